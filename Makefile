@@ -1,0 +1,136 @@
+# mbnaccel top-level build: library, tools, tests. The kernel module is built by Kbuild
+# (see `make module`, issue 4). Every tool lands in build/bin, libraries in build/lib.
+#
+# Layout rules (so a new file needs no Makefile edit):
+#   lib/src/*.c            -> libmbnaccel.so.$(SOVER) / libmbnaccel.a
+#   tools/common/*.c       -> build/obj/tools-common.a, linked into every tool
+#   tools/mbn-*.c          -> build/bin/mbn-*  (one file = one tool)
+#   tests/unit/test-*.c    -> build/tests/test-*  (run by tests/run.sh)
+
+VERSION   := 0.1.0
+SOVER     := 0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SHARED    ?= $(abspath ../shared)
+
+CC        ?= cc
+# -ffp-contract=off: the CPU reference must round float products exactly as TFLite's
+# scalar code does (softmax table, multipliers); a fused multiply-add would change bits.
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit-function-declaration
+BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Itools/common
+SAN       ?=
+ifeq ($(SAN),1)
+  BUILD   ?= build-san
+  SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+  BUILD   ?= build
+  SANFLAGS :=
+endif
+ALLFLAGS  := $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
+LDLIBS    := -lm -lpthread
+TOOL_LIBS := -ljpeg -lpng -lz
+
+LIB_SRC   := $(wildcard lib/src/*.c)
+LIB_OBJ   := $(patsubst lib/src/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRC))
+TC_SRC    := $(wildcard tools/common/*.c)
+TC_OBJ    := $(patsubst tools/common/%.c,$(BUILD)/obj/tools-common/%.o,$(TC_SRC))
+TOOL_SRC  := $(wildcard tools/mbn-*.c)
+TOOLS     := $(patsubst tools/%.c,$(BUILD)/bin/%,$(TOOL_SRC))
+TEST_SRC  := $(wildcard tests/unit/test-*.c)
+TESTS     := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+
+SONAME    := libmbnaccel.so.$(SOVER)
+LIB_SO    := $(BUILD)/lib/libmbnaccel.so.$(VERSION)
+LIB_A     := $(BUILD)/lib/libmbnaccel.a
+
+.PHONY: all lib tools tests deps check demo install uninstall clean fuzz oracle san
+all: lib tools tests
+
+lib: $(LIB_SO) $(LIB_A)
+tools: $(TOOLS)
+tests: $(TESTS) $(BUILD)/bin/tflite-run
+
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJ) lib/libmbnaccel.map
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libmbnaccel.map -o $@ $(LIB_OBJ) $(LDLIBS)
+	ln -sf libmbnaccel.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/lib/libmbnaccel.so
+
+$(LIB_A): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/obj/tools-common.a: $(TC_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Tools link the static library so build/bin works without LD_LIBRARY_PATH; the
+# shared library is what `make install` ships for applications.
+$(BUILD)/bin/%: tools/%.c $(LIB_A) $(BUILD)/obj/tools-common.a $(wildcard tools/common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -o $@ $< $(BUILD)/obj/tools-common.a $(LIB_A) $(TOOL_LIBS) $(LDLIBS)
+
+# Unit tests may use library internals, so they link the objects directly.
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(TOOL_LIBS) $(LDLIBS)
+
+# The TFLite oracle: TensorFlow Lite 2.9's C library from npm (see tests/oracle/fetch.sh).
+ORACLE_DIR := build/oracle
+$(ORACLE_DIR)/lib/libtensorflowlite_c.so:
+	bash tests/oracle/fetch.sh $(ORACLE_DIR)
+oracle: $(ORACLE_DIR)/lib/libtensorflowlite_c.so
+$(BUILD)/bin/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib/libtensorflowlite_c.so
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -O2 -I$(ORACLE_DIR)/include -o $@ $< -L$(ORACLE_DIR)/lib -ltensorflowlite_c -Wl,-rpath,$(abspath $(ORACLE_DIR)/lib) $(LDLIBS)
+
+# Fuzzing (clang + libFuzzer, ASan/UBSan).
+FUZZ_SECONDS ?= 60
+fuzz: build-fuzz/fuzz-loader
+build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(wildcard lib/src/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib/include -Ilib/src -o $@ $< $(LIB_SRC) -lm -lpthread
+
+deps:
+	bash tests/deps.sh
+
+check: deps
+	$(MAKE) all
+	$(MAKE) SAN=1 all
+	$(MAKE) fuzz
+	bash tests/run.sh
+
+san:
+	$(MAKE) SAN=1 all
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/bin/mbn-classify -m $(SHARED)/models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite \
+	    -m $(SHARED)/models/mobilenet_v1_1.0_224_quant_head_layers.tflite \
+	    --labels $(SHARED)/models/imagenet_labels.txt -k 5 $(SHARED)/images/grace_hopper.bmp
+
+install: lib tools
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 lib/include/mbnaccel.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libmbnaccel.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libmbnaccel.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' lib/mbnaccel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/mbnaccel.h $(DESTDIR)$(PREFIX)/lib/libmbnaccel.* \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(PREFIX)/bin/%,$(TOOLS))
+
+clean:
+	rm -rf build build-san build-fuzz

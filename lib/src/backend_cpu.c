@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * backend_cpu.c - the "cpu" device: every layer on the bit-exact CPU reference
+ * (cpu_ops.c). It is the test baseline and the fallback; the accelerator backends use
+ * mbn_cpu_run_range() for the CPU tail (pool, classifier, softmax).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "cpu_ops.h"
+#include "util.h"
+
+struct cpu_plan {
+	const struct mbn_graph *g;
+	uint8_t *buf[2];
+};
+
+uint8_t *mbn_cpu_run_range(const struct mbn_graph *g, int first, int last, const uint8_t *in,
+			   uint8_t *scratch0, uint8_t *scratch1)
+{
+	const uint8_t *src = in;
+	uint8_t *dst = scratch0;
+
+	for (int i = first; i < last; i++) {
+		mbn_cpu_run_layer(&g->layers[i], src, dst);
+		src = dst;
+		dst = dst == scratch0 ? scratch1 : scratch0;
+	}
+	return (uint8_t *)src;
+}
+
+static int cpu_open(struct mbn_device *dev, const char *args)
+{
+	if (args[0])
+		return mbn_set_error(-EINVAL, "device 'cpu' takes no options (got '%s')", args);
+	return 0;
+}
+
+static void cpu_close(struct mbn_device *dev)
+{
+}
+
+static int cpu_compile(struct mbn_device *dev, const struct mbn_graph *g, void **plan)
+{
+	struct cpu_plan *p = calloc(1, sizeof(*p));
+	size_t n = mbn_graph_max_fmap(g);
+
+	if (!p)
+		return mbn_set_error(-ENOMEM, "out of memory");
+	p->g = g;
+	p->buf[0] = malloc(n);
+	p->buf[1] = malloc(n);
+	if (!p->buf[0] || !p->buf[1]) {
+		free(p->buf[0]);
+		free(p->buf[1]);
+		free(p);
+		return mbn_set_error(-ENOMEM, "out of memory for %zu-byte feature maps", n);
+	}
+	*plan = p;
+	return 0;
+}
+
+static void cpu_release(struct mbn_device *dev, void *plan)
+{
+	struct cpu_plan *p = plan;
+
+	free(p->buf[0]);
+	free(p->buf[1]);
+	free(p);
+}
+
+static int cpu_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out,
+		   struct mbn_run_stats *stats)
+{
+	struct cpu_plan *p = plan;
+	const uint8_t *res = mbn_cpu_run_range(p->g, 0, p->g->n_layers, in, p->buf[0], p->buf[1]);
+
+	memcpy(out, res, p->g->output.bytes);
+	return 0;
+}
+
+static bool cpu_layer_on_accel(struct mbn_device *dev, void *plan, int i)
+{
+	return false;
+}
+
+const struct mbn_backend mbn_backend_cpu = {
+	.scheme = "cpu",
+	.open = cpu_open,
+	.close = cpu_close,
+	.compile = cpu_compile,
+	.release = cpu_release,
+	.run = cpu_run,
+	.layer_on_accel = cpu_layer_on_accel,
+};

@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * cpu_ops.c - the bit-exact CPU reference of every layer kind (cpu_ops.h).
+ *
+ * Owns the integer kernels the CPU backend runs and the CPU tail every device runs
+ * (pool, FC, softmax). Every result must equal TensorFlow Lite 2.9's x86 build bit for
+ * bit (DESIGN.md section 8); each function cites the TFLite source it follows.
+ *
+ * All activations are in the biased-uint8 domain (graph.h). The convolutions are
+ * computed as TFLite's optimized kernels do (im2col + GEMM), on int16 operands
+ * (x - in_zp) and int16 weights (w - w_zp) with int32 accumulators: TFLite's im2col
+ * fills padding with the input zero point, which contributes (zp - zp) * w = 0, the
+ * same as the reference kernels that skip out-of-bounds taps; we pad with int16 zeros
+ * after subtracting the zero point, which is the same thing. Integer sums are exact,
+ * so the summation order is free and the loops are shaped for the auto-vectorizer.
+ *
+ * The kernels allocate their scratch per call. If that fails they fall back to a
+ * direct implementation that needs no memory (slow but identical), because the
+ * interface has no way to report an error.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_ops.h"
+#include "quant.h"
+
+/*
+ * gcc -O2 uses the "very cheap" vectorizer cost model, which refuses loops whose trip
+ * count is not a known multiple of the vector width: exactly our dot products. The
+ * dynamic model vectorizes them (int16 x int16 -> int32 dot products become pmaddwd),
+ * about ten times faster. Integer code only: no float rounding is affected.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MBN_VECTORIZE __attribute__((optimize("tree-vectorize", "vect-cost-model=dynamic")))
+#else
+#define MBN_VECTORIZE
+#endif
+
+/* Bytes of im2col rows kept hot in L1 while all output channels stream past them. */
+#define MBN_GEMM_CHUNK_BYTES (24 * 1024)
+
+static inline int imin(int a, int b) { return a < b ? a : b; }
+static inline int imax(int a, int b) { return a > b ? a : b; }
+
+/*
+ * Requantize one accumulator: tensorflow/lite/kernels/internal/reference/
+ * integer_ops/conv.h (and reference/conv.h for uint8):
+ *   acc = MultiplyByQuantizedMultiplier(acc, mult, shift); acc += output_offset;
+ *   acc = max(acc, act_min); acc = min(acc, act_max)
+ * The offset addition is a plain int32 add in TFLite (a wrapping paddd in its GEMM
+ * output stages); done in unsigned arithmetic to stay free of undefined behaviour.
+ */
+static inline uint8_t requant(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
+			      int32_t lo, int32_t hi)
+{
+	int32_t v = (int32_t)((uint32_t)mbn_mbqm(acc, mult, shift) + (uint32_t)zp);
+
+	if (v < lo)
+		v = lo;
+	if (v > hi)
+		v = hi;
+	return (uint8_t)v;
+}
+
+/* ---------------------------------------------------------------------------------
+ * Operand preparation.
+ */
+
+/* dst[i] = src[i] - zp for n elements. */
+MBN_VECTORIZE
+static void sub_zp(int16_t *restrict dst, const uint8_t *restrict src, size_t n, int32_t zp)
+{
+	const int16_t z = (int16_t)zp;
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (int16_t)(src[i] - z);
+}
+
+/*
+ * The zero-padded int16 input map of a window op: hp x wp x c where padded row
+ * r holds input row r - pad_top; positions outside the input are 0 (= zp - zp).
+ * hp, wp cover exactly the rows/columns the windows read: (out-1)*stride + k.
+ * With rep > 1 every input channel is repeated rep times (depthwise multiplier:
+ * output channel ic*rep + m reads input channel ic).
+ */
+MBN_VECTORIZE
+static int16_t *padded_map(const struct mbn_layer *l, const uint8_t *in, int rep,
+			   int *hp_out, int *wp_out)
+{
+	const int hp = (l->out_h - 1) * l->stride_h + l->k_h;
+	const int wp = (l->out_w - 1) * l->stride_w + l->k_w;
+	const int ic = l->in_c;
+	const size_t c = (size_t)ic * (size_t)rep;
+	const int16_t z = (int16_t)l->in_zp;
+	int16_t *pm = calloc((size_t)hp * (size_t)wp * c, sizeof(*pm));
+
+	if (!pm)
+		return NULL;
+	for (int y = 0; y < l->in_h; y++) {
+		int r = y + l->pad_top;
+
+		if (r < 0 || r >= hp)
+			continue;
+		for (int x = 0; x < l->in_w; x++) {
+			int col = x + l->pad_left;
+			const uint8_t *s = in + ((size_t)y * l->in_w + x) * ic;
+			int16_t *d = pm + ((size_t)r * wp + col) * c;
+
+			if (col < 0 || col >= wp)
+				continue;
+			if (rep == 1) {
+				for (int i = 0; i < ic; i++)
+					d[i] = (int16_t)(s[i] - z);
+			} else {
+				for (int i = 0; i < ic; i++)
+					for (int m = 0; m < rep; m++)
+						d[i * rep + m] = (int16_t)(s[i] - z);
+			}
+		}
+	}
+	*hp_out = hp;
+	*wp_out = wp;
+	return pm;
+}
+
+/* ---------------------------------------------------------------------------------
+ * GEMM micro-kernels: dot products of 4 operand rows with 2 (or 1) weight rows of
+ * length n. Loading each weight once for 4 rows and each row once for 2 weights keeps
+ * the loads per multiply low; the vectorizer turns each sum into a pmaddwd chain.
+ */
+MBN_VECTORIZE
+static void dot_4x2(const int16_t *restrict a0, const int16_t *restrict a1,
+		    const int16_t *restrict a2, const int16_t *restrict a3,
+		    const int16_t *restrict w0, const int16_t *restrict w1, int n,
+		    int32_t r[8])
+{
+	int32_t s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+
+	for (int i = 0; i < n; i++) {
+		int32_t x0 = w0[i], x1 = w1[i];
+
+		s00 += x0 * a0[i];
+		s01 += x0 * a1[i];
+		s02 += x0 * a2[i];
+		s03 += x0 * a3[i];
+		s10 += x1 * a0[i];
+		s11 += x1 * a1[i];
+		s12 += x1 * a2[i];
+		s13 += x1 * a3[i];
+	}
+	r[0] = s00; r[1] = s01; r[2] = s02; r[3] = s03;
+	r[4] = s10; r[5] = s11; r[6] = s12; r[7] = s13;
+}
+
+MBN_VECTORIZE
+static void dot_4x1(const int16_t *restrict a0, const int16_t *restrict a1,
+		    const int16_t *restrict a2, const int16_t *restrict a3,
+		    const int16_t *restrict w0, int n, int32_t r[4])
+{
+	int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+	for (int i = 0; i < n; i++) {
+		int32_t x0 = w0[i];
+
+		s0 += x0 * a0[i];
+		s1 += x0 * a1[i];
+		s2 += x0 * a2[i];
+		s3 += x0 * a3[i];
+	}
+	r[0] = s0; r[1] = s1; r[2] = s2; r[3] = s3;
+}
+
+MBN_VECTORIZE
+static int32_t dot_1x1(const int16_t *restrict a, const int16_t *restrict w, int n)
+{
+	int32_t s = 0;
+
+	for (int i = 0; i < n; i++)
+		s += (int32_t)a[i] * w[i];
+	return s;
+}
+
+/*
+ * out[p][oc] = requant(bias[oc] + dot(a[p], weights[oc])) for np rows a[p] (stride
+ * lda) of length len against l->weights ([out_c][len]); out rows are out_c apart.
+ */
+static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, int np,
+		      int len, uint8_t *out)
+{
+	const int n_oc = l->out_c;
+	const int32_t zp = l->out_zp, lo = l->act_min, hi = l->act_max;
+	int oc = 0;
+	int32_t r[8];
+
+	for (; oc + 2 <= n_oc; oc += 2) {
+		const int16_t *w0 = l->weights + (size_t)oc * len, *w1 = w0 + len;
+
+		for (int p = 0; p < np; p += 4) {
+			/* Rows past the end repeat the last one; their results are dropped. */
+			const int16_t *a0 = a + (size_t)p * lda;
+			const int16_t *a1 = a + (size_t)imin(p + 1, np - 1) * lda;
+			const int16_t *a2 = a + (size_t)imin(p + 2, np - 1) * lda;
+			const int16_t *a3 = a + (size_t)imin(p + 3, np - 1) * lda;
+
+			dot_4x2(a0, a1, a2, a3, w0, w1, len, r);
+			for (int i = 0; i < 4 && p + i < np; i++) {
+				uint8_t *o = out + (size_t)(p + i) * n_oc + oc;
+
+				o[0] = requant(l->bias[oc] + r[i], l->mult[oc], l->shift[oc], zp, lo, hi);
+				o[1] = requant(l->bias[oc + 1] + r[4 + i], l->mult[oc + 1],
+					       l->shift[oc + 1], zp, lo, hi);
+			}
+		}
+	}
+	if (oc < n_oc) {
+		const int16_t *w0 = l->weights + (size_t)oc * len;
+
+		for (int p = 0; p < np; p += 4) {
+			const int16_t *a0 = a + (size_t)p * lda;
+			const int16_t *a1 = a + (size_t)imin(p + 1, np - 1) * lda;
+			const int16_t *a2 = a + (size_t)imin(p + 2, np - 1) * lda;
+			const int16_t *a3 = a + (size_t)imin(p + 3, np - 1) * lda;
+
+			dot_4x1(a0, a1, a2, a3, w0, len, r);
+			for (int i = 0; i < 4 && p + i < np; i++)
+				out[(size_t)(p + i) * n_oc + oc] =
+					requant(l->bias[oc] + r[i], l->mult[oc], l->shift[oc], zp, lo, hi);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------------------
+ * Direct fallbacks (no scratch memory), the textbook loops of
+ * tensorflow/lite/kernels/internal/reference/integer_ops/conv.h and depthwise_conv.h.
+ */
+static void conv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	for (int oy = 0; oy < l->out_h; oy++)
+		for (int ox = 0; ox < l->out_w; ox++)
+			for (int oc = 0; oc < l->out_c; oc++) {
+				int32_t acc = l->bias[oc];
+
+				for (int kh = 0; kh < l->k_h; kh++) {
+					int y = oy * l->stride_h - l->pad_top + kh;
+
+					if (y < 0 || y >= l->in_h)
+						continue;
+					for (int kw = 0; kw < l->k_w; kw++) {
+						int x = ox * l->stride_w - l->pad_left + kw;
+						const uint8_t *s;
+						const int16_t *w;
+
+						if (x < 0 || x >= l->in_w)
+							continue;
+						s = in + ((size_t)y * l->in_w + x) * l->in_c;
+						w = l->weights +
+						    (((size_t)oc * l->k_h + kh) * l->k_w + kw) * l->in_c;
+						for (int ic = 0; ic < l->in_c; ic++)
+							acc += (s[ic] - l->in_zp) * w[ic];
+					}
+				}
+				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
+					requant(acc, l->mult[oc], l->shift[oc], l->out_zp,
+						l->act_min, l->act_max);
+			}
+}
+
+static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
+
+	for (int oy = 0; oy < l->out_h; oy++)
+		for (int ox = 0; ox < l->out_w; ox++)
+			for (int oc = 0; oc < l->out_c; oc++) {
+				int32_t acc = l->bias[oc];
+
+				for (int kh = 0; kh < l->k_h; kh++) {
+					int y = oy * l->stride_h - l->pad_top + kh;
+
+					if (y < 0 || y >= l->in_h)
+						continue;
+					for (int kw = 0; kw < l->k_w; kw++) {
+						int x = ox * l->stride_w - l->pad_left + kw;
+
+						if (x < 0 || x >= l->in_w)
+							continue;
+						acc += (in[((size_t)y * l->in_w + x) * l->in_c + oc / dm] -
+							l->in_zp) *
+						       l->weights[((size_t)kh * l->k_w + kw) * l->out_c + oc];
+					}
+				}
+				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
+					requant(acc, l->mult[oc], l->shift[oc], l->out_zp,
+						l->act_min, l->act_max);
+			}
+}
+
+/* ---------------------------------------------------------------------------------
+ * CONV_2D. tensorflow/lite/kernels/internal/reference/conv.h (uint8) and
+ * reference/integer_ops/conv.h (int8 per channel):
+ *   acc = bias[oc] + sum_{kh,kw,ic, in bounds} (in - in_zp) * (w - w_zp)
+ *   out = clamp(out_zp + MultiplyByQuantizedMultiplier(acc, mult[oc], shift[oc]))
+ * computed as optimized_ops::Conv does it: im2col rows of k_h*k_w*in_c values in the
+ * weights' [kh][kw][ic] order, times the [out_c][k_h*k_w*in_c] weight matrix.
+ */
+void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int len = l->k_h * l->k_w * l->in_c;
+	const int npix = l->out_h * l->out_w;
+	const int chunk = imax(4, (MBN_GEMM_CHUNK_BYTES / (int)sizeof(int16_t) / imax(len, 1)) & ~3);
+	const bool pointwise = l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 &&
+			       l->stride_w == 1 && l->pad_top == 0 && l->pad_left == 0 &&
+			       l->out_h == l->in_h && l->out_w == l->in_w;
+
+	if (pointwise) {
+		/* 1x1 stride 1: the im2col matrix is the input itself. */
+		int16_t *a = malloc((size_t)npix * l->in_c * sizeof(*a));
+
+		if (!a)
+			goto direct;
+		sub_zp(a, in, (size_t)npix * l->in_c, l->in_zp);
+		for (int p0 = 0; p0 < npix; p0 += chunk)
+			gemm_rows(l, a + (size_t)p0 * l->in_c, l->in_c, imin(chunk, npix - p0),
+				  len, out + (size_t)p0 * l->out_c);
+		free(a);
+		return;
+	}
+
+	int hp, wp;
+	int16_t *pm = padded_map(l, in, 1, &hp, &wp);
+	int16_t *buf = malloc((size_t)chunk * len * sizeof(*buf));
+	const size_t row = (size_t)l->k_w * l->in_c;
+
+	if (!pm || !buf) {
+		free(pm);
+		free(buf);
+		goto direct;
+	}
+	for (int p0 = 0; p0 < npix; p0 += chunk) {
+		const int np = imin(chunk, npix - p0);
+
+		for (int i = 0; i < np; i++) {
+			const int oy = (p0 + i) / l->out_w, ox = (p0 + i) % l->out_w;
+
+			for (int kh = 0; kh < l->k_h; kh++)
+				memcpy(buf + (size_t)i * len + kh * row,
+				       pm + (((size_t)oy * l->stride_h + kh) * wp +
+					     (size_t)ox * l->stride_w) * l->in_c,
+				       row * sizeof(*buf));
+		}
+		gemm_rows(l, buf, len, np, len, out + (size_t)p0 * l->out_c);
+	}
+	free(pm);
+	free(buf);
+	return;
+direct:
+	conv_direct(l, in, out);
+}
+
+/* ---------------------------------------------------------------------------------
+ * DEPTHWISE_CONV_2D. tensorflow/lite/kernels/internal/reference/
+ * depthwiseconv_uint8.h and reference/integer_ops/depthwise_conv.h:
+ *   oc = ic * depth_multiplier + m reads input channel ic
+ *   acc = bias[oc] + sum_{kh,kw in bounds} (in[ic] - in_zp) * w[kh][kw][oc]
+ *   out = clamp(out_zp + MultiplyByQuantizedMultiplier(acc, mult[oc], shift[oc]))
+ * The padded map repeats each input channel depth_mult times so that every tap is
+ * one contiguous multiply-accumulate over all output channels.
+ */
+MBN_VECTORIZE
+static void mac_row(int32_t *restrict acc, const int16_t *restrict x,
+		    const int16_t *restrict w, int n)
+{
+	for (int c = 0; c < n; c++)
+		acc[c] += (int32_t)x[c] * w[c];
+}
+
+void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
+	const int c = l->out_c;
+	int hp, wp;
+	int16_t *pm;
+	int32_t *acc;
+
+	if (c != l->in_c * dm)
+		goto direct;
+	pm = padded_map(l, in, dm, &hp, &wp);
+	acc = malloc((size_t)c * sizeof(*acc));
+	if (!pm || !acc) {
+		free(pm);
+		free(acc);
+		goto direct;
+	}
+	for (int oy = 0; oy < l->out_h; oy++) {
+		for (int ox = 0; ox < l->out_w; ox++) {
+			uint8_t *o = out + ((size_t)oy * l->out_w + ox) * c;
+
+			memcpy(acc, l->bias, (size_t)c * sizeof(*acc));
+			for (int kh = 0; kh < l->k_h; kh++)
+				for (int kw = 0; kw < l->k_w; kw++)
+					mac_row(acc,
+						pm + (((size_t)oy * l->stride_h + kh) * wp +
+						      (size_t)ox * l->stride_w + kw) * c,
+						l->weights + ((size_t)kh * l->k_w + kw) * c, c);
+			for (int i = 0; i < c; i++)
+				o[i] = requant(acc[i], l->mult[i], l->shift[i], l->out_zp,
+					       l->act_min, l->act_max);
+		}
+	}
+	free(pm);
+	free(acc);
+	return;
+direct:
+	dwconv_direct(l, in, out);
+}
+
+/* ---------------------------------------------------------------------------------
+ * AVERAGE_POOL_2D, no requantization (TFLite requires equal input and output
+ * quantization). The window is clipped to the input, count = its valid positions.
+ *  - uint8: tensorflow/lite/kernels/internal/optimized/optimized_ops.h AveragePool
+ *    (AveragePool16, and reference_ops::AveragePool for windows over 16x16):
+ *      a = (sum + count / 2) / count; clamp to [act_min, act_max]
+ *  - int8: optimized/integer_ops/pooling.h AveragePool16 (and
+ *    reference/integer_ops/pooling.h past 16x16; same rounding), on signed values:
+ *      a = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
+ *    (C division truncates: half away from zero), clamp to the int8 bounds.
+ * int8 works on v = stored - 128 with bounds act_min - 128, act_max - 128.
+ */
+static inline uint8_t pool_average(int32_t s, int32_t count, bool is_signed, int32_t lo,
+				   int32_t hi)
+{
+	const int32_t bias = is_signed ? 128 : 0;
+	int32_t a;
+
+	if (count == 0)
+		a = 0; /* impossible with TFLite's padding (pad < k); avoids a / 0 */
+	else if (!is_signed || s > 0)
+		a = (s + count / 2) / count;
+	else
+		a = (s - count / 2) / count;
+	a = a < lo ? lo : a > hi ? hi : a;
+	return (uint8_t)(a + bias);
+}
+
+void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int c = l->in_c;
+	const int32_t bias = l->is_signed ? 128 : 0;
+	const int32_t lo = l->act_min - bias, hi = l->act_max - bias;
+	int32_t *sum = malloc((size_t)c * sizeof(*sum));
+
+	for (int oy = 0; oy < l->out_h; oy++) {
+		for (int ox = 0; ox < l->out_w; ox++) {
+			const int y0 = oy * l->stride_h - l->pad_top;
+			const int x0 = ox * l->stride_w - l->pad_left;
+			const int fy0 = imax(0, -y0), fy1 = imin(l->k_h, l->in_h - y0);
+			const int fx0 = imax(0, -x0), fx1 = imin(l->k_w, l->in_w - x0);
+			const int32_t count = imax(0, fy1 - fy0) * imax(0, fx1 - fx0);
+			uint8_t *o = out + ((size_t)oy * l->out_w + ox) * c;
+
+			if (sum) {
+				memset(sum, 0, (size_t)c * sizeof(*sum));
+				for (int fy = fy0; fy < fy1; fy++)
+					for (int fx = fx0; fx < fx1; fx++) {
+						const uint8_t *p =
+							in + ((size_t)(y0 + fy) * l->in_w + (x0 + fx)) * c;
+
+						for (int i = 0; i < c; i++)
+							sum[i] += p[i] - bias;
+					}
+				for (int i = 0; i < c; i++)
+					o[i] = pool_average(sum[i], count, l->is_signed, lo, hi);
+				continue;
+			}
+			for (int i = 0; i < c; i++) { /* no scratch: one channel at a time */
+				int32_t s = 0;
+
+				for (int fy = fy0; fy < fy1; fy++)
+					for (int fx = fx0; fx < fx1; fx++)
+						s += in[((size_t)(y0 + fy) * l->in_w + (x0 + fx)) * c + i] -
+						     bias;
+				o[i] = pool_average(s, count, l->is_signed, lo, hi);
+			}
+		}
+	}
+	free(sum);
+}
+
+/* ---------------------------------------------------------------------------------
+ * FULLY_CONNECTED. tensorflow/lite/kernels/internal/reference/fully_connected.h
+ * (uint8) and reference/integer_ops/fully_connected.h (int8):
+ *   acc = bias[oc] + sum_i (in[i] - in_zp) * (w[oc][i] - w_zp)
+ *   out = clamp(out_zp + MultiplyByQuantizedMultiplier(acc, mult, shift))
+ * One row: the in_h * in_w * in_c input elements (graph.h sets in_h = in_w = 1).
+ */
+void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int n = l->in_h * l->in_w * l->in_c;
+	int16_t *a = malloc((size_t)n * sizeof(*a));
+
+	if (!a) {
+		for (int oc = 0; oc < l->out_c; oc++) {
+			int32_t acc = l->bias[oc];
+
+			for (int i = 0; i < n; i++)
+				acc += (in[i] - l->in_zp) * l->weights[(size_t)oc * n + i];
+			out[oc] = requant(acc, l->mult[oc], l->shift[oc], l->out_zp,
+					  l->act_min, l->act_max);
+		}
+		return;
+	}
+	sub_zp(a, in, (size_t)n, l->in_zp);
+	for (int oc = 0; oc < l->out_c; oc++)
+		out[oc] = requant(l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * n, n),
+				  l->mult[oc], l->shift[oc], l->out_zp, l->act_min, l->act_max);
+	free(a);
+}
+
+/* ---------------------------------------------------------------------------------
+ * SOFTMAX. TFLite 2.9's kernels/activations.cc SoftmaxQuantized runs, on x86 (no
+ * TFLITE_SOFTMAX_USE_UINT16_LUT, which is aarch64 only), optimized_ops::Softmax from
+ * tensorflow/lite/kernels/internal/optimized/optimized_ops.h for both uint8 and int8,
+ * with the table from PopulateSoftmaxLookupTable (l->table, built by the loader):
+ *   max_val = max(x); table_offset = &table[255 - max_val]
+ *   sum_exp = 0.0f; for x: sum_exp += table_offset[x]      (sequential float adds)
+ *   inv_sum_exp = 1.0f / (sum_exp * params.scale)          (scale = output scale)
+ *   prob = table_offset[x] * inv_sum_exp
+ *   QuantizeSoftmaxOutput<uint8_t> (!__aarch64__): (int32)(prob + 0.5f), zero point
+ *   unused; QuantizeSoftmaxOutput<int8_t>: (int32)std::round(prob) + zero_point;
+ *   clamp to the output type's range.
+ * table_offset[x] = table[255 - (max - x)] depends only on max - x, which is the same
+ * in the biased domain, so the stored values index the table directly. In the biased
+ * domain the int8 result is round(prob) + (zp + 128), clamped to 0..255.
+ */
+void mbn_cpu_softmax(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int depth = l->in_c;
+	const int rows = l->in_h * l->in_w;
+
+	for (int r = 0; r < rows; r++, in += depth, out += depth) {
+		int max_val = 0;
+		float sum_exp = 0.0f, inv_sum_exp;
+		const float *t;
+
+		for (int j = 0; j < depth; j++)
+			max_val = in[j] > max_val ? in[j] : max_val;
+		t = &l->table[255 - max_val];
+		for (int j = 0; j < depth; j++)
+			sum_exp += t[in[j]];
+		inv_sum_exp = 1.0f / (sum_exp * l->out_scale);
+		for (int j = 0; j < depth; j++) {
+			const float prob = t[in[j]] * inv_sum_exp;
+			int32_t q;
+
+			/* prob <= 1 / out_scale (256 for TFLite's required 1/256); the guard
+			 * only keeps an absurd scale from an undefined float->int conversion. */
+			if (!(prob < 1e9f)) {
+				q = 255;
+			} else if (l->is_signed) {
+				q = (int32_t)roundf(prob) + l->out_zp;
+			} else {
+				q = (int32_t)(prob + 0.5f);
+			}
+			out[j] = (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+		}
+	}
+}
+
+/* RESHAPE / SQUEEZE: the bytes are unchanged. */
+void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	switch (l->op) {
+	case MBN_OP_CONV:
+		mbn_cpu_conv(l, in, out);
+		break;
+	case MBN_OP_DWCONV:
+		mbn_cpu_dwconv(l, in, out);
+		break;
+	case MBN_OP_AVGPOOL:
+		mbn_cpu_avgpool(l, in, out);
+		break;
+	case MBN_OP_FC:
+		mbn_cpu_fc(l, in, out);
+		break;
+	case MBN_OP_SOFTMAX:
+		mbn_cpu_softmax(l, in, out);
+		break;
+	case MBN_OP_RESHAPE:
+		if (in != out)
+			memmove(out, in, (size_t)l->in_h * l->in_w * l->in_c);
+		break;
+	}
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cpu_ops.h - the bit-exact CPU reference of every layer kind (graph.h).
+ *
+ * Each function reads the layer's input feature map (biased-uint8 domain, NHWC,
+ * in_h*in_w*in_c bytes) and writes its output (out_h*out_w*out_c bytes). They are
+ * the test baseline and the fallback for the accelerator, and run the CPU tail
+ * (pool, FC, softmax) on every device.
+ */
+#ifndef MBN_CPU_OPS_H
+#define MBN_CPU_OPS_H
+
+#include <stdint.h>
+
+#include "graph.h"
+
+void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+void mbn_cpu_softmax(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+/* Dispatch on l->op (RESHAPE copies). */
+void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+
+#endif

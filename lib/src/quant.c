@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * quant.c - TFLite 2.9's fixed-point requantization primitives, bit-exact.
+ *
+ * Owns the integer arithmetic every backend shares: the C model, the CPU reference
+ * (cpu_ops.c) and, by name, the RTL requantizer. Each function follows the cited
+ * TFLite/gemmlowp source line by line, but is written without signed overflow or
+ * left shifts of negative values (C undefined behaviour that the C++ originals rely
+ * on being harmless), so it is clean under -fsanitize=undefined.
+ */
+#include <math.h>
+#include <stdint.h>
+
+#include "quant.h"
+
+/*
+ * gemmlowp/fixedpoint/fixedpoint.h SaturatingRoundingDoublingHighMul(int32, int32):
+ *   overflow = a == b && a == INT32_MIN
+ *   ab_64 = a * b; nudge = ab_64 >= 0 ? 1 << 30 : 1 - (1 << 30)
+ *   high32 = (int32)((ab_64 + nudge) / (1ll << 31))     (C division: toward zero)
+ *   return overflow ? INT32_MAX : high32
+ * |a * b| <= 2^62 so ab_64 + nudge never overflows int64.
+ */
+int32_t mbn_srdhm(int32_t a, int32_t b)
+{
+	if (a == b && a == INT32_MIN)
+		return INT32_MAX;
+	int64_t ab = (int64_t)a * (int64_t)b;
+	int64_t nudge = ab >= 0 ? (INT64_C(1) << 30) : (1 - (INT64_C(1) << 30));
+	return (int32_t)((ab + nudge) / (INT64_C(1) << 31));
+}
+
+/*
+ * gemmlowp/fixedpoint/fixedpoint.h RoundingDivideByPOT(int32, exponent):
+ *   mask = (1ll << exponent) - 1; remainder = x & mask
+ *   threshold = (mask >> 1) + (x < 0 ? 1 : 0)
+ *   return (x >> exponent) + (remainder > threshold ? 1 : 0)
+ * i.e. round half away from zero. x >> exponent is an arithmetic shift (gcc and
+ * clang define >> of a negative int that way; it is not undefined behaviour).
+ */
+int32_t mbn_rdbypot(int32_t x, int exponent)
+{
+	const int32_t mask = (int32_t)((INT64_C(1) << exponent) - 1);
+	const int32_t remainder = x & mask;
+	const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+	return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/*
+ * tensorflow/lite/kernels/internal/common.h MultiplyByQuantizedMultiplier (the
+ * default build, without TFLITE_SINGLE_ROUNDING):
+ *   left_shift = shift > 0 ? shift : 0; right_shift = shift > 0 ? 0 : -shift
+ *   RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x * (1 << left_shift),
+ *                                                         multiplier), right_shift)
+ * x * (1 << left_shift) is a 32-bit product in TFLite; compilers emit a plain
+ * (wrapping) shift for it, which we reproduce in unsigned arithmetic. A right shift
+ * beyond 31 cannot come from QuantizeMultiplier (it flushes those to 0).
+ */
+int32_t mbn_mbqm(int32_t x, int32_t multiplier, int shift)
+{
+	const int left_shift = shift > 0 ? shift : 0;
+	const int right_shift = shift > 0 ? 0 : -shift;
+	int32_t shifted;
+
+	if (left_shift >= 32)
+		shifted = 0;
+	else
+		shifted = (int32_t)((uint32_t)x << left_shift);
+	return mbn_rdbypot(mbn_srdhm(shifted, multiplier), right_shift > 31 ? 31 : right_shift);
+}
+
+/*
+ * tensorflow/lite/kernels/internal/quantization_util.cc QuantizeMultiplier:
+ *   if (m == 0.) { q = 0; shift = 0; return; }
+ *   q = frexp(m, &shift); q_fixed = (int64)TfLiteRound(q * (1ll << 31))
+ *   if (q_fixed == 1ll << 31) { q_fixed /= 2; ++shift; }
+ *   if (shift < -31) { shift = 0; q_fixed = 0; }
+ * TfLiteRound is std::round: half away from zero, as C round().
+ */
+void mbn_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift)
+{
+	int exp = 0;
+	double q;
+	int64_t q_fixed;
+
+	/* A NaN or infinite scale cannot come from a valid model; flush it to 0
+	 * rather than convert an out-of-range double (undefined behaviour). */
+	if (real == 0. || !isfinite(real)) {
+		*multiplier = 0;
+		*shift = 0;
+		return;
+	}
+	q = frexp(real, &exp);
+	q_fixed = (int64_t)round(q * (double)(INT64_C(1) << 31));
+	if (q_fixed == (INT64_C(1) << 31)) {
+		q_fixed /= 2;
+		++exp;
+	}
+	if (exp < -31) {
+		exp = 0;
+		q_fixed = 0;
+	}
+	*multiplier = (int32_t)q_fixed;
+	*shift = exp;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * quant.h - TFLite's fixed-point requantization primitives, bit-exact.
+ *
+ * Sources (TensorFlow Lite 2.9):
+ *   tensorflow/lite/kernels/internal/quantization_util.cc  QuantizeMultiplier
+ *   tensorflow/lite/kernels/internal/common.h              MultiplyByQuantizedMultiplier
+ *   gemmlowp/fixedpoint/fixedpoint.h  SaturatingRoundingDoublingHighMul, RoundingDivideByPOT
+ * The C model, the RTL requantizer and the CPU backend all use these names.
+ */
+#ifndef MBN_QUANT_H
+#define MBN_QUANT_H
+
+#include <stdint.h>
+
+/* (a * b * 2 + 2^31 rounding, half away from zero) >> 32, saturating INT32_MIN^2. */
+int32_t mbn_srdhm(int32_t a, int32_t b);
+/* x / 2^exponent rounded half away from zero, 0 <= exponent <= 31. */
+int32_t mbn_rdbypot(int32_t x, int exponent);
+/* TFLite MultiplyByQuantizedMultiplier: shift > 0 shifts left before the multiply. */
+int32_t mbn_mbqm(int32_t x, int32_t multiplier, int shift);
+/* TFLite QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in
+ * [2^30, 2^31) or 0. */
+void mbn_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift);
+
+#endif

@@ -1,0 +1,904 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tflite.c - the .tflite loader: reads TFLite schema v3 flatbuffers (one file or
+ * several chained), validates every tensor and operator the way TensorFlow Lite 2.9's
+ * Prepare() functions do, and builds the layer chain of graph.h with all quantization
+ * constants precomputed.
+ *
+ * Field numbers follow tensorflow/lite/schema/schema.fbs (schema v3). Quantization
+ * constants follow tensorflow/lite/kernels/kernel_util.cc
+ * (PopulateConvolutionQuantizationParams, GetQuantizedConvolutionMultipler,
+ * CalculateActivationRangeQuantized) and padding follows kernels/padding.h.
+ *
+ * A model is accepted only if it is a single chain: operator i reads the output of
+ * operator i-1, the first reads the subgraph input, the last writes the subgraph output.
+ * MobileNet v1 and every single-operator test model have this shape.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flatbuf.h"
+#include "graph.h"
+#include "quant.h"
+#include "util.h"
+
+/* schema.fbs field ids */
+enum { MODEL_VERSION = 0, MODEL_OPCODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
+enum { OPCODE_DEPRECATED = 0, OPCODE_CUSTOM = 1, OPCODE_VERSION = 2, OPCODE_BUILTIN = 3 };
+enum { SG_TENSORS = 0, SG_INPUTS = 1, SG_OUTPUTS = 2, SG_OPERATORS = 3 };
+enum { T_SHAPE = 0, T_TYPE = 1, T_BUFFER = 2, T_NAME = 3, T_QUANT = 4 };
+enum { Q_SCALE = 2, Q_ZERO_POINT = 3, Q_DIM = 6 };
+enum { OP_OPCODE = 0, OP_INPUTS = 1, OP_OUTPUTS = 2, OP_OPTIONS_TYPE = 3, OP_OPTIONS = 4 };
+enum { BUF_DATA = 0, BUF_OFFSET = 1 };
+
+/* BuiltinOperator values */
+enum {
+	BOP_AVERAGE_POOL_2D = 1, BOP_CONV_2D = 3, BOP_DEPTHWISE_CONV_2D = 4,
+	BOP_FULLY_CONNECTED = 9, BOP_RESHAPE = 22, BOP_SOFTMAX = 25, BOP_SQUEEZE = 43,
+};
+/* BuiltinOptions union tags */
+enum {
+	OPT_CONV = 1, OPT_DEPTHWISE = 2, OPT_POOL = 5, OPT_FC = 8, OPT_SOFTMAX = 9,
+	OPT_RESHAPE = 17, OPT_SQUEEZE = 30,
+};
+/* TensorType */
+enum { TT_FLOAT32 = 0, TT_INT32 = 2, TT_UINT8 = 3, TT_INT8 = 9 };
+/* ActivationFunctionType */
+enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
+
+/* Limits that keep every size computation far from overflow. */
+#define MAX_DIM 16384
+#define MAX_ELEMS (1u << 28)
+/* Accumulation depth for which int32 sums of 9-bit x 9-bit products cannot overflow:
+ * 255 * 255 * 32768 + |bias| stays below 2^31 for realistic biases; TFLite itself
+ * accumulates in int32 without a check. */
+#define MAX_ACC_DEPTH 32768
+
+static const char *builtin_name(int code)
+{
+	/* Names of the operators a user is likely to meet, for messages; the rest by number. */
+	static const struct { int code; const char *name; } names[] = {
+		{ 0, "ADD" }, { 1, "AVERAGE_POOL_2D" }, { 2, "CONCATENATION" }, { 3, "CONV_2D" },
+		{ 4, "DEPTHWISE_CONV_2D" }, { 6, "DEQUANTIZE" }, { 9, "FULLY_CONNECTED" },
+		{ 14, "LOGISTIC" }, { 17, "MAX_POOL_2D" }, { 18, "MUL" }, { 19, "RELU" },
+		{ 21, "RELU6" }, { 22, "RESHAPE" }, { 23, "RESIZE_BILINEAR" }, { 25, "SOFTMAX" },
+		{ 28, "TANH" }, { 34, "PAD" }, { 40, "MEAN" }, { 41, "SUB" }, { 43, "SQUEEZE" },
+		{ 49, "SPLIT" }, { 53, "CAST" }, { 56, "ARG_MAX" }, { 77, "PACK" },
+		{ 83, "SHAPE" }, { 97, "HARD_SWISH" }, { 114, "QUANTIZE" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return NULL;
+}
+
+struct tensor {
+	int idx;
+	int type;
+	int ndims;
+	int dims[4];
+	uint64_t elems;
+	char name[MBN_NAME_MAX];
+	uint32_t buffer;
+	struct fb_vec scale, zp;
+	int qdim;
+};
+
+/* Everything one file's parse needs. */
+struct file_ctx {
+	struct fb_buf fb;
+	const char *name;
+	int file;
+	struct fb_vec opcodes, tensors, buffers;
+	struct mbn_arena **arena;
+	/* current operator, for messages */
+	int op_index;
+	const char *op_name;
+};
+
+#define ERR(c, err, ...) file_err((c), (err), __VA_ARGS__)
+
+static int file_err(struct file_ctx *c, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int file_err(struct file_ctx *c, int err, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->op_name)
+		return mbn_set_error(err, "%s: operator %d (%s): %s", c->name, c->op_index, c->op_name, msg);
+	return mbn_set_error(err, "%s: %s", c->name, msg);
+}
+
+static int corrupt(struct file_ctx *c, const char *what)
+{
+	return ERR(c, -EBADMSG, "corrupt file while reading %s: %s", what, c->fb.why);
+}
+
+static const char *type_name(int t)
+{
+	switch (t) {
+	case TT_FLOAT32: return "float32";
+	case TT_INT32: return "int32";
+	case TT_UINT8: return "uint8";
+	case TT_INT8: return "int8";
+	default: return "an unsupported type";
+	}
+}
+
+static int read_tensor(struct file_ctx *c, int idx, struct tensor *t)
+{
+	struct fb_tab tt, q;
+	struct fb_vec shape;
+
+	memset(t, 0, sizeof(*t));
+	if (idx < 0 || (uint32_t)idx >= c->tensors.len)
+		return ERR(c, -EBADMSG, "tensor index %d out of range (the subgraph has %u tensors)",
+			   idx, c->tensors.len);
+	if (!fb_vec_table(&c->tensors, (uint32_t)idx, &tt))
+		return corrupt(c, "a tensor");
+	t->idx = idx;
+	t->type = fb_u8(&tt, T_TYPE, 0);
+	t->buffer = fb_u32(&tt, T_BUFFER, 0);
+	fb_string(&tt, T_NAME, t->name, sizeof(t->name));
+	if (!fb_vector(&tt, T_SHAPE, 4, &shape) && c->fb.bad)
+		return corrupt(c, "a tensor shape");
+	if (shape.len > 4)
+		return ERR(c, -ENOTSUP, "tensor '%s' has %u dimensions, at most 4 are supported",
+			   t->name, shape.len);
+	t->ndims = (int)shape.len;
+	t->elems = 1;
+	for (int d = 0; d < t->ndims; d++) {
+		t->dims[d] = fb_vec_i32(&shape, (uint32_t)d);
+		if (t->dims[d] < 1 || t->dims[d] > MAX_DIM)
+			return ERR(c, -EINVAL, "tensor '%s' dimension %d is %d (expected 1..%d)",
+				   t->name, d, t->dims[d], MAX_DIM);
+		t->elems *= (uint64_t)t->dims[d];
+		if (t->elems > MAX_ELEMS)
+			return ERR(c, -EINVAL, "tensor '%s' has too many elements", t->name);
+	}
+	if (fb_table(&tt, T_QUANT, &q)) {
+		fb_vector(&q, Q_SCALE, 4, &t->scale);
+		fb_vector(&q, Q_ZERO_POINT, 8, &t->zp);
+		t->qdim = fb_i32(&q, Q_DIM, 0);
+	}
+	if (c->fb.bad)
+		return corrupt(c, "a tensor's quantization");
+	return 0;
+}
+
+/* Per-tensor scale and zero point of an activation tensor, validated. */
+static int act_quant(struct file_ctx *c, const struct tensor *t, float *scale, int32_t *zp)
+{
+	if (t->type != TT_UINT8 && t->type != TT_INT8)
+		return ERR(c, -ENOTSUP, "tensor '%s' is %s; only quantized uint8 and int8 are supported",
+			   t->name, type_name(t->type));
+	if (t->scale.len != 1 || t->zp.len != 1)
+		return ERR(c, -EINVAL, "tensor '%s' must have one scale and one zero point (found %u and %u)",
+			   t->name, t->scale.len, t->zp.len);
+	*scale = fb_vec_f32(&t->scale, 0);
+	int64_t z = fb_vec_i64(&t->zp, 0);
+	int64_t lo = t->type == TT_UINT8 ? 0 : -128, hi = t->type == TT_UINT8 ? 255 : 127;
+	if (!(*scale > 0.0f) || !isfinite(*scale))
+		return ERR(c, -EINVAL, "tensor '%s' has scale %g (expected a positive finite number)",
+			   t->name, *scale);
+	if (z < lo || z > hi)
+		return ERR(c, -EINVAL, "tensor '%s' zero point %lld is outside the %s range",
+			   t->name, (long long)z, type_name(t->type));
+	*zp = (int32_t)z;
+	return 0;
+}
+
+/* The constant data of a tensor, exactly `bytes` long. */
+static int const_data(struct file_ctx *c, const struct tensor *t, uint64_t bytes, const uint8_t **data)
+{
+	struct fb_tab bt;
+	struct fb_vec d;
+
+	if (t->buffer == 0 || t->buffer >= c->buffers.len)
+		return ERR(c, -EINVAL, "tensor '%s' must be a constant, but has no data buffer (buffer %u)",
+			   t->name, t->buffer);
+	if (!fb_vec_table(&c->buffers, t->buffer, &bt))
+		return corrupt(c, "a data buffer");
+	if (!fb_vector(&bt, BUF_DATA, 1, &d)) {
+		if (c->fb.bad)
+			return corrupt(c, "a data buffer");
+		if (fb_u32(&bt, BUF_OFFSET, 0))
+			return ERR(c, -ENOTSUP, "tensor '%s' keeps its data outside the flatbuffer (buffer offset), which is not supported",
+				   t->name);
+		return ERR(c, -EINVAL, "tensor '%s' has an empty data buffer", t->name);
+	}
+	if (d.len != bytes)
+		return ERR(c, -EINVAL, "tensor '%s' data is %u bytes, expected %llu", t->name, d.len,
+			   (unsigned long long)bytes);
+	*data = fb_vec_data(&d);
+	return 0;
+}
+
+/* TFLite kernel_util.cc CalculateActivationRangeQuantized; quantize(f) = zp + round(f / scale),
+ * f / scale computed in float as TFLite does. Result in the biased domain. */
+static int act_range(struct file_ctx *c, int act, bool is_signed, float scale, int32_t zp,
+		     int32_t *lo, int32_t *hi)
+{
+	int32_t qmin = is_signed ? -128 : 0, qmax = is_signed ? 127 : 255;
+#define QUANTIZE(f) (zp + (int32_t)roundf((float)(f) / scale))
+	switch (act) {
+	case ACT_NONE:
+		*lo = qmin, *hi = qmax;
+		break;
+	case ACT_RELU:
+		*lo = QUANTIZE(0.0f) > qmin ? QUANTIZE(0.0f) : qmin;
+		*hi = qmax;
+		break;
+	case ACT_RELU6:
+		*lo = QUANTIZE(0.0f) > qmin ? QUANTIZE(0.0f) : qmin;
+		*hi = QUANTIZE(6.0f) < qmax ? QUANTIZE(6.0f) : qmax;
+		break;
+	case ACT_RELU_N1_TO_1:
+		*lo = QUANTIZE(-1.0f) > qmin ? QUANTIZE(-1.0f) : qmin;
+		*hi = QUANTIZE(1.0f) < qmax ? QUANTIZE(1.0f) : qmax;
+		break;
+	default:
+		return ERR(c, -ENOTSUP, "fused activation %d is not supported (NONE, RELU, RELU_N1_TO_1, RELU6 are)", act);
+	}
+#undef QUANTIZE
+	if (is_signed)
+		*lo += 128, *hi += 128;
+	return 0;
+}
+
+/* TFLite kernels/padding.h: ComputePaddingHeightWidth with dilation 1. */
+static int out_size(int padding, int in, int k, int stride)
+{
+	return padding == 0 ? (in + stride - 1) / stride : (in - k + stride) / stride;
+}
+
+static int pad_before(int padding, int in, int k, int stride, int out)
+{
+	if (padding != 0)
+		return 0;
+	int total = (out - 1) * stride + k - in;
+	return total > 0 ? total / 2 : 0;
+}
+
+struct op_io {
+	int n_in, n_out;
+	int in[4];
+	int out;
+};
+
+static int check_nhwc(struct file_ctx *c, const struct tensor *t, const char *role)
+{
+	if (t->ndims != 4)
+		return ERR(c, -EINVAL, "%s tensor '%s' has %d dimensions, expected 4 (NHWC)", role, t->name, t->ndims);
+	if (t->dims[0] != 1)
+		return ERR(c, -ENOTSUP, "%s tensor '%s' has batch %d; only batch 1 is supported", role, t->name, t->dims[0]);
+	return 0;
+}
+
+/* Activation quantization of input and output into the layer (biased domain). */
+static int io_quant(struct file_ctx *c, const struct tensor *in, const struct tensor *out, struct mbn_layer *l)
+{
+	int r;
+
+	if (in->type != out->type)
+		return ERR(c, -EINVAL, "input '%s' is %s but output '%s' is %s", in->name, type_name(in->type),
+			   out->name, type_name(out->type));
+	if ((r = act_quant(c, in, &l->in_scale, &l->in_zp)) || (r = act_quant(c, out, &l->out_scale, &l->out_zp)))
+		return r;
+	l->is_signed = in->type == TT_INT8;
+	if (l->is_signed)
+		l->in_zp += 128, l->out_zp += 128;
+	l->act_min = 0;
+	l->act_max = 255;
+	return 0;
+}
+
+/*
+ * Weights, bias and per-channel multipliers of CONV_2D, DEPTHWISE_CONV_2D and
+ * FULLY_CONNECTED. `qdim` is the quantized dimension TFLite expects for per-channel
+ * filters (0 for conv [O,H,W,I], 3 for depthwise [1,H,W,O]).
+ */
+static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struct tensor *in,
+			    const struct tensor *w, const struct tensor *bias, int oc, int qdim, bool allow_per_channel)
+{
+	const uint8_t *wd, *bd = NULL;
+	int r;
+
+	if (w->type != (in->type == TT_UINT8 ? TT_UINT8 : TT_INT8))
+		return ERR(c, -ENOTSUP, "filter '%s' is %s with %s activations (expected %s)", w->name,
+			   type_name(w->type), type_name(in->type), in->type == TT_UINT8 ? "uint8" : "int8");
+	if ((r = const_data(c, w, w->elems, &wd)))
+		return r;
+	if (w->scale.len == 0 || w->zp.len != w->scale.len)
+		return ERR(c, -EINVAL, "filter '%s' needs quantization (found %u scales and %u zero points)",
+			   w->name, w->scale.len, w->zp.len);
+	bool per_channel = w->scale.len > 1;
+	if (per_channel) {
+		if (!allow_per_channel || in->type != TT_INT8)
+			return ERR(c, -ENOTSUP, "filter '%s' has per-channel quantization, supported only for int8 CONV_2D and DEPTHWISE_CONV_2D",
+				   w->name);
+		if (w->scale.len != (uint32_t)oc || w->qdim != qdim)
+			return ERR(c, -EINVAL, "filter '%s' has %u scales on dimension %d, expected %d on dimension %d",
+				   w->name, w->scale.len, w->qdim, oc, qdim);
+	}
+	int32_t wzp0 = (int32_t)fb_vec_i64(&w->zp, 0);
+	if (in->type == TT_UINT8 && (wzp0 < 0 || wzp0 > 255))
+		return ERR(c, -EINVAL, "filter '%s' zero point %d is outside the uint8 range", w->name, wzp0);
+	if (in->type == TT_INT8)
+		for (uint32_t i = 0; i < w->zp.len; i++)
+			if (fb_vec_i64(&w->zp, i) != 0)
+				return ERR(c, -EINVAL, "int8 filter '%s' must be symmetric (zero point 0), channel %u has %lld",
+					   w->name, i, (long long)fb_vec_i64(&w->zp, i));
+
+	l->weights = mbn_arena_alloc(c->arena, w->elems * sizeof(int16_t));
+	l->bias = mbn_arena_alloc(c->arena, (size_t)oc * sizeof(int32_t));
+	l->mult = mbn_arena_alloc(c->arena, (size_t)oc * sizeof(int32_t));
+	l->shift = mbn_arena_alloc(c->arena, (size_t)oc * sizeof(int32_t));
+	if (!l->weights || !l->bias || !l->mult || !l->shift)
+		return ERR(c, -ENOMEM, "out of memory for the weights of '%s'", w->name);
+	for (uint64_t i = 0; i < w->elems; i++)
+		l->weights[i] = in->type == TT_UINT8 ? (int16_t)(wd[i] - wzp0) : (int16_t)(int8_t)wd[i];
+
+	if (bias) {
+		if (bias->type != TT_INT32)
+			return ERR(c, -ENOTSUP, "bias '%s' is %s, expected int32", bias->name, type_name(bias->type));
+		if (bias->elems != (uint64_t)oc)
+			return ERR(c, -EINVAL, "bias '%s' has %llu elements, expected %d", bias->name,
+				   (unsigned long long)bias->elems, oc);
+		if ((r = const_data(c, bias, bias->elems * 4, &bd)))
+			return r;
+		memcpy(l->bias, bd, (size_t)oc * 4);
+	}
+
+	float wscale0 = fb_vec_f32(&w->scale, 0);
+	for (int ch = 0; ch < oc; ch++) {
+		float ws = fb_vec_f32(&w->scale, per_channel ? (uint32_t)ch : 0);
+		if (!(ws > 0.0f) || !isfinite(ws))
+			return ERR(c, -EINVAL, "filter '%s' scale %g (channel %d) is not a positive finite number", w->name, ws, ch);
+		double real;
+		if (in->type == TT_UINT8) {
+			/* kernel_util.cc GetQuantizedConvolutionMultipler: the input*filter
+			 * product is a float product, widened afterwards. */
+			real = (double)(l->in_scale * wscale0) / (double)l->out_scale;
+		} else {
+			/* kernel_util.cc PopulateConvolutionQuantizationParams, per channel:
+			 * double(input_scale) * double(filter_scale) / double(output_scale). */
+			real = (double)l->in_scale * (double)ws / (double)l->out_scale;
+		}
+		mbn_quantize_multiplier(real, &l->mult[ch], &l->shift[ch]);
+	}
+	/* The uint8 path checks the bias scale as TFLite does (GetQuantizedConvolutionMultipler). */
+	if (bias && in->type == TT_UINT8) {
+		double ips = (double)(l->in_scale * wscale0);
+		double bs = bias->scale.len ? (double)fb_vec_f32(&bias->scale, 0) : 0.0;
+		double mn = ips < bs ? ips : bs;
+		if (!(fabs(ips - bs) <= 1e-6 * mn))
+			return ERR(c, -EINVAL, "bias '%s' scale %g must equal input scale x filter scale = %g",
+				   bias->name, bs, ips);
+	}
+	return 0;
+}
+
+static int get_options(struct file_ctx *c, const struct fb_tab *op, int want, struct fb_tab *opt)
+{
+	int type = fb_u8(op, OP_OPTIONS_TYPE, 0);
+
+	if (type != want || !fb_table(op, OP_OPTIONS, opt)) {
+		if (c->fb.bad)
+			return corrupt(c, "operator options");
+		return ERR(c, -EINVAL, "operator options missing or of the wrong kind (type %d, expected %d)", type, want);
+	}
+	return 0;
+}
+
+static int parse_conv(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l, bool depthwise)
+{
+	struct tensor in, w, bias, out;
+	struct fb_tab opt;
+	int r;
+
+	if (io->n_in < 2 || io->n_in > 3)
+		return ERR(c, -EINVAL, "has %d inputs, expected 2 or 3 (input, filter, bias)", io->n_in);
+	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->in[1], &w)) ||
+	    (r = read_tensor(c, io->out, &out)))
+		return r;
+	bool has_bias = io->n_in == 3 && io->in[2] >= 0;
+	if (has_bias && (r = read_tensor(c, io->in[2], &bias)))
+		return r;
+	if ((r = check_nhwc(c, &in, "input")) || (r = check_nhwc(c, &out, "output")))
+		return r;
+	if ((r = get_options(c, op, depthwise ? OPT_DEPTHWISE : OPT_CONV, &opt)))
+		return r;
+	int padding = fb_u8(&opt, 0, 0);
+	l->stride_w = fb_i32(&opt, 1, 0);
+	l->stride_h = fb_i32(&opt, 2, 0);
+	int act = fb_u8(&opt, depthwise ? 4 : 3, 0);
+	int dil_w = fb_i32(&opt, depthwise ? 5 : 4, 1), dil_h = fb_i32(&opt, depthwise ? 6 : 5, 1);
+	if (c->fb.bad)
+		return corrupt(c, "operator options");
+	if (padding > 1)
+		return ERR(c, -EINVAL, "padding %d is neither SAME (0) nor VALID (1)", padding);
+	if (l->stride_w < 1 || l->stride_h < 1 || l->stride_w > 64 || l->stride_h > 64)
+		return ERR(c, -EINVAL, "stride %dx%d is invalid", l->stride_h, l->stride_w);
+	if (dil_w != 1 || dil_h != 1)
+		return ERR(c, -ENOTSUP, "dilation %dx%d is not supported (only 1)", dil_h, dil_w);
+	if (w.ndims != 4)
+		return ERR(c, -EINVAL, "filter '%s' has %d dimensions, expected 4", w.name, w.ndims);
+
+	l->in_h = in.dims[1], l->in_w = in.dims[2], l->in_c = in.dims[3];
+	l->out_h = out.dims[1], l->out_w = out.dims[2], l->out_c = out.dims[3];
+	l->k_h = w.dims[1], l->k_w = w.dims[2];
+	if (depthwise) {
+		if (w.dims[0] != 1 || w.dims[3] != l->out_c)
+			return ERR(c, -EINVAL, "filter '%s' is %dx%dx%dx%d, expected 1xKHxKWx%d", w.name,
+				   w.dims[0], w.dims[1], w.dims[2], w.dims[3], l->out_c);
+		if (l->out_c % l->in_c)
+			return ERR(c, -EINVAL, "output depth %d is not a multiple of input depth %d", l->out_c, l->in_c);
+		l->depth_mult = l->out_c / l->in_c;
+	} else {
+		if (w.dims[0] != l->out_c || w.dims[3] != l->in_c)
+			return ERR(c, -EINVAL, "filter '%s' is %dx%dx%dx%d, expected %dxKHxKWx%d", w.name,
+				   w.dims[0], w.dims[1], w.dims[2], w.dims[3], l->out_c, l->in_c);
+		if ((uint64_t)l->k_h * l->k_w * l->in_c > MAX_ACC_DEPTH)
+			return ERR(c, -ENOTSUP, "accumulation depth %d x %d x %d exceeds %d", l->k_h, l->k_w, l->in_c, MAX_ACC_DEPTH);
+		l->depth_mult = 1;
+	}
+	int oh = out_size(padding, l->in_h, l->k_h, l->stride_h), ow = out_size(padding, l->in_w, l->k_w, l->stride_w);
+	if (oh < 1 || ow < 1 || oh != l->out_h || ow != l->out_w)
+		return ERR(c, -EINVAL, "output '%s' is %dx%d, but a %dx%d window with stride %dx%d and %s padding on %dx%d gives %dx%d",
+			   out.name, l->out_h, l->out_w, l->k_h, l->k_w, l->stride_h, l->stride_w,
+			   padding ? "VALID" : "SAME", l->in_h, l->in_w, oh, ow);
+	l->pad_top = pad_before(padding, l->in_h, l->k_h, l->stride_h, oh);
+	l->pad_left = pad_before(padding, l->in_w, l->k_w, l->stride_w, ow);
+	if ((r = io_quant(c, &in, &out, l)))
+		return r;
+	if ((r = weights_and_bias(c, l, &in, &w, has_bias ? &bias : NULL, l->out_c, depthwise ? 3 : 0, true)))
+		return r;
+	float os = l->out_scale;
+	int32_t ozp = l->out_zp - (l->is_signed ? 128 : 0);
+	return act_range(c, act, l->is_signed, os, ozp, &l->act_min, &l->act_max);
+}
+
+static int parse_pool(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l)
+{
+	struct tensor in, out;
+	struct fb_tab opt;
+	int r;
+
+	if (io->n_in != 1)
+		return ERR(c, -EINVAL, "has %d inputs, expected 1", io->n_in);
+	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->out, &out)))
+		return r;
+	if ((r = check_nhwc(c, &in, "input")) || (r = check_nhwc(c, &out, "output")))
+		return r;
+	if ((r = get_options(c, op, OPT_POOL, &opt)))
+		return r;
+	int padding = fb_u8(&opt, 0, 0);
+	l->stride_w = fb_i32(&opt, 1, 0);
+	l->stride_h = fb_i32(&opt, 2, 0);
+	l->k_w = fb_i32(&opt, 3, 0);
+	l->k_h = fb_i32(&opt, 4, 0);
+	int act = fb_u8(&opt, 5, 0);
+	if (c->fb.bad)
+		return corrupt(c, "operator options");
+	if (padding > 1)
+		return ERR(c, -EINVAL, "padding %d is neither SAME (0) nor VALID (1)", padding);
+	if (l->stride_w < 1 || l->stride_h < 1 || l->stride_w > 64 || l->stride_h > 64 ||
+	    l->k_w < 1 || l->k_h < 1 || l->k_w > MAX_DIM || l->k_h > MAX_DIM)
+		return ERR(c, -EINVAL, "filter %dx%d / stride %dx%d is invalid", l->k_h, l->k_w, l->stride_h, l->stride_w);
+	if ((uint64_t)l->k_w * l->k_h > 65536)
+		return ERR(c, -ENOTSUP, "pooling window %dx%d is larger than 65536 elements", l->k_h, l->k_w);
+	l->in_h = in.dims[1], l->in_w = in.dims[2], l->in_c = in.dims[3];
+	l->out_h = out.dims[1], l->out_w = out.dims[2], l->out_c = out.dims[3];
+	int oh = out_size(padding, l->in_h, l->k_h, l->stride_h), ow = out_size(padding, l->in_w, l->k_w, l->stride_w);
+	if (oh < 1 || ow < 1 || oh != l->out_h || ow != l->out_w || l->out_c != l->in_c)
+		return ERR(c, -EINVAL, "output '%s' is %dx%dx%d, expected %dx%dx%d", out.name, l->out_h, l->out_w,
+			   l->out_c, oh, ow, l->in_c);
+	l->pad_top = pad_before(padding, l->in_h, l->k_h, l->stride_h, oh);
+	l->pad_left = pad_before(padding, l->in_w, l->k_w, l->stride_w, ow);
+	l->depth_mult = 1;
+	if ((r = io_quant(c, &in, &out, l)))
+		return r;
+	/* pooling.cc (TFLite 2.9) requires equal input and output quantization. */
+	if (l->in_scale != l->out_scale || l->in_zp != l->out_zp)
+		return ERR(c, -EINVAL, "input and output quantization differ (scale %g/%g, zero point %d/%d)",
+			   l->in_scale, l->out_scale, l->in_zp, l->out_zp);
+	int32_t ozp = l->out_zp - (l->is_signed ? 128 : 0);
+	return act_range(c, act, l->is_signed, l->out_scale, ozp, &l->act_min, &l->act_max);
+}
+
+static int parse_fc(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l)
+{
+	struct tensor in, w, bias, out;
+	struct fb_tab opt;
+	int r;
+
+	if (io->n_in < 2 || io->n_in > 3)
+		return ERR(c, -EINVAL, "has %d inputs, expected 2 or 3 (input, weights, bias)", io->n_in);
+	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->in[1], &w)) ||
+	    (r = read_tensor(c, io->out, &out)))
+		return r;
+	bool has_bias = io->n_in == 3 && io->in[2] >= 0;
+	if (has_bias && (r = read_tensor(c, io->in[2], &bias)))
+		return r;
+	if ((r = get_options(c, op, OPT_FC, &opt)))
+		return r;
+	int act = fb_u8(&opt, 0, 0), format = fb_u8(&opt, 1, 0);
+	if (c->fb.bad)
+		return corrupt(c, "operator options");
+	if (format != 0)
+		return ERR(c, -ENOTSUP, "weights format %d is not supported (only DEFAULT)", format);
+	if (w.ndims != 2)
+		return ERR(c, -EINVAL, "weights '%s' have %d dimensions, expected 2", w.name, w.ndims);
+	int units = w.dims[0], depth = w.dims[1];
+	if (in.elems != (uint64_t)depth)
+		return ERR(c, -ENOTSUP, "input '%s' has %llu elements, expected %d (batch 1 only)", in.name,
+			   (unsigned long long)in.elems, depth);
+	if (out.elems != (uint64_t)units)
+		return ERR(c, -EINVAL, "output '%s' has %llu elements, expected %d", out.name,
+			   (unsigned long long)out.elems, units);
+	if (depth > MAX_ACC_DEPTH)
+		return ERR(c, -ENOTSUP, "accumulation depth %d exceeds %d", depth, MAX_ACC_DEPTH);
+	l->in_h = l->in_w = l->out_h = l->out_w = 1;
+	l->in_c = depth;
+	l->out_c = units;
+	l->k_h = l->k_w = l->stride_h = l->stride_w = l->depth_mult = 1;
+	if ((r = io_quant(c, &in, &out, l)))
+		return r;
+	if ((r = weights_and_bias(c, l, &in, &w, has_bias ? &bias : NULL, units, 0, false)))
+		return r;
+	int32_t ozp = l->out_zp - (l->is_signed ? 128 : 0);
+	return act_range(c, act, l->is_signed, l->out_scale, ozp, &l->act_min, &l->act_max);
+}
+
+static int parse_reshape(struct file_ctx *c, const struct op_io *io, struct mbn_layer *l)
+{
+	struct tensor in, out;
+	int r;
+
+	if (io->n_in < 1 || io->n_in > 2)
+		return ERR(c, -EINVAL, "has %d inputs, expected 1 or 2", io->n_in);
+	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->out, &out)))
+		return r;
+	if (in.elems != out.elems)
+		return ERR(c, -EINVAL, "input '%s' has %llu elements but output '%s' has %llu", in.name,
+			   (unsigned long long)in.elems, out.name, (unsigned long long)out.elems);
+	l->in_h = l->in_w = l->out_h = l->out_w = 1;
+	l->in_c = l->out_c = (int)in.elems;
+	l->k_h = l->k_w = l->stride_h = l->stride_w = l->depth_mult = 1;
+	/* Reshape copies bytes; TFLite 2.9 does not requantize, so the output keeps the
+	 * bytes and whatever quantization the model declares for it. */
+	return io_quant(c, &in, &out, l);
+}
+
+static int parse_softmax(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l)
+{
+	struct tensor in, out;
+	struct fb_tab opt;
+	int r;
+
+	if (io->n_in != 1)
+		return ERR(c, -EINVAL, "has %d inputs, expected 1", io->n_in);
+	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->out, &out)))
+		return r;
+	if ((r = get_options(c, op, OPT_SOFTMAX, &opt)))
+		return r;
+	l->beta = fb_f32(&opt, 0, 0.0f);
+	if (c->fb.bad)
+		return corrupt(c, "operator options");
+	if (!isfinite(l->beta))
+		return ERR(c, -EINVAL, "beta %g is not finite", l->beta);
+	if (in.ndims < 1 || in.elems != out.elems)
+		return ERR(c, -EINVAL, "input '%s' and output '%s' differ in size", in.name, out.name);
+	int last = in.dims[in.ndims - 1];
+	/* Softmax runs over the last dimension, once per row. */
+	l->in_h = l->out_h = 1;
+	l->in_w = l->out_w = (int)(in.elems / (uint64_t)last);
+	l->in_c = l->out_c = last;
+	l->k_h = l->k_w = l->stride_h = l->stride_w = l->depth_mult = 1;
+	if ((r = io_quant(c, &in, &out, l)))
+		return r;
+	/* softmax.cc SoftmaxPrepare (TFLite 2.9): uint8 output must be scale 1/256 zp 0,
+	 * int8 output scale 1/256 zp -128. */
+	if (l->out_scale != 1.0f / 256 || l->out_zp != 0)
+		return ERR(c, -EINVAL, "output '%s' must have scale 1/256 and zero point %d (found %g and %d)",
+			   out.name, l->is_signed ? -128 : 0, l->out_scale, l->out_zp - (l->is_signed ? 128 : 0));
+	l->table = mbn_arena_alloc(c->arena, 256 * sizeof(float));
+	if (!l->table)
+		return ERR(c, -ENOMEM, "out of memory");
+	/* optimized_ops.h PopulateSoftmaxLookupTable: scale = -input_scale * beta (float),
+	 * table[255 - val] = expf(scale * val). */
+	const float scale = -l->in_scale * l->beta;
+	for (int val = 0; val <= 255; val++)
+		l->table[255 - val] = expf(scale * (float)val);
+	return 0;
+}
+
+static int read_op_io(struct file_ctx *c, const struct fb_tab *op, struct op_io *io)
+{
+	struct fb_vec ins, outs;
+
+	if (!fb_vector(op, OP_INPUTS, 4, &ins) || !fb_vector(op, OP_OUTPUTS, 4, &outs)) {
+		if (c->fb.bad)
+			return corrupt(c, "operator inputs/outputs");
+		return ERR(c, -EINVAL, "operator has no inputs or outputs");
+	}
+	if (ins.len < 1 || ins.len > 4)
+		return ERR(c, -EINVAL, "has %u inputs", ins.len);
+	if (outs.len != 1)
+		return ERR(c, -ENOTSUP, "has %u outputs, expected 1", outs.len);
+	io->n_in = (int)ins.len;
+	for (uint32_t i = 0; i < ins.len; i++)
+		io->in[i] = fb_vec_i32(&ins, i);
+	io->out = fb_vec_i32(&outs, 0);
+	io->n_out = 1;
+	return c->fb.bad ? corrupt(c, "operator inputs/outputs") : 0;
+}
+
+/* Parse one file, appending its layers to g->layers (already sized by the caller). */
+static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gin, struct tensor *gout)
+{
+	struct fb_tab model, sg;
+	struct fb_vec subgraphs, sg_in, sg_out, ops;
+	int r;
+
+	if (c->fb.n < 8 || memcmp(c->fb.p + 4, "TFL3", 4) != 0)
+		return ERR(c, -EBADMSG, "not a TensorFlow Lite model (no \"TFL3\" identifier at byte 4; %zu-byte file)", c->fb.n);
+	if (!fb_root(&c->fb, &model))
+		return corrupt(c, "the model table");
+	uint32_t version = fb_u32(&model, MODEL_VERSION, 0);
+	if (c->fb.bad)
+		return corrupt(c, "the model version");
+	if (version != 3)
+		return ERR(c, -ENOTSUP, "schema version %u, expected 3", version);
+	if (!fb_vector(&model, MODEL_OPCODES, 4, &c->opcodes) ||
+	    !fb_vector(&model, MODEL_SUBGRAPHS, 4, &subgraphs) ||
+	    !fb_vector(&model, MODEL_BUFFERS, 4, &c->buffers)) {
+		if (c->fb.bad)
+			return corrupt(c, "the model table");
+		return ERR(c, -EINVAL, "the model has no operator codes, subgraphs or buffers");
+	}
+	if (subgraphs.len != 1)
+		return ERR(c, -ENOTSUP, "%u subgraphs; exactly 1 is supported", subgraphs.len);
+	if (!fb_vec_table(&subgraphs, 0, &sg) || !fb_vector(&sg, SG_TENSORS, 4, &c->tensors) ||
+	    !fb_vector(&sg, SG_INPUTS, 4, &sg_in) || !fb_vector(&sg, SG_OUTPUTS, 4, &sg_out) ||
+	    !fb_vector(&sg, SG_OPERATORS, 4, &ops)) {
+		if (c->fb.bad)
+			return corrupt(c, "the subgraph");
+		return ERR(c, -EINVAL, "the subgraph lacks tensors, inputs, outputs or operators");
+	}
+	if (sg_in.len != 1 || sg_out.len != 1)
+		return ERR(c, -ENOTSUP, "the subgraph has %u inputs and %u outputs; exactly 1 of each is supported",
+			   sg_in.len, sg_out.len);
+	if (ops.len == 0)
+		return ERR(c, -EINVAL, "the subgraph has no operators");
+	if (ops.len > 1024)
+		return ERR(c, -ENOTSUP, "%u operators; at most 1024 are supported", ops.len);
+	if ((r = read_tensor(c, fb_vec_i32(&sg_in, 0), gin)) || (r = read_tensor(c, fb_vec_i32(&sg_out, 0), gout)))
+		return r;
+
+	struct mbn_layer *grown = realloc(g->layers, (size_t)(g->n_layers + (int)ops.len) * sizeof(*grown));
+	if (!grown)
+		return ERR(c, -ENOMEM, "out of memory");
+	g->layers = grown;
+
+	int prev = gin->idx;
+	for (uint32_t i = 0; i < ops.len; i++) {
+		struct fb_tab op, code;
+		struct op_io io;
+		struct mbn_layer *l = &g->layers[g->n_layers];
+
+		memset(l, 0, sizeof(*l));
+		c->op_index = (int)i;
+		c->op_name = "?";
+		if (!fb_vec_table(&ops, i, &op))
+			return corrupt(c, "an operator");
+		uint32_t opc = fb_u32(&op, OP_OPCODE, 0);
+		if (c->fb.bad)
+			return corrupt(c, "an operator");
+		if (opc >= c->opcodes.len)
+			return ERR(c, -EBADMSG, "opcode index %u out of range (%u operator codes)", opc, c->opcodes.len);
+		if (!fb_vec_table(&c->opcodes, opc, &code))
+			return corrupt(c, "an operator code");
+		/* schema_utils.cc GetBuiltinCode: max(builtin_code, deprecated_builtin_code). */
+		int32_t bc = fb_i32(&code, OPCODE_BUILTIN, 0), dep = (int8_t)fb_u8(&code, OPCODE_DEPRECATED, 0);
+		if (dep > bc)
+			bc = dep;
+		char custom[64];
+		fb_string(&code, OPCODE_CUSTOM, custom, sizeof(custom));
+		if (c->fb.bad)
+			return corrupt(c, "an operator code");
+		const char *nm = builtin_name(bc);
+		static __thread char unknown[40];
+		if (!nm) {
+			snprintf(unknown, sizeof(unknown), "builtin operator %d", bc);
+			nm = unknown;
+		}
+		c->op_name = nm;
+		if (custom[0])
+			return ERR(c, -ENOTSUP, "custom operator '%s' is not supported", custom);
+		if ((r = read_op_io(c, &op, &io)))
+			return r;
+		if (io.in[0] != prev)
+			return ERR(c, -ENOTSUP, "reads tensor %d, not the previous operator's output %d: only a single chain of operators is supported",
+				   io.in[0], prev);
+		switch (bc) {
+		case BOP_CONV_2D:
+			l->op = MBN_OP_CONV;
+			r = parse_conv(c, &op, &io, l, false);
+			break;
+		case BOP_DEPTHWISE_CONV_2D:
+			l->op = MBN_OP_DWCONV;
+			r = parse_conv(c, &op, &io, l, true);
+			break;
+		case BOP_AVERAGE_POOL_2D:
+			l->op = MBN_OP_AVGPOOL;
+			r = parse_pool(c, &op, &io, l);
+			break;
+		case BOP_FULLY_CONNECTED:
+			l->op = MBN_OP_FC;
+			r = parse_fc(c, &op, &io, l);
+			break;
+		case BOP_RESHAPE:
+		case BOP_SQUEEZE:
+			l->op = MBN_OP_RESHAPE;
+			r = parse_reshape(c, &io, l);
+			break;
+		case BOP_SOFTMAX:
+			l->op = MBN_OP_SOFTMAX;
+			r = parse_softmax(c, &op, &io, l);
+			break;
+		default:
+			return ERR(c, -ENOTSUP, "operator not supported (supported: CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, FULLY_CONNECTED, RESHAPE, SQUEEZE, SOFTMAX)");
+		}
+		if (r)
+			return r;
+		struct tensor out;
+		if ((r = read_tensor(c, io.out, &out)))
+			return r;
+		snprintf(l->name, sizeof(l->name), "%s", out.name);
+		l->op_name = nm;
+		l->file = c->file;
+		l->op_index = (int)i;
+		prev = io.out;
+		g->n_layers++;
+	}
+	c->op_name = NULL;
+	if (prev != gout->idx)
+		return ERR(c, -ENOTSUP, "the last operator writes tensor %d, not the subgraph output %d ('%s')",
+			   prev, gout->idx, gout->name);
+	return 0;
+}
+
+static void tensor_info(const struct tensor *t, struct mbn_tensor_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->ndims = t->ndims;
+	for (int d = 0; d < t->ndims; d++)
+		info->dims[d] = t->dims[d];
+	info->type = t->type == TT_INT8 ? MBN_TYPE_INT8 : MBN_TYPE_UINT8;
+	info->scale = t->scale.len ? fb_vec_f32(&t->scale, 0) : 0.0f;
+	info->zero_point = t->zp.len ? (int32_t)fb_vec_i64(&t->zp, 0) : 0;
+	info->bytes = t->elems;
+	snprintf(info->name, sizeof(info->name), "%s", t->name);
+}
+
+static void recognize(struct mbn_graph *g)
+{
+	const struct mbn_layer *L = g->layers;
+	int i = 0, n = g->n_layers;
+
+	g->is_mobilenet = false;
+	if (n < 1 || L[0].op != MBN_OP_CONV || L[0].k_h != 3 || L[0].k_w != 3 || L[0].stride_h != 2 ||
+	    L[0].stride_w != 2 || L[0].in_c != 3)
+		goto generic;
+	for (i = 1; i + 1 < n && L[i].op == MBN_OP_DWCONV && L[i].k_h == 3 && L[i].k_w == 3 &&
+		    L[i].depth_mult == 1 && L[i + 1].op == MBN_OP_CONV && L[i + 1].k_h == 1 &&
+		    L[i + 1].k_w == 1 && L[i + 1].stride_h == 1 && L[i + 1].stride_w == 1; i += 2)
+		g->n_blocks++;
+	if (!g->n_blocks)
+		goto generic;
+	/* The tail, if present: pool, classifier (FC or 1x1 conv), reshapes, softmax. */
+	if (i < n && L[i].op == MBN_OP_AVGPOOL)
+		i++;
+	if (i < n && (L[i].op == MBN_OP_FC || (L[i].op == MBN_OP_CONV && L[i].k_h == 1 && L[i].k_w == 1 &&
+					       L[i].in_h == 1 && L[i].in_w == 1)))
+		i++;
+	while (i < n && L[i].op == MBN_OP_RESHAPE)
+		i++;
+	if (i < n && L[i].op == MBN_OP_SOFTMAX)
+		i++;
+	while (i < n && L[i].op == MBN_OP_RESHAPE)
+		i++;
+	if (i != n)
+		goto generic;
+	g->is_mobilenet = true;
+	g->alpha = (float)L[0].out_c / 32.0f;
+	snprintf(g->describe, sizeof(g->describe), "MobileNet v1 (alpha %.3g, %dx%d input, %s, %d separable blocks, %zu outputs)",
+		 g->alpha, L[0].in_h, L[0].in_w, g->input.type == MBN_TYPE_INT8 ? "int8" : "uint8",
+		 g->n_blocks, g->output.bytes);
+	return;
+generic:
+	g->n_blocks = 0;
+	snprintf(g->describe, sizeof(g->describe), "generic chain of %d layers (%s), not MobileNet v1", n,
+		 g->input.type == MBN_TYPE_INT8 ? "int8" : "uint8");
+}
+
+int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *const *names, int n,
+		   struct mbn_graph *g)
+{
+	struct mbn_arena *arena = NULL;
+	struct mbn_tensor_info prev_out;
+	int r = 0;
+
+	memset(g, 0, sizeof(*g));
+	if (n < 1 || n > 16)
+		return mbn_set_error(-EINVAL, "expected 1 to 16 model files, got %d", n);
+	for (int f = 0; f < n; f++) {
+		struct file_ctx c = { 0 };
+		struct tensor gin, gout;
+		char fallback[32];
+
+		snprintf(fallback, sizeof(fallback), "model %d", f);
+		c.fb.p = bufs[f];
+		c.fb.n = sizes[f];
+		c.name = names && names[f] ? names[f] : fallback;
+		c.file = f;
+		c.arena = &arena;
+		if (!bufs[f] && sizes[f])
+			return mbn_set_error(-EINVAL, "%s: no data", c.name);
+		if ((r = parse_file(&c, g, &gin, &gout)))
+			goto fail;
+		if (f == 0) {
+			tensor_info(&gin, &g->input);
+		} else {
+			/* Chaining: the previous file's output must be this file's input. */
+			struct mbn_tensor_info a = prev_out, b;
+			tensor_info(&gin, &b);
+			const char *what = NULL;
+			if (strcmp(a.name, b.name))
+				what = "name";
+			else if (a.bytes != b.bytes)
+				what = "element count";
+			else if (a.type != b.type)
+				what = "type";
+			else if (a.scale != b.scale || a.zero_point != b.zero_point)
+				what = "quantization";
+			if (what) {
+				r = mbn_set_error(-EINVAL,
+						  "%s does not chain onto %s: its input '%s' (%zu elements, %s, scale %g, zero point %d) differs in %s from the previous output '%s' (%zu elements, %s, scale %g, zero point %d)",
+						  c.name, names && names[f - 1] ? names[f - 1] : "the previous file", b.name, b.bytes,
+						  b.type == MBN_TYPE_INT8 ? "int8" : "uint8", b.scale, b.zero_point, what, a.name,
+						  a.bytes, a.type == MBN_TYPE_INT8 ? "int8" : "uint8", a.scale, a.zero_point);
+				goto fail;
+			}
+		}
+		tensor_info(&gout, &prev_out);
+		g->output = prev_out;
+	}
+	g->n_files = n;
+	g->arena = arena;
+	recognize(g);
+	return 0;
+fail:
+	free(g->layers);
+	g->layers = NULL;
+	g->n_layers = 0;
+	mbn_arena_free(arena);
+	return r;
+}
+
+void mbn_graph_free(struct mbn_graph *g)
+{
+	free(g->layers);
+	mbn_arena_free(g->arena);
+	memset(g, 0, sizeof(*g));
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Fetch the test oracle: TensorFlow Lite 2.9.0's prebuilt C library, shipped inside the
+# npm package tfjs-tflite-node@0.0.2 (cc_deps/linux_amd64/libtensorflowlite_c.so).
+# `npm pack` downloads the tarball without installing anything. Fails loudly: the
+# bit-exact tests cannot run without the oracle and must not pass without it.
+set -euo pipefail
+dest=${1:?usage: fetch.sh DEST_DIR}
+if ! command -v npm >/dev/null; then
+	echo "fetch.sh: npm not found (make deps installs it)" >&2
+	exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+(cd "$tmp" && npm pack --silent tfjs-tflite-node@0.0.2 >/dev/null)
+tar -xzf "$tmp"/tfjs-tflite-node-0.0.2.tgz -C "$tmp"
+so="$tmp/package/cc_deps/linux_amd64/libtensorflowlite_c.so"
+[ -f "$so" ] || { echo "fetch.sh: $so missing from the npm package" >&2; exit 1; }
+mkdir -p "$dest/lib" "$dest/include"
+cp "$so" "$dest/lib/"
+cp -r "$tmp/package/cc_deps/include/." "$dest/include/"
+echo "oracle: TensorFlow Lite 2.9 C library in $dest"

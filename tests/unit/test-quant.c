@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-quant.c - TFLite's fixed-point primitives (lib/src/quant.c): known vectors,
+ * then a randomized comparison against independent formulations written here in
+ * plain int64 / double arithmetic (floor division by shifts, magnitude rounding,
+ * normalization by exact doubling instead of frexp).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "quant.h"
+
+static int failures;
+
+static void check(const char *name, int ok, const char *fmt, long long got, long long want)
+{
+	if (ok) {
+		printf("PASS %s\n", name);
+	} else {
+		printf("FAIL %s: ", name);
+		printf(fmt, got, want);
+		printf("\n");
+		failures++;
+	}
+}
+
+#define CHECK_EQ(name, got, want) \
+	check(name, (long long)(got) == (long long)(want), "got %lld, want %lld", \
+	      (long long)(got), (long long)(want))
+
+/* ---- independent references ---- */
+
+/* a*b*2 / 2^32 rounded, ties toward +infinity: gemmlowp's nudge of 2^30 for a
+ * non-negative product and 1 - 2^30 for a negative one, followed by truncating
+ * division, is exactly floor((ab + 2^30) / 2^31). */
+static int32_t ref_srdhm(int32_t a, int32_t b)
+{
+	if (a == INT32_MIN && b == INT32_MIN)
+		return INT32_MAX;
+	int64_t ab = (int64_t)a * b;
+	int64_t t = ab + (INT64_C(1) << 30);
+	/* floor division by 2^31 without relying on >> of a negative value */
+	int64_t q = t / (INT64_C(1) << 31);
+	if (t % (INT64_C(1) << 31) != 0 && t < 0)
+		q--;
+	return (int32_t)q;
+}
+
+/* x / 2^e rounded half away from zero, on the magnitude. */
+static int32_t ref_rdbypot(int32_t x, int e)
+{
+	int64_t m = x < 0 ? -(int64_t)x : x;
+	if (e > 0)
+		m = (m + (INT64_C(1) << (e - 1))) >> e;
+	return (int32_t)(x < 0 ? -m : m);
+}
+
+static int32_t ref_mbqm(int32_t x, int32_t m, int shift)
+{
+	int64_t xs = x;
+	if (shift > 0) {
+		xs = (int64_t)x * ((int64_t)1 << shift);
+		/* TFLite's int32 x * (1 << left_shift) wraps */
+		xs = (int32_t)(uint32_t)(uint64_t)xs;
+	}
+	return ref_rdbypot(ref_srdhm((int32_t)xs, m), shift > 0 ? 0 : -shift);
+}
+
+/* QuantizeMultiplier by exact doubling/halving instead of frexp. */
+static void ref_qm(double real, int32_t *mult, int32_t *shift)
+{
+	if (real == 0.0) {
+		*mult = 0;
+		*shift = 0;
+		return;
+	}
+	int neg = real < 0;
+	double q = neg ? -real : real;
+	int e = 0;
+	while (q >= 1.0) {
+		q /= 2;
+		e++;
+	}
+	while (q < 0.5) {
+		q *= 2;
+		e--;
+	}
+	double scaled = q * 2147483648.0; /* exact: q has 53 bits */
+	int64_t r = (int64_t)floor(scaled);
+	if (scaled - (double)r >= 0.5)
+		r++;
+	if (r == (INT64_C(1) << 31)) {
+		r /= 2;
+		e++;
+	}
+	if (e < -31) {
+		e = 0;
+		r = 0;
+	}
+	*mult = (int32_t)(neg ? -r : r);
+	*shift = e;
+}
+
+/* xorshift64* */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd64(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static int32_t rnd_i32(void)
+{
+	static const int32_t edge[] = { 0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MIN + 1,
+					INT32_MAX - 1, 1 << 30, -(1 << 30), (1 << 30) + 1,
+					-(1 << 30) - 1, 1 << 16, -(1 << 16) };
+	uint64_t r = rnd64();
+
+	switch (r % 4) {
+	case 0:
+		return edge[(r >> 8) % (sizeof(edge) / sizeof(edge[0]))];
+	case 1: /* small */
+		return (int32_t)((r >> 16) % 200001) - 100000;
+	default: { /* any magnitude */
+		int bits = (int)((r >> 8) % 32);
+		int64_t v = (int64_t)((r >> 16) & ((UINT64_C(1) << bits) - 1));
+		return (int32_t)(((r >> 63) & 1) ? -v : v);
+	}
+	}
+}
+
+static void test_srdhm(void)
+{
+	CHECK_EQ("srdhm INT32_MIN*INT32_MIN saturates", mbn_srdhm(INT32_MIN, INT32_MIN), INT32_MAX);
+	CHECK_EQ("srdhm INT32_MIN*INT32_MAX", mbn_srdhm(INT32_MIN, INT32_MAX), -2147483647);
+	CHECK_EQ("srdhm INT32_MAX*INT32_MAX", mbn_srdhm(INT32_MAX, INT32_MAX), 2147483646);
+	CHECK_EQ("srdhm 2^30*2^30", mbn_srdhm(1 << 30, 1 << 30), 1 << 29);
+	CHECK_EQ("srdhm 100*2^30 (x0.5)", mbn_srdhm(100, 1 << 30), 50);
+	CHECK_EQ("srdhm 1*2^30 (+0.5 tie rounds up)", mbn_srdhm(1, 1 << 30), 1);
+	CHECK_EQ("srdhm -1*2^30 (-0.5 tie rounds up)", mbn_srdhm(-1, 1 << 30), 0);
+	CHECK_EQ("srdhm -3*2^30 (-1.5 tie rounds up)", mbn_srdhm(-3, 1 << 30), -1);
+	CHECK_EQ("srdhm 0*x", mbn_srdhm(0, INT32_MIN), 0);
+	CHECK_EQ("srdhm 3*1518500250", mbn_srdhm(3, 1518500250), 2); /* 3*0.7071 = 2.12 */
+}
+
+static void test_rdbypot(void)
+{
+	CHECK_EQ("rdbypot exponent 0", mbn_rdbypot(-12345, 0), -12345);
+	CHECK_EQ("rdbypot exponent 0 INT32_MIN", mbn_rdbypot(INT32_MIN, 0), INT32_MIN);
+	CHECK_EQ("rdbypot 3/2 tie away", mbn_rdbypot(3, 1), 2);
+	CHECK_EQ("rdbypot -3/2 tie away", mbn_rdbypot(-3, 1), -2);
+	CHECK_EQ("rdbypot -5/2 tie away", mbn_rdbypot(-5, 1), -3);
+	CHECK_EQ("rdbypot -6/4 tie away", mbn_rdbypot(-6, 2), -2);
+	CHECK_EQ("rdbypot -5/4 below tie", mbn_rdbypot(-5, 2), -1);
+	CHECK_EQ("rdbypot -7/4 above tie", mbn_rdbypot(-7, 2), -2);
+	CHECK_EQ("rdbypot -2/4 tie away", mbn_rdbypot(-2, 2), -1);
+	CHECK_EQ("rdbypot -1/4", mbn_rdbypot(-1, 2), 0);
+	CHECK_EQ("rdbypot INT32_MIN/2^31", mbn_rdbypot(INT32_MIN, 31), -1);
+	CHECK_EQ("rdbypot INT32_MAX/2^31", mbn_rdbypot(INT32_MAX, 31), 1);
+	CHECK_EQ("rdbypot 2^30/2^31 tie", mbn_rdbypot(1 << 30, 31), 1);
+	CHECK_EQ("rdbypot -2^30/2^31 tie", mbn_rdbypot(-(1 << 30), 31), -1);
+	CHECK_EQ("rdbypot (2^30-1)/2^31", mbn_rdbypot((1 << 30) - 1, 31), 0);
+	CHECK_EQ("rdbypot (-2^30+1)/2^31", mbn_rdbypot(-(1 << 30) + 1, 31), 0);
+	CHECK_EQ("rdbypot INT32_MAX/2", mbn_rdbypot(INT32_MAX, 1), 1073741824);
+}
+
+static void test_mbqm(void)
+{
+	CHECK_EQ("mbqm x0.5", mbn_mbqm(100, 1 << 30, 0), 50);
+	CHECK_EQ("mbqm x0.25", mbn_mbqm(100, 1 << 30, -1), 25);
+	CHECK_EQ("mbqm x0.25 negative tie", mbn_mbqm(-10, 1 << 30, -1), -3); /* -5/2 */
+	CHECK_EQ("mbqm x1 via left shift", mbn_mbqm(3, 1 << 30, 1), 3);
+	CHECK_EQ("mbqm x4", mbn_mbqm(-7, 1 << 30, 3), -28);
+	CHECK_EQ("mbqm multiplier 0", mbn_mbqm(123456, 0, 0), 0);
+	CHECK_EQ("mbqm shift -31", mbn_mbqm(INT32_MAX, INT32_MAX, -31), 1);
+	/* double rounding: 2^-40 * 3 * 2^31 ... 1 * 0.75 = 0.75 -> srdhm gives 1 (x0.75
+	 * with rounding), then / 2 = 0.5 -> 1; a single rounding of 0.375 would give 0. */
+	CHECK_EQ("mbqm double rounding", mbn_mbqm(1, 1610612736, -1), 1);
+	/* left shift wraps like TFLite's int32 x * (1 << left_shift) */
+	CHECK_EQ("mbqm left shift wraps", mbn_mbqm(1 << 30, 1 << 30, 2), 0);
+}
+
+static void test_quantize_multiplier(void)
+{
+	int32_t m, s;
+
+	mbn_quantize_multiplier(0.0, &m, &s);
+	CHECK_EQ("qm 0 multiplier", m, 0);
+	CHECK_EQ("qm 0 shift", s, 0);
+	mbn_quantize_multiplier(1.0, &m, &s);
+	CHECK_EQ("qm 1.0 multiplier", m, 1 << 30);
+	CHECK_EQ("qm 1.0 shift", s, 1);
+	mbn_quantize_multiplier(0.5, &m, &s);
+	CHECK_EQ("qm 0.5 multiplier", m, 1 << 30);
+	CHECK_EQ("qm 0.5 shift", s, 0);
+	mbn_quantize_multiplier(0.75, &m, &s);
+	CHECK_EQ("qm 0.75 multiplier", m, 1610612736);
+	CHECK_EQ("qm 0.75 shift", s, 0);
+	mbn_quantize_multiplier(1.0 - ldexp(1, -40), &m, &s);
+	CHECK_EQ("qm 1-2^-40 carries: multiplier", m, 1 << 30);
+	CHECK_EQ("qm 1-2^-40 carries: shift", s, 1);
+	mbn_quantize_multiplier(ldexp(1.0 - ldexp(1, -33), -5), &m, &s);
+	CHECK_EQ("qm (1-2^-33)*2^-5 carries: multiplier", m, 1 << 30);
+	CHECK_EQ("qm (1-2^-33)*2^-5 carries: shift", s, -4);
+	mbn_quantize_multiplier(ldexp(1.0 - ldexp(1, -31), -1), &m, &s);
+	CHECK_EQ("qm 0.5-2^-32 rounds to 2^31-1", m, INT32_MAX);
+	CHECK_EQ("qm 0.5-2^-32 shift", s, 0);
+	mbn_quantize_multiplier(ldexp(1, -32), &m, &s);
+	CHECK_EQ("qm 2^-32 kept: multiplier", m, 1 << 30);
+	CHECK_EQ("qm 2^-32 kept: shift", s, -31);
+	mbn_quantize_multiplier(ldexp(1, -33), &m, &s);
+	CHECK_EQ("qm 2^-33 flushes: multiplier", m, 0);
+	CHECK_EQ("qm 2^-33 flushes: shift", s, 0);
+	mbn_quantize_multiplier(1e-20, &m, &s);
+	CHECK_EQ("qm 1e-20 flushes", (long long)m * 100 + s, 0);
+	mbn_quantize_multiplier(0.0078125 * 0.02 / 0.023, &m, &s);
+	{
+		int32_t rm, rs;
+		ref_qm(0.0078125 * 0.02 / 0.023, &rm, &rs);
+		check("qm typical scale matches reference", m == rm && s == rs,
+		      "got %lld, want %lld", ((long long)m << 8) | (s & 0xff),
+		      ((long long)rm << 8) | (rs & 0xff));
+	}
+	mbn_quantize_multiplier(-0.5, &m, &s);
+	CHECK_EQ("qm -0.5 multiplier", m, -(1 << 30));
+	CHECK_EQ("qm -0.5 shift", s, 0);
+	mbn_quantize_multiplier(3.0, &m, &s);
+	CHECK_EQ("qm 3.0 multiplier", m, 1610612736);
+	CHECK_EQ("qm 3.0 shift", s, 2);
+}
+
+static void test_random(void)
+{
+	const int n = 2000000;
+	int bad_srdhm = 0, bad_rd = 0, bad_mbqm = 0, bad_qm = 0, bad_qm_range = 0;
+	long long first = 0;
+
+	for (int i = 0; i < n; i++) {
+		int32_t a = rnd_i32(), b = rnd_i32();
+		int e = (int)(rnd64() % 32);
+		if (mbn_srdhm(a, b) != ref_srdhm(a, b)) {
+			if (!bad_srdhm++)
+				first = a;
+		}
+		if (mbn_rdbypot(a, e) != ref_rdbypot(a, e))
+			bad_rd++;
+
+		/* multipliers as QuantizeMultiplier produces them: [2^30, 2^31) */
+		int32_t m = (int32_t)((1u << 30) + (uint32_t)(rnd64() % (1u << 30)));
+		int shift = (int)(rnd64() % 42) - 31; /* -31..10 */
+		if (mbn_mbqm(a, m, shift) != ref_mbqm(a, m, shift))
+			bad_mbqm++;
+
+		/* random positive reals over a wide exponent range */
+		double real = ldexp((double)(rnd64() >> 11) / 9007199254740992.0, (int)(rnd64() % 60) - 45);
+		int32_t qm, qs, rm, rs;
+		mbn_quantize_multiplier(real, &qm, &qs);
+		ref_qm(real, &rm, &rs);
+		if (qm != rm || qs != rs)
+			bad_qm++;
+		if (qm != 0 && (qm < (1 << 30) || ldexp(fabs((double)qm * 1.0 - ldexp(real, 31 - qs)), 0) > 0.5))
+			bad_qm_range++;
+	}
+	check("random srdhm vs int64 floor formula", bad_srdhm == 0, "%lld mismatches (first a=%lld)",
+	      bad_srdhm, first);
+	check("random rdbypot vs magnitude rounding", bad_rd == 0, "%lld mismatches%.0lld", bad_rd, 0);
+	check("random mbqm vs reference composition", bad_mbqm == 0, "%lld mismatches%.0lld", bad_mbqm, 0);
+	check("random quantize_multiplier vs doubling reference", bad_qm == 0, "%lld mismatches%.0lld",
+	      bad_qm, 0);
+	check("random quantize_multiplier within half an ulp", bad_qm_range == 0,
+	      "%lld out of range%.0lld", bad_qm_range, 0);
+}
+
+int main(void)
+{
+	test_srdhm();
+	test_rdbypot();
+	test_mbqm();
+	test_quantize_multiplier();
+	test_random();
+	if (failures)
+		printf("%d check(s) failed\n", failures);
+	return failures ? 1 : 0;
+}

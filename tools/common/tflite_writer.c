@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tflite_writer - TFLite schema v3 flatbuffer serializer (see tflite_writer.h).
+ *
+ * The flatbuffer is built back to front, as the reference flatbuffers builder does
+ * (flatbuffers/include/flatbuffers/flatbuffer_builder.h): children are written before
+ * the tables that refer to them, so every uoffset points forward (to a higher address),
+ * and a table's vtable is written right below it (soffset = table - vtable > 0).
+ * Offsets are kept as "distance from the end of the buffer", which does not change as
+ * the buffer grows downwards. Alignment: every scalar is aligned to its size, a vector
+ * of N-byte scalars starts (after its 4-byte length) N-aligned, Buffer.data is 16-aligned
+ * (schema.fbs: `data:[ubyte] (force_align: 16)`), and the final size is padded to the
+ * largest alignment used so that the alignment holds in the file.
+ *
+ * Schema: tensorflow/lite/schema/schema.fbs (TFLite 2.9). Field numbers used below are
+ * the declaration order of the fields in that file.
+ */
+#include "tflite_writer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- flatbuffer core */
+
+#define FB_MAX_FIELDS 16
+
+struct fbb {
+	uint8_t *buf;
+	size_t cap;
+	size_t head;		/* bytes in use, at the end of buf */
+	size_t minalign;
+	int err;
+	/* the table being built */
+	size_t tstart;
+	int nfields;
+	struct { int id; size_t off; } fields[FB_MAX_FIELDS];
+};
+
+static void fb_reserve(struct fbb *b, size_t n)
+{
+	if (b->err || b->head + n <= b->cap)
+		return;
+	size_t ncap = b->cap ? b->cap : 1024;
+	while (ncap < b->head + n)
+		ncap *= 2;
+	uint8_t *nb = malloc(ncap);
+	if (!nb) {
+		b->err = -ENOMEM;
+		return;
+	}
+	if (b->head)
+		memcpy(nb + ncap - b->head, b->buf + b->cap - b->head, b->head);
+	free(b->buf);
+	b->buf = nb;
+	b->cap = ncap;
+}
+
+static void fb_push(struct fbb *b, const void *p, size_t n)
+{
+	fb_reserve(b, n);
+	if (b->err)
+		return;
+	b->head += n;
+	if (p)
+		memcpy(b->buf + b->cap - b->head, p, n);
+	else
+		memset(b->buf + b->cap - b->head, 0, n);
+}
+
+/* Pads so that after `extra` more bytes the size is a multiple of align. */
+static void fb_prep(struct fbb *b, size_t align, size_t extra)
+{
+	if (align > b->minalign)
+		b->minalign = align;
+	size_t pad = (size_t)(-(b->head + extra)) & (align - 1);
+	if (pad)
+		fb_push(b, NULL, pad);
+}
+
+static void fb_u8(struct fbb *b, uint8_t v) { fb_prep(b, 1, 0); fb_push(b, &v, 1); }
+static void fb_u16(struct fbb *b, uint16_t v) { fb_prep(b, 2, 0); fb_push(b, &v, 2); }
+static void fb_u32(struct fbb *b, uint32_t v) { fb_prep(b, 4, 0); fb_push(b, &v, 4); }
+
+/* A uoffset to the object at `target` (an end-relative offset already written). */
+static void fb_uoff(struct fbb *b, size_t target)
+{
+	fb_prep(b, 4, 0);
+	fb_u32(b, (uint32_t)(b->head + 4 - target));
+}
+
+/* Vector of n scalars of `elem` bytes, data start aligned to `align` (>= elem). */
+static size_t fb_vec(struct fbb *b, const void *data, size_t elem, size_t n, size_t align)
+{
+	size_t bytes = elem * n;
+	fb_prep(b, 4, bytes);
+	fb_prep(b, align < 4 ? 4 : align, bytes);
+	if (bytes)
+		fb_push(b, data, bytes);
+	fb_u32(b, (uint32_t)n);
+	return b->head;
+}
+
+/* Vector of uoffsets to already written objects. */
+static size_t fb_vec_off(struct fbb *b, const size_t *offs, size_t n)
+{
+	fb_prep(b, 4, 4 * n);
+	for (size_t i = n; i-- > 0;)
+		fb_uoff(b, offs[i]);
+	fb_u32(b, (uint32_t)n);
+	return b->head;
+}
+
+static size_t fb_string(struct fbb *b, const char *s)
+{
+	size_t n = strlen(s);
+	fb_prep(b, 4, n + 1);
+	fb_push(b, NULL, 1);
+	fb_push(b, s, n);
+	fb_u32(b, (uint32_t)n);
+	return b->head;
+}
+
+static void fb_table_start(struct fbb *b)
+{
+	b->nfields = 0;
+	b->tstart = b->head;
+}
+
+static void fb_field_mark(struct fbb *b, int id)
+{
+	if (b->nfields == FB_MAX_FIELDS) {
+		b->err = -EINVAL;
+		return;
+	}
+	b->fields[b->nfields].id = id;
+	b->fields[b->nfields].off = b->head;
+	b->nfields++;
+}
+
+static void fb_add_u8(struct fbb *b, int id, uint8_t v) { fb_u8(b, v); fb_field_mark(b, id); }
+static void fb_add_i32(struct fbb *b, int id, int32_t v) { fb_u32(b, (uint32_t)v); fb_field_mark(b, id); }
+static void fb_add_f32(struct fbb *b, int id, float v)
+{
+	uint32_t u;
+	memcpy(&u, &v, 4);
+	fb_u32(b, u);
+	fb_field_mark(b, id);
+}
+static void fb_add_off(struct fbb *b, int id, size_t target) { fb_uoff(b, target); fb_field_mark(b, id); }
+
+static size_t fb_table_end(struct fbb *b)
+{
+	/* soffset placeholder, then the vtable right below the table */
+	fb_prep(b, 4, 0);
+	fb_push(b, NULL, 4);
+	size_t table = b->head;
+	int maxid = -1;
+	for (int i = 0; i < b->nfields; i++)
+		if (b->fields[i].id > maxid)
+			maxid = b->fields[i].id;
+	for (int id = maxid; id >= 0; id--) {
+		uint16_t fo = 0;
+		for (int i = 0; i < b->nfields; i++)
+			if (b->fields[i].id == id)
+				fo = (uint16_t)(table - b->fields[i].off);
+		fb_u16(b, fo);
+	}
+	fb_u16(b, (uint16_t)(table - b->tstart));	/* table object size */
+	fb_u16(b, (uint16_t)(4 + 2 * (maxid + 1)));	/* vtable size */
+	size_t vt = b->head;
+	if (!b->err) {
+		int32_t so = (int32_t)(vt - table);
+		memcpy(b->buf + b->cap - table, &so, 4);
+	}
+	return table;
+}
+
+/* --------------------------------------------------------------- model description */
+
+struct wbuf { uint8_t *data; size_t len; };
+struct wtensor {
+	char *name;
+	int type, rank, buffer;
+	int32_t shape[8];
+	int has_q, qn, qdim;
+	float *scale;
+	int64_t *zp;
+};
+struct wop {
+	int opcode;
+	int nin, nout;
+	int in[8], out[4];
+	int has_opt;
+	struct tflw_options opt;
+	int32_t dims[8];
+};
+struct wopcode { int builtin, version; };
+
+struct tflw_model {
+	char *desc;
+	struct wbuf *bufs; int nbufs, capbufs;
+	struct wtensor *tens; int ntens, captens;
+	struct wop *ops; int nops, capops;
+	struct wopcode codes[32]; int ncodes;
+	int in[8], nin, out[8], nout;
+};
+
+#define GROW(arr, n, cap) do {							\
+	if ((n) == (cap)) {							\
+		int nc_ = (cap) ? 2 * (cap) : 16;				\
+		void *p_ = realloc((arr), (size_t)nc_ * sizeof(*(arr)));	\
+		if (!p_) return -ENOMEM;					\
+		(arr) = p_; (cap) = nc_;					\
+	}								\
+} while (0)
+
+struct tflw_model *tflw_model_new(const char *description)
+{
+	struct tflw_model *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->desc = strdup(description ? description : "");
+	if (!m->desc || tflw_buffer_add(m, NULL, 0) != 0) {
+		tflw_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void tflw_model_free(struct tflw_model *m)
+{
+	if (!m)
+		return;
+	for (int i = 0; i < m->nbufs; i++)
+		free(m->bufs[i].data);
+	for (int i = 0; i < m->ntens; i++) {
+		free(m->tens[i].name);
+		free(m->tens[i].scale);
+		free(m->tens[i].zp);
+	}
+	free(m->bufs);
+	free(m->tens);
+	free(m->ops);
+	free(m->desc);
+	free(m);
+}
+
+int tflw_buffer_add(struct tflw_model *m, const void *data, size_t len)
+{
+	GROW(m->bufs, m->nbufs, m->capbufs);
+	struct wbuf *b = &m->bufs[m->nbufs];
+	b->len = len;
+	b->data = NULL;
+	if (len) {
+		b->data = malloc(len);
+		if (!b->data)
+			return -ENOMEM;
+		memcpy(b->data, data, len);
+	}
+	return m->nbufs++;
+}
+
+int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int32_t *shape,
+		    int rank, int buffer, const struct tflw_quant *q)
+{
+	if (rank < 0 || rank > 8 || buffer < 0 || buffer >= m->nbufs)
+		return -EINVAL;
+	GROW(m->tens, m->ntens, m->captens);
+	struct wtensor *t = &m->tens[m->ntens];
+	memset(t, 0, sizeof(*t));
+	t->name = strdup(name);
+	if (!t->name)
+		return -ENOMEM;
+	t->type = type;
+	t->rank = rank;
+	t->buffer = buffer;
+	memcpy(t->shape, shape, sizeof(int32_t) * (size_t)rank);
+	if (q && q->n > 0) {
+		t->has_q = 1;
+		t->qn = q->n;
+		t->qdim = q->quantized_dimension;
+		t->scale = malloc(sizeof(float) * (size_t)q->n);
+		t->zp = malloc(sizeof(int64_t) * (size_t)q->n);
+		if (!t->scale || !t->zp)
+			return -ENOMEM;
+		memcpy(t->scale, q->scale, sizeof(float) * (size_t)q->n);
+		memcpy(t->zp, q->zero_point, sizeof(int64_t) * (size_t)q->n);
+	}
+	return m->ntens++;
+}
+
+int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *inputs, int nin,
+		const int *outputs, int nout, const struct tflw_options *opt)
+{
+	if (nin > 8 || nout > 4 || (opt && opt->ndims > 8))
+		return -EINVAL;
+	int code = -1;
+	for (int i = 0; i < m->ncodes; i++)
+		if (m->codes[i].builtin == builtin && m->codes[i].version == version)
+			code = i;
+	if (code < 0) {
+		if (m->ncodes == 32)
+			return -EINVAL;
+		code = m->ncodes++;
+		m->codes[code].builtin = builtin;
+		m->codes[code].version = version;
+	}
+	GROW(m->ops, m->nops, m->capops);
+	struct wop *o = &m->ops[m->nops];
+	memset(o, 0, sizeof(*o));
+	o->opcode = code;
+	o->nin = nin;
+	o->nout = nout;
+	memcpy(o->in, inputs, sizeof(int) * (size_t)nin);
+	memcpy(o->out, outputs, sizeof(int) * (size_t)nout);
+	if (opt) {
+		o->has_opt = 1;
+		o->opt = *opt;
+		if (opt->ndims)
+			memcpy(o->dims, opt->dims, sizeof(int32_t) * (size_t)opt->ndims);
+		o->opt.dims = NULL;
+	}
+	return m->nops++;
+}
+
+void tflw_set_io(struct tflw_model *m, const int *inputs, int nin, const int *outputs,
+		 int nout)
+{
+	m->nin = nin > 8 ? 8 : nin;
+	m->nout = nout > 8 ? 8 : nout;
+	memcpy(m->in, inputs, sizeof(int) * (size_t)m->nin);
+	memcpy(m->out, outputs, sizeof(int) * (size_t)m->nout);
+}
+
+/* ------------------------------------------------------------------ serialization */
+
+/* BuiltinOptions tables (schema.fbs field order in the comments). */
+static size_t write_options(struct fbb *b, const struct wop *o)
+{
+	const struct tflw_options *p = &o->opt;
+	size_t vec = 0;
+	int dw = p->dilation_w ? p->dilation_w : 1, dh = p->dilation_h ? p->dilation_h : 1;
+
+	if ((p->type == TFLW_OPT_RESHAPE || p->type == TFLW_OPT_SQUEEZE) && p->ndims > 0)
+		vec = fb_vec(b, o->dims, 4, (size_t)p->ndims, 4);
+	fb_table_start(b);
+	switch (p->type) {
+	case TFLW_OPT_CONV2D:
+		/* Conv2DOptions{padding, stride_w, stride_h, fused_activation_function,
+		 *               dilation_w_factor, dilation_h_factor} */
+		fb_add_i32(b, 1, p->stride_w);
+		fb_add_i32(b, 2, p->stride_h);
+		fb_add_i32(b, 4, dw);
+		fb_add_i32(b, 5, dh);
+		fb_add_u8(b, 0, (uint8_t)p->padding);
+		fb_add_u8(b, 3, (uint8_t)p->activation);
+		break;
+	case TFLW_OPT_DEPTHWISE:
+		/* DepthwiseConv2DOptions{padding, stride_w, stride_h, depth_multiplier,
+		 *   fused_activation_function, dilation_w_factor, dilation_h_factor} */
+		fb_add_i32(b, 1, p->stride_w);
+		fb_add_i32(b, 2, p->stride_h);
+		fb_add_i32(b, 3, p->depth_multiplier);
+		fb_add_i32(b, 5, dw);
+		fb_add_i32(b, 6, dh);
+		fb_add_u8(b, 0, (uint8_t)p->padding);
+		fb_add_u8(b, 4, (uint8_t)p->activation);
+		break;
+	case TFLW_OPT_POOL2D:
+		/* Pool2DOptions{padding, stride_w, stride_h, filter_width, filter_height,
+		 *               fused_activation_function} */
+		fb_add_i32(b, 1, p->stride_w);
+		fb_add_i32(b, 2, p->stride_h);
+		fb_add_i32(b, 3, p->filter_w);
+		fb_add_i32(b, 4, p->filter_h);
+		fb_add_u8(b, 0, (uint8_t)p->padding);
+		fb_add_u8(b, 5, (uint8_t)p->activation);
+		break;
+	case TFLW_OPT_FULLY_CONNECTED:
+		/* FullyConnectedOptions{fused_activation_function, weights_format,
+		 *                       keep_num_dims, asymmetric_quantize_inputs} */
+		fb_add_u8(b, 0, (uint8_t)p->activation);
+		break;
+	case TFLW_OPT_SOFTMAX:
+		/* SoftmaxOptions{beta:float} */
+		fb_add_f32(b, 0, p->beta);
+		break;
+	case TFLW_OPT_ADD:
+		/* AddOptions{fused_activation_function, pot_scale_int16} */
+		fb_add_u8(b, 0, (uint8_t)p->activation);
+		break;
+	case TFLW_OPT_RESHAPE:	/* ReshapeOptions{new_shape:[int]} */
+	case TFLW_OPT_SQUEEZE:	/* SqueezeOptions{squeeze_dims:[int]} */
+		if (vec)
+			fb_add_off(b, 0, vec);
+		break;
+	default:
+		break;
+	}
+	return fb_table_end(b);
+}
+
+static size_t write_tensor(struct fbb *b, const struct wtensor *t)
+{
+	size_t shape = fb_vec(b, t->shape, 4, (size_t)t->rank, 4);
+	size_t name = fb_string(b, t->name);
+	size_t quant = 0;
+	if (t->has_q) {
+		size_t sc = fb_vec(b, t->scale, 4, (size_t)t->qn, 4);
+		size_t zp = fb_vec(b, t->zp, 8, (size_t)t->qn, 8);
+		fb_table_start(b);
+		fb_add_off(b, 2, sc);			/* scale */
+		fb_add_off(b, 3, zp);			/* zero_point */
+		fb_add_i32(b, 6, t->qdim);		/* quantized_dimension */
+		quant = fb_table_end(b);
+	}
+	fb_table_start(b);
+	fb_add_off(b, 0, shape);			/* shape */
+	fb_add_i32(b, 2, t->buffer);			/* buffer */
+	fb_add_off(b, 3, name);				/* name */
+	if (quant)
+		fb_add_off(b, 4, quant);		/* quantization */
+	fb_add_u8(b, 1, (uint8_t)t->type);		/* type */
+	return fb_table_end(b);
+}
+
+static size_t write_op(struct fbb *b, const struct wop *o)
+{
+	size_t in = fb_vec(b, o->in, 4, (size_t)o->nin, 4);
+	size_t out = fb_vec(b, o->out, 4, (size_t)o->nout, 4);
+	size_t opt = 0;
+	if (o->has_opt && o->opt.type != TFLW_OPT_NONE)
+		opt = write_options(b, o);
+	fb_table_start(b);
+	fb_add_i32(b, 0, o->opcode);			/* opcode_index */
+	fb_add_off(b, 1, in);				/* inputs */
+	fb_add_off(b, 2, out);				/* outputs */
+	if (opt) {
+		fb_add_off(b, 4, opt);			/* builtin_options */
+		fb_add_u8(b, 3, (uint8_t)o->opt.type);	/* builtin_options_type */
+	}
+	return fb_table_end(b);
+}
+
+int tflw_model_serialize(const struct tflw_model *m, uint8_t **outp, size_t *lenp)
+{
+	struct fbb b = { 0 };
+	size_t total = 4096;
+	size_t *offs = NULL;
+	int n = m->nbufs > m->ntens ? m->nbufs : m->ntens;
+	if (m->nops > n)
+		n = m->nops;
+	offs = malloc(sizeof(size_t) * (size_t)(n + 1));
+	if (!offs)
+		return -ENOMEM;
+	for (int i = 0; i < m->nbufs; i++)
+		total += m->bufs[i].len + 32;
+	total += (size_t)m->ntens * 256 + (size_t)m->nops * 128;
+	b.minalign = 1;
+	fb_reserve(&b, total);
+
+	/* buffers (their data ends up at the end of the file) */
+	size_t *bufoffs = malloc(sizeof(size_t) * (size_t)m->nbufs);
+	if (!bufoffs) {
+		free(offs);
+		return -ENOMEM;
+	}
+	for (int i = m->nbufs - 1; i >= 0; i--) {
+		size_t data = 0;
+		if (m->bufs[i].len)
+			data = fb_vec(&b, m->bufs[i].data, 1, m->bufs[i].len, 16);
+		fb_table_start(&b);
+		if (data)
+			fb_add_off(&b, 0, data);	/* Buffer.data */
+		bufoffs[i] = fb_table_end(&b);
+	}
+	size_t buffers = fb_vec_off(&b, bufoffs, (size_t)m->nbufs);
+	free(bufoffs);
+
+	/* subgraph 0 */
+	for (int i = m->ntens - 1; i >= 0; i--)
+		offs[i] = write_tensor(&b, &m->tens[i]);
+	size_t tensors = fb_vec_off(&b, offs, (size_t)m->ntens);
+	for (int i = m->nops - 1; i >= 0; i--)
+		offs[i] = write_op(&b, &m->ops[i]);
+	size_t operators = fb_vec_off(&b, offs, (size_t)m->nops);
+	size_t sin = fb_vec(&b, m->in, 4, (size_t)m->nin, 4);
+	size_t sout = fb_vec(&b, m->out, 4, (size_t)m->nout, 4);
+	size_t sname = fb_string(&b, "main");
+	fb_table_start(&b);
+	fb_add_off(&b, 0, tensors);
+	fb_add_off(&b, 1, sin);
+	fb_add_off(&b, 2, sout);
+	fb_add_off(&b, 3, operators);
+	fb_add_off(&b, 4, sname);
+	size_t sg = fb_table_end(&b);
+	size_t subgraphs = fb_vec_off(&b, &sg, 1);
+
+	/* operator codes: deprecated_builtin_code is the byte-sized legacy field; readers
+	 * take max(deprecated_builtin_code, builtin_code) (schema_utils.cc GetBuiltinCode),
+	 * so both carry the code, the byte one saturated at 127
+	 * (PLACEHOLDER_FOR_GREATER_OP_CODES). */
+	for (int i = m->ncodes - 1; i >= 0; i--) {
+		int c = m->codes[i].builtin;
+		fb_table_start(&b);
+		fb_add_i32(&b, 2, m->codes[i].version);	/* version */
+		fb_add_i32(&b, 3, c);			/* builtin_code */
+		fb_add_u8(&b, 0, (uint8_t)(c < 127 ? c : 127)); /* deprecated_builtin_code */
+		offs[i] = fb_table_end(&b);
+	}
+	size_t codes = fb_vec_off(&b, offs, (size_t)m->ncodes);
+	size_t desc = fb_string(&b, m->desc);
+
+	fb_table_start(&b);
+	fb_add_i32(&b, 0, 3);				/* version: schema v3 */
+	fb_add_off(&b, 1, codes);			/* operator_codes */
+	fb_add_off(&b, 2, subgraphs);			/* subgraphs */
+	fb_add_off(&b, 3, desc);			/* description */
+	fb_add_off(&b, 4, buffers);			/* buffers */
+	size_t root = fb_table_end(&b);
+
+	/* root uoffset at byte 0, file identifier at bytes 4..7 */
+	fb_prep(&b, b.minalign < 4 ? 4 : b.minalign, 8);
+	fb_push(&b, "TFL3", 4);
+	fb_uoff(&b, root);
+	free(offs);
+	if (b.err) {
+		free(b.buf);
+		return b.err;
+	}
+	uint8_t *out = malloc(b.head);
+	if (!out) {
+		free(b.buf);
+		return -ENOMEM;
+	}
+	memcpy(out, b.buf + b.cap - b.head, b.head);
+	free(b.buf);
+	*outp = out;
+	*lenp = b.head;
+	return 0;
+}
+
+int tflw_model_write_file(const struct tflw_model *m, const char *path)
+{
+	uint8_t *data;
+	size_t len;
+	int rc = tflw_model_serialize(m, &data, &len);
+	if (rc)
+		return rc;
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		rc = -errno;
+		free(data);
+		return rc;
+	}
+	if (fwrite(data, 1, len, f) != len)
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -errno;
+	free(data);
+	return rc;
+}

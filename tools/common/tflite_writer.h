@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tflite_writer - builds TensorFlow Lite model files (schema v3 flatbuffers, file
+ * identifier "TFL3") from an in-memory description: buffers, tensors, operators.
+ * It owns the flatbuffer encoding (vtables, uoffsets, alignment) and the table layout of
+ * the TFLite schema; it knows nothing about MobileNet (that is tools/mbn-gen.c).
+ *
+ * Field ids follow tensorflow/lite/schema/schema.fbs (TFLite 2.9):
+ *   Model{version, operator_codes, subgraphs, description, buffers, ...}
+ *   OperatorCode{deprecated_builtin_code:byte, custom_code, version:int=1, builtin_code:int}
+ *   SubGraph{tensors, inputs, outputs, operators, name}
+ *   Tensor{shape:[int], type:byte, buffer:uint, name, quantization, ...}
+ *   QuantizationParameters{min, max, scale:[float], zero_point:[long], details_type,
+ *                          details, quantized_dimension:int}
+ *   Operator{opcode_index:uint, inputs, outputs, builtin_options_type:ubyte,
+ *            builtin_options, ...}
+ *   Buffer{data:[ubyte] (force_align: 16)}
+ * A union field occupies two vtable slots: the _type byte, then the table offset.
+ */
+#ifndef MBN_TFLITE_WRITER_H
+#define MBN_TFLITE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* TensorType (schema.fbs) */
+enum tflw_type {
+	TFLW_FLOAT32 = 0,
+	TFLW_INT32 = 2,
+	TFLW_UINT8 = 3,
+	TFLW_INT64 = 4,
+	TFLW_INT8 = 9,
+};
+
+/* BuiltinOperator (schema.fbs), the ones mbn-gen emits */
+enum tflw_builtin {
+	TFLW_OP_ADD = 0,
+	TFLW_OP_AVERAGE_POOL_2D = 1,
+	TFLW_OP_CONV_2D = 3,
+	TFLW_OP_DEPTHWISE_CONV_2D = 4,
+	TFLW_OP_FULLY_CONNECTED = 9,
+	TFLW_OP_MAX_POOL_2D = 17,
+	TFLW_OP_RESHAPE = 22,
+	TFLW_OP_SOFTMAX = 25,
+	TFLW_OP_SQUEEZE = 43,
+};
+
+/* BuiltinOptions union member numbers (schema.fbs; NONE = 0) */
+enum tflw_opt_type {
+	TFLW_OPT_NONE = 0,
+	TFLW_OPT_CONV2D = 1,
+	TFLW_OPT_DEPTHWISE = 2,
+	TFLW_OPT_POOL2D = 5,
+	TFLW_OPT_FULLY_CONNECTED = 8,
+	TFLW_OPT_SOFTMAX = 9,
+	TFLW_OPT_ADD = 11,
+	TFLW_OPT_RESHAPE = 17,
+	TFLW_OPT_SQUEEZE = 30,
+};
+
+enum tflw_padding { TFLW_PAD_SAME = 0, TFLW_PAD_VALID = 1 };
+enum tflw_act { TFLW_ACT_NONE = 0, TFLW_ACT_RELU = 1, TFLW_ACT_RELU6 = 3 };
+
+/* Builtin options: the fields that apply to `type` are serialized, the rest ignored. */
+struct tflw_options {
+	int type;		/* enum tflw_opt_type */
+	int padding;		/* conv, depthwise, pool */
+	int stride_w, stride_h;	/* conv, depthwise, pool */
+	int dilation_w, dilation_h; /* conv, depthwise (0 means 1) */
+	int depth_multiplier;	/* depthwise */
+	int filter_w, filter_h;	/* pool */
+	int activation;		/* conv, depthwise, pool, fc, add */
+	float beta;		/* softmax */
+	const int32_t *dims;	/* reshape new_shape / squeeze squeeze_dims */
+	int ndims;
+};
+
+/* Per-tensor (n == 1) or per-channel (n == channels) affine quantization. */
+struct tflw_quant {
+	int n;
+	const float *scale;
+	const int64_t *zero_point;
+	int quantized_dimension;
+};
+
+struct tflw_model;
+
+struct tflw_model *tflw_model_new(const char *description);
+void tflw_model_free(struct tflw_model *m);
+
+/* Adds a buffer holding a copy of data (len 0: an empty buffer). Returns its index;
+ * buffer 0, the empty sentinel the schema requires, exists from the start. */
+int tflw_buffer_add(struct tflw_model *m, const void *data, size_t len);
+
+/* Adds a tensor; buffer 0 for activations. q may be NULL. Returns its index. */
+int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int32_t *shape,
+		    int rank, int buffer, const struct tflw_quant *q);
+
+/* Adds an operator (operator codes are deduplicated by (builtin, version)).
+ * opt may be NULL (no builtin options). Returns its index. */
+int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *inputs, int nin,
+		const int *outputs, int nout, const struct tflw_options *opt);
+
+void tflw_set_io(struct tflw_model *m, const int *inputs, int nin, const int *outputs,
+		 int nout);
+
+/* Serializes into a malloc'ed buffer. Returns 0 or -ENOMEM/-EINVAL. */
+int tflw_model_serialize(const struct tflw_model *m, uint8_t **out, size_t *len);
+/* Serializes and writes to path. Returns 0 or a negative errno. */
+int tflw_model_write_file(const struct tflw_model *m, const char *path);
+
+#endif

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mbn-classify - classify images (or raw input tensors) with a .tflite MobileNet v1.
+ *
+ *   mbn-classify [-d URI] -m FILE [-m FILE ...] [--labels FILE] [-k K] [--raw]
+ *                [--out-raw FILE] [--json] INPUT...
+ *
+ * Images (JPEG, PNG, BMP, PPM; detected by content) are resized to the model's input
+ * with TensorFlow's bilinear filter. With --raw each INPUT is the exact input tensor.
+ * Every input is tried even if an earlier one fails; the exit status is 1 if any failed.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image.h"
+#include "mbnaccel.h"
+
+#define MAX_MODELS 16
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mbn-classify [-d URI] -m MODEL.tflite [-m MODEL2.tflite ...] [options] INPUT...\n"
+		"  -d, --device URI     cpu (default), sim[:opts], drm[:path]\n"
+		"  -m, --model FILE     .tflite file; repeat to chain files (output of one feeds the next)\n"
+		"  -l, --labels FILE    one label per line (default: imagenet_labels.txt beside the first model)\n"
+		"  -k K                 how many top classes to print (default 5)\n"
+		"      --raw            each INPUT is the exact input tensor (HxWx3 bytes of the model's type)\n"
+		"      --out-raw FILE   append each input's raw output scores to FILE\n"
+		"      --json           one JSON object per input instead of text\n"
+		"      --save-input FILE append each prepared input tensor to FILE (for comparing with other runtimes)\n"
+		"  -h, --help           this text\n");
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+/* Fill `tensor` (info->bytes) from one INPUT; 0 or -errno with a message printed. */
+static int prepare_input(const char *path, int raw, const struct mbn_tensor_info *info, uint8_t *tensor)
+{
+	if (raw) {
+		FILE *f = fopen(path, "rb");
+		struct stat st;
+		if (!f) {
+			fprintf(stderr, "mbn-classify: %s: cannot open: %s\n", path, strerror(errno));
+			return -errno;
+		}
+		if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size != info->bytes) {
+			fprintf(stderr, "mbn-classify: %s: raw input is %lld bytes, the model input '%s' needs exactly %zu (%dx%dx%d)\n",
+				path, (long long)st.st_size, info->name, info->bytes, info->dims[1], info->dims[2], info->dims[3]);
+			fclose(f);
+			return -EINVAL;
+		}
+		size_t got = fread(tensor, 1, info->bytes, f);
+		fclose(f);
+		if (got != info->bytes) {
+			fprintf(stderr, "mbn-classify: %s: read failed\n", path);
+			return -EIO;
+		}
+		return 0;
+	}
+	if (info->ndims != 4 || info->dims[0] != 1 || info->dims[3] != 3) {
+		fprintf(stderr, "mbn-classify: the model input '%s' is not a 1xHxWx3 image; use --raw\n", info->name);
+		return -EINVAL;
+	}
+	struct mbn_image img;
+	char err[512];
+	int r = mbn_image_load(path, &img, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "mbn-classify: %s\n", err);
+		return r;
+	}
+	r = mbn_image_resize_bilinear(&img, info->dims[2], info->dims[1], tensor);
+	mbn_image_free(&img);
+	if (r) {
+		fprintf(stderr, "mbn-classify: %s: resize to %dx%d failed\n", path, info->dims[2], info->dims[1]);
+		return r;
+	}
+	/* int8 models take pixel - 128: the same real value as uint8 pixel with zero point 128. */
+	if (info->type == MBN_TYPE_INT8)
+		for (size_t i = 0; i < info->bytes; i++)
+			tensor[i] ^= 0x80;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *models[MAX_MODELS], *device = NULL, *labels_path = NULL, *out_raw = NULL;
+	int n_models = 0, k = 5, raw = 0, json = 0;
+	enum { OPT_RAW = 256, OPT_OUT_RAW, OPT_JSON, OPT_SAVE_INPUT };
+	const char *save_input = NULL;
+	static const struct option opts[] = {
+		{ "device", required_argument, 0, 'd' }, { "model", required_argument, 0, 'm' },
+		{ "labels", required_argument, 0, 'l' }, { "raw", no_argument, 0, OPT_RAW },
+		{ "out-raw", required_argument, 0, OPT_OUT_RAW }, { "json", no_argument, 0, OPT_JSON },
+		{ "save-input", required_argument, 0, OPT_SAVE_INPUT },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:m:l:k:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': device = optarg; break;
+		case 'm':
+			if (n_models == MAX_MODELS) {
+				fprintf(stderr, "mbn-classify: at most %d -m files\n", MAX_MODELS);
+				return 2;
+			}
+			models[n_models++] = optarg;
+			break;
+		case 'l': labels_path = optarg; break;
+		case 'k': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 100000) {
+				fprintf(stderr, "mbn-classify: -k '%s': expected a positive integer\n", optarg);
+				return 2;
+			}
+			k = (int)v;
+			break;
+		}
+		case OPT_RAW: raw = 1; break;
+		case OPT_OUT_RAW: out_raw = optarg; break;
+		case OPT_JSON: json = 1; break;
+		case OPT_SAVE_INPUT: save_input = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!n_models || optind >= argc) {
+		fprintf(stderr, "mbn-classify: %s\n", !n_models ? "no model given (-m FILE)" : "no input given");
+		usage(stderr);
+		return 2;
+	}
+
+	mbn_device *dev;
+	mbn_model *model;
+	int r = mbn_device_open(device, &dev);
+	if (r) {
+		fprintf(stderr, "mbn-classify: %s\n", mbn_last_error());
+		return 1;
+	}
+	r = mbn_model_load(dev, models, n_models, &model);
+	if (r) {
+		fprintf(stderr, "mbn-classify: %s (%s)\n", mbn_last_error(), mbn_strerror(r));
+		mbn_device_close(dev);
+		return 1;
+	}
+
+	/* Labels: explicit, or imagenet_labels.txt beside the first model if it exists. */
+	mbn_labels *labels = NULL;
+	char guess[4096];
+	if (!labels_path) {
+		const char *slash = strrchr(models[0], '/');
+		int dirlen = slash ? (int)(slash - models[0] + 1) : 0;
+		snprintf(guess, sizeof(guess), "%.*simagenet_labels.txt", dirlen, models[0]);
+		if (access(guess, R_OK) == 0)
+			labels_path = guess;
+	}
+	if (labels_path && (r = mbn_labels_load(labels_path, &labels)) < 0) {
+		fprintf(stderr, "mbn-classify: %s\n", mbn_last_error());
+		mbn_model_free(model);
+		mbn_device_close(dev);
+		return 1;
+	}
+
+	struct mbn_tensor_info in_info, out_info;
+	mbn_model_input_info(model, &in_info);
+	mbn_model_output_info(model, &out_info);
+	uint8_t *tensor = malloc(in_info.bytes), *scores = malloc(out_info.bytes);
+	float *probs = malloc(out_info.bytes * sizeof(float));
+	int *top = malloc((size_t)k * sizeof(int));
+	FILE *raw_out = NULL, *in_out = NULL;
+	if (out_raw && !(raw_out = fopen(out_raw, "ab"))) {
+		fprintf(stderr, "mbn-classify: %s: cannot open for appending: %s\n", out_raw, strerror(errno));
+		return 1;
+	}
+	if (save_input && !(in_out = fopen(save_input, "ab"))) {
+		fprintf(stderr, "mbn-classify: %s: cannot open for appending: %s\n", save_input, strerror(errno));
+		return 1;
+	}
+
+	int failures = 0;
+	for (int i = optind; i < argc; i++) {
+		const char *path = argv[i];
+		if (prepare_input(path, raw, &in_info, tensor)) {
+			failures++;
+			continue;
+		}
+		if (in_out && fwrite(tensor, 1, in_info.bytes, in_out) != in_info.bytes) {
+			fprintf(stderr, "mbn-classify: %s: write failed\n", save_input);
+			failures++;
+		}
+		r = mbn_model_run(model, tensor, in_info.bytes, scores, out_info.bytes, probs);
+		if (r) {
+			fprintf(stderr, "mbn-classify: %s: %s\n", path, mbn_last_error());
+			failures++;
+			continue;
+		}
+		if (raw_out && fwrite(scores, 1, out_info.bytes, raw_out) != out_info.bytes) {
+			fprintf(stderr, "mbn-classify: %s: write failed\n", out_raw);
+			failures++;
+		}
+		struct mbn_run_stats st;
+		mbn_model_last_stats(model, &st);
+		int n = mbn_topk(probs, (int)out_info.bytes, k, top);
+		if (json) {
+			printf("{\"input\":");
+			json_string(path);
+			printf(",\"device\":");
+			json_string(mbn_device_uri(dev));
+			printf(",\"cycles\":%llu,\"wall_us\":%.1f,\"top\":[", (unsigned long long)st.accel_cycles, st.wall_us);
+			for (int j = 0; j < n; j++) {
+				const char *lbl = mbn_labels_get(labels, top[j]);
+				printf("%s{\"index\":%d,\"score\":%d,\"probability\":%.6f,\"label\":", j ? "," : "", top[j],
+				       out_info.type == MBN_TYPE_INT8 ? (int8_t)scores[top[j]] : scores[top[j]], probs[top[j]]);
+				if (lbl)
+					json_string(lbl);
+				else
+					printf("null");
+				putchar('}');
+			}
+			printf("]}\n");
+		} else {
+			printf("%s:\n", path);
+			for (int j = 0; j < n; j++) {
+				const char *lbl = mbn_labels_get(labels, top[j]);
+				printf("  %8.5f  %4d  %s\n", probs[top[j]], top[j], lbl ? lbl : "");
+			}
+			if (st.accel_cycles)
+				printf("  accelerator cycles: %llu\n", (unsigned long long)st.accel_cycles);
+		}
+	}
+	if (in_out && fclose(in_out)) {
+		fprintf(stderr, "mbn-classify: %s: write failed\n", save_input);
+		failures++;
+	}
+	if (raw_out && fclose(raw_out)) {
+		fprintf(stderr, "mbn-classify: %s: write failed\n", out_raw);
+		failures++;
+	}
+	free(tensor);
+	free(scores);
+	free(probs);
+	free(top);
+	mbn_labels_free(labels);
+	mbn_model_free(model);
+	mbn_device_close(dev);
+	return failures ? 1 : 0;
+}
