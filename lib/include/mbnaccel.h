@@ -128,6 +128,8 @@ struct mbn_layer_info {
 	uint64_t params;        /* weights + biases */
 	uint64_t macs;
 	int on_accel;           /* 1 if this device runs it on the accelerator */
+	int accel_layer;        /* 1 if it is an accelerator layer (conv0, depthwise, pointwise
+				 * before the pool): what an accelerator device would take */
 };
 
 /* Number of layers (>0) or negative errno. */

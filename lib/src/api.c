@@ -271,6 +271,7 @@ MBN_EXPORT int mbn_model_layer_info(const mbn_model *m, int i, struct mbn_layer_
 	info->params = mbn_layer_params(l);
 	info->macs = mbn_layer_macs(l);
 	info->on_accel = m->dev->be->layer_on_accel(m->dev, m->plan, i);
+	info->accel_layer = mbn_layer_is_accel_candidate(&m->g, i);
 	return 0;
 }
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what building and testing mbnaccel needs on Debian bookworm (run as root, or
+# with sudo available). Installs only what is missing, so it is quick on a set-up machine.
+# `make deps` runs this; `make check` and `make demo` call `make deps` first.
+set -euo pipefail
+
+need=()
+want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
+want build-essential
+want pkg-config
+want libjpeg-dev
+want libpng-dev
+want zlib1g-dev
+want clang            # libFuzzer target
+want libclang-rt-14-dev
+want python3
+command -v npm >/dev/null 2>&1 || want npm   # fetches the TFLite oracle (npm pack)
+
+if [ ${#need[@]} -gt 0 ]; then
+	echo "deps: installing ${need[*]}"
+	SUDO=
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "deps: ok"
