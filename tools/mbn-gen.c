@@ -146,6 +146,26 @@ static void choose_quant(double lo, double hi, float *scale, int *zp)
 	*zp = clampi(lround((double)g_qmin - lo / s), g_qmin, g_qmax);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Calibration range: the 0.1% and 99.9% quantiles of up to 65536 evenly spaced
+ * samples (plain min/max lets one outlier in a million set the scale). */
+static void range_of(const double *v, size_t n, double *lo, double *hi)
+{
+	size_t step = n > 65536 ? n / 65536 : 1, m = 0;
+	double *s = xcalloc(n / step + 1, sizeof(double));
+	for (size_t i = 0; i < n; i += step)
+		s[m++] = v[i];
+	qsort(s, m, sizeof(double), cmp_double);
+	*lo = s[(size_t)((double)(m - 1) * 0.001)];
+	*hi = s[(size_t)((double)(m - 1) * 0.999 + 0.5)];
+	free(s);
+}
+
 /* Quantizes real outputs (already activated) into a->q with a->scale/zp. */
 static void quantize_out(struct act *a, const double *real)
 {
@@ -350,14 +370,13 @@ static struct act *layer_run(struct act *in, const struct layer *L, const char *
 
 	/* real outputs, activation, output quantization */
 	double *real = xcalloc(nout, sizeof(double));
-	double lo = 0, hi = 0;
 	for (size_t i = 0; i < nout; i++) {
 		int o = (int)(i % oc);
 		real[i] = (double)(acc[i] + bq[o]) * bscale[per_channel ? o : 0];
 		apply_act(L->act, &real[i]);
-		if (real[i] < lo) lo = real[i];
-		if (real[i] > hi) hi = real[i];
 	}
+	double lo, hi;
+	range_of(real, nout, &lo, &hi);
 	choose_quant(lo, hi, &out->scale, &out->zp);
 	if (getenv("MBN_GEN_DEBUG"))
 		fprintf(stderr, "%s: %dx%dx%d pre-act rms %.3g k %.3g out [%.3g, %.3g]\n", prefix,
@@ -609,7 +628,7 @@ static void build_mobilenet(double alpha, int size, int classes, int squeeze)
 	F.oc = classes;
 	F.act = TFLW_ACT_NONE;
 	/* logits spread: softmax neither one-hot nor flat over ~1000 classes */
-	F.target = 1.0 + 1.0 * rnd_u();
+	F.target = 2.0 + 1.0 * rnd_u();
 	F.bias_mean = 0;
 	F.bias_spread = 0.5;
 	n = layer_run(a, &F, "MobilenetV1/Logits/Conv2d_1c_1x1",
@@ -698,7 +717,7 @@ static void build_op(const struct opargs *A)
 	} else if (!strcmp(op, "SOFTMAX")) {
 		in = op_input(A, A->hw_given);
 		/* logits spanning a few units so that the probabilities are not flat */
-		in->scale = (float)((4.0 + 12.0 * rnd_u()) / 255.0);
+		in->scale = (float)((4.0 + 12.0 * rnd_u() + A->c / 100.0) / 255.0);
 		out = softmax_run(in, A->beta, "output");
 	} else if (!strcmp(op, "RESHAPE") || !strcmp(op, "SQUEEZE")) {
 		struct opargs B = *A;

@@ -5,6 +5,8 @@
  *
  *   tflite-run -m A.tflite [-m B.tflite ...] -i INPUTS.raw -o OUTPUTS.raw [--threads N]
  *   tflite-run -m A.tflite --info
+ *   tflite-run -m A.tflite ... -i IN.raw -o OUT.raw --repeat N   (timing: each input N times,
+ *                                            the median per-inference latency on stderr)
  *
  * INPUTS.raw holds one or more input tensors back to back (exact byte size of the first
  * model's input each); the output tensor of each is appended to OUTPUTS.raw. Chained
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tensorflow/lite/c/c_api.h"
 
@@ -48,7 +51,7 @@ static void print_tensor(const char *what, const TfLiteTensor *t)
 int main(int argc, char **argv)
 {
 	const char *models[MAX_MODELS], *in_path = NULL, *out_path = NULL;
-	int n_models = 0, info = 0, threads = 1;
+	int n_models = 0, info = 0, threads = 1, repeat = 1;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-m") && i + 1 < argc) {
@@ -61,6 +64,10 @@ int main(int argc, char **argv)
 			out_path = argv[++i];
 		} else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
 			threads = atoi(argv[++i]);
+		} else if (!strcmp(argv[i], "--repeat") && i + 1 < argc) {
+			repeat = atoi(argv[++i]);
+			if (repeat < 1 || repeat > 100000)
+				die("--repeat: expected 1..100000", NULL);
 		} else if (!strcmp(argv[i], "--info")) {
 			info = 1;
 		} else {
@@ -103,9 +110,15 @@ int main(int argc, char **argv)
 	unsigned char *buf = malloc(in_bytes);
 	size_t got;
 	int count = 0;
+	double *lat = malloc(sizeof(double) * (size_t)repeat);
 	while ((got = fread(buf, 1, in_bytes, fi)) == in_bytes) {
 		const void *data = buf;
 		size_t size = in_bytes;
+		for (int rep = 0; rep < repeat; rep++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		data = buf;
+		size = in_bytes;
 		for (int m = 0; m < n_models; m++) {
 			TfLiteTensor *in = TfLiteInterpreterGetInputTensor(interp[m], 0);
 			if (TfLiteTensorByteSize(in) != size)
@@ -117,6 +130,18 @@ int main(int argc, char **argv)
 			const TfLiteTensor *out = TfLiteInterpreterGetOutputTensor(interp[m], 0);
 			data = TfLiteTensorData(out);
 			size = TfLiteTensorByteSize(out);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		lat[rep] = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+		}
+		if (repeat > 1) {
+			/* insertion sort; repeat is small */
+			for (int a = 1; a < repeat; a++)
+				for (int b = a; b > 0 && lat[b] < lat[b - 1]; b--) {
+					double t = lat[b]; lat[b] = lat[b - 1]; lat[b - 1] = t;
+				}
+			fprintf(stderr, "tflite-run: %d runs, median %.2f ms, min %.2f ms per inference\n", repeat,
+				lat[repeat / 2], lat[0]);
 		}
 		if (fwrite(data, 1, size, fo) != size)
 			die("write failed", out_path);
@@ -130,6 +155,7 @@ int main(int argc, char **argv)
 		die("write failed", out_path);
 	fclose(fi);
 	free(buf);
+	free(lat);
 	for (int m = 0; m < n_models; m++)
 		TfLiteInterpreterDelete(interp[m]);
 	return 0;

@@ -253,8 +253,8 @@ static int pnm_space(uint8_t ch)
 }
 
 /* Skip whitespace and '#' comments, then read a decimal number. */
-static int pnm_number(const struct ictx *c, const uint8_t *d, size_t n, size_t *pos,
-                      const char *what, uint32_t *out)
+static int pnm_number(const struct ictx *c, const char *fmt, const uint8_t *d, size_t n,
+                      size_t *pos, const char *what, uint32_t *out)
 {
     size_t p = *pos;
     for (;;) {
@@ -268,19 +268,19 @@ static int pnm_number(const struct ictx *c, const uint8_t *d, size_t n, size_t *
         break;
     }
     if (p >= n)
-        return fail(c, -EINVAL, "PNM header truncated: file ends before the %s", what);
+        return fail(c, -EINVAL, "%s header truncated: file ends before the %s", fmt, what);
     if (d[p] < '0' || d[p] > '9')
-        return fail(c, -EINVAL, "PNM header: expected the %s, found byte 0x%02x at offset %zu",
-                    what, d[p], p);
+        return fail(c, -EINVAL, "%s header: expected the %s, found byte 0x%02x at offset %zu",
+                    fmt, what, d[p], p);
     uint64_t v = 0;
     while (p < n && d[p] >= '0' && d[p] <= '9') {
         v = v * 10 + (uint64_t)(d[p] - '0');
         if (v > 0xffffffffu)
-            return fail(c, -EFBIG, "PNM header: %s is absurdly large", what);
+            return fail(c, -EFBIG, "%s header: %s is absurdly large", fmt, what);
         p++;
     }
     if (p < n && !pnm_space(d[p]) && d[p] != '#')
-        return fail(c, -EINVAL, "PNM header: junk byte 0x%02x after the %s at offset %zu", d[p], what, p);
+        return fail(c, -EINVAL, "%s header: junk byte 0x%02x after the %s at offset %zu", fmt, d[p], what, p);
     *out = (uint32_t)v;
     *pos = p;
     return 0;
@@ -299,9 +299,9 @@ static int decode_pnm(const struct ictx *c, const uint8_t *d, size_t n, struct m
     size_t pos = 2;
     uint32_t w, h, maxval;
     int r;
-    if ((r = pnm_number(c, d, n, &pos, "width", &w)) ||
-        (r = pnm_number(c, d, n, &pos, "height", &h)) ||
-        (r = pnm_number(c, d, n, &pos, "maxval", &maxval)))
+    if ((r = pnm_number(c, fmt, d, n, &pos, "width", &w)) ||
+        (r = pnm_number(c, fmt, d, n, &pos, "height", &h)) ||
+        (r = pnm_number(c, fmt, d, n, &pos, "maxval", &maxval)))
         return r;
     /* Exactly one whitespace byte separates maxval from the raster. */
     if (pos >= n)
@@ -318,8 +318,8 @@ static int decode_pnm(const struct ictx *c, const uint8_t *d, size_t n, struct m
     unsigned bps = maxval > 255 ? 2 : 1;
     uint64_t need = (uint64_t)w * h * ch * bps;
     if (need > n - pos)
-        return fail(c, -EINVAL, "%s truncated: need %" PRIu64 " bytes of pixel data, file has %zu",
-                    fmt, need, n - pos);
+        return fail(c, -EINVAL, "%s truncated: need %" PRIu64 " bytes of pixel data, "
+                    "file has %zu after the header", fmt, need, n - pos);
 
     if ((r = alloc_rgb(c, img, (int)w, (int)h)))
         return r;
@@ -428,7 +428,11 @@ static int decode_jpeg(const struct ictx *c, const uint8_t *d, size_t n, struct 
         jpeg_destroy_decompress(&ci);
         free(out);
         free(row);
-        return fail(c, je.code, "corrupt JPEG: %s", je.msg);
+        /* libjpeg's warnings already start with "Corrupt JPEG data: ". */
+        const char *m = je.msg;
+        if (strncmp(m, "Corrupt JPEG data: ", 19) == 0)
+            m += 19;
+        return fail(c, je.code, "corrupt JPEG: %s", m);
     }
     jpeg_create_decompress(&ci);
     ci.mem->max_memory_to_use = JPEG_MAX_MEMORY;
@@ -653,9 +657,9 @@ int mbn_image_load_mem(const void *data, size_t size, const char *name,
     case MBN_IMAGE_PNM:  r = decode_pnm(&c, d, size, img); break;
     default: {
         char hex[3 * 8 + 1] = "";
-        size_t k = size < 8 ? size : 8;
+        size_t k = size < 8 ? size : 8, o = 0;
         for (size_t i = 0; i < k; i++)
-            snprintf(hex + 3 * i, sizeof hex - 3 * i, "%s%02x", i ? " " : "", d[i]);
+            o += (size_t)snprintf(hex + o, sizeof hex - o, "%s%02x", i ? " " : "", d[i]);
         if (looks_like_text(d, size))
             return fail(&c, -EINVAL, "not an image: looks like a text file "
                         "(expected JPEG, PNG, BMP or PPM/PGM)");
