@@ -326,7 +326,7 @@ static int decode_pnm(const struct ictx *c, const uint8_t *d, size_t n, struct m
     const uint8_t *s = d + pos;
     size_t npix = (size_t)w * h;
     for (size_t i = 0; i < npix; i++) {
-        uint8_t v[3];
+        uint8_t v[3] = { 0, 0, 0 };
         for (unsigned k = 0; k < ch; k++) {
             uint32_t x;
             if (bps == 2) {
