@@ -23,6 +23,8 @@
  * output range (ReLU6: [0, min(6, max)]). So every layer has varied, non-saturated
  * outputs whatever the depth of the network.
  *
+ * MBN_GEN_DEBUG=1 in the environment prints each layer's calibration to stderr.
+ *
  * Determinism: splitmix64 and only correctly rounded float operations (+ - * / sqrt,
  * rounding) feed the output, so the same arguments and --seed give the same bytes on any
  * IEEE machine (the Makefile builds with -ffp-contract=off).

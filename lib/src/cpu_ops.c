@@ -6,8 +6,9 @@
  * (pool, FC, softmax). Every result must equal TensorFlow Lite 2.9's x86 build bit for
  * bit (DESIGN.md section 8); each function cites the TFLite source it follows.
  *
- * All activations are in the biased-uint8 domain (graph.h). The convolutions are
- * computed as TFLite's optimized kernels do (im2col + GEMM), on int16 operands
+ * All activations are in the biased-uint8 domain (graph.h). CONV_2D is computed as
+ * TFLite's optimized kernel does it (im2col + GEMM), depthwise as a multiply-add over
+ * the channel vector per tap; both on int16 operands
  * (x - in_zp) and int16 weights (w - w_zp) with int32 accumulators: TFLite's im2col
  * fills padding with the input zero point, which contributes (zp - zp) * w = 0, the
  * same as the reference kernels that skip out-of-bounds taps; we pad with int16 zeros
@@ -46,23 +47,64 @@ static inline int imin(int a, int b) { return a < b ? a : b; }
 static inline int imax(int a, int b) { return a > b ? a : b; }
 
 /*
- * Requantize one accumulator: tensorflow/lite/kernels/internal/reference/
- * integer_ops/conv.h (and reference/conv.h for uint8):
- *   acc = MultiplyByQuantizedMultiplier(acc, mult, shift); acc += output_offset;
- *   acc = max(acc, act_min); acc = min(acc, act_max)
- * The offset addition is a plain int32 add in TFLite (a wrapping paddd in its GEMM
+ * Requantize one accumulator. TFLite 2.9 on x86 does not use one formula for all
+ * layers; what it runs (and what the oracle outputs) is:
+ *
+ *  - DEPTHWISE_CONV_2D: TFLite's own kernels (optimized/depthwiseconv_uint8.h
+ *    DepthwiseConvGeneral with kAwayFromZero on non-NEON builds, optimized/
+ *    integer_ops/depthwise_conv.h), i.e. common.h MultiplyByQuantizedMultiplier:
+ *      RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x << left, M), right)
+ *    the final shift rounding half away from zero: mbn_mbqm().
+ *
+ *  - CONV_2D and FULLY_CONNECTED: optimized_ops::Conv / FullyConnected and their
+ *    integer_ops versions hand the whole product to cpu_backend_gemm, which on x86
+ *    runs ruy unless the CPU lacks AVX (cpu_backend_gemm_x86.h GemmImplX86,
+ *    cpu_backend_context.cc PreferGemmlowpOnX86: use_gemmlowp || !HasAvxOrAbove()).
+ *    ruy's AVX2 / AVX-512 8-bit kernels (ruy/kernel_avx2_fma.cc, kernel_avx512.cc,
+ *    the rounding_right_shift lambda) apply the same SaturatingRoundingDoublingHighMul
+ *    ((x * M + 2^30) >> 31 in 64 bits) but then shift right with a nudge,
+ *    (x + (1 << (right - 1))) >> right, rounding ties upward (toward +infinity), an
+ *    overflowing x + nudge giving 1 << (31 - right), the exact result. This differs
+ *    from MultiplyByQuantizedMultiplier only on negative ties (-k.5 -> -k instead of
+ *    -k - 1): layers with a ReLU clamp those away, but logits and activation-free
+ *    layers show them. Checked against the TFLite 2.9 oracle on generated CONV_2D,
+ *    DEPTHWISE_CONV_2D and FULLY_CONNECTED models without activation, uint8 and int8:
+ *    swapping the two roundings makes a quarter of them differ.
+ *
+ * Then, as everywhere (e.g. reference/integer_ops/conv.h):
+ *   acc += output_offset; acc = max(acc, act_min); acc = min(acc, act_max)
+ * The offset addition is a plain int32 add in TFLite (a wrapping add in the SIMD
  * output stages); done in unsigned arithmetic to stay free of undefined behaviour.
  */
-static inline uint8_t requant(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
-			      int32_t lo, int32_t hi)
+static inline uint8_t clamp_out(int32_t v, int32_t zp, int32_t lo, int32_t hi)
 {
-	int32_t v = (int32_t)((uint32_t)mbn_mbqm(acc, mult, shift) + (uint32_t)zp);
-
+	v = (int32_t)((uint32_t)v + (uint32_t)zp);
 	if (v < lo)
 		v = lo;
 	if (v > hi)
 		v = hi;
 	return (uint8_t)v;
+}
+
+/* DEPTHWISE_CONV_2D: MultiplyByQuantizedMultiplier, ties away from zero. */
+static inline uint8_t requant_dw(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
+				 int32_t lo, int32_t hi)
+{
+	return clamp_out(mbn_mbqm(acc, mult, shift), zp, lo, hi);
+}
+
+/* CONV_2D, FULLY_CONNECTED: ruy's x86 multiplier stage, final ties upward. In int64
+ * the nudge cannot overflow, and floor((x + 2^(r-1)) / 2^r) is what ruy's overflow
+ * branch returns for x + nudge > INT32_MAX (1 << (31 - r)). */
+static inline uint8_t requant_gemm(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
+				   int32_t lo, int32_t hi)
+{
+	const int left = shift > 0 ? shift : 0;
+	const int right = shift > 0 ? 0 : (-shift > 31 ? 31 : -shift);
+	const int32_t shifted = left < 32 ? (int32_t)((uint32_t)acc << (left & 31)) : 0;
+	const int64_t x = mbn_srdhm(shifted, mult);
+
+	return clamp_out((int32_t)((x + ((INT64_C(1) << right) >> 1)) >> right), zp, lo, hi);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -184,9 +226,10 @@ static int32_t dot_1x1(const int16_t *restrict a, const int16_t *restrict w, int
 }
 
 /*
- * out[p][oc] = requant(bias[oc] + dot(a[p], weights[oc])) for np rows a[p] (stride
+ * out[p][oc] = requant_gemm(bias[oc] + dot(a[p], w[oc])) for np rows a[p] (stride
  * lda) of length len against l->weights ([out_c][len]); out rows are out_c apart.
  */
+MBN_VECTORIZE
 static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, int np,
 		      int len, uint8_t *out)
 {
@@ -209,8 +252,9 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 			for (int i = 0; i < 4 && p + i < np; i++) {
 				uint8_t *o = out + (size_t)(p + i) * n_oc + oc;
 
-				o[0] = requant(l->bias[oc] + r[i], l->mult[oc], l->shift[oc], zp, lo, hi);
-				o[1] = requant(l->bias[oc + 1] + r[4 + i], l->mult[oc + 1],
+				o[0] = requant_gemm(l->bias[oc] + r[i], l->mult[oc], l->shift[oc],
+						    zp, lo, hi);
+				o[1] = requant_gemm(l->bias[oc + 1] + r[4 + i], l->mult[oc + 1],
 					       l->shift[oc + 1], zp, lo, hi);
 			}
 		}
@@ -227,7 +271,8 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 			dot_4x1(a0, a1, a2, a3, w0, len, r);
 			for (int i = 0; i < 4 && p + i < np; i++)
 				out[(size_t)(p + i) * n_oc + oc] =
-					requant(l->bias[oc] + r[i], l->mult[oc], l->shift[oc], zp, lo, hi);
+					requant_gemm(l->bias[oc] + r[i], l->mult[oc], l->shift[oc],
+						     zp, lo, hi);
 		}
 	}
 }
@@ -263,7 +308,7 @@ static void conv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *o
 					}
 				}
 				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
-					requant(acc, l->mult[oc], l->shift[oc], l->out_zp,
+					requant_gemm(acc, l->mult[oc], l->shift[oc], l->out_zp,
 						l->act_min, l->act_max);
 			}
 }
@@ -293,7 +338,7 @@ static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t 
 					}
 				}
 				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
-					requant(acc, l->mult[oc], l->shift[oc], l->out_zp,
+					requant_dw(acc, l->mult[oc], l->shift[oc], l->out_zp,
 						l->act_min, l->act_max);
 			}
 }
@@ -303,6 +348,7 @@ static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t 
  * reference/integer_ops/conv.h (int8 per channel):
  *   acc = bias[oc] + sum_{kh,kw,ic, in bounds} (in - in_zp) * (w - w_zp)
  *   out = clamp(out_zp + MultiplyByQuantizedMultiplier(acc, mult[oc], shift[oc]))
+ * with the rounding of the x86 GEMM TFLite actually runs (requant_gemm, above),
  * computed as optimized_ops::Conv does it: im2col rows of k_h*k_w*in_c values in the
  * weights' [kh][kw][ic] order, times the [out_c][k_h*k_w*in_c] weight matrix.
  */
@@ -377,23 +423,12 @@ static void mac_row(int32_t *restrict acc, const int16_t *restrict x,
 		acc[c] += (int32_t)x[c] * w[c];
 }
 
-void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+MBN_VECTORIZE
+static void dwconv_rows(const struct mbn_layer *l, const int16_t *pm, int wp,
+			int32_t *restrict acc, uint8_t *out)
 {
-	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
 	const int c = l->out_c;
-	int hp, wp;
-	int16_t *pm;
-	int32_t *acc;
 
-	if (c != l->in_c * dm)
-		goto direct;
-	pm = padded_map(l, in, dm, &hp, &wp);
-	acc = malloc((size_t)c * sizeof(*acc));
-	if (!pm || !acc) {
-		free(pm);
-		free(acc);
-		goto direct;
-	}
 	for (int oy = 0; oy < l->out_h; oy++) {
 		for (int ox = 0; ox < l->out_w; ox++) {
 			uint8_t *o = out + ((size_t)oy * l->out_w + ox) * c;
@@ -406,10 +441,29 @@ void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 						      (size_t)ox * l->stride_w + kw) * c,
 						l->weights + ((size_t)kh * l->k_w + kw) * c, c);
 			for (int i = 0; i < c; i++)
-				o[i] = requant(acc[i], l->mult[i], l->shift[i], l->out_zp,
+				o[i] = requant_dw(acc[i], l->mult[i], l->shift[i], l->out_zp,
 					       l->act_min, l->act_max);
 		}
 	}
+}
+
+void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
+	int hp, wp;
+	int16_t *pm;
+	int32_t *acc;
+
+	if (l->out_c != l->in_c * dm)
+		goto direct;
+	pm = padded_map(l, in, dm, &hp, &wp);
+	acc = malloc((size_t)l->out_c * sizeof(*acc));
+	if (!pm || !acc) {
+		free(pm);
+		free(acc);
+		goto direct;
+	}
+	dwconv_rows(l, pm, wp, acc, out);
 	free(pm);
 	free(acc);
 	return;
@@ -494,7 +548,9 @@ void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
  * (uint8) and reference/integer_ops/fully_connected.h (int8):
  *   acc = bias[oc] + sum_i (in[i] - in_zp) * (w[oc][i] - w_zp)
  *   out = clamp(out_zp + MultiplyByQuantizedMultiplier(acc, mult, shift))
- * One row: the in_h * in_w * in_c input elements (graph.h sets in_h = in_w = 1).
+ * with the rounding of the x86 GEMM TFLite runs (optimized_ops::FullyConnected ->
+ * cpu_backend_gemm -> ruy; requant_gemm, above). One row: the in_h * in_w * in_c
+ * input elements (graph.h sets in_h = in_w = 1).
  */
 void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 {
@@ -507,14 +563,14 @@ void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 
 			for (int i = 0; i < n; i++)
 				acc += (in[i] - l->in_zp) * l->weights[(size_t)oc * n + i];
-			out[oc] = requant(acc, l->mult[oc], l->shift[oc], l->out_zp,
+			out[oc] = requant_gemm(acc, l->mult[oc], l->shift[oc], l->out_zp,
 					  l->act_min, l->act_max);
 		}
 		return;
 	}
 	sub_zp(a, in, (size_t)n, l->in_zp);
 	for (int oc = 0; oc < l->out_c; oc++)
-		out[oc] = requant(l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * n, n),
+		out[oc] = requant_gemm(l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * n, n),
 				  l->mult[oc], l->shift[oc], l->out_zp, l->act_min, l->act_max);
 	free(a);
 }

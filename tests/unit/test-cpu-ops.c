@@ -9,6 +9,7 @@
  * is the end-to-end oracle test's job.
  *
  *   test-cpu-ops           run the checks
+ *   test-cpu-ops --seed N  the same with another random seed
  *   test-cpu-ops --bench   time the kernels on MobileNet v1 1.0-224 layer shapes
  */
 #include <math.h>
@@ -118,10 +119,33 @@ static void random_quant(struct mbn_layer *l, int max_weight, int bias_range)
 /* ---------------------------------------------------------------------------------
  * Naive references. uint8: the formula on stored values. int8: on true values.
  */
+/* The multiplier stage TFLite 2.9 runs on x86 (see cpu_ops.c requant_dw/_gemm):
+ * depthwise uses common.h MultiplyByQuantizedMultiplier (mbn_mbqm, test-quant checks
+ * it); conv and FC go through ruy, whose final shift rounds ties toward +infinity.
+ * Written here as floor division plus a remainder test. */
+static int32_t ref_ruy_mbqm(int32_t acc, int32_t mult, int shift)
+{
+	int64_t x = acc;
+	if (shift > 0)
+		x = (int32_t)(uint32_t)((uint64_t)(uint32_t)acc << shift);
+	int64_t hi = mbn_srdhm((int32_t)x, mult);
+	if (shift >= 0)
+		return (int32_t)hi;
+	int64_t d = INT64_C(1) << -shift;
+	int64_t q = hi / d, rem = hi % d;
+	if (rem < 0) {
+		q--;
+		rem += d;
+	}
+	return (int32_t)(2 * rem >= d ? q + 1 : q);
+}
+
 static uint8_t ref_requant(const struct mbn_layer *l, int oc, int32_t acc)
 {
 	int off = l->is_signed ? 128 : 0;
-	int32_t v = mbn_mbqm(acc, l->mult[oc], l->shift[oc]) + (l->out_zp - off);
+	int32_t m = l->op == MBN_OP_DWCONV ? mbn_mbqm(acc, l->mult[oc], l->shift[oc])
+					   : ref_ruy_mbqm(acc, l->mult[oc], l->shift[oc]);
+	int32_t v = m + (l->out_zp - off);
 	if (v < l->act_min - off)
 		v = l->act_min - off;
 	if (v > l->act_max - off)
@@ -335,7 +359,8 @@ typedef void (*kernel_fn)(const struct mbn_layer *, const uint8_t *, uint8_t *);
 
 /* Run kernel and reference on random input; 0 if identical. Guard bytes around the
  * output catch out-of-bounds writes in the plain build too. */
-static int compare(const struct mbn_layer *l, kernel_fn fn, kernel_fn ref, char *why, size_t why_len)
+static int compare(const struct mbn_layer *l, kernel_fn fn, kernel_fn ref, char *why,
+		   size_t why_len)
 {
 	size_t n_in = (size_t)l->in_h * l->in_w * l->in_c;
 	size_t n_out = (size_t)l->out_h * l->out_w * l->out_c;
@@ -581,6 +606,29 @@ static void test_hand(void)
 		check("hand fully connected", out == 8, "got %u want 8", out);
 		free_layer(&l);
 	}
+	/* A negative tie: acc -3 x 0.25 = -0.75: SaturatingRoundingDoublingHighMul(-3, 0.5)
+	 * gives -1, then / 2 = -0.5 is a tie. Depthwise (MultiplyByQuantizedMultiplier)
+	 * rounds it away from zero to -1; FC and conv (ruy on x86) round up to 0. */
+	{
+		struct mbn_layer l = { .op = MBN_OP_FC, .in_h = 1, .in_w = 1, .in_c = 1,
+				       .out_h = 1, .out_w = 1, .out_c = 1, .k_h = 1, .k_w = 1,
+				       .stride_h = 1, .stride_w = 1, .depth_mult = 1, .in_zp = 0,
+				       .out_zp = 10, .act_min = 0, .act_max = 255 };
+		uint8_t in = 0, out = 0;
+		alloc_params(&l, 1);
+		l.bias[0] = -3;
+		l.mult[0] = 1 << 30;
+		l.shift[0] = -1;
+		mbn_cpu_run_layer(&l, &in, &out);
+		check("hand fully connected negative tie rounds up (ruy)", out == 10, "got %u want 10", out);
+		l.op = MBN_OP_CONV;
+		mbn_cpu_run_layer(&l, &in, &out);
+		check("hand conv negative tie rounds up (ruy)", out == 10, "got %u want 10", out);
+		l.op = MBN_OP_DWCONV;
+		mbn_cpu_run_layer(&l, &in, &out);
+		check("hand depthwise negative tie rounds away from zero", out == 9, "got %u want 9", out);
+		free_layer(&l);
+	}
 	/* Softmax: equal inputs share 1/n: 4 -> 0.25 * 256 = 64; int8 64 - 128 stored 64.
 	 * A single element is 256: uint8 saturates at 255, int8 at 127 (stored 255). */
 	for (int s = 0; s < 2; s++) {
@@ -697,6 +745,10 @@ static void bench(int reps)
 			random_quant(l, 127, 1 << 12);
 			l->act_min = 0;
 			l->act_max = 255;
+			/* a trained model's multipliers: in_scale * w_scale / out_scale < 1 */
+			for (int oc = 0; oc < l->out_c; oc++)
+				mbn_quantize_multiplier(ldexp(1.0 + (double)rnd(0, 1000) / 1000, -rnd(8, 11)),
+							&l->mult[oc], &l->shift[oc]);
 			macs += (uint64_t)nw * l->out_h * l->out_w;
 		} else if (l->op == MBN_OP_SOFTMAX) {
 			fill_table(l);
@@ -745,6 +797,8 @@ int main(int argc, char **argv)
 		bench(argc > 2 ? atoi(argv[2]) : 5);
 		return 0;
 	}
+	if (argc > 2 && !strcmp(argv[1], "--seed"))
+		rng_state ^= strtoull(argv[2], NULL, 0) * 0x9e3779b97f4a7c15ull + 1;
 	test_hand();
 	test_random_conv(1500);
 	test_random_dwconv(1500);

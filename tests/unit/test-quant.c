@@ -40,20 +40,16 @@ static void check(const char *name, int ok, const char *fmt, ...)
 
 /* ---- independent references ---- */
 
-/* a*b*2 / 2^32 rounded, ties toward +infinity: gemmlowp's nudge of 2^30 for a
- * non-negative product and 1 - 2^30 for a negative one, followed by truncating
- * division, is exactly floor((ab + 2^30) / 2^31). */
+/* gemmlowp's SaturatingRoundingDoublingHighMul, literally: a nudge of 2^30 for a
+ * non-negative product and 1 - 2^30 for a negative one, then truncating division
+ * (quant.c uses the equivalent floor shift). */
 static int32_t ref_srdhm(int32_t a, int32_t b)
 {
-	if (a == INT32_MIN && b == INT32_MIN)
-		return INT32_MAX;
-	int64_t ab = (int64_t)a * b;
-	int64_t t = ab + (INT64_C(1) << 30);
-	/* floor division by 2^31 without relying on >> of a negative value */
-	int64_t q = t / (INT64_C(1) << 31);
-	if (t % (INT64_C(1) << 31) != 0 && t < 0)
-		q--;
-	return (int32_t)q;
+	int overflow = a == b && a == INT32_MIN;
+	int64_t ab = (int64_t)a * (int64_t)b;
+	int64_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+	int32_t high = (int32_t)((ab + nudge) / (1ll << 31));
+	return overflow ? INT32_MAX : high;
 }
 
 /* x / 2^e rounded half away from zero, on the magnitude. */
@@ -272,7 +268,7 @@ static void test_random(void)
 		if (qm != 0 && (qm < (1 << 30) || fabs((double)qm - ldexp(real, 31 - qs)) > 0.5))
 			bad_qm_range++;
 	}
-	check("random srdhm vs int64 floor formula", bad_srdhm == 0,
+	check("random srdhm vs literal gemmlowp formula", bad_srdhm == 0,
 	      "%d mismatches (first a=%lld)", bad_srdhm, first);
 	check("random rdbypot vs magnitude rounding", bad_rd == 0, "%d mismatches", bad_rd);
 	check("random mbqm vs reference composition", bad_mbqm == 0, "%d mismatches", bad_mbqm);
