@@ -18,7 +18,8 @@ CC        ?= cc
 # scalar code does (softmax table, multipliers); a fused multiply-add would change bits.
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit-function-declaration
-BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Itools/common
+GEN       := build/gen
+BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Itools/common -I$(GEN)
 SAN       ?=
 ifeq ($(SAN),1)
   BUILD   ?= build-san
@@ -44,14 +45,22 @@ SONAME    := libmbnaccel.so.$(SOVER)
 LIB_SO    := $(BUILD)/lib/libmbnaccel.so.$(VERSION)
 LIB_A     := $(BUILD)/lib/libmbnaccel.a
 
-.PHONY: all lib tools tests deps check demo install uninstall clean fuzz oracle san
+.PHONY: all lib tools tests deps check demo install uninstall clean fuzz oracle san regs
 all: lib tools tests
 
 lib: $(LIB_SO) $(LIB_A)
 tools: $(TOOLS)
 tests: $(TESTS) $(BUILD)/bin/tflite-run
 
-$(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h
+# The register map has one source (hw/regs/mbnaccel.regs); C and Verilog are generated.
+REGS_H    := $(GEN)/mbn_regs.h
+REGS_VH   := $(GEN)/mbn_regs.vh
+$(REGS_H) $(REGS_VH): hw/regs/mbnaccel.regs hw/regs/gen-regs.py
+	@mkdir -p $(GEN)
+	python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs $(REGS_H) $(REGS_VH)
+regs: $(REGS_H)
+
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h $(REGS_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -fvisibility=hidden -c -o $@ $<
 
@@ -79,10 +88,14 @@ $(BUILD)/bin/%: tools/%.c $(LIB_A) $(BUILD)/obj/tools-common.a $(wildcard tools/
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -o $@ $< $(BUILD)/obj/tools-common.a $(LIB_A) $(TOOL_LIBS) $(LDLIBS)
 
-# Unit tests may use library internals, so they link the objects directly.
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(wildcard tests/unit/*.h)
+# Unit tests may use library internals, so they link the objects directly; they also
+# get the hardware's C functional model (hw/sim/cmodel.c) to test the compiler.
+$(BUILD)/obj/cmodel.o: hw/sim/cmodel.c hw/sim/cmodel.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLFLAGS) -Itests/unit -o $@ $< $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(TOOL_LIBS) $(LDLIBS)
+	$(CC) $(ALLFLAGS) -c -o $@ $<
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)/obj/cmodel.o $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Itests/unit -Ihw/sim -o $@ $< $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)/obj/cmodel.o $(TOOL_LIBS) $(LDLIBS)
 
 # The TFLite oracle: TensorFlow Lite 2.9's C library from npm (see tests/oracle/fetch.sh).
 ORACLE_DIR := build/oracle
@@ -134,3 +147,6 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# The accelerator: RTL lint, Verilated simulator library, synthesis (hw/sim/sim.mk).
+-include hw/sim/sim.mk

@@ -67,6 +67,8 @@ struct mbn_layer {
 	/* CONV: weights[oc][kh][kw][ic]; DWCONV: weights[kh][kw][oc];
 	 * FC: weights[oc][ic]. Values are (w - w_zp), -255..255. */
 	int16_t *weights;
+	int32_t w_zp;          /* weight zero point in the biased domain: the raw byte is
+				* weights[i] + w_zp (uint8: the tensor's zero point; int8: 128) */
 	int32_t *bias;         /* [out_c]; zeros if the model has no bias */
 	/* Per output channel requantization, TFLite's convention
 	 * (tensorflow/lite/kernels/internal/common.h MultiplyByQuantizedMultiplier):

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * accel.h - the accelerator compiler: turns the accelerator part of a graph (conv0,
+ * depthwise and pointwise layers before the pool) into a descriptor chain, packed
+ * weights and an activation memory layout, for any device that runs the mbnaccel
+ * hardware (the sim backend now, the drm backend later). docs/hw.md is the contract.
+ *
+ * Memory is two regions: CONST (descriptors at offset 0, then weights and
+ * quantization entries; written once at load) and ACT (the input written by the host,
+ * then two ping-pong feature maps). Feature maps are NHWC with the channel count
+ * padded to `chan_pad` (a multiple of 16 and of the pointwise lanes); padding
+ * channels hold don't-care values that the next layer multiplies by zero weights.
+ */
+#ifndef MBN_ACCEL_H
+#define MBN_ACCEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "graph.h"
+
+enum { ACCEL_REGION_CONST = 0, ACCEL_REGION_ACT = 1 };
+
+/* What the hardware reports in CAPS0..CAPS3. */
+struct accel_caps {
+	int lanes;            /* pointwise output lanes; MACs = lanes * 16 */
+	int macs;
+	uint32_t ibuf_bytes, wbuf_rows, obuf_bytes, qbuf_entries;
+	int regions;
+};
+
+struct accel_layer {
+	int layer;            /* graph layer index */
+	uint32_t first_desc, n_desc;
+	uint64_t macs;        /* useful MACs (the graph's, without padding channels) */
+	uint64_t hw_macs;     /* MACs the hardware performs including padding channels */
+};
+
+struct accel_plan {
+	const struct mbn_graph *g;
+	struct accel_caps caps;
+	int n_accel;          /* graph layers [0, n_accel) run on the accelerator */
+	int chan_pad;
+	bool im2col;          /* layer 0 is a general conv run as pointwise over im2col rows */
+	int im2col_k;         /* padded im2col row length */
+
+	uint8_t *const_img;   /* CONST region contents */
+	uint64_t const_size;
+	uint32_t n_desc;
+	struct accel_layer *layers;
+
+	uint64_t act_size;    /* ACT region size */
+	uint64_t in_off, in_bytes;  /* host-written input */
+	uint64_t out_off;     /* final feature map [out_h][out_w][out_cpad] */
+	int out_h, out_w, out_c, out_cpad;
+};
+
+/* Compile; n_accel may come out 0 (nothing for the accelerator). 0 or -errno. */
+int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, struct accel_plan *p);
+void mbn_accel_plan_free(struct accel_plan *p);
+/* Host side of a run: write the input (biased domain, graph input layout) into the ACT
+ * region image (im2col or channel padding), and read the final feature map back
+ * without padding (out_h*out_w*out_c bytes). */
+void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_t *act);
+void mbn_accel_read_output(const struct accel_plan *p, const uint8_t *act, uint8_t *out);
+
+#endif

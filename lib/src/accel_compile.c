@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * accel_compile.c - compile the accelerator part of a graph into descriptors (see
+ * accel.h and docs/hw.md): choose which leading layers the hardware runs, pack their
+ * weights and quantization entries, tile every layer to the on-chip buffers, and lay
+ * out the activation memory.
+ *
+ * Tiling. A pointwise layer is a (pixels x input channels) by (input channels x output
+ * channels) product. A tile is (pixel range, output-channel range); weights of an
+ * output-channel range are contiguous, pixels of a range are contiguous. Of the two
+ * loop orders the one with less DRAM traffic is chosen: output channels outer (weights
+ * read once, the input once per channel tile) or pixels outer (input read once,
+ * weights once per pixel tile); reuse flags skip reloading what is already on chip.
+ * A depthwise layer is tiled by output rows, all channels at once.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel.h"
+#include "mbn_regs.h"
+#include "util.h"
+
+#define DESC_WORDS 16
+
+static uint64_t round_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+static int imin(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+/* A growing byte image (the CONST region). */
+struct image {
+	uint8_t *p;
+	uint64_t size, cap;
+};
+
+static int64_t image_alloc(struct image *im, uint64_t bytes, uint64_t align)
+{
+	uint64_t off = round_up(im->size, align);
+
+	if (off + bytes > im->cap) {
+		uint64_t cap = im->cap ? im->cap : 1 << 16;
+		while (cap < off + bytes)
+			cap *= 2;
+		uint8_t *np = realloc(im->p, cap);
+		if (!np)
+			return -1;
+		memset(np + im->cap, 0, cap - im->cap);
+		im->p = np;
+		im->cap = cap;
+	}
+	im->size = off + bytes;
+	return (int64_t)off;
+}
+
+struct desc_list {
+	uint32_t (*d)[DESC_WORDS];
+	uint32_t n, cap;
+};
+
+static uint32_t *desc_new(struct desc_list *dl)
+{
+	if (dl->n == dl->cap) {
+		uint32_t cap = dl->cap ? dl->cap * 2 : 256;
+		void *nd = realloc(dl->d, cap * sizeof(*dl->d));
+		if (!nd)
+			return NULL;
+		dl->d = nd;
+		dl->cap = cap;
+	}
+	memset(dl->d[dl->n], 0, sizeof(dl->d[0]));
+	return dl->d[dl->n++];
+}
+
+static bool is_conv0(const struct mbn_graph *g, int i)
+{
+	const struct mbn_layer *l = &g->layers[i];
+	/* Any conv as the first layer: the host builds im2col rows, the PW engine does the
+	 * rest. Its patch must fit a reasonable row. */
+	return i == 0 && l->op == MBN_OP_CONV && !(l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1) &&
+	       (uint64_t)l->k_h * l->k_w * l->in_c <= 1024;
+}
+
+static bool is_pw(const struct mbn_layer *l)
+{
+	return l->op == MBN_OP_CONV && l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1;
+}
+
+static bool is_dw(const struct mbn_layer *l)
+{
+	return l->op == MBN_OP_DWCONV && l->k_h == 3 && l->k_w == 3 && l->depth_mult == 1 &&
+	       (l->stride_h == 1 || l->stride_h == 2) && l->stride_h == l->stride_w && l->pad_left <= 2 &&
+	       l->pad_top <= 2;
+}
+
+/* Output rows per depthwise tile, or 0 if one row does not fit. */
+static int dw_tile_rows(const struct mbn_layer *l, int cp, const struct accel_caps *c)
+{
+	uint64_t in_row = (uint64_t)l->in_w * cp, out_row = (uint64_t)l->out_w * cp;
+
+	for (int rows = l->out_h; rows >= 1; rows--) {
+		uint64_t in_rows = (uint64_t)(rows - 1) * l->stride_h + 3;
+		if (in_rows > (uint64_t)l->in_h)
+			in_rows = (uint64_t)l->in_h;
+		if (in_rows * in_row <= c->ibuf_bytes && rows * out_row <= c->obuf_bytes)
+			return rows;
+		if (rows > 64) /* coarse steps down for big maps */
+			rows = rows / 2 + 1;
+	}
+	return 0;
+}
+
+static bool accel_supported(const struct mbn_graph *g, int i, int cp, const struct accel_caps *c)
+{
+	const struct mbn_layer *l = &g->layers[i];
+	int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp);
+
+	if (!mbn_layer_is_accel_candidate(g, i))
+		return false;
+	if (is_conv0(g, i))
+		return true;
+	if (is_pw(l))
+		return (uint32_t)(cin / 16) <= c->wbuf_rows && (uint64_t)cin <= c->ibuf_bytes;
+	if (is_dw(l))
+		return (uint32_t)cin <= c->qbuf_entries &&
+		       round_up(round_up(9 * (uint64_t)cin / 16, 1), (uint64_t)c->lanes) / (uint64_t)c->lanes <= c->wbuf_rows &&
+		       dw_tile_rows(l, cin, c) > 0;
+	return false;
+}
+
+static void put_qparams(uint8_t *q, const struct mbn_layer *l, int n_pad)
+{
+	for (int c = 0; c < n_pad; c++) {
+		int32_t v[4] = { 0, 0, 0, 0 };
+		if (c < l->out_c) {
+			v[0] = l->bias[c];
+			v[1] = l->mult[c];
+			v[2] = l->shift[c];
+		}
+		memcpy(q + (size_t)c * 16, v, 16);
+	}
+}
+
+static void fill_common(uint32_t *d, const struct mbn_layer *l)
+{
+	d[4] |= (uint32_t)(l->w_zp & 0xff) << 24;
+	d[5] = (uint32_t)(l->in_zp & 0xff) | (uint32_t)(l->out_zp & 0xff) << 8 | (uint32_t)(l->act_min & 0xff) << 16 |
+	       (uint32_t)(l->act_max & 0xff) << 24;
+	d[6] = ACCEL_REGION_ACT | ACCEL_REGION_CONST << 4 | ACCEL_REGION_CONST << 8 | ACCEL_REGION_ACT << 12;
+}
+
+/* A pointwise layer (or conv0 over im2col rows of length cin). */
+static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l,
+		   int cin, int cout, uint64_t npix, uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+{
+	const struct accel_caps *c = &p->caps;
+	const int lanes = c->lanes, cols = cin / 16, groups = cout / lanes;
+	const int k_real = l->k_h * l->k_w * l->in_c; /* weights per output channel */
+
+	int64_t w_off = image_alloc(im, (uint64_t)cout * cin, 16);
+	int64_t q_off = image_alloc(im, (uint64_t)cout * 16, 16);
+	if (w_off < 0 || q_off < 0)
+		return mbn_set_error(-ENOMEM, "out of memory packing weights");
+	uint8_t *w = im->p + w_off;
+	for (int g = 0; g < groups; g++)
+		for (int j = 0; j < cols; j++)
+			for (int ln = 0; ln < lanes; ln++) {
+				int oc = g * lanes + ln;
+				uint8_t *word = w + (((size_t)g * cols + j) * lanes + ln) * 16;
+				for (int b = 0; b < 16; b++) {
+					int ic = j * 16 + b;
+					word[b] = oc < l->out_c && ic < k_real
+							  ? (uint8_t)(l->weights[(size_t)oc * k_real + ic] + l->w_zp)
+							  : (uint8_t)l->w_zp;
+				}
+			}
+	put_qparams(im->p + q_off, l, cout);
+
+	/* Tile sizes. */
+	int g_fit = (int)(c->wbuf_rows / (uint32_t)cols);
+	int oc_tile = imin(groups, g_fit) * lanes;
+	uint64_t pix_tile = c->ibuf_bytes / (uint64_t)cin;
+	if (pix_tile > c->obuf_bytes / (uint64_t)oc_tile)
+		pix_tile = c->obuf_bytes / (uint64_t)oc_tile;
+	if (pix_tile > npix)
+		pix_tile = npix;
+	if (pix_tile > 65535)
+		pix_tile = 65535;
+	uint64_t n_oc = (uint64_t)(cout + oc_tile - 1) / (uint64_t)oc_tile, n_px = (npix + pix_tile - 1) / pix_tile;
+	uint64_t in_bytes = npix * (uint64_t)cin, w_bytes = (uint64_t)cout * cin;
+	bool oc_outer = w_bytes + in_bytes * n_oc <= in_bytes + w_bytes * n_px;
+
+	al->first_desc = dl->n;
+	for (uint64_t a = 0; a < (oc_outer ? n_oc : n_px); a++) {
+		for (uint64_t b = 0; b < (oc_outer ? n_px : n_oc); b++) {
+			uint64_t ti = oc_outer ? a : b, pi = oc_outer ? b : a;
+			int oc0 = (int)(ti * (uint64_t)oc_tile), noc = imin(oc_tile, cout - oc0);
+			uint64_t p0 = pi * pix_tile, np = npix - p0 < pix_tile ? npix - p0 : pix_tile;
+			uint32_t *d = desc_new(dl);
+			if (!d)
+				return mbn_set_error(-ENOMEM, "out of memory for descriptors");
+			bool reuse_w = oc_outer ? b > 0 : n_oc == 1 && pi > 0;
+			bool reuse_in = oc_outer ? n_px == 1 && ti > 0 : b > 0;
+			d[0] = MBN_OP_PW | 1u << 4 | (reuse_w ? 1u << 8 : 0) | (reuse_in ? 1u << 9 : 0);
+			d[1] = 1u | (uint32_t)np << 16;
+			d[2] = (uint32_t)cin | (uint32_t)noc << 16;
+			d[3] = 1u | (uint32_t)np << 16;
+			fill_common(d, l);
+			d[7] = (uint32_t)(in_base + p0 * (uint64_t)cin);
+			d[8] = (uint32_t)(w_off + (int64_t)oc0 * cin);
+			d[9] = (uint32_t)(q_off + (int64_t)oc0 * 16);
+			d[10] = (uint32_t)(out_base + p0 * (uint64_t)cout + (uint64_t)oc0);
+			d[11] = (uint32_t)cout;
+			al->hw_macs += np * (uint64_t)noc * (uint64_t)cin;
+		}
+	}
+	al->n_desc = dl->n - al->first_desc;
+	return 0;
+}
+
+static int emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l, int cp,
+		   uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+{
+	const struct accel_caps *c = &p->caps;
+	const int cgs = cp / 16;
+	int64_t w_off = image_alloc(im, (uint64_t)cgs * 9 * 16, 16);
+	int64_t q_off = image_alloc(im, (uint64_t)cp * 16, 16);
+	if (w_off < 0 || q_off < 0)
+		return mbn_set_error(-ENOMEM, "out of memory packing weights");
+	uint8_t *w = im->p + w_off;
+	for (int cg = 0; cg < cgs; cg++)
+		for (int t = 0; t < 9; t++)
+			for (int b = 0; b < 16; b++) {
+				int ch = cg * 16 + b;
+				w[((size_t)cg * 9 + t) * 16 + b] = ch < l->out_c
+					? (uint8_t)(l->weights[(size_t)t * l->out_c + ch] + l->w_zp)
+					: (uint8_t)l->w_zp;
+			}
+	put_qparams(im->p + q_off, l, cp);
+
+	int rows = dw_tile_rows(l, cp, c), s = l->stride_h;
+	al->first_desc = dl->n;
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
+		int oy1 = imin(oy0 + rows, l->out_h);
+		int r_lo = oy0 * s - l->pad_top, r_hi = (oy1 - 1) * s - l->pad_top + 3;
+		int ld0 = r_lo > 0 ? r_lo : 0, ld1 = imin(r_hi, l->in_h);
+		uint32_t *d = desc_new(dl);
+		if (!d)
+			return mbn_set_error(-ENOMEM, "out of memory for descriptors");
+		d[0] = MBN_OP_DW | (oy0 > 0 ? 1u << 8 : 0);
+		d[1] = (uint32_t)(ld1 - ld0) | (uint32_t)l->in_w << 16;
+		d[2] = (uint32_t)cp | (uint32_t)cp << 16;
+		d[3] = (uint32_t)(oy1 - oy0) | (uint32_t)l->out_w << 16;
+		d[4] = (uint32_t)s | (uint32_t)((oy0 * s - l->pad_top - ld0) & 0xff) << 8 | (uint32_t)l->pad_left << 16;
+		fill_common(d, l);
+		d[7] = (uint32_t)(in_base + (uint64_t)ld0 * l->in_w * cp);
+		d[8] = (uint32_t)w_off;
+		d[9] = (uint32_t)q_off;
+		d[10] = (uint32_t)(out_base + (uint64_t)oy0 * l->out_w * cp);
+		d[11] = (uint32_t)cp;
+		al->hw_macs += (uint64_t)(oy1 - oy0) * l->out_w * cp * 9;
+	}
+	al->n_desc = dl->n - al->first_desc;
+	return 0;
+}
+
+int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, struct accel_plan *p)
+{
+	struct image im = { 0 };
+	struct desc_list dl = { 0 };
+	int r = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->g = g;
+	p->caps = *caps;
+	p->chan_pad = caps->lanes > 16 ? caps->lanes : 16;
+	const int cp = p->chan_pad;
+	while (p->n_accel < g->n_layers && accel_supported(g, p->n_accel, cp, caps))
+		p->n_accel++;
+	if (!p->n_accel)
+		return 0;
+	p->layers = calloc((size_t)p->n_accel, sizeof(*p->layers));
+	if (!p->layers)
+		return mbn_set_error(-ENOMEM, "out of memory");
+
+	/* ACT layout: input, then two ping-pong maps of the largest padded output. */
+	const struct mbn_layer *l0 = &g->layers[0];
+	p->im2col = is_conv0(g, 0);
+	if (p->im2col) {
+		p->im2col_k = (int)round_up((uint64_t)l0->k_h * l0->k_w * l0->in_c, (uint64_t)cp);
+		p->in_bytes = (uint64_t)l0->out_h * l0->out_w * (uint64_t)p->im2col_k;
+	} else {
+		p->in_bytes = (uint64_t)l0->in_h * l0->in_w * round_up((uint64_t)l0->in_c, (uint64_t)cp);
+	}
+	uint64_t fmap = 0;
+	for (int i = 0; i < p->n_accel; i++) {
+		const struct mbn_layer *l = &g->layers[i];
+		uint64_t b = (uint64_t)l->out_h * l->out_w * round_up((uint64_t)l->out_c, (uint64_t)cp);
+		if (b > fmap)
+			fmap = b;
+	}
+	p->in_off = 0;
+	uint64_t buf[2] = { round_up(p->in_bytes, 4096), round_up(p->in_bytes, 4096) + round_up(fmap, 4096) };
+	p->act_size = buf[1] + round_up(fmap, 4096);
+	if (p->act_size > 0xffffffffull) {
+		r = mbn_set_error(-ENOTSUP, "activations need %llu bytes, more than a 32-bit region offset reaches",
+				  (unsigned long long)p->act_size);
+		goto fail;
+	}
+
+	/* CONST: descriptors first (their count is known only at the end, so they are
+	 * built apart and prepended; weight offsets are shifted then). */
+	uint64_t src = p->in_off;
+	for (int i = 0; i < p->n_accel && !r; i++) {
+		const struct mbn_layer *l = &g->layers[i];
+		struct accel_layer *al = &p->layers[i];
+		uint64_t dst = buf[i & 1];
+		int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp), cout = (int)round_up((uint64_t)l->out_c, (uint64_t)cp);
+		al->layer = i;
+		al->macs = mbn_layer_macs(l);
+		if (i == 0 && p->im2col)
+			r = emit_pw(p, &im, &dl, l, p->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
+		else if (l->op == MBN_OP_DWCONV)
+			r = emit_dw(p, &im, &dl, l, cin, src, dst, al);
+		else
+			r = emit_pw(p, &im, &dl, l, cin, cout, (uint64_t)l->in_h * l->in_w, src, dst, al);
+		src = dst;
+	}
+	if (r)
+		goto fail;
+	const struct mbn_layer *last = &g->layers[p->n_accel - 1];
+	p->out_off = src;
+	p->out_h = last->out_h;
+	p->out_w = last->out_w;
+	p->out_c = last->out_c;
+	p->out_cpad = (int)round_up((uint64_t)last->out_c, (uint64_t)cp);
+
+	uint64_t desc_bytes = round_up((uint64_t)dl.n * 64, 4096);
+	p->const_size = desc_bytes + im.size;
+	if (p->const_size > 0xffffffffull) {
+		r = mbn_set_error(-ENOTSUP, "weights and descriptors need %llu bytes, more than a 32-bit region offset reaches",
+				  (unsigned long long)p->const_size);
+		goto fail;
+	}
+	p->const_img = calloc(1, p->const_size ? p->const_size : 1);
+	if (!p->const_img) {
+		r = mbn_set_error(-ENOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(p->const_img + desc_bytes, im.p, im.size);
+	for (uint32_t i = 0; i < dl.n; i++) {
+		dl.d[i][8] += (uint32_t)desc_bytes;
+		dl.d[i][9] += (uint32_t)desc_bytes;
+		for (int w = 0; w < DESC_WORDS; w++) { /* little-endian words */
+			uint32_t v = dl.d[i][w];
+			uint8_t *o = p->const_img + (size_t)i * 64 + (size_t)w * 4;
+			o[0] = (uint8_t)v, o[1] = (uint8_t)(v >> 8), o[2] = (uint8_t)(v >> 16), o[3] = (uint8_t)(v >> 24);
+		}
+	}
+	p->n_desc = dl.n;
+	free(im.p);
+	free(dl.d);
+	return 0;
+fail:
+	free(im.p);
+	free(dl.d);
+	mbn_accel_plan_free(p);
+	return r;
+}
+
+void mbn_accel_plan_free(struct accel_plan *p)
+{
+	free(p->const_img);
+	free(p->layers);
+	memset(p, 0, sizeof(*p));
+}
+
+void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_t *act)
+{
+	const struct mbn_layer *l = &p->g->layers[0];
+	uint8_t *dst = act + p->in_off;
+
+	if (p->im2col) {
+		/* Row (oy, ox): taps (kh, kw, ic) in TFLite's weight order; taps in the padding
+		 * hold the zero point, so (x - in_zp) = 0 as TFLite's skipped taps. */
+		const int k = p->im2col_k, kr = l->k_h * l->k_w * l->in_c;
+		const uint8_t zp = (uint8_t)l->in_zp;
+		for (int oy = 0; oy < l->out_h; oy++)
+			for (int ox = 0; ox < l->out_w; ox++) {
+				uint8_t *row = dst + ((size_t)oy * l->out_w + ox) * k;
+				int t = 0;
+				for (int kh = 0; kh < l->k_h; kh++) {
+					int y = oy * l->stride_h - l->pad_top + kh;
+					for (int kw = 0; kw < l->k_w; kw++) {
+						int x = ox * l->stride_w - l->pad_left + kw;
+						bool inside = y >= 0 && y < l->in_h && x >= 0 && x < l->in_w;
+						const uint8_t *px = in + ((size_t)y * l->in_w + x) * l->in_c;
+						for (int ic = 0; ic < l->in_c; ic++)
+							row[t++] = inside ? px[ic] : zp;
+					}
+				}
+				memset(row + kr, zp, (size_t)(k - kr));
+			}
+		return;
+	}
+	const int cp = (int)round_up((uint64_t)l->in_c, (uint64_t)p->chan_pad);
+	for (size_t px = 0; px < (size_t)l->in_h * l->in_w; px++) {
+		memcpy(dst + px * cp, in + px * l->in_c, (size_t)l->in_c);
+		memset(dst + px * cp + l->in_c, (uint8_t)l->in_zp, (size_t)(cp - l->in_c));
+	}
+}
+
+void mbn_accel_read_output(const struct accel_plan *p, const uint8_t *act, uint8_t *out)
+{
+	const uint8_t *src = act + p->out_off;
+
+	for (size_t px = 0; px < (size_t)p->out_h * p->out_w; px++)
+		memcpy(out + px * p->out_c, src + px * p->out_cpad, (size_t)p->out_c);
+}
