@@ -222,13 +222,26 @@ static int const_data(struct file_ctx *c, const struct tensor *t, uint64_t bytes
 	return 0;
 }
 
+static int32_t q_round(float x)
+{
+	float r = roundf(x);
+
+	if (!(r < 1e9f))
+		return 1000000000;
+	if (!(r > -1e9f))
+		return -1000000000;
+	return (int32_t)r;
+}
+
 /* TFLite kernel_util.cc CalculateActivationRangeQuantized; quantize(f) = zp + round(f / scale),
  * f / scale computed in float as TFLite does. Result in the biased domain. */
 static int act_range(struct file_ctx *c, int act, bool is_signed, float scale, int32_t zp,
 		     int32_t *lo, int32_t *hi)
 {
 	int32_t qmin = is_signed ? -128 : 0, qmax = is_signed ? 127 : 255;
-#define QUANTIZE(f) (zp + (int32_t)roundf((float)(f) / scale))
+	/* (the clamp only keeps a tiny scale from an undefined float->int conversion; the
+	 * result is clamped to qmin..qmax below in any case) */
+#define QUANTIZE(f) (zp + q_round((float)(f) / scale))
 	switch (act) {
 	case ACT_NONE:
 		*lo = qmin, *hi = qmax;
@@ -346,6 +359,7 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 		return ERR(c, -ENOMEM, "out of memory for the weights of '%s'", w->name);
 	for (uint64_t i = 0; i < w->elems; i++)
 		l->weights[i] = in->type == TT_UINT8 ? (int16_t)(wd[i] - wzp0) : (int16_t)(int8_t)wd[i];
+	l->w_zp = in->type == TT_UINT8 ? wzp0 : 128;
 
 	if (bias) {
 		if (bias->type != TT_INT32)
@@ -356,6 +370,16 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 		if ((r = const_data(c, bias, bias->elems * 4, &bd)))
 			return r;
 		memcpy(l->bias, bd, (size_t)oc * 4);
+		/* The kernels accumulate bias + depth products of at most 255 x 255 in int32
+		 * (as TFLite does); refuse a bias that could make that sum overflow (undefined
+		 * behaviour in C; no trained model comes near it). */
+		uint64_t depth = l->op == MBN_OP_DWCONV ? (uint64_t)l->k_h * l->k_w
+							 : (uint64_t)l->k_h * l->k_w * l->in_c;
+		int64_t limit = (int64_t)INT32_MAX - (int64_t)(depth * 255 * 255);
+		for (int ch = 0; ch < oc; ch++)
+			if (llabs((long long)l->bias[ch]) > limit)
+				return ERR(c, -ENOTSUP, "bias '%s' value %d (channel %d) could overflow the int32 accumulator (limit %lld for accumulation depth %llu)",
+					   bias->name, l->bias[ch], ch, (long long)limit, (unsigned long long)depth);
 	}
 
 	float wscale0 = fb_vec_f32(&w->scale, 0);
@@ -443,6 +467,8 @@ static int parse_conv(struct file_ctx *c, const struct fb_tab *op, const struct 
 		if (l->out_c % l->in_c)
 			return ERR(c, -EINVAL, "output depth %d is not a multiple of input depth %d", l->out_c, l->in_c);
 		l->depth_mult = l->out_c / l->in_c;
+		if ((uint64_t)l->k_h * l->k_w > MAX_ACC_DEPTH)
+			return ERR(c, -ENOTSUP, "accumulation depth %d x %d exceeds %d", l->k_h, l->k_w, MAX_ACC_DEPTH);
 	} else {
 		if (w.dims[0] != l->out_c || w.dims[3] != l->in_c)
 			return ERR(c, -EINVAL, "filter '%s' is %dx%dx%dx%d, expected %dxKHxKWx%d", w.name,
@@ -675,6 +701,19 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 			return corrupt(c, "the subgraph");
 		return ERR(c, -EINVAL, "the subgraph lacks tensors, inputs, outputs or operators");
 	}
+	/* Every tensor and data buffer must lie inside the file, even those the chain does
+	 * not read: a file cut short after its last table is truncated, not valid. */
+	for (uint32_t i = 0; i < c->tensors.len; i++) {
+		struct fb_tab t;
+		if (!fb_vec_table(&c->tensors, i, &t))
+			return corrupt(c, "a tensor");
+	}
+	for (uint32_t i = 0; i < c->buffers.len; i++) {
+		struct fb_tab bt;
+		struct fb_vec d;
+		if (!fb_vec_table(&c->buffers, i, &bt) || (!fb_vector(&bt, BUF_DATA, 1, &d) && c->fb.bad))
+			return corrupt(c, "a data buffer");
+	}
 	if (sg_in.len != 1 || sg_out.len != 1)
 		return ERR(c, -ENOTSUP, "the subgraph has %u inputs and %u outputs; exactly 1 of each is supported",
 			   sg_in.len, sg_out.len);
@@ -853,8 +892,10 @@ int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *con
 		c.name = names && names[f] ? names[f] : fallback;
 		c.file = f;
 		c.arena = &arena;
-		if (!bufs[f] && sizes[f])
-			return mbn_set_error(-EINVAL, "%s: no data", c.name);
+		if (!bufs[f] && sizes[f]) {
+			r = mbn_set_error(-EINVAL, "%s: no data", c.name);
+			goto fail;
+		}
 		if ((r = parse_file(&c, g, &gin, &gout)))
 			goto fail;
 		if (f == 0) {

@@ -1,0 +1,384 @@
+/*
+ * cmodel.c: the C functional model of an mbnaccel job, bit-exact with docs/hw.md.
+ * It owns the descriptor decode, the region/capacity checks with their fault codes, and
+ * the PW/DW arithmetic with both requantizer roundings. It does not model timing.
+ *
+ * Where docs/hw.md leaves an order open, this model fixes it (the RTL should agree):
+ *  - per descriptor i: (1) the descriptor fetch at DESC_OFFSET + 64*i: DESC_REGION < 8
+ *    else FAULT_REGION, the 64 bytes inside the region else FAULT_BOUNDS, 16-byte aligned
+ *    else FAULT_DESC (FAULT_OFFSET = that offset);
+ *    (2) the fields: op, reserved bits of d0, d12..d15, geometry and capacity, else
+ *    FAULT_DESC with FAULT_OFFSET = the descriptor's offset;
+ *    (3) the extents in the order input, weights, qparams, output; each: region index
+ *    (FAULT_REGION), bounds (FAULT_BOUNDS), alignment (FAULT_DESC), FAULT_OFFSET = the
+ *    extent's offset. Extents skipped by reuse_input / reuse_weights are not checked.
+ *  - a physical address at or beyond mem_size is an AXI DECERR: FAULT_AXI (the model
+ *    then writes nothing for that descriptor; the RTL may have written part of it).
+ *  - zero-sized dimensions are FAULT_DESC.
+ *  - left shift >= 32 gives x = 0 (a true 32-bit wrap); clamp is min(max(v, act_min),
+ *    act_max), so act_min > act_max yields act_max, as TFLite's kernels do.
+ *  - on-chip buffers start zeroed at each job; reuse on descriptor 0 reads them.
+ */
+#include "cmodel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NUM_REGIONS 8
+#define DESC_BYTES 64
+#define QPARAM_BYTES 16
+#define OP_PW 1
+#define OP_DW 2
+#define F_BOUNDS 1
+#define F_AXI 2
+#define F_DESC 3
+#define F_REGION 4
+
+void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
+{
+	p->lanes = 16;
+	p->ibuf_words = 8192;
+	p->wbuf_rows = 512;
+	p->obuf_words = 4096;
+	p->qbuf_entries = 1024;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* docs/hw.md "Arithmetic": SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT
+ * (round 0, TFLite MultiplyByQuantizedMultiplier) or ruy's ties-up shift (round 1). */
+uint8_t mbn_cmodel_requant(int32_t acc, int32_t mult, int32_t shift, int round, uint8_t out_zp,
+			   uint8_t act_min, uint8_t act_max)
+{
+	int left = shift > 0 ? shift : 0;
+	int right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
+	int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
+	int32_t h;
+	if (x == INT32_MIN && mult == INT32_MIN)
+		h = INT32_MAX;
+	else
+		h = (int32_t)(((int64_t)x * mult + ((int64_t)1 << 30)) >> 31);
+	int32_t q;
+	if (round == 0) {
+		int32_t m = (int32_t)(((int64_t)1 << right) - 1);
+		int32_t rem = h & m;
+		int32_t thr = (m >> 1) + (h < 0);
+		q = (h >> right) + (rem > thr);
+	} else {
+		q = (int32_t)(((int64_t)h + (((int64_t)1 << right) >> 1)) >> right);
+	}
+	int64_t v = (int64_t)q + out_zp;
+	if (v < act_min)
+		v = act_min;
+	if (v > act_max)
+		v = act_max;
+	return (uint8_t)v;
+}
+
+struct desc {
+	uint32_t op, round, reuse_weights, reuse_input;
+	uint32_t in_rows, in_w, in_c, out_c, out_rows, out_w;
+	uint32_t stride, pad_left, w_zp;
+	int32_t row_off;
+	uint32_t in_zp, out_zp, act_min, act_max;
+	uint32_t in_region, w_region, q_region, out_region;
+	uint32_t in_offset, w_offset, q_offset, out_offset, out_stride;
+	uint64_t in_bytes, w_bytes, q_bytes, out_extent;
+};
+
+static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct desc *d)
+{
+	uint32_t w[16];
+	for (int i = 0; i < 16; i++)
+		w[i] = rd32(raw + 4 * i);
+	d->op = w[0] & 0xf;
+	d->round = (w[0] >> 4) & 1;
+	d->reuse_weights = (w[0] >> 8) & 1;
+	d->reuse_input = (w[0] >> 9) & 1;
+	d->in_rows = w[1] & 0xffff;
+	d->in_w = w[1] >> 16;
+	d->in_c = w[2] & 0xffff;
+	d->out_c = w[2] >> 16;
+	d->out_rows = w[3] & 0xffff;
+	d->out_w = w[3] >> 16;
+	d->stride = w[4] & 0xf;
+	d->row_off = (int8_t)((w[4] >> 8) & 0xff);
+	d->pad_left = (w[4] >> 16) & 0xff;
+	d->w_zp = w[4] >> 24;
+	d->in_zp = w[5] & 0xff;
+	d->out_zp = (w[5] >> 8) & 0xff;
+	d->act_min = (w[5] >> 16) & 0xff;
+	d->act_max = w[5] >> 24;
+	d->in_region = w[6] & 0xf;
+	d->w_region = (w[6] >> 4) & 0xf;
+	d->q_region = (w[6] >> 8) & 0xf;
+	d->out_region = (w[6] >> 12) & 0xf;
+	d->in_offset = w[7];
+	d->w_offset = w[8];
+	d->q_offset = w[9];
+	d->out_offset = w[10];
+	d->out_stride = w[11] & 0xffff;
+
+	if (d->op != OP_PW && d->op != OP_DW)
+		return F_DESC;
+	if (w[0] & ~(uint32_t)0x31f)
+		return F_DESC;
+	if (w[12] | w[13] | w[14] | w[15])
+		return F_DESC;
+	if (!d->in_rows || !d->in_w || !d->in_c || !d->out_c || !d->out_rows || !d->out_w)
+		return F_DESC;
+	if (d->in_c % 16)
+		return F_DESC;
+	if (d->out_stride < d->out_c || d->out_stride % 16)
+		return F_DESC;
+	uint64_t wrows;
+	if (d->op == OP_PW) {
+		if (d->out_c % p->lanes)
+			return F_DESC;
+		if (d->out_rows != d->in_rows || d->out_w != d->in_w)
+			return F_DESC;
+		wrows = (uint64_t)(d->out_c / p->lanes) * (d->in_c / 16);
+		d->w_bytes = (uint64_t)d->out_c * d->in_c;
+	} else {
+		if (d->out_c != d->in_c)
+			return F_DESC;
+		if (d->stride != 1 && d->stride != 2)
+			return F_DESC;
+		if (d->pad_left > 2)
+			return F_DESC;
+		uint64_t words = 9ull * d->in_c / 16;
+		wrows = (words + p->lanes - 1) / p->lanes;
+		d->w_bytes = 9ull * d->in_c;
+	}
+	d->in_bytes = (uint64_t)d->in_rows * d->in_w * d->in_c;
+	d->q_bytes = (uint64_t)d->out_c * QPARAM_BYTES;
+	uint64_t npix = (uint64_t)d->out_rows * d->out_w;
+	d->out_extent = (npix - 1) * d->out_stride + d->out_c;
+	if (d->in_bytes > (uint64_t)p->ibuf_words * 16)
+		return F_DESC;
+	if (wrows > p->wbuf_rows)
+		return F_DESC;
+	if (d->out_c > p->qbuf_entries)
+		return F_DESC;
+	if (npix * d->out_c > (uint64_t)p->obuf_words * 16)
+		return F_DESC;
+	return 0;
+}
+
+struct job {
+	uint8_t *mem;
+	uint64_t mem_size;
+	struct mbn_cmodel_region reg[NUM_REGIONS];
+	struct mbn_cmodel_fault *f;
+};
+
+/* Check one extent; on failure fill FAULT_CODE/FAULT_OFFSET and return the code. */
+static int check_extent(struct job *j, uint32_t r, uint64_t off, uint64_t len)
+{
+	if (r >= NUM_REGIONS) {
+		j->f->code = F_REGION;
+		j->f->offset = (uint32_t)off;
+		return F_REGION;
+	}
+	/* offset + extent <= SIZE, without overflow (off < 2^33, len < 2^40 here) */
+	if (off + len > j->reg[r].size) {
+		j->f->code = F_BOUNDS;
+		j->f->offset = (uint32_t)off;
+		return F_BOUNDS;
+	}
+	if (off % 16) {
+		j->f->code = F_DESC;
+		j->f->offset = (uint32_t)off;
+		return F_DESC;
+	}
+	return 0;
+}
+
+/* Physical range inside the memory model? (else the DRAM answers DECERR) */
+static int phys_ok(struct job *j, uint32_t r, uint64_t off, uint64_t len)
+{
+	uint64_t a = j->reg[r].base + off;
+	return a >= j->reg[r].base && a <= j->mem_size && len <= j->mem_size - a;
+}
+
+int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
+			  uint64_t mem_size, const struct mbn_cmodel_region *regions, int nreg,
+			  uint32_t desc_region, uint32_t desc_offset, uint32_t count,
+			  struct mbn_cmodel_fault *fault)
+{
+	struct mbn_cmodel_params p;
+	struct mbn_cmodel_fault dummy;
+	struct job j;
+	if (params)
+		p = *params;
+	else
+		mbn_cmodel_default_params(&p);
+	if (!fault)
+		fault = &dummy;
+	memset(fault, 0, sizeof(*fault));
+	memset(&j, 0, sizeof(j));
+	j.mem = mem;
+	j.mem_size = mem_size;
+	j.f = fault;
+	for (int r = 0; r < nreg && r < NUM_REGIONS; r++)
+		j.reg[r] = regions[r];
+
+	size_t ibuf_n = (size_t)p.ibuf_words * 16;
+	size_t wbuf_n = (size_t)p.wbuf_rows * p.lanes * 16;
+	size_t qbuf_n = (size_t)p.qbuf_entries * QPARAM_BYTES;
+	size_t obuf_n = (size_t)p.obuf_words * 16;
+	uint8_t *ibuf = calloc(1, ibuf_n), *wbuf = calloc(1, wbuf_n), *qbuf = calloc(1, qbuf_n);
+	uint8_t *obuf = calloc(1, obuf_n);
+	int32_t *qv = calloc(p.qbuf_entries ? p.qbuf_entries : 1, 3 * sizeof(int32_t));
+	int rc = 0;
+	if (!ibuf || !wbuf || !qbuf || !obuf || !qv) {
+		rc = -1;
+		goto out;
+	}
+
+	for (uint32_t i = 0; i < count; i++) {
+		struct desc d;
+		uint64_t doff = (uint64_t)desc_offset + (uint64_t)i * DESC_BYTES;
+		fault->desc = i;
+		if ((rc = check_extent(&j, desc_region, doff, DESC_BYTES)))
+			goto out;
+		if (!phys_ok(&j, desc_region, doff, DESC_BYTES)) {
+			fault->code = rc = F_AXI;
+			fault->offset = (uint32_t)doff;
+			goto out;
+		}
+		fault->rd_bytes += DESC_BYTES;
+		if ((rc = decode(mem + j.reg[desc_region].base + doff, &p, &d))) {
+			fault->code = rc;
+			fault->offset = (uint32_t)doff;
+			goto out;
+		}
+		if (!d.reuse_input && (rc = check_extent(&j, d.in_region, d.in_offset, d.in_bytes)))
+			goto out;
+		if (!d.reuse_weights &&
+		    ((rc = check_extent(&j, d.w_region, d.w_offset, d.w_bytes)) ||
+		     (rc = check_extent(&j, d.q_region, d.q_offset, d.q_bytes))))
+			goto out;
+		if ((rc = check_extent(&j, d.out_region, d.out_offset, d.out_extent)))
+			goto out;
+		{
+			uint32_t bad_off = 0;
+			int bad = 0;
+			if (!bad && !d.reuse_input && !phys_ok(&j, d.in_region, d.in_offset, d.in_bytes))
+				bad = 1, bad_off = d.in_offset;
+			if (!bad && !d.reuse_weights && !phys_ok(&j, d.w_region, d.w_offset, d.w_bytes))
+				bad = 1, bad_off = d.w_offset;
+			if (!bad && !d.reuse_weights && !phys_ok(&j, d.q_region, d.q_offset, d.q_bytes))
+				bad = 1, bad_off = d.q_offset;
+			if (!bad && !phys_ok(&j, d.out_region, d.out_offset, d.out_extent))
+				bad = 1, bad_off = d.out_offset;
+			if (bad) {
+				fault->code = rc = F_AXI;
+				fault->offset = bad_off;
+				goto out;
+			}
+		}
+
+		/* load */
+		if (!d.reuse_input) {
+			memcpy(ibuf, mem + j.reg[d.in_region].base + d.in_offset, d.in_bytes);
+			fault->rd_bytes += d.in_bytes;
+		}
+		if (!d.reuse_weights) {
+			memcpy(wbuf, mem + j.reg[d.w_region].base + d.w_offset, d.w_bytes);
+			memcpy(qbuf, mem + j.reg[d.q_region].base + d.q_offset, d.q_bytes);
+			fault->rd_bytes += d.w_bytes + d.q_bytes;
+		}
+		for (uint32_t c = 0; c < d.out_c; c++) {
+			qv[3 * c + 0] = (int32_t)rd32(qbuf + 16 * c + 0); /* bias */
+			qv[3 * c + 1] = (int32_t)rd32(qbuf + 16 * c + 4); /* mult */
+			qv[3 * c + 2] = (int32_t)rd32(qbuf + 16 * c + 8); /* shift */
+		}
+
+		/* compute into obuf (pixel-major, out_c bytes per pixel) */
+		uint64_t npix = (uint64_t)d.out_rows * d.out_w;
+		int32_t in_zp = (int32_t)d.in_zp, w_zp = (int32_t)d.w_zp;
+		if (d.op == OP_PW) {
+			uint32_t cols = d.in_c / 16, L = p.lanes;
+			for (uint64_t px = 0; px < npix; px++) {
+				const uint8_t *in = ibuf + px * d.in_c;
+				for (uint32_t oc = 0; oc < d.out_c; oc++) {
+					uint32_t g = oc / L, l = oc % L;
+					uint32_t acc = (uint32_t)qv[3 * oc];
+					for (uint32_t jc = 0; jc < cols; jc++) {
+						const uint8_t *wr = wbuf + (((uint64_t)g * cols + jc) * L + l) * 16;
+						const uint8_t *ir = in + jc * 16;
+						int32_t s = 0;
+						for (int b = 0; b < 16; b++)
+							s += ((int32_t)ir[b] - in_zp) * ((int32_t)wr[b] - w_zp);
+						acc += (uint32_t)s;
+					}
+					obuf[px * d.out_c + oc] = mbn_cmodel_requant(
+						(int32_t)acc, qv[3 * oc + 1], qv[3 * oc + 2], d.round,
+						d.out_zp, d.act_min, d.act_max);
+				}
+			}
+			fault->macs += npix * d.in_c * d.out_c;
+			fault->macs_valid += npix * d.in_c * d.out_c;
+		} else {
+			for (uint32_t oy = 0; oy < d.out_rows; oy++)
+				for (uint32_t ox = 0; ox < d.out_w; ox++) {
+					uint64_t px = (uint64_t)oy * d.out_w + ox;
+					int valid = 0;
+					for (uint32_t c = 0; c < d.in_c; c++) {
+						uint32_t acc = (uint32_t)qv[3 * c];
+						uint32_t cg = c / 16, cb = c % 16;
+						for (int kh = 0; kh < 3; kh++) {
+							int64_t r = (int64_t)oy * d.stride + kh + d.row_off;
+							if (r < 0 || r >= d.in_rows)
+								continue;
+							for (int kw = 0; kw < 3; kw++) {
+								int64_t col = (int64_t)ox * d.stride + kw -
+									      (int64_t)d.pad_left;
+								if (col < 0 || col >= d.in_w)
+									continue;
+								int32_t a = ibuf[((uint64_t)r * d.in_w + col) *
+										  d.in_c + c];
+								int32_t wt = wbuf[((uint64_t)cg * 9 + kh * 3 + kw) * 16 + cb];
+								acc += (uint32_t)((a - in_zp) * (wt - w_zp));
+								if (c == 0)
+									valid++;
+							}
+						}
+						obuf[px * d.out_c + c] = mbn_cmodel_requant(
+							(int32_t)acc, qv[3 * c + 1], qv[3 * c + 2],
+							d.round, d.out_zp, d.act_min, d.act_max);
+					}
+					fault->macs_valid += (uint64_t)valid * d.in_c;
+				}
+			fault->macs += 9ull * npix * d.in_c;
+		}
+
+		/* store */
+		uint8_t *ob = mem + j.reg[d.out_region].base + d.out_offset;
+		for (uint64_t px = 0; px < npix; px++)
+			memcpy(ob + px * d.out_stride, obuf + px * d.out_c, d.out_c);
+		fault->wr_bytes += npix * d.out_c;
+		fault->desc_done = i + 1;
+	}
+	fault->desc = 0;
+	rc = 0;
+out:
+	free(ibuf);
+	free(wbuf);
+	free(qbuf);
+	free(obuf);
+	free(qv);
+	return rc;
+}
+
+int mbn_cmodel_run(uint8_t *mem, uint64_t mem_size, const struct mbn_cmodel_region *regions,
+		   int nreg, uint32_t desc_region, uint32_t desc_offset, uint32_t count,
+		   struct mbn_cmodel_fault *fault)
+{
+	return mbn_cmodel_run_params(NULL, mem, mem_size, regions, nreg, desc_region, desc_offset,
+				     count, fault);
+}
