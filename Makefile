@@ -29,7 +29,7 @@ else
   SANFLAGS :=
 endif
 ALLFLAGS  := $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
-LDLIBS    := -lm -lpthread
+LDLIBS    := -lm -lpthread -ldl
 TOOL_LIBS := -ljpeg -lpng -lz
 
 LIB_SRC   := $(wildcard lib/src/*.c)
@@ -62,7 +62,11 @@ regs: $(REGS_H)
 
 $(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h $(REGS_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLFLAGS) -fvisibility=hidden -c -o $@ $<
+	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
+
+# The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
+# also for the sanitizer build) and builds non-default RTL variants from this tree.
+$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"'
 
 $(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
 	@mkdir -p $(dir $@)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * mbn-bench - measure a model on a device: latency over repeated runs, and per layer
- * MACs and parameters. (The accelerator's per-layer cycles, utilization and DRAM bytes
- * come with the sim backend.)
+ * mbn-bench - measure a model on a device.
  *
- *   mbn-bench [-d URI] -m FILE [-m FILE ...] [--runs N] [--warmup N] [--json]
+ *   mbn-bench [-d URI] -m FILE [-m FILE ...] [--runs N] [--clock MHZ] [--json] [--svg FILE]
  *
- * The input is a fixed pseudo-random tensor (seeded), so runs are repeatable.
+ * Accelerator devices (sim): the whole network once as one job (total cycles, DRAM
+ * traffic, simulator wall time), then once more with per-layer profiling (each layer a
+ * job of its own, counters read after each): per layer MACs, cycles, MAC utilization,
+ * DRAM bytes, stall cycles. All cycle counts come from the RTL's counters.
+ * cpu: --runs timed runs (default 20) and per-layer host time.
+ * The input is a fixed pseudo-random tensor, so runs repeat exactly.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,30 +36,60 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static long parse_count(const char *s, const char *opt)
+static int progress;
+static void say(const char *what)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	if (progress)
+		fprintf(stderr, "\r\033[Kmbn-bench: %s", what);
+}
 
-	if (*end || v < 0 || v > 1000000) {
-		fprintf(stderr, "mbn-bench: %s '%s': expected a count 0..1000000\n", opt, s);
-		exit(2);
+static void write_svg(const char *path, int n, const struct mbn_layer_info *li, const struct mbn_layer_stats *st,
+		      int macs_per_cycle)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "mbn-bench: %s: cannot create\n", path);
+		return;
 	}
-	return v;
+	int bw = 22, h = 240, w = 60 + n * bw + 20;
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"10\">\n",
+		w, h + 80);
+	fprintf(f, "<text x=\"10\" y=\"14\" font-size=\"12\">MAC utilization per layer (%d MACs)</text>\n", macs_per_cycle);
+	for (int pct = 0; pct <= 100; pct += 25) {
+		int y = 30 + h - pct * h / 100;
+		fprintf(f, "<line x1=\"50\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/><text x=\"20\" y=\"%d\">%d%%</text>\n", y,
+			w - 10, y, y + 3, pct);
+	}
+	for (int i = 0; i < n; i++) {
+		if (!st[i].on_accel || !st[i].cycles)
+			continue;
+		double u = (double)st[i].macs / ((double)st[i].cycles * macs_per_cycle);
+		int bh = (int)(u * h + 0.5), x = 60 + i * bw;
+		const char *color = li[i].kind == MBN_LAYER_DEPTHWISE ? "#e08030" : "#3070c0";
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>layer %d %s: %.1f%%</title></rect>\n",
+			x, 30 + h - bh, bw - 4, bh, color, i, li[i].op_name, u * 100);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" transform=\"rotate(90 %d %d)\">%d %s</text>\n", x + 4, 35 + h, x + 4,
+			35 + h, i, li[i].kind == MBN_LAYER_DEPTHWISE ? "dw" : "conv");
+	}
+	fprintf(f, "</svg>\n");
+	fclose(f);
 }
 
 int main(int argc, char **argv)
 {
-	const char *models[MAX_MODELS], *device = NULL;
+	const char *models[MAX_MODELS], *device = NULL, *svg = NULL;
 	int n_models = 0, json = 0, c;
-	long runs = 20, warmup = 2;
+	long runs = -1;
+	double clock_mhz = 200;
 	static const struct option opts[] = {
 		{ "device", required_argument, 0, 'd' }, { "model", required_argument, 0, 'm' },
-		{ "runs", required_argument, 0, 'r' }, { "warmup", required_argument, 0, 'w' },
-		{ "json", no_argument, 0, 'j' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "runs", required_argument, 0, 'r' }, { "clock", required_argument, 0, 'c' },
+		{ "json", no_argument, 0, 'j' }, { "svg", required_argument, 0, 's' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 
 	while ((c = getopt_long(argc, argv, "d:m:h", opts, NULL)) != -1) {
+		char *end;
 		switch (c) {
 		case 'd': device = optarg; break;
 		case 'm':
@@ -66,32 +99,48 @@ int main(int argc, char **argv)
 			}
 			models[n_models++] = optarg;
 			break;
-		case 'r': runs = parse_count(optarg, "--runs"); break;
-		case 'w': warmup = parse_count(optarg, "--warmup"); break;
+		case 'r':
+			runs = strtol(optarg, &end, 10);
+			if (*end || runs < 1 || runs > 100000) {
+				fprintf(stderr, "mbn-bench: --runs '%s': expected 1..100000\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			clock_mhz = strtod(optarg, &end);
+			if (*end || !(clock_mhz > 0 && clock_mhz < 100000)) {
+				fprintf(stderr, "mbn-bench: --clock '%s': expected MHz, e.g. 200\n", optarg);
+				return 2;
+			}
+			break;
 		case 'j': json = 1; break;
+		case 's': svg = optarg; break;
 		case 'h':
-			printf("usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--warmup N] [--json]\n");
+			printf("usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--json] [--svg FILE]\n");
 			return 0;
 		default: return 2;
 		}
 	}
-	if (!n_models || runs < 1) {
-		fprintf(stderr, "usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N>=1] [--warmup N] [--json]\n");
+	if (!n_models || optind != argc) {
+		fprintf(stderr, "usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--json] [--svg FILE]\n");
 		return 2;
 	}
+	progress = !json && isatty(2);
 	mbn_device *dev;
 	mbn_model *m;
-	int r = mbn_device_open(device, &dev);
+	say("opening the device");
+	if (mbn_device_open(device, &dev)) {
+		fprintf(stderr, "\nmbn-bench: %s\n", mbn_last_error());
+		return 1;
+	}
+	say("loading and compiling");
+	double t = now_s();
+	int r = mbn_model_load(dev, models, n_models, &m);
 	if (r) {
-		fprintf(stderr, "mbn-bench: %s\n", mbn_last_error());
+		fprintf(stderr, "\nmbn-bench: %s (%s)\n", mbn_last_error(), mbn_strerror(r));
 		return 1;
 	}
-	double t_load = now_s();
-	if ((r = mbn_model_load(dev, models, n_models, &m))) {
-		fprintf(stderr, "mbn-bench: %s (%s)\n", mbn_last_error(), mbn_strerror(r));
-		return 1;
-	}
-	t_load = now_s() - t_load;
+	double load_s = now_s() - t;
 	struct mbn_tensor_info in, out;
 	mbn_model_input_info(m, &in);
 	mbn_model_output_info(m, &out);
@@ -101,48 +150,117 @@ int main(int argc, char **argv)
 		x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
 		input[i] = (uint8_t)x;
 	}
+	int n = mbn_model_layer_count(m);
+	struct mbn_layer_info *li = calloc((size_t)n, sizeof(*li));
+	struct mbn_layer_stats *st = calloc((size_t)n, sizeof(*st));
+	int accel = 0;
+	for (int i = 0; i < n; i++) {
+		mbn_model_layer_info(m, i, &li[i]);
+		accel |= li[i].on_accel;
+	}
+	if (runs < 0)
+		runs = accel ? 1 : 20;
+
+	/* Timed runs of the whole network. */
 	double *lat = malloc((size_t)runs * sizeof(double));
-	struct mbn_run_stats st = { 0 };
-	int progress = !json && isatty(2);
-	for (long i = 0; i < warmup + runs; i++) {
-		if (progress)
-			fprintf(stderr, "\rmbn-bench: run %ld/%ld", i + 1, warmup + runs);
-		double t0 = now_s();
+	struct mbn_run_stats rs = { 0 };
+	for (long i = 0; i < runs; i++) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "run %ld/%ld", i + 1, runs);
+		say(msg);
+		t = now_s();
 		if ((r = mbn_model_run(m, input, in.bytes, output, out.bytes, NULL))) {
 			fprintf(stderr, "\nmbn-bench: run failed: %s\n", mbn_last_error());
 			return 1;
 		}
-		if (i >= warmup)
-			lat[i - warmup] = now_s() - t0;
-		mbn_model_last_stats(m, &st);
+		lat[i] = now_s() - t;
+		mbn_model_last_stats(m, &rs);
 	}
-	if (progress)
-		fprintf(stderr, "\r%40s\r", "");
 	qsort(lat, (size_t)runs, sizeof(double), cmp_double);
-	double sum = 0;
-	for (long i = 0; i < runs; i++)
-		sum += lat[i];
-	uint64_t macs = 0;
-	int n = mbn_model_layer_count(m);
+	double median = lat[runs / 2];
+
+	/* One profiled run for the per-layer numbers. */
+	say("profiling layer by layer");
+	if (mbn_model_set_profiling(m, 1) || mbn_model_run(m, input, in.bytes, output, out.bytes, NULL)) {
+		fprintf(stderr, "\nmbn-bench: profiled run failed: %s\n", mbn_last_error());
+		return 1;
+	}
+	say("");
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	uint64_t macs = 0, accel_macs = 0, cyc_sum = 0;
+	int array = 0;
+	const char *desc = mbn_device_describe(dev);
+	const char *mp = strstr(desc, " MACs");
+	if (mp) { /* "...: 256 MACs ..." */
+		const char *q = mp;
+		while (q > desc && q[-1] >= '0' && q[-1] <= '9')
+			q--;
+		array = atoi(q);
+	}
 	for (int i = 0; i < n; i++) {
-		struct mbn_layer_info li;
-		mbn_model_layer_info(m, i, &li);
-		macs += li.macs;
+		mbn_model_layer_stats(m, i, &st[i]);
+		macs += li[i].macs;
+		if (st[i].on_accel) {
+			accel_macs += li[i].macs;
+			cyc_sum += st[i].cycles;
+		}
 	}
-	double mean = sum / runs, median = lat[runs / 2], best = lat[0];
+	double util = rs.accel_cycles && array ? (double)accel_macs / ((double)rs.accel_cycles * array) : 0;
+	double fps = rs.accel_cycles ? clock_mhz * 1e6 / (double)rs.accel_cycles : 1.0 / median;
+
 	if (json) {
-		printf("{\"device\":\"%s\",\"model\":\"%s\",\"runs\":%ld,\"load_seconds\":%.6f,\"latency_mean_ms\":%.3f,"
-		       "\"latency_median_ms\":%.3f,\"latency_min_ms\":%.3f,\"macs\":%llu,\"gmacs_per_second\":%.3f,"
-		       "\"cycles\":%llu,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu}\n",
-		       mbn_device_uri(dev), mbn_model_describe(m), runs, t_load, mean * 1e3, median * 1e3, best * 1e3,
-		       (unsigned long long)macs, macs / median / 1e9, (unsigned long long)st.accel_cycles,
-		       (unsigned long long)st.dram_read_bytes, (unsigned long long)st.dram_write_bytes);
+		printf("{\"device\":\"%s\",\"device_description\":\"%s\",\"model\":\"%s\",\"load_seconds\":%.4f,"
+		       "\"cycles\":%llu,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu,\"mac_utilization\":%.4f,"
+		       "\"macs\":%llu,\"accelerator_macs\":%llu,\"clock_mhz\":%g,\"frames_per_second\":%.2f,"
+		       "\"sim_wall_seconds\":%.4f,\"sim_cycles_per_second\":%.0f,\"host_cpu_us\":%.1f,\"layers\":[",
+		       mbn_device_uri(dev), desc, mbn_model_describe(m), load_s, (unsigned long long)rs.accel_cycles,
+		       (unsigned long long)rs.dram_read_bytes, (unsigned long long)rs.dram_write_bytes, util,
+		       (unsigned long long)macs, (unsigned long long)accel_macs, clock_mhz, fps, median,
+		       median > 0 ? rs.accel_cycles / median : 0, rs.host_cpu_us);
+		for (int i = 0; i < n; i++) {
+			double u = st[i].cycles && array ? (double)li[i].macs / ((double)st[i].cycles * array) : 0;
+			printf("%s{\"index\":%d,\"op\":\"%s\",\"runs_on\":\"%s\",\"macs\":%llu,\"cycles\":%llu,"
+			       "\"mac_utilization\":%.4f,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu,\"stall_cycles\":%llu,"
+			       "\"host_us\":%.1f}",
+			       i ? "," : "", i, li[i].op_name, st[i].on_accel ? "accelerator" : "cpu",
+			       (unsigned long long)li[i].macs, (unsigned long long)st[i].cycles, u,
+			       (unsigned long long)st[i].dram_read_bytes, (unsigned long long)st[i].dram_write_bytes,
+			       (unsigned long long)st[i].stall_cycles, st[i].host_us);
+		}
+		printf("]}\n");
 	} else {
-		printf("%s on %s\n", mbn_model_describe(m), mbn_device_uri(dev));
-		printf("load+compile %.1f ms; %ld runs: median %.2f ms, mean %.2f ms, min %.2f ms; %.1f M MACs, %.2f GMAC/s\n",
-		       t_load * 1e3, runs, median * 1e3, mean * 1e3, best * 1e3, macs / 1e6, macs / median / 1e9);
+		printf("%s\non %s (%s)\n", mbn_model_describe(m), mbn_device_uri(dev), desc);
+		printf("%3s %-18s %-14s %12s %10s %6s %10s %10s %9s %9s\n", "#", "operator", "output", "MACs", "cycles", "util",
+		       "DRAM rd", "DRAM wr", "stall", "host us");
+		for (int i = 0; i < n; i++) {
+			char os[32];
+			snprintf(os, sizeof(os), "%dx%dx%d", li[i].out_h, li[i].out_w, li[i].out_c);
+			if (st[i].on_accel)
+				printf("%3d %-18s %-14s %12llu %10llu %5.1f%% %10llu %10llu %9llu %9s\n", i, li[i].op_name, os,
+				       (unsigned long long)li[i].macs, (unsigned long long)st[i].cycles,
+				       st[i].cycles && array ? 100.0 * li[i].macs / ((double)st[i].cycles * array) : 0.0,
+				       (unsigned long long)st[i].dram_read_bytes, (unsigned long long)st[i].dram_write_bytes,
+				       (unsigned long long)st[i].stall_cycles, "");
+			else
+				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9.1f\n", i, li[i].op_name, os,
+				       (unsigned long long)li[i].macs, "cpu", "", "", "", "", st[i].host_us);
+		}
+		if (accel) {
+			printf("total: %.3f M cycles (%.3f M layer by layer), %.1f%% MAC utilization, DRAM %.2f MB read + %.2f MB written\n",
+			       rs.accel_cycles / 1e6, cyc_sum / 1e6, util * 100, rs.dram_read_bytes / 1e6, rs.dram_write_bytes / 1e6);
+			printf("at %g MHz: %.1f frames/s; simulator: %.2f s wall, %.0f cycles/s; host CPU %.0f us per inference\n",
+			       clock_mhz, fps, median, rs.accel_cycles / median, rs.host_cpu_us);
+		} else {
+			printf("total: %.2f M MACs; %ld runs: median %.2f ms, min %.2f ms (%.2f GMAC/s); load+compile %.1f ms\n",
+			       macs / 1e6, runs, median * 1e3, lat[0] * 1e3, macs / median / 1e9, load_s * 1e3);
+		}
 	}
+	if (svg)
+		write_svg(svg, n, li, st, array);
 	free(lat);
+	free(li);
+	free(st);
 	free(input);
 	free(output);
 	mbn_model_free(m);

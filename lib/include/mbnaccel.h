@@ -51,6 +51,8 @@ int mbn_device_open(const char *uri, mbn_device **out);
 void mbn_device_close(mbn_device *dev);
 /* The canonical URI of an open device, e.g. "cpu". */
 const char *mbn_device_uri(const mbn_device *dev);
+/* A one-line description of the device (for sim: MAC array and buffer sizes). */
+const char *mbn_device_describe(const mbn_device *dev);
 
 /* ---- models ------------------------------------------------------------------- */
 
@@ -105,6 +107,25 @@ struct mbn_run_stats {
 	double host_cpu_us;       /* the part run on the host CPU */
 };
 int mbn_model_last_stats(const mbn_model *model, struct mbn_run_stats *stats);
+
+/*
+ * Per-layer profiling (for benchmarks): with profiling on, accelerator devices run each
+ * layer as a job of its own and read the hardware counters after it, so the numbers of
+ * every layer are exact; the whole run is slightly slower. Off by default.
+ */
+int mbn_model_set_profiling(mbn_model *model, int on);
+struct mbn_layer_stats {
+	int on_accel;              /* ran on the accelerator */
+	uint64_t macs;             /* the layer's MACs (as mbn_layer_info) */
+	uint64_t mac_ops;          /* MAC operations the hardware did (padding channels included) */
+	uint64_t cycles;           /* accelerator cycles */
+	uint64_t pw_busy, dw_busy; /* cycles each engine computed */
+	uint64_t stall_cycles;     /* cycles waiting on DRAM */
+	uint64_t dram_read_bytes, dram_write_bytes;
+	double host_us;            /* host CPU time (layers run on the CPU) */
+};
+/* Statistics of layer `index` from the last run with profiling on. */
+int mbn_model_layer_stats(const mbn_model *model, int index, struct mbn_layer_stats *stats);
 
 /* ---- model description (mbn-info) --------------------------------------------- */
 

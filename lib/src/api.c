@@ -19,7 +19,7 @@
 #define MAX_MODEL_BYTES (1u << 30)
 #define MAX_FILES 16
 
-static const struct mbn_backend *const backends[] = { &mbn_backend_cpu };
+static const struct mbn_backend *const backends[] = { &mbn_backend_cpu, &mbn_backend_sim };
 
 struct mbn_model {
 	mbn_device *dev;
@@ -55,14 +55,19 @@ MBN_EXPORT int mbn_device_open(const char *uri, mbn_device **out)
 		snprintf(dev->uri, sizeof(dev->uri), "%s", uri);
 		int r = dev->be->open(dev, args);
 		if (r) {
+			mbn_error_prefix("device '%s'", uri);
 			free(dev);
 			return r;
 		}
+		if (dev->be->describe)
+			dev->be->describe(dev, dev->describe, sizeof(dev->describe));
+		else
+			snprintf(dev->describe, sizeof(dev->describe), "%s", scheme);
 		*out = dev;
 		return 0;
 	}
-	if (!strcmp(scheme, "sim") || !strcmp(scheme, "drm"))
-		return mbn_set_error(-ENODEV, "device '%s': the %s backend is not built yet (available: cpu)", uri, scheme);
+	if (!strcmp(scheme, "drm"))
+		return mbn_set_error(-ENODEV, "device '%s': the drm backend is not built yet (available: cpu, sim)", uri);
 	return mbn_set_error(-EINVAL, "unknown device '%s' (expected cpu, sim[:options] or drm[:path])", uri);
 }
 
@@ -77,6 +82,11 @@ MBN_EXPORT void mbn_device_close(mbn_device *dev)
 MBN_EXPORT const char *mbn_device_uri(const mbn_device *dev)
 {
 	return dev ? dev->uri : "";
+}
+
+MBN_EXPORT const char *mbn_device_describe(const mbn_device *dev)
+{
+	return dev ? dev->describe : "";
 }
 
 static int read_file(const char *path, void **data, size_t *size)
@@ -246,6 +256,22 @@ MBN_EXPORT int mbn_model_last_stats(const mbn_model *m, struct mbn_run_stats *st
 		return mbn_set_error(-EINVAL, "mbn_model_last_stats: NULL argument");
 	*stats = m->stats;
 	return 0;
+}
+
+MBN_EXPORT int mbn_model_set_profiling(mbn_model *m, int on)
+{
+	if (!m)
+		return mbn_set_error(-EINVAL, "mbn_model_set_profiling: NULL model");
+	return m->dev->be->set_profiling(m->dev, m->plan, on != 0);
+}
+
+MBN_EXPORT int mbn_model_layer_stats(const mbn_model *m, int i, struct mbn_layer_stats *st)
+{
+	if (!m || !st)
+		return mbn_set_error(-EINVAL, "mbn_model_layer_stats: NULL argument");
+	if (i < 0 || i >= m->g.n_layers)
+		return mbn_set_error(-ERANGE, "layer %d out of range (0..%d)", i, m->g.n_layers - 1);
+	return m->dev->be->layer_stats(m->dev, m->plan, i, st);
 }
 
 MBN_EXPORT int mbn_model_layer_count(const mbn_model *m)

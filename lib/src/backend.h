@@ -8,6 +8,7 @@
 #define MBN_BACKEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "graph.h"
@@ -28,15 +29,21 @@ struct mbn_backend {
 		   struct mbn_run_stats *stats);
 	/* Does this device run layer i on the accelerator? */
 	bool (*layer_on_accel)(struct mbn_device *dev, void *plan, int i);
+	/* Per-layer profiling (see mbn_model_set_profiling). */
+	int (*set_profiling)(struct mbn_device *dev, void *plan, bool on);
+	int (*layer_stats)(struct mbn_device *dev, void *plan, int i, struct mbn_layer_stats *st);
+	void (*describe)(struct mbn_device *dev, char *buf, size_t len);
 };
 
 struct mbn_device {
 	const struct mbn_backend *be;
 	char uri[256];
+	char describe[256];
 	void *priv;
 };
 
 extern const struct mbn_backend mbn_backend_cpu;
+extern const struct mbn_backend mbn_backend_sim;
 
 /* Runs layers [first, last) of g on the CPU, ping-ponging between two scratch buffers
  * of at least mbn_graph_max_fmap(g) bytes; returns the buffer holding the result. */

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * backend_sim.c - the "sim" device: the Verilated accelerator RTL in-process.
+ *
+ * The simulator is a separate shared library (hw/sim, libmbnsim*.so, C++ inside, a
+ * plain C ABI outside) that this backend dlopen()s, so libmbnaccel itself has no C++
+ * or Verilator dependency. This file plays the kernel driver's part too: it owns the
+ * simulated DRAM (a bump allocator), programs the region table, starts jobs, waits for
+ * the interrupt and reads the counters.
+ *
+ * URI: sim[:key=value,...]
+ *   mac=N          MAC array size (256 default; N/16 lanes); a non-default size uses
+ *                  an RTL build of its own, made on first use with `make sim` in the
+ *                  source tree and cached in the build directory
+ *   bw=N           DRAM bytes per cycle (default 16)
+ *   lat=N          DRAM read latency in cycles (default 64)
+ *   outstanding=N  DRAM read requests accepted at once (default 8)
+ *   trace=FILE     write an FST waveform of every job
+ *   lib=PATH       simulator library to load (overrides MBN_SIM_LIB and mac=)
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accel.h"
+#include "backend.h"
+#include "mbn_regs.h"
+#include "util.h"
+
+#ifndef MBN_SIM_LIBDIR
+#define MBN_SIM_LIBDIR "."
+#endif
+#ifndef MBN_SRC_DIR
+#define MBN_SRC_DIR "."
+#endif
+
+/* hw/sim/mbn_sim.h, resolved at run time. */
+struct mbn_sim_config {
+	uint64_t mem_bytes;
+	unsigned read_latency;
+	unsigned bytes_per_cycle;
+	unsigned max_outstanding;
+	unsigned write_latency;
+};
+struct sim_abi {
+	void *(*create)(const struct mbn_sim_config *cfg, char *err, size_t errlen);
+	void (*destroy)(void *sim);
+	uint32_t (*reg_read)(void *sim, uint32_t off);
+	void (*reg_write)(void *sim, uint32_t off, uint32_t val);
+	uint8_t *(*mem)(void *sim, uint64_t *size);
+	int (*wait_irq)(void *sim, uint64_t max_cycles);
+	int (*trace)(void *sim, const char *path);
+};
+
+#define SIM_MEM_BYTES (512ull << 20)
+#define JOB_MAX_CYCLES (1ull << 34)
+
+struct sim_dev {
+	void *dl;
+	struct sim_abi abi;
+	void *sim;
+	uint8_t *mem;
+	uint64_t mem_size, brk;  /* bump allocator over the simulated DRAM */
+	struct accel_caps caps;
+	char trace[256];
+};
+
+struct sim_plan {
+	const struct mbn_graph *g;
+	struct accel_plan ap;
+	uint64_t const_base, act_base;
+	uint8_t *fmap, *buf[2];
+	bool profile;
+	struct mbn_layer_stats *stats; /* per graph layer, filled when profiling */
+};
+
+static int parse_uint(const char *key, const char *val, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v = strtoul(val, &end, 10);
+
+	if (!*val || *end || v < lo || v > hi)
+		return mbn_set_error(-EINVAL, "device option %s=%s: expected a number %lu..%lu", key, val, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int load_abi(struct sim_dev *s, const char *path)
+{
+	s->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!s->dl)
+		return mbn_set_error(-ENODEV, "cannot load the simulator library %s: %s (build it with `make sim`)", path,
+				     dlerror());
+#define SYM(field, name)                                                                                        \
+	do {                                                                                                    \
+		*(void **)&s->abi.field = dlsym(s->dl, name);                                                  \
+		if (!s->abi.field)                                                                              \
+			return mbn_set_error(-ENODEV, "simulator library %s lacks %s", path, name);             \
+	} while (0)
+	SYM(create, "mbn_sim_create");
+	SYM(destroy, "mbn_sim_destroy");
+	SYM(reg_read, "mbn_sim_reg_read");
+	SYM(reg_write, "mbn_sim_reg_write");
+	SYM(mem, "mbn_sim_mem");
+	SYM(wait_irq, "mbn_sim_wait_irq");
+	SYM(trace, "mbn_sim_trace");
+#undef SYM
+	return 0;
+}
+
+/* A non-default MAC array is a different RTL build; make it on first use. */
+static int variant_lib(unsigned lanes, char *path, size_t len)
+{
+	snprintf(path, len, "%s/libmbnsim-lanes%u.so", MBN_SIM_LIBDIR, lanes);
+	if (access(path, R_OK) == 0)
+		return 0;
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "make -s -C '%s' sim SIM_CONFIG=lanes%u SIM_PARAMS='-GLANES=%u' >&2", MBN_SRC_DIR,
+		 lanes, lanes);
+	fprintf(stderr, "mbnaccel: building the simulator for %u lanes (%u MACs), once: %s\n", lanes, lanes * 16, cmd);
+	if (system(cmd) != 0 || access(path, R_OK) != 0)
+		return mbn_set_error(-ENODEV, "could not build the simulator variant %s", path);
+	return 0;
+}
+
+static void sim_close(struct mbn_device *dev)
+{
+	struct sim_dev *s = dev->priv;
+
+	if (!s)
+		return;
+	if (s->sim)
+		s->abi.destroy(s->sim);
+	if (s->dl)
+		dlclose(s->dl);
+	free(s);
+	dev->priv = NULL;
+}
+
+static int sim_open(struct mbn_device *dev, const char *args)
+{
+	struct sim_dev *s = calloc(1, sizeof(*s));
+	struct mbn_sim_config cfg = { SIM_MEM_BYTES, 64, 16, 8, 16 };
+	char lib[1024] = "", opts[256];
+	unsigned long v, lanes = 16;
+	int r = 0;
+
+	if (!s)
+		return mbn_set_error(-ENOMEM, "out of memory");
+	dev->priv = s;
+	snprintf(opts, sizeof(opts), "%s", args);
+	for (char *save = NULL, *kv = strtok_r(opts, ",", &save); kv && !r; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		if (!eq) {
+			r = mbn_set_error(-EINVAL, "device option '%s': expected key=value", kv);
+			break;
+		}
+		*eq = 0;
+		const char *val = eq + 1;
+		if (!strcmp(kv, "mac")) {
+			if (!(r = parse_uint(kv, val, 16, 4096, &v)) && (v % 16 || (v / 16 & (v / 16 - 1))))
+				r = mbn_set_error(-EINVAL, "device option mac=%s: expected 16 x a power of two (256, 512, ...)", val);
+			lanes = v / 16;
+		} else if (!strcmp(kv, "bw")) {
+			if (!(r = parse_uint(kv, val, 1, 16, &v)))
+				cfg.bytes_per_cycle = (unsigned)v;
+		} else if (!strcmp(kv, "lat")) {
+			if (!(r = parse_uint(kv, val, 1, 100000, &v)))
+				cfg.read_latency = (unsigned)v;
+		} else if (!strcmp(kv, "outstanding")) {
+			if (!(r = parse_uint(kv, val, 1, 64, &v)))
+				cfg.max_outstanding = (unsigned)v;
+		} else if (!strcmp(kv, "trace")) {
+			snprintf(s->trace, sizeof(s->trace), "%s", val);
+		} else if (!strcmp(kv, "lib")) {
+			snprintf(lib, sizeof(lib), "%s", val);
+		} else {
+			r = mbn_set_error(-EINVAL, "unknown device option '%s' (sim takes mac, bw, lat, outstanding, trace, lib)", kv);
+		}
+	}
+	if (!r && !lib[0]) {
+		const char *env = getenv("MBN_SIM_LIB");
+		if (env && lanes == 16)
+			snprintf(lib, sizeof(lib), "%s", env);
+		else if (lanes == 16)
+			snprintf(lib, sizeof(lib), "%s/libmbnsim.so", MBN_SIM_LIBDIR);
+		else
+			r = variant_lib((unsigned)lanes, lib, sizeof(lib));
+	}
+	if (!r)
+		r = load_abi(s, lib);
+	if (!r) {
+		char err[256] = "";
+		s->sim = s->abi.create(&cfg, err, sizeof(err));
+		if (!s->sim)
+			r = mbn_set_error(-ENODEV, "cannot create the simulator: %s", err);
+	}
+	if (!r) {
+		s->mem = s->abi.mem(s->sim, &s->mem_size);
+		uint32_t id = s->abi.reg_read(s->sim, MBN_REG_ID);
+		if (id != MBN_ID_VALUE)
+			r = mbn_set_error(-ENODEV, "simulator ID register reads 0x%08x, expected 0x%08x", id, MBN_ID_VALUE);
+	}
+	if (!r) {
+		uint32_t c0 = s->abi.reg_read(s->sim, MBN_REG_CAPS0), c1 = s->abi.reg_read(s->sim, MBN_REG_CAPS1),
+			 c2 = s->abi.reg_read(s->sim, MBN_REG_CAPS2), c3 = s->abi.reg_read(s->sim, MBN_REG_CAPS3);
+		s->caps.macs = (int)(c0 & 0xffff);
+		s->caps.lanes = (int)(c0 >> 24);
+		s->caps.ibuf_bytes = (c1 & 0xffff) * 1024;
+		s->caps.wbuf_rows = (c1 >> 16) * 1024 / 16 / (uint32_t)(s->caps.lanes ? s->caps.lanes : 1);
+		s->caps.obuf_bytes = (c2 & 0xffff) * 1024;
+		s->caps.qbuf_entries = c2 >> 16;
+		s->caps.regions = (int)(c3 & 0xff);
+		if (s->caps.lanes < 1 || s->caps.regions < 2 || !s->caps.ibuf_bytes || !s->caps.wbuf_rows)
+			r = mbn_set_error(-ENODEV, "simulator reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)",
+					  c0, c1, c2, c3);
+	}
+	if (!r && s->trace[0] && s->abi.trace(s->sim, s->trace))
+		r = mbn_set_error(-EIO, "cannot open the waveform file %s", s->trace);
+	if (r)
+		sim_close(dev);
+	return r;
+}
+
+static uint64_t alloc_dram(struct sim_dev *s, uint64_t bytes)
+{
+	uint64_t base = (s->brk + 4095) & ~4095ull;
+
+	if (base + bytes > s->mem_size)
+		return UINT64_MAX;
+	s->brk = base + bytes;
+	return base;
+}
+
+static void sim_release(struct mbn_device *dev, void *plan)
+{
+	struct sim_plan *p = plan;
+
+	mbn_accel_plan_free(&p->ap);
+	free(p->fmap);
+	free(p->buf[0]);
+	free(p->buf[1]);
+	free(p->stats);
+	free(p);
+}
+
+static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void **plan)
+{
+	struct sim_dev *s = dev->priv;
+	struct sim_plan *p = calloc(1, sizeof(*p));
+	int r;
+
+	if (!p)
+		return mbn_set_error(-ENOMEM, "out of memory");
+	p->g = g;
+	if ((r = mbn_accel_compile(g, &s->caps, &p->ap))) {
+		free(p);
+		return r;
+	}
+	size_t fm = mbn_graph_max_fmap(g);
+	p->buf[0] = malloc(fm);
+	p->buf[1] = malloc(fm);
+	p->stats = calloc((size_t)g->n_layers, sizeof(*p->stats));
+	p->fmap = p->ap.n_accel ? malloc((size_t)p->ap.out_h * p->ap.out_w * p->ap.out_c) : NULL;
+	if (!p->buf[0] || !p->buf[1] || !p->stats || (p->ap.n_accel && !p->fmap)) {
+		sim_release(dev, p);
+		return mbn_set_error(-ENOMEM, "out of memory");
+	}
+	if (p->ap.n_accel) {
+		p->const_base = alloc_dram(s, p->ap.const_size);
+		p->act_base = p->const_base == UINT64_MAX ? UINT64_MAX : alloc_dram(s, p->ap.act_size);
+		if (p->act_base == UINT64_MAX) {
+			sim_release(dev, p);
+			return mbn_set_error(-ENOMEM, "the simulated DRAM (%llu MiB) is full",
+					     (unsigned long long)(s->mem_size >> 20));
+		}
+		memcpy(s->mem + p->const_base, p->ap.const_img, p->ap.const_size);
+	}
+	*plan = p;
+	return 0;
+}
+
+static uint64_t reg64(struct sim_dev *s, uint32_t lo)
+{
+	return s->abi.reg_read(s->sim, lo) | (uint64_t)s->abi.reg_read(s->sim, lo + 4) << 32;
+}
+
+static void set_region(struct sim_dev *s, int r, uint64_t base, uint64_t size)
+{
+	s->abi.reg_write(s->sim, MBN_REG_REGION(r) + 0, (uint32_t)base);
+	s->abi.reg_write(s->sim, MBN_REG_REGION(r) + 4, (uint32_t)(base >> 32));
+	s->abi.reg_write(s->sim, MBN_REG_REGION(r) + 8, (uint32_t)size);
+	s->abi.reg_write(s->sim, MBN_REG_REGION(r) + 12, (uint32_t)(size >> 32));
+}
+
+/* One job: descriptors [first, first+count) of the plan. Adds the counters to *st. */
+static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32_t count, struct mbn_layer_stats *st)
+{
+	set_region(s, ACCEL_REGION_CONST, p->const_base, p->ap.const_size);
+	set_region(s, ACCEL_REGION_ACT, p->act_base, p->ap.act_size);
+	s->abi.reg_write(s->sim, MBN_REG_DESC_REGION, ACCEL_REGION_CONST);
+	s->abi.reg_write(s->sim, MBN_REG_DESC_OFFSET, first * MBN_DESC_BYTES);
+	s->abi.reg_write(s->sim, MBN_REG_DESC_COUNT, count);
+	s->abi.reg_write(s->sim, MBN_REG_IRQ_ENABLE, 3);
+	s->abi.reg_write(s->sim, MBN_REG_CTRL, 1);
+	int r = s->abi.wait_irq(s->sim, JOB_MAX_CYCLES);
+	uint32_t irq = s->abi.reg_read(s->sim, MBN_REG_IRQ_STATUS);
+	s->abi.reg_write(s->sim, MBN_REG_IRQ_STATUS, irq);
+	if (r) {
+		s->abi.reg_write(s->sim, MBN_REG_CTRL, 2);
+		return mbn_set_error(-ETIMEDOUT, "the accelerator did not finish within %llu cycles; engine reset",
+				     (unsigned long long)JOB_MAX_CYCLES);
+	}
+	if (irq & 2) {
+		uint32_t code = s->abi.reg_read(s->sim, MBN_REG_FAULT_CODE), d = s->abi.reg_read(s->sim, MBN_REG_FAULT_DESC),
+			 off = s->abi.reg_read(s->sim, MBN_REG_FAULT_OFFSET);
+		static const char *const what[] = { "none", "region bounds", "AXI error response", "bad descriptor",
+						    "bad region index" };
+		return mbn_set_error(-EIO, "accelerator fault: %s (code %u) at descriptor %u, offset 0x%x",
+				     code < 5 ? what[code] : "unknown", code, first + d, off);
+	}
+	st->cycles += reg64(s, MBN_REG_CYCLES_LO);
+	st->dram_read_bytes += reg64(s, MBN_REG_DMA_RD_BYTES_LO);
+	st->dram_write_bytes += reg64(s, MBN_REG_DMA_WR_BYTES_LO);
+	st->stall_cycles += reg64(s, MBN_REG_STALL_LO);
+	st->mac_ops += reg64(s, MBN_REG_MAC_ACTIVE_LO);
+	st->pw_busy += reg64(s, MBN_REG_PW_BUSY_LO);
+	st->dw_busy += reg64(s, MBN_REG_DW_BUSY_LO);
+	return 0;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out, struct mbn_run_stats *stats)
+{
+	struct sim_dev *s = dev->priv;
+	struct sim_plan *p = plan;
+	const struct mbn_graph *g = p->g;
+	const uint8_t *tail_in = in;
+	double host = 0, t0;
+	int r;
+
+	if (p->ap.n_accel) {
+		t0 = now_us();
+		mbn_accel_write_input(&p->ap, in, s->mem + p->act_base);
+		host += now_us() - t0;
+		struct mbn_layer_stats total = { 0 };
+		if (p->profile) {
+			for (int i = 0; i < p->ap.n_accel; i++) {
+				const struct accel_layer *al = &p->ap.layers[i];
+				memset(&p->stats[i], 0, sizeof(p->stats[i]));
+				if ((r = run_job(s, p, al->first_desc, al->n_desc, &p->stats[i])))
+					return r;
+				p->stats[i].on_accel = 1;
+				p->stats[i].macs = al->macs;
+				total.cycles += p->stats[i].cycles;
+				total.dram_read_bytes += p->stats[i].dram_read_bytes;
+				total.dram_write_bytes += p->stats[i].dram_write_bytes;
+			}
+		} else if ((r = run_job(s, p, 0, p->ap.n_desc, &total))) {
+			return r;
+		}
+		stats->accel_cycles = total.cycles;
+		stats->dram_read_bytes = total.dram_read_bytes;
+		stats->dram_write_bytes = total.dram_write_bytes;
+		t0 = now_us();
+		mbn_accel_read_output(&p->ap, s->mem + p->act_base, p->fmap);
+		tail_in = p->fmap;
+		host += now_us() - t0;
+	}
+	t0 = now_us();
+	for (int i = p->ap.n_accel; i < g->n_layers; i++) {
+		double l0 = now_us();
+		tail_in = mbn_cpu_run_range(g, i, i + 1, tail_in, p->buf[i & 1], p->buf[(i + 1) & 1]);
+		if (p->profile) {
+			memset(&p->stats[i], 0, sizeof(p->stats[i]));
+			p->stats[i].host_us = now_us() - l0;
+			p->stats[i].macs = mbn_layer_macs(&g->layers[i]);
+		}
+	}
+	memcpy(out, tail_in, g->output.bytes);
+	host += now_us() - t0;
+	stats->host_cpu_us = host;
+	return 0;
+}
+
+static bool sim_layer_on_accel(struct mbn_device *dev, void *plan, int i)
+{
+	return i < ((struct sim_plan *)plan)->ap.n_accel;
+}
+
+static int sim_set_profiling(struct mbn_device *dev, void *plan, bool on)
+{
+	((struct sim_plan *)plan)->profile = on;
+	return 0;
+}
+
+static int sim_layer_stats(struct mbn_device *dev, void *plan, int i, struct mbn_layer_stats *st)
+{
+	struct sim_plan *p = plan;
+
+	if (!p->profile)
+		return mbn_set_error(-EINVAL, "per-layer statistics need profiling on (mbn_model_set_profiling)");
+	*st = p->stats[i];
+	return 0;
+}
+
+static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
+{
+	struct sim_dev *s = dev->priv;
+
+	snprintf(buf, len, "simulated mbnaccel RTL: %d MACs (%d lanes), IBUF %u KiB, OBUF %u KiB, %u weight rows/lane, %u qparams",
+		 s->caps.macs, s->caps.lanes, s->caps.ibuf_bytes / 1024, s->caps.obuf_bytes / 1024, s->caps.wbuf_rows,
+		 s->caps.qbuf_entries);
+}
+
+const struct mbn_backend mbn_backend_sim = {
+	.scheme = "sim",
+	.open = sim_open,
+	.close = sim_close,
+	.compile = sim_compile,
+	.release = sim_release,
+	.run = sim_run,
+	.layer_on_accel = sim_layer_on_accel,
+	.set_profiling = sim_set_profiling,
+	.layer_stats = sim_layer_stats,
+	.describe = sim_describe,
+};
