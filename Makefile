@@ -60,13 +60,13 @@ $(REGS_H) $(REGS_VH): hw/regs/mbnaccel.regs hw/regs/gen-regs.py
 	python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs $(REGS_H) $(REGS_VH)
 regs: $(REGS_H)
 
-$(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h $(REGS_H)
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
 
 # The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
 # also for the sanitizer build) and builds non-default RTL variants from this tree.
-$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"'
+$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"'
 
 $(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
 	@mkdir -p $(dir $@)

@@ -13,7 +13,10 @@ want libpng-dev
 want zlib1g-dev
 want clang            # libFuzzer target
 want libclang-rt-14-dev
-want python3
+want python3          # register-map generator, test helpers
+want verilator        # the cycle-accurate simulator (hw/sim)
+want yosys            # synthesis check (make synth)
+want zlib1g-dev       # FST waveforms
 command -v npm >/dev/null 2>&1 || want npm   # fetches the TFLite oracle (npm pack)
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -34,6 +34,8 @@ struct accel_layer {
 	uint32_t first_desc, n_desc;
 	uint64_t macs;        /* useful MACs (the graph's, without padding channels) */
 	uint64_t hw_macs;     /* MACs the hardware performs including padding channels */
+	uint64_t cycle_budget;/* generous upper bound for the layer's cycles: a job that runs
+			       * longer is declared hung (16 MACs/cycle, 1/4 of the DRAM bandwidth) */
 };
 
 struct accel_plan {

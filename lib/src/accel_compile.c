@@ -217,6 +217,8 @@ static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 			d[10] = (uint32_t)(out_base + p0 * (uint64_t)cout + (uint64_t)oc0);
 			d[11] = (uint32_t)cout;
 			al->hw_macs += np * (uint64_t)noc * (uint64_t)cin;
+			al->cycle_budget += np * (uint64_t)noc * (uint64_t)cin / 16 +
+					    (np * (uint64_t)cin + (uint64_t)noc * (uint64_t)cin + np * (uint64_t)noc) / 4 + 4096;
 		}
 	}
 	al->n_desc = dl->n - al->first_desc;
@@ -263,7 +265,9 @@ static int emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 		d[9] = (uint32_t)q_off;
 		d[10] = (uint32_t)(out_base + (uint64_t)oy0 * l->out_w * cp);
 		d[11] = (uint32_t)cp;
-		al->hw_macs += (uint64_t)(oy1 - oy0) * l->out_w * cp * 9;
+		uint64_t o = (uint64_t)(oy1 - oy0) * l->out_w * cp;
+		al->hw_macs += o * 9;
+		al->cycle_budget += o * 9 / 16 + ((uint64_t)(ld1 - ld0) * l->in_w * cp + o + 9 * (uint64_t)cp) / 4 + 4096;
 	}
 	al->n_desc = dl->n - al->first_desc;
 	return 0;

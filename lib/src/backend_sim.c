@@ -29,6 +29,7 @@
 #include "accel.h"
 #include "backend.h"
 #include "mbn_regs.h"
+#include "mbn_sim.h"
 #include "util.h"
 
 #ifndef MBN_SIM_LIBDIR
@@ -38,34 +39,27 @@
 #define MBN_SRC_DIR "."
 #endif
 
-/* hw/sim/mbn_sim.h, resolved at run time. */
-struct mbn_sim_config {
-	uint64_t mem_bytes;
-	unsigned read_latency;
-	unsigned bytes_per_cycle;
-	unsigned max_outstanding;
-	unsigned write_latency;
-};
+/* hw/sim/mbn_sim.h is the ABI; its functions are resolved at run time. */
 struct sim_abi {
-	void *(*create)(const struct mbn_sim_config *cfg, char *err, size_t errlen);
-	void (*destroy)(void *sim);
-	uint32_t (*reg_read)(void *sim, uint32_t off);
-	void (*reg_write)(void *sim, uint32_t off, uint32_t val);
-	uint8_t *(*mem)(void *sim, uint64_t *size);
-	int (*wait_irq)(void *sim, uint64_t max_cycles);
-	int (*trace)(void *sim, const char *path);
+	mbn_sim *(*create)(const struct mbn_sim_config *cfg, char *err, size_t errlen);
+	void (*destroy)(mbn_sim *sim);
+	uint32_t (*reg_read)(mbn_sim *sim, uint32_t off);
+	void (*reg_write)(mbn_sim *sim, uint32_t off, uint32_t val);
+	uint8_t *(*mem)(mbn_sim *sim, uint64_t *size);
+	int (*wait_irq)(mbn_sim *sim, uint64_t max_cycles);
+	int (*trace)(mbn_sim *sim, const char *path);
 };
 
 #define SIM_MEM_BYTES (512ull << 20)
-#define JOB_MAX_CYCLES (1ull << 34)
 
 struct sim_dev {
 	void *dl;
 	struct sim_abi abi;
-	void *sim;
+	mbn_sim *sim;
 	uint8_t *mem;
 	uint64_t mem_size, brk;  /* bump allocator over the simulated DRAM */
 	struct accel_caps caps;
+	unsigned bw_bytes, lat_cycles;
 	char trace[256];
 };
 
@@ -76,6 +70,7 @@ struct sim_plan {
 	uint8_t *fmap, *buf[2];
 	bool profile;
 	struct mbn_layer_stats *stats; /* per graph layer, filled when profiling */
+	uint64_t budget;               /* cycle budget of the whole job */
 };
 
 static int parse_uint(const char *key, const char *val, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -144,13 +139,15 @@ static void sim_close(struct mbn_device *dev)
 static int sim_open(struct mbn_device *dev, const char *args)
 {
 	struct sim_dev *s = calloc(1, sizeof(*s));
-	struct mbn_sim_config cfg = { SIM_MEM_BYTES, 64, 16, 8, 16 };
+	struct mbn_sim_config cfg;
 	char lib[1024] = "", opts[256];
 	unsigned long v, lanes = 16;
 	int r = 0;
 
 	if (!s)
 		return mbn_set_error(-ENOMEM, "out of memory");
+	memset(&cfg, 0, sizeof(cfg)); /* 0 = the simulator's default */
+	cfg.mem_bytes = SIM_MEM_BYTES;
 	dev->priv = s;
 	snprintf(opts, sizeof(opts), "%s", args);
 	for (char *save = NULL, *kv = strtok_r(opts, ",", &save); kv && !r; kv = strtok_r(NULL, ",", &save)) {
@@ -182,6 +179,8 @@ static int sim_open(struct mbn_device *dev, const char *args)
 			r = mbn_set_error(-EINVAL, "unknown device option '%s' (sim takes mac, bw, lat, outstanding, trace, lib)", kv);
 		}
 	}
+	s->bw_bytes = cfg.bytes_per_cycle ? cfg.bytes_per_cycle : 16;
+	s->lat_cycles = cfg.read_latency ? cfg.read_latency : 64;
 	if (!r && !lib[0]) {
 		const char *env = getenv("MBN_SIM_LIB");
 		if (env && lanes == 16)
@@ -279,6 +278,8 @@ static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 					     (unsigned long long)(s->mem_size >> 20));
 		}
 		memcpy(s->mem + p->const_base, p->ap.const_img, p->ap.const_size);
+		for (int i = 0; i < p->ap.n_accel; i++)
+			p->budget += p->ap.layers[i].cycle_budget;
 	}
 	*plan = p;
 	return 0;
@@ -298,7 +299,8 @@ static void set_region(struct sim_dev *s, int r, uint64_t base, uint64_t size)
 }
 
 /* One job: descriptors [first, first+count) of the plan. Adds the counters to *st. */
-static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32_t count, struct mbn_layer_stats *st)
+static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32_t count, uint64_t budget,
+		   struct mbn_layer_stats *st)
 {
 	set_region(s, ACCEL_REGION_CONST, p->const_base, p->ap.const_size);
 	set_region(s, ACCEL_REGION_ACT, p->act_base, p->ap.act_size);
@@ -307,13 +309,15 @@ static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32
 	s->abi.reg_write(s->sim, MBN_REG_DESC_COUNT, count);
 	s->abi.reg_write(s->sim, MBN_REG_IRQ_ENABLE, 3);
 	s->abi.reg_write(s->sim, MBN_REG_CTRL, 1);
-	int r = s->abi.wait_irq(s->sim, JOB_MAX_CYCLES);
+	/* The budget assumes the slowest sane configuration; bw=1 or huge latencies scale it. */
+	budget = budget * 16 / s->bw_bytes + (uint64_t)count * s->lat_cycles * 64 + 100000;
+	int r = s->abi.wait_irq(s->sim, budget);
 	uint32_t irq = s->abi.reg_read(s->sim, MBN_REG_IRQ_STATUS);
 	s->abi.reg_write(s->sim, MBN_REG_IRQ_STATUS, irq);
 	if (r) {
 		s->abi.reg_write(s->sim, MBN_REG_CTRL, 2);
-		return mbn_set_error(-ETIMEDOUT, "the accelerator did not finish within %llu cycles; engine reset",
-				     (unsigned long long)JOB_MAX_CYCLES);
+		return mbn_set_error(-ETIMEDOUT, "the accelerator did not finish within %llu cycles (hung?); engine reset",
+				     (unsigned long long)budget);
 	}
 	if (irq & 2) {
 		uint32_t code = s->abi.reg_read(s->sim, MBN_REG_FAULT_CODE), d = s->abi.reg_read(s->sim, MBN_REG_FAULT_DESC),
@@ -359,7 +363,7 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 			for (int i = 0; i < p->ap.n_accel; i++) {
 				const struct accel_layer *al = &p->ap.layers[i];
 				memset(&p->stats[i], 0, sizeof(p->stats[i]));
-				if ((r = run_job(s, p, al->first_desc, al->n_desc, &p->stats[i])))
+				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &p->stats[i])))
 					return r;
 				p->stats[i].on_accel = 1;
 				p->stats[i].macs = al->macs;
@@ -367,7 +371,7 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 				total.dram_read_bytes += p->stats[i].dram_read_bytes;
 				total.dram_write_bytes += p->stats[i].dram_write_bytes;
 			}
-		} else if ((r = run_job(s, p, 0, p->ap.n_desc, &total))) {
+		} else if ((r = run_job(s, p, 0, p->ap.n_desc, p->budget, &total))) {
 			return r;
 		}
 		stats->accel_cycles = total.cycles;
