@@ -46,7 +46,7 @@ LIB_SO    := $(BUILD)/lib/libmbnaccel.so.$(VERSION)
 LIB_A     := $(BUILD)/lib/libmbnaccel.a
 
 .PHONY: all lib tools tests deps check demo install uninstall clean fuzz oracle san regs
-all: lib tools tests
+all: lib tools tests $(if $(filter 1,$(SAN)),,$(SIM_ALL))
 
 lib: $(LIB_SO) $(LIB_A)
 tools: $(TOOLS)
@@ -113,9 +113,11 @@ $(BUILD)/bin/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib/libtensorfl
 # Fuzzing (clang + libFuzzer, ASan/UBSan).
 FUZZ_SECONDS ?= 60
 fuzz: build-fuzz/fuzz-loader
-build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(wildcard lib/src/*.h)
+build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(wildcard lib/src/*.h) $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Ilib/include -Ilib/src -o $@ $< $(LIB_SRC) -lm -lpthread
+	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"' \
+	    -o $@ $< $(LIB_SRC) -lm -lpthread -ldl
 
 deps:
 	bash tests/deps.sh
@@ -131,7 +133,7 @@ san:
 
 demo: deps
 	$(MAKE) all
-	$(BUILD)/bin/mbn-classify -m $(SHARED)/models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite \
+	$(BUILD)/bin/mbn-classify -d sim -m $(SHARED)/models/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite \
 	    -m $(SHARED)/models/mobilenet_v1_1.0_224_quant_head_layers.tflite \
 	    --labels $(SHARED)/models/imagenet_labels.txt -k 5 $(SHARED)/images/grace_hopper.bmp
 

@@ -59,10 +59,16 @@ static int prepare_input(const char *path, int raw, const struct mbn_tensor_info
 		FILE *f = fopen(path, "rb");
 		struct stat st;
 		if (!f) {
-			fprintf(stderr, "mbn-classify: %s: cannot open: %s\n", path, strerror(errno));
-			return -errno;
+			int e = errno;
+			fprintf(stderr, "mbn-classify: %s: cannot open: %s\n", path, strerror(e));
+			return -e;
 		}
-		if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size != info->bytes) {
+		if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+			fprintf(stderr, "mbn-classify: %s: not a regular file\n", path);
+			fclose(f);
+			return -EINVAL;
+		}
+		if ((size_t)st.st_size != info->bytes) {
 			fprintf(stderr, "mbn-classify: %s: raw input is %lld bytes, the model input '%s' needs exactly %zu (%dx%dx%d)\n",
 				path, (long long)st.st_size, info->name, info->bytes, info->dims[1], info->dims[2], info->dims[3]);
 			fclose(f);
@@ -188,16 +194,31 @@ int main(int argc, char **argv)
 	float *probs = malloc(out_info.bytes * sizeof(float));
 	int *top = malloc((size_t)k * sizeof(int));
 	FILE *raw_out = NULL, *in_out = NULL;
-	if (out_raw && !(raw_out = fopen(out_raw, "ab"))) {
+	int failures = 0, setup_failed = 0;
+	if (!tensor || !scores || !probs || !top) {
+		fprintf(stderr, "mbn-classify: out of memory\n");
+		setup_failed = 1;
+	} else if (out_raw && !(raw_out = fopen(out_raw, "ab"))) {
 		fprintf(stderr, "mbn-classify: %s: cannot open for appending: %s\n", out_raw, strerror(errno));
-		return 1;
-	}
-	if (save_input && !(in_out = fopen(save_input, "ab"))) {
+		setup_failed = 1;
+	} else if (save_input && !(in_out = fopen(save_input, "ab"))) {
 		fprintf(stderr, "mbn-classify: %s: cannot open for appending: %s\n", save_input, strerror(errno));
+		setup_failed = 1;
+	}
+	if (setup_failed) {
+		/* Release everything so that sanitizer builds report no leak. */
+		if (raw_out)
+			fclose(raw_out);
+		free(tensor);
+		free(scores);
+		free(probs);
+		free(top);
+		mbn_labels_free(labels);
+		mbn_model_free(model);
+		mbn_device_close(dev);
 		return 1;
 	}
 
-	int failures = 0;
 	for (int i = optind; i < argc; i++) {
 		const char *path = argv[i];
 		if (prepare_input(path, raw, &in_info, tensor)) {

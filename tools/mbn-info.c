@@ -47,6 +47,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!n_models || optind != argc) {
+		if (!n_models)
+			fprintf(stderr, "mbn-info: no model given (-m FILE)\n");
+		else
+			fprintf(stderr, "mbn-info: unexpected argument '%s' (models are given with -m)\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
@@ -73,7 +77,7 @@ int main(int argc, char **argv)
 	} else {
 		printf("%s\n", mbn_model_describe(m));
 		printf("input  %s: %dx%dx%d %s scale %g zero point %d\n", in.name, in.ndims > 1 ? in.dims[1] : 1,
-		       in.ndims > 2 ? in.dims[2] : 1, in.dims[in.ndims - 1], in.type == MBN_TYPE_INT8 ? "int8" : "uint8",
+		       in.ndims > 2 ? in.dims[2] : 1, in.ndims > 0 ? in.dims[in.ndims - 1] : 1, in.type == MBN_TYPE_INT8 ? "int8" : "uint8",
 		       in.scale, in.zero_point);
 		printf("output %s: %zu elements %s scale %g zero point %d\n", out.name, out.bytes,
 		       out.type == MBN_TYPE_INT8 ? "int8" : "uint8", out.scale, out.zero_point);

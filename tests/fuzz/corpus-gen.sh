@@ -53,8 +53,8 @@ if [ -x "$GEN" ]; then
 	if [ -f "$out/gen-conv.tflite" ] && [ -f "$out/gen-dw.tflite" ]; then
 		chain "$out/gen-net.tflite" "$out/gen-softmax.tflite" chain-net-softmax.bin 2>/dev/null
 		chain "$out/gen-conv.tflite" "$out/gen-dw.tflite" chain-conv-dw.bin
+		chain "$out/gen-net-squeeze.tflite" "$out/gen-net-squeeze.tflite" chain-same-twice.bin
 	fi
 fi
 chain "$MODELS/mobilenet_v1_0.25_128_quant.tflite" "$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" chain-mismatch.bin
-chain "$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" "$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" chain-head-head.bin
 ls "$out" | wc -l

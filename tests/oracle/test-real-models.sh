@@ -5,6 +5,8 @@ source "$(dirname "$0")/../lib.sh"
 DEV=${MBN_DEVICE:-cpu}
 require "$ORACLE" "$BUILD/bin/mbn-classify" "$MODELS" "$IMAGES"
 images=("$IMAGES"/*.bmp "$IMAGES"/*.jpg)
+# MBN_IMAGES="a.bmp b.jpg": a subset (the simulated RTL is slower than the CPU).
+if [ -n "${MBN_IMAGES:-}" ]; then images=(); for i in $MBN_IMAGES; do images+=("$IMAGES/$i"); done; fi
 run_model() { # name model files...
 	local name=$1
 	shift
@@ -23,7 +25,7 @@ run_model "mobilenet_v1_1.0_224 (two chained files)" "$MODELS/mobilenet_v1_1.0_2
 	"$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite"
 # Each half alone too: the embedding extractor ends in the average pool, the head starts
 # with the 1x1 classifier conv.
-run_model "mobilenet_v1_1.0_224 embedding extractor alone" "$MODELS/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"
+[ -n "${MBN_QUICK:-}" ] || run_model "mobilenet_v1_1.0_224 embedding extractor alone" "$MODELS/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite"
 random_inputs "$TMP/pool.raw" 1024 16 7
 bitexact "mobilenet_v1_1.0_224 head alone, 16 random embeddings" "$DEV" "$TMP/pool.raw" "$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite"
 # Random (not image-like) inputs exercise saturation and clamps.

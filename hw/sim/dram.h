@@ -1,0 +1,323 @@
+// dram.h: the DRAM model of the simulator, an AXI4 slave on mbnaccel_top's m_axi_*
+// port, with an on-the-fly AXI protocol checker. Included by harness.cpp only.
+//
+// Reads: up to max_outstanding accepted ARs; a burst's first beat is available
+// read_latency cycles after its AR was accepted; bursts return in order. Bandwidth:
+// a credit bucket gains bytes_per_cycle each cycle, a 16-byte beat (R or W) spends 16;
+// when R and W both want the last credits they take turns. Writes: AW then W (wstrb
+// respected), B write_latency cycles after the last beat, in order.
+// Responses: any beat at or past mem_bytes -> DECERR; touching [err_lo, err_hi) -> SLVERR
+// (erroneous read beats return zeros, erroneous write beats are dropped).
+// Checks (AMBA AXI4, IHI0022 A3.2.1 handshake stability, A3.4.1 4 KiB rule): INCR only,
+// size 16 B, at most 16 beats, 16-byte aligned, no 4 KiB crossing, WLAST on the last
+// beat only, valid and payload held until ready.
+#ifndef MBN_DRAM_H
+#define MBN_DRAM_H
+
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
+struct Dram {
+	static const unsigned MAX_RD = 64, MAX_WR = 64;
+	struct RdReq {
+		uint64_t addr, ready_at;
+		uint32_t beats, done, id;
+	};
+	struct WrReq {
+		uint64_t addr;
+		uint32_t beats, done, id, resp;
+	};
+	struct BRsp {
+		uint64_t ready_at;
+		uint32_t id, resp;
+	};
+
+	uint8_t *mem = nullptr;
+	uint64_t mem_bytes = 0;
+	unsigned read_latency = 64, bpc = 16, max_out = 8, write_latency = 16;
+	uint64_t err_lo = 0, err_hi = 0;
+	uint64_t proto_errors = 0;
+	uint64_t st_rd_bytes = 0, st_wr_bytes = 0, st_rd_bursts = 0, st_wr_bursts = 0;
+	uint64_t st_rd_err_beats = 0, st_wr_err_bursts = 0;
+
+	RdReq rd[MAX_RD];
+	unsigned rd_head = 0, rd_count = 0;
+	WrReq wr[MAX_WR];
+	unsigned wr_head = 0, wr_count = 0;
+	BRsp b[MAX_WR];
+	unsigned b_head = 0, b_count = 0;
+
+	int credits = 0;
+	bool prio_w = false;
+	// registered slave outputs
+	bool arready = false, awready = false, wready = false, rvalid = false, bvalid = false;
+	uint32_t rdata[4] = {0, 0, 0, 0};
+	uint32_t rresp = 0, rid = 0;
+	bool rlast = false;
+	// sampled handshakes of this cycle
+	bool f_ar = false, f_aw = false, f_w = false, f_r = false, f_b = false;
+	uint64_t s_araddr = 0, s_awaddr = 0;
+	uint32_t s_arlen = 0, s_arid = 0, s_awlen = 0, s_awid = 0;
+	uint32_t s_wdata[4], s_wstrb = 0;
+	// checker: payload of a valid not yet accepted in the previous cycle
+	bool ck_ar = false, ck_aw = false, ck_w = false;
+	uint64_t ck_araddr = 0, ck_awaddr = 0;
+	uint32_t ck_ar_misc = 0, ck_aw_misc = 0, ck_wdata[4], ck_wstrb = 0, ck_wlast = 0;
+
+	void init(uint8_t *m, uint64_t n, unsigned rl, unsigned b_pc, unsigned mo, unsigned wl)
+	{
+		mem = m;
+		mem_bytes = n;
+		read_latency = rl;
+		bpc = b_pc;
+		max_out = mo;
+		write_latency = wl;
+	}
+
+	void reset_checker()
+	{
+		ck_ar = ck_aw = ck_w = false;
+	}
+
+	void error(uint64_t cyc, const char *fmt, ...) __attribute__((format(printf, 3, 4)))
+	{
+		proto_errors++;
+		if (proto_errors > 50)
+			return;
+		va_list ap;
+		va_start(ap, fmt);
+		fprintf(stderr, "mbnsim: cycle %llu: PROTOCOL ERROR: ", (unsigned long long)cyc);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		if (proto_errors == 50)
+			fprintf(stderr, "mbnsim: further protocol errors counted, not printed\n");
+		va_end(ap);
+	}
+
+	// response of one 16-byte beat at physical address a
+	uint32_t beat_resp(uint64_t a) const
+	{
+		if (a >= mem_bytes || mem_bytes - a < 16)
+			return 3; // DECERR
+		if (err_lo < err_hi && a < err_hi && a + 16 > err_lo)
+			return 2; // SLVERR
+		return 0;
+	}
+
+	template <class T> void drive(T *t, uint64_t cyc)
+	{
+		int cap = (int)(bpc > 16 ? bpc : 16) + 16;
+		credits += (int)bpc;
+		if (credits > cap)
+			credits = cap;
+		bool want_r = !rvalid && rd_count && rd[rd_head].ready_at <= cyc;
+		bool want_w = wr_count && t->m_axi_wvalid;
+		bool grant_r = false, grant_w = false;
+		if (want_r && want_w) {
+			if (credits >= 32)
+				grant_r = grant_w = true;
+			else if (credits >= 16) {
+				if (prio_w)
+					grant_w = true;
+				else
+					grant_r = true;
+				prio_w = !prio_w;
+			}
+		} else if (want_r && credits >= 16) {
+			grant_r = true;
+		} else if (want_w && credits >= 16) {
+			grant_w = true;
+		}
+		if (grant_r) {
+			credits -= 16;
+			RdReq &q = rd[rd_head];
+			uint64_t a = q.addr + (uint64_t)q.done * 16;
+			rresp = beat_resp(a);
+			if (rresp) {
+				memset(rdata, 0, sizeof(rdata));
+				st_rd_err_beats++;
+			} else {
+				memcpy(rdata, mem + a, 16);
+			}
+			rid = q.id;
+			rlast = q.done + 1 == q.beats;
+			rvalid = true;
+		}
+		wready = grant_w;
+		if (grant_w)
+			credits -= 16;
+		arready = rd_count < max_out;
+		awready = wr_count < MAX_WR && wr_count + b_count < MAX_WR;
+		bvalid = b_count && b[b_head].ready_at <= cyc;
+
+		t->m_axi_arready = arready;
+		t->m_axi_awready = awready;
+		t->m_axi_wready = wready;
+		t->m_axi_rvalid = rvalid;
+		t->m_axi_rlast = rlast;
+		t->m_axi_rid = rid;
+		t->m_axi_rresp = rresp;
+		for (int i = 0; i < 4; i++)
+			t->m_axi_rdata[i] = rdata[i];
+		t->m_axi_bvalid = bvalid;
+		t->m_axi_bid = bvalid ? b[b_head].id : 0;
+		t->m_axi_bresp = bvalid ? b[b_head].resp : 0;
+	}
+
+	void check_burst(uint64_t cyc, const char *ch, uint64_t addr, uint32_t len, uint32_t size,
+			 uint32_t burst)
+	{
+		if (burst != 1)
+			error(cyc, "%s burst type %u (INCR=1 expected), addr 0x%llx", ch, burst,
+			      (unsigned long long)addr);
+		if (size != 4)
+			error(cyc, "%s size %u (4 = 16 bytes expected), addr 0x%llx", ch, size,
+			      (unsigned long long)addr);
+		if (len > 15)
+			error(cyc, "%s len %u: more than 16 beats, addr 0x%llx", ch, len,
+			      (unsigned long long)addr);
+		if (addr & 15)
+			error(cyc, "%s addr 0x%llx not 16-byte aligned", ch, (unsigned long long)addr);
+		if ((addr & 0xfff) + (uint64_t)(len + 1) * 16 > 0x1000)
+			error(cyc, "%s addr 0x%llx len %u crosses a 4 KiB boundary", ch,
+			      (unsigned long long)addr, len);
+	}
+
+	template <class T> void sample(T *t, uint64_t cyc)
+	{
+		// AR
+		bool arv = t->m_axi_arvalid;
+		uint32_t ar_misc = (uint32_t)t->m_axi_arlen | (uint32_t)t->m_axi_arsize << 8 |
+				   (uint32_t)t->m_axi_arburst << 12 | (uint32_t)t->m_axi_arid << 16;
+		uint64_t araddr = t->m_axi_araddr;
+		if (ck_ar && (!arv || araddr != ck_araddr || ar_misc != ck_ar_misc))
+			error(cyc, "AR changed or dropped before ARREADY (addr 0x%llx -> 0x%llx, valid %d)",
+			      (unsigned long long)ck_araddr, (unsigned long long)araddr, arv);
+		f_ar = arv && arready;
+		ck_ar = arv && !arready;
+		ck_araddr = araddr;
+		ck_ar_misc = ar_misc;
+		if (f_ar) {
+			s_araddr = araddr;
+			s_arlen = t->m_axi_arlen;
+			s_arid = t->m_axi_arid;
+			check_burst(cyc, "AR", araddr, s_arlen, t->m_axi_arsize, t->m_axi_arburst);
+		}
+		// AW
+		bool awv = t->m_axi_awvalid;
+		uint32_t aw_misc = (uint32_t)t->m_axi_awlen | (uint32_t)t->m_axi_awsize << 8 |
+				   (uint32_t)t->m_axi_awburst << 12 | (uint32_t)t->m_axi_awid << 16;
+		uint64_t awaddr = t->m_axi_awaddr;
+		if (ck_aw && (!awv || awaddr != ck_awaddr || aw_misc != ck_aw_misc))
+			error(cyc, "AW changed or dropped before AWREADY (addr 0x%llx -> 0x%llx, valid %d)",
+			      (unsigned long long)ck_awaddr, (unsigned long long)awaddr, awv);
+		f_aw = awv && awready;
+		ck_aw = awv && !awready;
+		ck_awaddr = awaddr;
+		ck_aw_misc = aw_misc;
+		if (f_aw) {
+			s_awaddr = awaddr;
+			s_awlen = t->m_axi_awlen;
+			s_awid = t->m_axi_awid;
+			check_burst(cyc, "AW", awaddr, s_awlen, t->m_axi_awsize, t->m_axi_awburst);
+		}
+		// W
+		bool wv = t->m_axi_wvalid;
+		uint32_t wd[4];
+		for (int i = 0; i < 4; i++)
+			wd[i] = t->m_axi_wdata[i];
+		uint32_t ws = t->m_axi_wstrb, wl = t->m_axi_wlast;
+		if (ck_w && (!wv || memcmp(wd, ck_wdata, 16) || ws != ck_wstrb || wl != ck_wlast))
+			error(cyc, "W changed or dropped before WREADY");
+		f_w = wv && wready;
+		ck_w = wv && !wready;
+		memcpy(ck_wdata, wd, 16);
+		ck_wstrb = ws;
+		ck_wlast = wl;
+		if (f_w) {
+			memcpy(s_wdata, wd, 16);
+			s_wstrb = ws;
+			const WrReq &q = wr[wr_head];
+			bool last = q.done + 1 == q.beats;
+			if ((bool)wl != last)
+				error(cyc, "WLAST=%u on beat %u of a %u-beat burst at 0x%llx", wl, q.done,
+				      q.beats, (unsigned long long)q.addr);
+		}
+		f_r = rvalid && t->m_axi_rready;
+		f_b = bvalid && t->m_axi_bready;
+	}
+
+	void commit(uint64_t cyc)
+	{
+		if (f_ar) {
+			RdReq &q = rd[(rd_head + rd_count) % MAX_RD];
+			q.addr = s_araddr;
+			q.beats = s_arlen + 1;
+			q.done = 0;
+			q.id = s_arid;
+			q.ready_at = cyc + read_latency;
+			rd_count++;
+			st_rd_bursts++;
+		}
+		if (f_r) {
+			RdReq &q = rd[rd_head];
+			st_rd_bytes += 16;
+			if (++q.done == q.beats) {
+				rd_head = (rd_head + 1) % MAX_RD;
+				rd_count--;
+			}
+			rvalid = false;
+		}
+		if (f_aw) {
+			WrReq &q = wr[(wr_head + wr_count) % MAX_WR];
+			q.addr = s_awaddr;
+			q.beats = s_awlen + 1;
+			q.done = 0;
+			q.id = s_awid;
+			q.resp = 0;
+			wr_count++;
+			st_wr_bursts++;
+		}
+		if (f_w) {
+			WrReq &q = wr[wr_head];
+			uint64_t a = q.addr + (uint64_t)q.done * 16;
+			uint32_t r = beat_resp(a);
+			if (r > q.resp)
+				q.resp = r;
+			if (!r) {
+				const uint8_t *src = (const uint8_t *)s_wdata;
+				if (s_wstrb == 0xffff) {
+					memcpy(mem + a, src, 16);
+					st_wr_bytes += 16;
+				} else {
+					for (int i = 0; i < 16; i++)
+						if (s_wstrb >> i & 1) {
+							mem[a + i] = src[i];
+							st_wr_bytes++;
+						}
+				}
+			}
+			if (++q.done == q.beats) {
+				BRsp &br = b[(b_head + b_count) % MAX_WR];
+				br.id = q.id;
+				br.resp = q.resp;
+				br.ready_at = cyc + write_latency;
+				if (q.resp)
+					st_wr_err_bursts++;
+				b_count++;
+				wr_head = (wr_head + 1) % MAX_WR;
+				wr_count--;
+			}
+		}
+		if (f_b) {
+			b_head = (b_head + 1) % MAX_WR;
+			b_count--;
+			bvalid = false;
+		}
+		wready = false;
+	}
+};
+
+#endif

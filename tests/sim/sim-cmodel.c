@@ -1,0 +1,298 @@
+/*
+ * sim-cmodel.c: tests of the C model (hw/sim/cmodel.c) on its own: the requantizer
+ * against an independent transcription of gemmlowp/TFLite and ruy, hand-computed PW/DW
+ * results, every fault code with "a faulting descriptor writes nothing", reuse flags and
+ * the DMA byte sums.
+ */
+#include "simtest.h"
+
+/* gemmlowp fixedpoint.h SaturatingRoundingDoublingHighMul / RoundingDivideByPOT */
+static int32_t srdhm(int32_t a, int32_t b)
+{
+	if (a == b && a == INT32_MIN)
+		return INT32_MAX;
+	int64_t ab = (int64_t)a * b;
+	int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+	int64_t v = ab + nudge;
+	/* gemmlowp divides (truncation toward zero) by 2^31 */
+	return (int32_t)(v / ((int64_t)1 << 31));
+}
+static int32_t rdbpot(int32_t x, int e)
+{
+	int32_t mask = (int32_t)(((int64_t)1 << e) - 1);
+	int32_t rem = x & mask;
+	int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+	return (x >> e) + (rem > thr ? 1 : 0);
+}
+static uint8_t ref_requant(int32_t acc, int32_t m, int32_t shift, int round, int zp, int lo, int hi)
+{
+	int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : (-shift > 31 ? 31 : -shift);
+	int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
+	int32_t h = srdhm(x, m);
+	int64_t q;
+	if (round == 0)
+		q = rdbpot(h, right);
+	else /* ruy: (h + 2^(right-1)) >> right, floor */
+		q = right ? (((int64_t)h + ((int64_t)1 << (right - 1))) >> right) : h;
+	q += zp;
+	if (q < lo)
+		q = lo;
+	if (q > hi)
+		q = hi;
+	return (uint8_t)q;
+}
+
+static void test_requant(void)
+{
+	static const int32_t accs[] = {0, 1, -1, 2, -2, 3, -3, 127, -128, 65535, -65536, INT32_MAX,
+				       INT32_MIN, INT32_MIN + 1, 0x40000000, -0x40000000};
+	static const int32_t mults[] = {INT32_MIN, INT32_MAX, 0x40000000, 0x40000001, 1, -1, 0,
+					0x7f000000, -0x40000000};
+	int bad = 0;
+	for (int round = 0; round < 2; round++)
+		for (unsigned i = 0; i < sizeof(accs) / 4; i++)
+			for (unsigned j = 0; j < sizeof(mults) / 4; j++)
+				for (int sh = -40; sh <= 33; sh++) {
+					uint8_t a = mbn_cmodel_requant(accs[i], mults[j], sh, round, 0, 0, 255);
+					uint8_t b = ref_requant(accs[i], mults[j], sh, round, 0, 0, 255);
+					uint8_t c = mbn_cmodel_requant(accs[i], mults[j], sh, round, 128, 3, 250);
+					uint8_t d = ref_requant(accs[i], mults[j], sh, round, 128, 3, 250);
+					if (a != b || c != d)
+						bad++;
+				}
+	for (int n = 0; n < 2000000; n++) {
+		int32_t acc = (int32_t)rnd64() >> rnd(31);
+		int32_t m = rnd(2) ? (int32_t)rnd64() : (int32_t)(0x40000000u + rnd(0x40000000u));
+		int32_t sh = rndr(-40, 8);
+		int round = rnd(2), zp = rnd(256), lo = rnd(256), hi = rnd(256);
+		if (mbn_cmodel_requant(acc, m, sh, round, zp, lo, hi) != ref_requant(acc, m, sh, round, zp, lo, hi))
+			bad++;
+	}
+	/* the two roundings differ exactly on negative ties: -2.5 -> -3 (away) vs -2 (up) */
+	int32_t m = 0x40000000; /* 0.5: h = x/2 rounded */
+	uint8_t r0 = mbn_cmodel_requant(-10, m, -1, 0, 100, 0, 255); /* -10*0.5/2 = -2.5 */
+	uint8_t r1 = mbn_cmodel_requant(-10, m, -1, 1, 100, 0, 255);
+	if (r0 != 97 || r1 != 98)
+		bad++;
+	if (bad)
+		fail("cmodel-requant", "%d mismatches (tie test %u/%u, want 97/98)", bad, r0, r1);
+	else
+		pass("cmodel-requant");
+}
+
+#define MEM (1u << 20)
+static uint8_t mem[MEM], mem2[MEM];
+static const struct mbn_cmodel_region regs1[2] = {{0x1000, 0x1000}, {0x10000, 0x40000}};
+
+/* A 1x2 PW with in_c 16, out_c 16, identity-ish weights; and a 3x3 DW; by hand. */
+static void test_known(void)
+{
+	struct tdesc d;
+	memset(mem, 0, MEM);
+	memset(&d, 0, sizeof(d));
+	d.op = MBN_OP_PW;
+	d.round = 1;
+	d.in_rows = 1, d.in_w = 2, d.in_c = 16, d.out_c = 16, d.out_rows = 1, d.out_w = 2;
+	d.w_zp = 128, d.in_zp = 10, d.out_zp = 5, d.act_min = 0, d.act_max = 255;
+	d.in_region = d.w_region = d.q_region = d.out_region = 1;
+	d.in_offset = 0, d.w_offset = 0x100, d.q_offset = 0x400, d.out_offset = 0x800;
+	d.out_stride = 32;
+	desc_pack(&d, mem + 0x1000);
+	uint8_t *b = mem + 0x10000;
+	for (int i = 0; i < 32; i++)
+		b[i] = (uint8_t)(10 + i); /* in - in_zp = i */
+	/* w[oc][ic] = 128 + (ic == oc) * (oc + 1): word l of column 0 = lane l */
+	for (int oc = 0; oc < 16; oc++)
+		for (int ic = 0; ic < 16; ic++)
+			b[0x100 + oc * 16 + ic] = (uint8_t)(128 + (ic == oc ? oc + 1 : 0));
+	for (int oc = 0; oc < 16; oc++) {
+		wr32(b + 0x400 + 16 * oc, (uint32_t)(oc - 8)); /* bias */
+		wr32(b + 0x404 + 16 * oc, 0x40000000);        /* 0.5 */
+		wr32(b + 0x408 + 16 * oc, 1);                 /* << 1: total x1 */
+	}
+	struct mbn_cmodel_fault f;
+	int rc = mbn_cmodel_run(mem, MEM, regs1, 2, 0, 0, 1, &f);
+	int bad = rc != 0 || f.desc_done != 1;
+	for (int px = 0; px < 2; px++)
+		for (int oc = 0; oc < 16; oc++) {
+			int acc = (px * 16 + oc) * (oc + 1) + oc - 8;
+			int want = acc + 5 > 255 ? 255 : acc + 5 < 0 ? 0 : acc + 5;
+			if (b[0x800 + px * 32 + oc] != want)
+				bad++;
+		}
+	for (int i = 16; i < 32; i++)
+		if (b[0x800 + i]) /* the gap of out_stride stays untouched */
+			bad++;
+	if (f.rd_bytes != 64 + 32 + 256 + 256 || f.wr_bytes != 32 || f.macs != 2 * 256)
+		bad++;
+	if (bad)
+		fail("cmodel-known-pw", "rc %d, %d mismatches, rd %" PRIu64 " wr %" PRIu64, rc, bad,
+		     f.rd_bytes, f.wr_bytes);
+	else
+		pass("cmodel-known-pw");
+
+	/* DW 3x3, in 3x3x16 all (in_zp+1), weights all w_zp+1 except tap 4 = w_zp+2:
+	 * stride 1, pad_left 1, row_off -1: out 3x3, out[oy][ox] = valid taps + 1 (center) */
+	memset(mem, 0, MEM);
+	memset(&d, 0, sizeof(d));
+	d.op = MBN_OP_DW;
+	d.round = 0;
+	d.in_rows = 3, d.in_w = 3, d.in_c = 16, d.out_c = 16, d.out_rows = 3, d.out_w = 3;
+	d.stride = 1, d.pad_left = 1, d.row_off = -1;
+	d.w_zp = 7, d.in_zp = 3, d.out_zp = 0, d.act_min = 0, d.act_max = 255;
+	d.in_region = d.w_region = d.q_region = d.out_region = 1;
+	d.in_offset = 0, d.w_offset = 0x200, d.q_offset = 0x400, d.out_offset = 0x800;
+	d.out_stride = 16;
+	desc_pack(&d, mem + 0x1000);
+	memset(b, 4, 144);
+	for (int t = 0; t < 9; t++)
+		memset(b + 0x200 + 16 * t, t == 4 ? 9 : 8, 16);
+	for (int c = 0; c < 16; c++) {
+		wr32(b + 0x400 + 16 * c, (uint32_t)c);
+		wr32(b + 0x404 + 16 * c, 0x7fffffff);
+		wr32(b + 0x408 + 16 * c, 0);
+	}
+	rc = mbn_cmodel_run(mem, MEM, regs1, 2, 0, 0, 1, &f);
+	bad = rc != 0;
+	for (int oy = 0; oy < 3; oy++)
+		for (int ox = 0; ox < 3; ox++) {
+			int nv = (oy == 1 ? 3 : 2) * (ox == 1 ? 3 : 2);
+			for (int c = 0; c < 16; c++)
+				if (b[0x800 + (oy * 3 + ox) * 16 + c] != nv + 1 + c)
+					bad++;
+		}
+	if (f.macs != 9 * 9 * 16 || f.macs_valid != (4 * 4 + 4 * 6 + 9) * 16)
+		bad++;
+	if (bad)
+		fail("cmodel-known-dw", "rc %d, %d mismatches", rc, bad);
+	else
+		pass("cmodel-known-dw");
+}
+
+/* A fault in descriptor 1 of 3: descriptor 0 written, nothing else changed. */
+static void fault_case(const char *name, void (*mutate)(struct tdesc *), uint32_t want_code,
+		       uint32_t count, int nreg)
+{
+	struct mbn_cmodel_params p;
+	struct chain c;
+	mbn_cmodel_default_params(&p);
+	memset(mem, 0, MEM);
+	chain_layout(&c, MEM);
+	for (int i = 0; i < 3; i++)
+		chain_add(&c, mem, &p, 32, 0);
+	mutate(&c.d[1]);
+	chain_write_descs(&c, mem);
+	/* expected: run descriptor 0 alone on a copy */
+	memcpy(mem2, mem, MEM);
+	struct mbn_cmodel_fault f0, f;
+	mbn_cmodel_run(mem2, MEM, c.reg, 4, 0, 0, 1, &f0);
+	int rc = mbn_cmodel_run(mem, MEM, c.reg, nreg, 0, 0, count, &f);
+	int64_t diff = memdiff(mem, mem2, MEM);
+	if (rc != (int)want_code || f.code != want_code || f.desc != 1 || f.desc_done != 1 || diff >= 0)
+		fail(name, "rc %d code %u desc %u done %u, first diff at %" PRId64, rc, f.code, f.desc,
+		     f.desc_done, diff);
+	else
+		pass(name);
+}
+
+static void m_out_bounds(struct tdesc *d) { d->out_offset = 0x100000000ull - 0x1000; }
+static void m_in_bounds(struct tdesc *d) { d->in_region = 1; d->in_offset = (uint32_t)(MEM / 4 - 4096 - desc_in_bytes(d) + 16); d->reuse_input = 0; }
+static void m_region(struct tdesc *d) { d->w_region = 9; d->reuse_weights = 0; }
+static void m_region_unset(struct tdesc *d) { d->q_region = 5; d->reuse_weights = 0; }
+static void m_op(struct tdesc *d) { d->op = 3; }
+static void m_op0(struct tdesc *d) { d->op = 0; }
+static void m_reserved(struct tdesc *d) { d->d0_extra = 1u << 12; }
+static void m_d12(struct tdesc *d) { d->d12 = 1; }
+static void m_align(struct tdesc *d) { d->out_offset += 8; }
+static void m_stride(struct tdesc *d) { d->out_stride = d->out_c - 16 ? d->out_c - 16 : 8; }
+static void m_cap(struct tdesc *d) { d->op = MBN_OP_PW; d->in_c = 2048; d->out_c = 16; d->in_rows = d->out_rows = 9; d->in_w = d->out_w = 8; d->out_stride = 16; }
+
+
+static void test_faults(void)
+{
+	fault_case("cmodel-fault-out-bounds", m_out_bounds, MBN_FAULT_BOUNDS, 3, 4);
+	fault_case("cmodel-fault-in-bounds", m_in_bounds, MBN_FAULT_BOUNDS, 3, 4);
+	fault_case("cmodel-fault-region-index", m_region, MBN_FAULT_REGION, 3, 4);
+	fault_case("cmodel-fault-region-unset", m_region_unset, MBN_FAULT_BOUNDS, 3, 4);
+	fault_case("cmodel-fault-op", m_op, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-op0", m_op0, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-reserved-d0", m_reserved, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-reserved-d12", m_d12, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-align", m_align, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-out-stride", m_stride, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-capacity", m_cap, MBN_FAULT_DESC, 3, 4);
+
+	/* descriptor fetch past the region: DESC_COUNT larger than the region holds */
+	struct mbn_cmodel_region r[4];
+	struct mbn_cmodel_fault f;
+	struct chain c;
+	struct mbn_cmodel_params p;
+	mbn_cmodel_default_params(&p);
+	memset(mem, 0, MEM);
+	chain_layout(&c, MEM);
+	chain_add(&c, mem, &p, 32, 0);
+	chain_write_descs(&c, mem);
+	memcpy(r, c.reg, sizeof(r));
+	r[0].size = 64;
+	memcpy(mem2, mem, MEM);
+	int rc = mbn_cmodel_run(mem, MEM, r, 4, 0, 0, 2, &f);
+	if (rc != MBN_FAULT_BOUNDS || f.desc != 1 || f.offset != 64 || f.desc_done != 1)
+		fail("cmodel-fault-desc-fetch", "rc %d desc %u off %u", rc, f.desc, f.offset);
+	else
+		pass("cmodel-fault-desc-fetch");
+	rc = mbn_cmodel_run(mem2, MEM, r, 4, 9, 0, 1, &f);
+	if (rc != MBN_FAULT_REGION || f.desc != 0 || f.desc_done != 0)
+		fail("cmodel-fault-desc-region", "rc %d", rc);
+	else
+		pass("cmodel-fault-desc-region");
+	rc = mbn_cmodel_run(mem2, MEM, r, 4, 9, 0, 0, &f);
+	if (rc != 0 || f.rd_bytes != 0)
+		fail("cmodel-count0", "rc %d", rc);
+	else
+		pass("cmodel-count0");
+
+}
+
+/* Random chains with reuse: DMA sums and reuse semantics (an ignored flag would read the
+ * fresh random data at in_offset / w_offset and change the outputs). */
+static void test_random(void)
+{
+	struct mbn_cmodel_params p;
+	struct chain c;
+	mbn_cmodel_default_params(&p);
+	int bad = 0, reuses = 0;
+	for (int it = 0; it < 200; it++) {
+		memset(mem, 0, MEM);
+		chain_layout(&c, MEM);
+		int n = rndr(1, 12);
+		for (int i = 0; i < n; i++)
+			chain_add(&c, mem, &p, 64, 1);
+		chain_write_descs(&c, mem);
+		uint64_t rd = 0, wr = 0;
+		for (int i = 0; i < n; i++) {
+			struct tdesc *d = &c.d[i];
+			rd += 64 + (d->reuse_input ? 0 : desc_in_bytes(d)) +
+			      (d->reuse_weights ? 0 : desc_w_bytes(d) + 16ull * d->out_c);
+			wr += (uint64_t)d->out_rows * d->out_w * d->out_c;
+			reuses += d->reuse_input + d->reuse_weights;
+		}
+		struct mbn_cmodel_fault f;
+		int rc = mbn_cmodel_run(mem, MEM, c.reg, 4, 0, 0, (uint32_t)n, &f);
+		if (rc || f.rd_bytes != rd || f.wr_bytes != wr || f.desc_done != (uint32_t)n)
+			bad++;
+	}
+	if (bad || !reuses)
+		fail("cmodel-random-chains", "%d bad of 200, %d reuses", bad, reuses);
+	else
+		pass("cmodel-random-chains");
+}
+
+int main(void)
+{
+	test_requant();
+	test_known();
+	test_faults();
+	test_random();
+	printf("%d passed, %d failed\n", st_passed, st_failed);
+	return st_failed ? 1 : 0;
+}

@@ -1,0 +1,409 @@
+/*
+ * simtest.h: shared helpers of the simulator tests (tests/sim/sim-*.c): PASS/FAIL
+ * reporting, a deterministic RNG, loading a libmbnsim*.so by dlopen (so one test binary
+ * runs against any build: default, a parameter variant, the stub), programming a job
+ * through the registers, and a random descriptor-chain generator for the C model.
+ */
+#ifndef SIMTEST_H
+#define SIMTEST_H
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#pragma GCC diagnostic ignored "-Wunused-function"
+
+#include "cmodel.h"
+#include "mbn_regs.h"
+#include "mbn_sim.h"
+
+static int st_failed, st_passed;
+
+static void pass(const char *name)
+{
+	printf("PASS %s\n", name);
+	fflush(stdout);
+	st_passed++;
+}
+
+static void __attribute__((format(printf, 2, 3))) fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	st_failed++;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* xorshift64* */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd64(void)
+{
+	uint64_t x = rng_state;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng_state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+static void rng_seed(uint64_t seed)
+{
+	rng_state = 0x9e3779b97f4a7c15ull + seed * 0xbf58476d1ce4e5b9ull;
+	if (!rng_state)
+		rng_state = 1;
+	for (int i = 0; i < 4; i++)
+		rnd64();
+}
+static uint32_t rnd(uint32_t n) /* 0..n-1 */
+{
+	return n ? (uint32_t)(rnd64() % n) : 0;
+}
+static int rndr(int lo, int hi) /* lo..hi inclusive */
+{
+	return lo + (int)rnd((uint32_t)(hi - lo + 1));
+}
+static void rnd_fill(uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)rnd64();
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* ---- the simulator library, loaded at run time ---- */
+struct simlib {
+	void *h;
+	void (*default_config)(struct mbn_sim_config *);
+	mbn_sim *(*create)(const struct mbn_sim_config *, char *, size_t);
+	void (*destroy)(mbn_sim *);
+	uint32_t (*reg_read)(mbn_sim *, uint32_t);
+	void (*reg_write)(mbn_sim *, uint32_t, uint32_t);
+	uint8_t *(*mem)(mbn_sim *, uint64_t *);
+	int (*wait_irq)(mbn_sim *, uint64_t);
+	void (*step)(mbn_sim *, uint64_t);
+	int (*irq)(mbn_sim *);
+	uint64_t (*cycles)(mbn_sim *);
+	int (*trace)(mbn_sim *, const char *);
+	void (*inject_axi_error)(mbn_sim *, uint64_t, uint64_t);
+	uint64_t (*protocol_errors)(mbn_sim *);
+	void (*stats)(mbn_sim *, struct mbn_sim_stats *);
+	const char *(*params)(void);
+};
+
+static int simlib_load(struct simlib *L, const char *path, char *err, size_t errlen)
+{
+	memset(L, 0, sizeof(*L));
+	L->h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!L->h) {
+		snprintf(err, errlen, "dlopen %s: %s", path, dlerror());
+		return -1;
+	}
+#define SYM(f)                                                                        \
+	do {                                                                          \
+		*(void **)&L->f = dlsym(L->h, "mbn_sim_" #f);                         \
+		if (!L->f) {                                                          \
+			snprintf(err, errlen, "%s: no symbol mbn_sim_%s", path, #f);  \
+			return -1;                                                    \
+		}                                                                     \
+	} while (0)
+	SYM(default_config);
+	SYM(create);
+	SYM(destroy);
+	SYM(reg_read);
+	SYM(reg_write);
+	SYM(mem);
+	SYM(wait_irq);
+	SYM(step);
+	SYM(irq);
+	SYM(cycles);
+	SYM(trace);
+	SYM(inject_axi_error);
+	SYM(protocol_errors);
+	SYM(stats);
+	SYM(params);
+#undef SYM
+	return 0;
+}
+
+/* Value of NAME=v in mbn_sim_params(), or def. */
+static unsigned param_of(const char *params, const char *name, unsigned def)
+{
+	size_t n = strlen(name);
+	for (const char *p = params; p && *p;) {
+		if (!strncmp(p, name, n) && p[n] == '=')
+			return (unsigned)strtoul(p + n + 1, NULL, 0);
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		p++;
+	}
+	return def;
+}
+
+static void cmodel_params_from(const char *params, struct mbn_cmodel_params *p)
+{
+	mbn_cmodel_default_params(p);
+	p->lanes = param_of(params, "LANES", p->lanes);
+	p->ibuf_words = param_of(params, "IBUF_WORDS", p->ibuf_words);
+	p->wbuf_rows = param_of(params, "WBUF_ROWS", p->wbuf_rows);
+	p->obuf_words = param_of(params, "OBUF_WORDS", p->obuf_words);
+	p->qbuf_entries = param_of(params, "QBUF_ENTRIES", p->qbuf_entries);
+}
+
+static uint64_t reg64(struct simlib *L, mbn_sim *s, uint32_t lo)
+{
+	uint32_t l = L->reg_read(s, lo), h = L->reg_read(s, lo + 4);
+	return (uint64_t)h << 32 | l;
+}
+
+/* Program the region table (entries >= nreg zeroed) and the chain, then START. */
+static void job_start(struct simlib *L, mbn_sim *s, const struct mbn_cmodel_region *reg, int nreg,
+		      uint32_t desc_region, uint32_t desc_offset, uint32_t count)
+{
+	for (int r = 0; r < (int)MBN_NUM_REGIONS; r++) {
+		uint64_t b = r < nreg ? reg[r].base : 0, z = r < nreg ? reg[r].size : 0;
+		L->reg_write(s, MBN_REG_REGION(r) + 0, (uint32_t)b);
+		L->reg_write(s, MBN_REG_REGION(r) + 4, (uint32_t)(b >> 32));
+		L->reg_write(s, MBN_REG_REGION(r) + 8, (uint32_t)z);
+		L->reg_write(s, MBN_REG_REGION(r) + 12, (uint32_t)(z >> 32));
+	}
+	L->reg_write(s, MBN_REG_DESC_REGION, desc_region);
+	L->reg_write(s, MBN_REG_DESC_OFFSET, desc_offset);
+	L->reg_write(s, MBN_REG_DESC_COUNT, count);
+	L->reg_write(s, MBN_REG_IRQ_ENABLE, 3);
+	L->reg_write(s, MBN_REG_CTRL, 1);
+}
+
+/* ---- descriptors ---- */
+struct tdesc {
+	uint32_t op, round, reuse_weights, reuse_input;
+	uint32_t in_rows, in_w, in_c, out_c, out_rows, out_w;
+	uint32_t stride, pad_left, w_zp;
+	int32_t row_off;
+	uint32_t in_zp, out_zp, act_min, act_max;
+	uint32_t in_region, w_region, q_region, out_region;
+	uint32_t in_offset, w_offset, q_offset, out_offset, out_stride;
+	uint32_t d0_extra, d12; /* to inject reserved-bit faults */
+};
+
+static void desc_pack(const struct tdesc *d, uint8_t *p)
+{
+	memset(p, 0, 64);
+	wr32(p + 0, (d->op & 0xf) | d->round << 4 | d->reuse_weights << 8 | d->reuse_input << 9 |
+			    d->d0_extra);
+	wr32(p + 4, d->in_rows | d->in_w << 16);
+	wr32(p + 8, d->in_c | d->out_c << 16);
+	wr32(p + 12, d->out_rows | d->out_w << 16);
+	wr32(p + 16, d->stride | ((uint32_t)d->row_off & 0xff) << 8 | d->pad_left << 16 |
+			     d->w_zp << 24);
+	wr32(p + 20, d->in_zp | d->out_zp << 8 | d->act_min << 16 | d->act_max << 24);
+	wr32(p + 24, d->in_region | d->w_region << 4 | d->q_region << 8 | d->out_region << 12);
+	wr32(p + 28, d->in_offset);
+	wr32(p + 32, d->w_offset);
+	wr32(p + 36, d->q_offset);
+	wr32(p + 40, d->out_offset);
+	wr32(p + 44, d->out_stride);
+	wr32(p + 48, d->d12);
+}
+
+static uint64_t desc_in_bytes(const struct tdesc *d)
+{
+	return (uint64_t)d->in_rows * d->in_w * d->in_c;
+}
+static uint64_t desc_w_bytes(const struct tdesc *d)
+{
+	return d->op == MBN_OP_PW ? (uint64_t)d->in_c * d->out_c : 9ull * d->in_c;
+}
+static uint64_t desc_out_extent(const struct tdesc *d)
+{
+	return ((uint64_t)d->out_rows * d->out_w - 1) * d->out_stride + d->out_c;
+}
+
+/*
+ * A random chain in a fixed 4-region layout:
+ *   region 0: descriptors, region 1: inputs, region 2: weights + qparams, region 3: outputs.
+ * Bases are 16-byte aligned but deliberately not 4 KiB aligned (bursts must split).
+ * Offsets are bump-allocated per region; chained descriptors read the previous output.
+ */
+struct chain {
+	struct mbn_cmodel_region reg[4];
+	uint64_t mem_size;
+	uint32_t used[4];
+	int n;
+	struct tdesc d[64];
+};
+
+static uint32_t chain_alloc(struct chain *c, int r, uint64_t bytes)
+{
+	uint32_t off = c->used[r] + 16 * rnd(4);
+	off = (off + 15) & ~15u;
+	c->used[r] = off + (uint32_t)((bytes + 15) & ~15ull);
+	return off;
+}
+
+static void chain_layout(struct chain *c, uint64_t mem_size)
+{
+	memset(c, 0, sizeof(*c));
+	c->mem_size = mem_size;
+	uint64_t q = mem_size / 4;
+	for (int r = 0; r < 4; r++) {
+		c->reg[r].base = r * q + 16 * rnd(200);
+		c->reg[r].size = q - 4096;
+	}
+	c->reg[0].size = 64 * 1024; /* descriptors */
+}
+
+static void rnd_qparams(uint8_t *q, uint32_t n, int wild)
+{
+	for (uint32_t c = 0; c < n; c++) {
+		int32_t bias = rndr(-70000, 70000), mult, shift;
+		if (wild && rnd(4) == 0) {
+			mult = (int32_t)rnd64();
+			if (rnd(8) == 0)
+				mult = INT32_MIN;
+			shift = rndr(-40, 31);
+			if (rnd(4) == 0)
+				bias = (int32_t)rnd64();
+		} else {
+			mult = (int32_t)(0x40000000u + rnd(0x40000000u));
+			shift = rndr(-14, 1);
+		}
+		wr32(q + 16 * c + 0, (uint32_t)bias);
+		wr32(q + 16 * c + 4, (uint32_t)mult);
+		wr32(q + 16 * c + 8, (uint32_t)shift);
+		wr32(q + 16 * c + 12, 0);
+	}
+}
+
+/* Append one random valid descriptor (filling its data in mem). max_px bounds the size. */
+static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_params *p,
+		      int max_px, int allow_reuse)
+{
+	struct tdesc *d = &c->d[c->n];
+	struct tdesc *pr = c->n ? &c->d[c->n - 1] : NULL;
+	memset(d, 0, sizeof(*d));
+	d->op = rnd(2) ? MBN_OP_PW : MBN_OP_DW;
+	d->round = rnd(2);
+	int reuse_in = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
+	int reuse_w = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
+	int chained = !reuse_in && pr && pr->out_stride == pr->out_c && rnd(4) == 0;
+	int big = rnd(8) == 0;
+	if (reuse_w && chained && pr->out_c != pr->in_c)
+		chained = 0;
+	if (reuse_in) {
+		d->in_rows = pr->in_rows;
+		d->in_w = pr->in_w;
+		d->in_c = pr->in_c;
+	} else if (chained) {
+		d->in_c = pr->out_c;
+		d->in_rows = pr->out_rows;
+		d->in_w = pr->out_w;
+	} else {
+		d->in_c = reuse_w ? pr->in_c : 16u * (uint32_t)rndr(1, big ? 32 : 8);
+		d->in_rows = rndr(1, 6);
+		d->in_w = rndr(1, 24);
+	}
+	if (d->op == MBN_OP_PW) {
+		d->out_c = reuse_w ? pr->out_c : p->lanes * (uint32_t)rndr(1, big ? 8 : 3);
+		d->out_rows = d->in_rows;
+		d->out_w = d->in_w;
+	} else {
+		d->out_c = d->in_c;
+		d->stride = rndr(1, 2);
+		d->pad_left = rndr(0, 2);
+		d->row_off = rndr(-2, 2);
+		d->out_rows = rndr(1, (int)(d->in_rows + 2) / (int)d->stride + 1);
+		d->out_w = rndr(1, (int)(d->in_w + 2) / (int)d->stride + 1);
+	}
+	/* keep within capacity and size budget */
+	while ((uint64_t)d->in_rows * d->in_w > (uint64_t)max_px && !reuse_in && !chained) {
+		if (d->in_w > 1)
+			d->in_w = (d->in_w + 1) / 2;
+		else
+			d->in_rows = (d->in_rows + 1) / 2;
+		if (d->op == MBN_OP_PW) {
+			d->out_rows = d->in_rows;
+			d->out_w = d->in_w;
+		}
+	}
+	if (desc_in_bytes(d) > (uint64_t)p->ibuf_words * 16 ||
+	    (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->obuf_words * 16 ||
+	    d->out_c > p->qbuf_entries) {
+		/* fall back to a tiny PW descriptor */
+		reuse_in = reuse_w = chained = 0;
+		d->op = MBN_OP_PW;
+		d->in_rows = d->out_rows = 1;
+		d->in_w = d->out_w = 4;
+		d->in_c = 16;
+		d->out_c = p->lanes;
+		d->stride = d->pad_left = 0;
+		d->row_off = 0;
+	}
+	d->reuse_input = reuse_in;
+	d->reuse_weights = reuse_w;
+	d->w_zp = rnd(3) == 0 ? 128 : rnd(256);
+	d->in_zp = rnd(256);
+	d->out_zp = rnd(256);
+	d->act_min = rnd(3) ? 0 : rnd(128);
+	d->act_max = rnd(3) ? 255 : 128 + rnd(128);
+	d->out_stride = d->out_c + 16 * (rnd(3) ? 0 : rndr(1, 2));
+	d->w_region = 2;
+	d->q_region = 2;
+	d->out_region = 3;
+	if (chained) {
+		d->in_region = pr->out_region;
+		d->in_offset = pr->out_offset;
+	} else {
+		/* reuse: point at fresh random data, so an ignored flag shows in the output */
+		d->in_region = 1;
+		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
+		rnd_fill(mem + c->reg[1].base + d->in_offset, desc_in_bytes(d));
+	}
+	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d));
+	rnd_fill(mem + c->reg[2].base + d->w_offset, desc_w_bytes(d));
+	d->q_offset = chain_alloc(c, 2, 16ull * d->out_c);
+	rnd_qparams(mem + c->reg[2].base + d->q_offset, d->out_c, 1);
+	d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
+	rnd_fill(mem + c->reg[3].base + d->out_offset, desc_out_extent(d)); /* gaps keep garbage */
+	c->n++;
+}
+
+static void chain_write_descs(struct chain *c, uint8_t *mem)
+{
+	for (int i = 0; i < c->n; i++)
+		desc_pack(&c->d[i], mem + c->reg[0].base + 64 * i);
+}
+
+/* First differing byte, or -1. */
+static int64_t memdiff(const uint8_t *a, const uint8_t *b, uint64_t n)
+{
+	if (!memcmp(a, b, n))
+		return -1;
+	for (uint64_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return (int64_t)i;
+	return -1;
+}
+
+#endif
