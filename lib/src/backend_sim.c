@@ -11,7 +11,8 @@
  * URI: sim[:key=value,...]
  *   mac=N          MAC array size (256 default; N/16 lanes); a non-default size uses
  *                  an RTL build of its own, made on first use with `make sim` in the
- *                  source tree and cached in the build directory
+ *                  source tree and cached in the build directory. This RTL version
+ *                  computes correctly only with 256 (16 lanes), so others are refused.
  *   bw=N           DRAM bytes per cycle (default 16)
  *   lat=N          DRAM read latency in cycles (default 64)
  *   outstanding=N  DRAM read requests accepted at once (default 8)
@@ -161,6 +162,10 @@ static int sim_open(struct mbn_device *dev, const char *args)
 		if (!strcmp(kv, "mac")) {
 			if (!(r = parse_uint(kv, val, 16, 4096, &v)) && (v % 16 || (v / 16 & (v / 16 - 1))))
 				r = mbn_set_error(-EINVAL, "device option mac=%s: expected 16 x a power of two (256, 512, ...)", val);
+			/* The RTL's LANES parameter exists, but this version computes correctly only
+			 * with 16 lanes (hw/rtl/README.md, "Known limits"). */
+			else if (!r && v != 256)
+				r = mbn_set_error(-ENOTSUP, "device option mac=%s: this RTL version supports only mac=256 (16 lanes)", val);
 			lanes = v / 16;
 		} else if (!strcmp(kv, "bw")) {
 			if (!(r = parse_uint(kv, val, 1, 16, &v)))

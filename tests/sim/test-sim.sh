@@ -53,12 +53,7 @@ else
 	else
 		failed sim-build "see $log"; grep -m5 -E '%Error|error' "$log"
 	fi
-	if make --no-print-directory BUILD="$B" sim SIM_CONFIG=lanes32 SIM_PARAMS="-GLANES=32" >>"$log" 2>&1; then
-		echo "PASS sim-build-lanes32"
-		"$B/tests-sim/sim-rtl" "build/lib/libmbnsim-lanes32.so" $((ITER / 4)) 2 | sed 's/^\(PASS\|FAIL\) rtl-/\1 lanes32-rtl-/'
-		[ "${PIPESTATUS[0]}" -ne 0 ] && failed sim-rtl-lanes32 "exit status ${PIPESTATUS[0]}"
-	else
-		failed sim-build-lanes32 "see $log"
-	fi
+	# Other MAC array sizes (LANES != 16) are not supported by this RTL version
+	# (hw/rtl/README.md); the sim backend refuses mac= values other than 256.
 fi
 [ $fails -eq 0 ]

@@ -1,0 +1,131 @@
+// mbn_mac_array: the shared MAC array (LANES x 16 int8 MACs) and the int32
+// accumulators. Owns the arithmetic of both engines from buffer data to
+// accumulator: zero-point subtraction into 9-bit signed operands, LANES*16
+// products, a pipelined 16-term adder tree per lane, accumulation over the items
+// of one output word (first/last), bias from QBUF.
+//
+// Pointwise (dw=0): every lane l sees the same IBUF word (one pixel, 16 input
+//   channels) against its own WBUF word: dot_l = sum_i (x[i]-in_zp)*(w_l[i]-w_zp).
+// Depthwise (dw=1): one tap per item; lane l = channel l of the channel group:
+//   term 0 = (x[l]-in_zp)*(wsel[l]-w_zp), wsel = WBUF lane dw_sel; other terms 0.
+//   A padding tap (pad=1) contributes 0 (docs/hw.md: TFLite skips padding).
+//
+// Timing: issue (addresses to the RAMs) -> S1 (RAM data) -> A1 operands ->
+// A2 products -> A3 16->4 partial sums -> A4 dot -> A5 accumulator/result.
+// No stalls: one item per cycle; a result (LANES int32) every `last` item.
+// QBUF is read with q_raddr (the A3 item's row) so its data lines up with A4.
+module mbn_mac_array #(
+    parameter LANES = 16,
+    parameter OAW   = 12,            // OBUF address width
+    parameter QAW   = 6              // QBUF row address width
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+    // item, at issue time (RAM addresses presented in this cycle)
+    input  wire                 iss_valid,
+    input  wire                 iss_first,
+    input  wire                 iss_last,
+    input  wire                 iss_pad,
+    input  wire [3:0]           iss_sel,
+    input  wire [QAW-1:0]       iss_qrow,
+    input  wire [OAW-1:0]       iss_oaddr,
+    input  wire                 dw,        // static during a descriptor
+    input  wire [7:0]           in_zp,
+    input  wire [7:0]           w_zp,
+    // RAM data, one cycle after issue
+    input  wire [127:0]         ib_rdata,
+    input  wire [LANES*128-1:0] wb_rdata,
+    // QBUF
+    output wire [QAW-1:0]       q_raddr,
+    input  wire [LANES*128-1:0] q_rdata,   // per lane {0, shift, mult, bias}
+    // result
+    output reg                  res_valid,
+    output reg  [LANES*32-1:0]  res_acc,
+    output reg  [LANES*32-1:0]  res_mult,
+    output reg  [LANES*32-1:0]  res_shift,
+    output reg  [OAW-1:0]       res_oaddr,
+    output wire                 busy
+);
+    // ---- sideband pipeline -------------------------------------------------
+    reg s1_v, a1_v, a2_v, a3_v, a4_v;
+    reg s1_f, a1_f, a2_f, a3_f, a4_f;
+    reg s1_l, a1_l, a2_l, a3_l, a4_l;
+    reg s1_pad;
+    reg [3:0] s1_sel;
+    reg [QAW-1:0] s1_q, a1_q, a2_q, a3_q;
+    reg [OAW-1:0] s1_o, a1_o, a2_o, a3_o, a4_o;
+
+    always @(posedge clk) begin
+        if (rst) begin
+            s1_v <= 1'b0; a1_v <= 1'b0; a2_v <= 1'b0; a3_v <= 1'b0; a4_v <= 1'b0;
+        end else begin
+            s1_v <= iss_valid; a1_v <= s1_v; a2_v <= a1_v; a3_v <= a2_v; a4_v <= a3_v;
+        end
+        s1_f <= iss_first; a1_f <= s1_f; a2_f <= a1_f; a3_f <= a2_f; a4_f <= a3_f;
+        s1_l <= iss_last;  a1_l <= s1_l; a2_l <= a1_l; a3_l <= a2_l; a4_l <= a3_l;
+        s1_pad <= iss_pad; s1_sel <= iss_sel;
+        s1_q <= iss_qrow;  a1_q <= s1_q; a2_q <= a1_q; a3_q <= a2_q;
+        s1_o <= iss_oaddr; a1_o <= s1_o; a2_o <= a1_o; a3_o <= a2_o; a4_o <= a3_o;
+    end
+    assign q_raddr = a3_q;
+    assign busy = s1_v | a1_v | a2_v | a3_v | a4_v | res_valid;
+
+    // depthwise weight word: WBUF lane s1_sel
+    wire [127:0] wsel = wb_rdata[s1_sel*128 +: 128];
+
+    genvar l, i;
+    generate
+        for (l = 0; l < LANES; l = l + 1) begin : g_lane
+            reg  signed [8:0]  a_reg [0:15];
+            reg  signed [8:0]  b_reg [0:15];
+            reg  signed [17:0] p_reg [0:15];
+            reg  signed [19:0] ps_reg [0:3];
+            reg  signed [21:0] dot_reg;
+            reg  signed [31:0] acc_reg;
+
+            for (i = 0; i < 16; i = i + 1) begin : g_term
+                // 9-bit signed operands: (x - zp) with x, zp uint8
+                wire [8:0] xa  = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
+                wire [8:0] xd  = {1'b0, ib_rdata[(l % 16)*8 +: 8]} - {1'b0, in_zp};
+                wire [8:0] wp  = {1'b0, wb_rdata[l*128 + i*8 +: 8]} - {1'b0, w_zp};
+                wire [8:0] wd  = {1'b0, wsel[(l % 16)*8 +: 8]} - {1'b0, w_zp};
+                always @(posedge clk) begin
+                    if (!dw) begin
+                        a_reg[i] <= xa;
+                        b_reg[i] <= wp;
+                    end else if (i == 0) begin
+                        a_reg[i] <= s1_pad ? 9'd0 : xd;
+                        b_reg[i] <= wd;
+                    end else begin
+                        a_reg[i] <= 9'd0;
+                        b_reg[i] <= 9'd0;
+                    end
+                    p_reg[i] <= a_reg[i] * b_reg[i];
+                end
+            end
+            for (i = 0; i < 4; i = i + 1) begin : g_ps
+                always @(posedge clk)
+                    ps_reg[i] <= (20'(p_reg[4*i]) + 20'(p_reg[4*i+1])) + (20'(p_reg[4*i+2]) + 20'(p_reg[4*i+3]));
+            end
+
+            wire signed [31:0] bias = q_rdata[l*128 +: 32];
+            wire unused_q = &{1'b0, q_rdata[l*128 + 96 +: 32]};   // entry word 3: reserved 0
+            wire signed [31:0] acc_next = (a4_f ? bias : acc_reg) + {{10{dot_reg[21]}}, dot_reg};
+            always @(posedge clk) begin
+                dot_reg <= (22'(ps_reg[0]) + 22'(ps_reg[1])) + (22'(ps_reg[2]) + 22'(ps_reg[3]));
+                if (a4_v) acc_reg <= acc_next;
+                if (a4_v && a4_l) begin
+                    res_acc[l*32 +: 32]   <= acc_next;
+                    res_mult[l*32 +: 32]  <= q_rdata[l*128 + 32 +: 32];
+                    res_shift[l*32 +: 32] <= q_rdata[l*128 + 64 +: 32];
+                end
+            end
+        end
+    endgenerate
+
+    always @(posedge clk) begin
+        if (rst) res_valid <= 1'b0;
+        else     res_valid <= a4_v & a4_l;
+        if (a4_v && a4_l) res_oaddr <= a4_o;
+    end
+endmodule

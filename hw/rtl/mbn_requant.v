@@ -1,0 +1,126 @@
+// mbn_requant: one channel's requantizer, fully pipelined (one result per cycle,
+// latency RQ_LAT = 8). Implements exactly docs/hw.md "Arithmetic" requant():
+//   left = max(shift,0); right = min(max(-shift,0),31); x = acc << left (32-bit wrap)
+//   h = SaturatingRoundingDoublingHighMul(x, mult)     (TFLite fixedpoint.h / gemmlowp)
+//   round 0: RoundingDivideByPOT(h, right)              (half away from zero)
+//   round 1: ((int64)h + ((1<<right)>>1)) >> right      (ruy x86: ties up)
+//   out = clamp(q + out_zp, act_min, act_max)
+// The 32x32 product is split in four 17x17 signed partial products so each maps to
+// one DSP48E2 and no adder chain longer than 64 bits sits between two registers.
+module mbn_requant (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        in_valid,
+    input  wire [31:0] acc,
+    input  wire [31:0] mult,
+    input  wire [31:0] shift,
+    input  wire        round_mode,   // descriptor d0 bit 4
+    input  wire [7:0]  out_zp,
+    input  wire [7:0]  act_min,
+    input  wire [7:0]  act_max,
+    output wire        out_valid,
+    output wire [7:0]  out_q
+);
+    reg [7:0] v_reg;                 // valid shift register, stage 1..8
+
+    // ---- stage 1: left shift, right amount --------------------------------
+    wire        sh_neg  = shift[31];
+    wire [31:0] sh_negv = 32'd0 - shift;
+    wire [4:0]  right_n = (!sh_neg) ? 5'd0 : ((sh_negv > 32'd31) ? 5'd31 : sh_negv[4:0]);
+    wire [31:0] x_n     = (sh_neg || shift > 32'd31) ? ((sh_neg) ? acc : 32'd0) : (acc << shift[4:0]);
+    reg  [31:0] s1_x_reg, s1_m_reg;
+    reg  [4:0]  s1_r_reg;
+
+    // ---- stage 2: partial products ----------------------------------------
+    wire signed [16:0] xh = {s1_x_reg[31], s1_x_reg[31:16]};
+    wire signed [16:0] xl = {1'b0, s1_x_reg[15:0]};
+    wire signed [16:0] mh = {s1_m_reg[31], s1_m_reg[31:16]};
+    wire signed [16:0] ml = {1'b0, s1_m_reg[15:0]};
+    reg  signed [33:0] pp_hh_reg, pp_hl_reg, pp_lh_reg, pp_ll_reg;
+    reg                s2_sat_reg;
+    reg  [4:0]         s2_r_reg;
+
+    // ---- stage 3: combine (hh<<32 | ll) + 2^30, hl + lh -------------------
+    reg  signed [63:0] s3_a_reg;
+    reg  signed [34:0] s3_b_reg;
+    reg                s3_sat_reg;
+    reg  [4:0]         s3_r_reg;
+    wire signed [63:0] s3_a_n = {pp_hh_reg[31:0], pp_ll_reg[31:0]} + 64'sd1073741824;
+    wire signed [34:0] s3_b_n = {pp_hl_reg[33], pp_hl_reg} + {pp_lh_reg[33], pp_lh_reg};
+
+    // ---- stage 4: h --------------------------------------------------------
+    wire signed [63:0] prod = s3_a_reg + ({{29{s3_b_reg[34]}}, s3_b_reg} <<< 16);
+    reg  signed [31:0] h_reg;
+    reg  [4:0]         s4_r_reg;
+
+    // ---- stage 5: both rounding modes' pieces ------------------------------
+    wire [31:0] mask   = (32'd1 << s4_r_reg) - 32'd1;
+    wire [31:0] rem    = h_reg & mask;
+    wire [31:0] thr    = (mask >> 1) + {31'd0, h_reg[31]};
+    wire signed [31:0] hs0 = h_reg >>> s4_r_reg;
+    wire [31:0] half   = (32'd1 << s4_r_reg) >> 1;
+    wire signed [32:0] hsum = {h_reg[31], h_reg} + {1'b0, half};
+    reg  signed [31:0] s5_hs0_reg;
+    reg                s5_up_reg;
+    reg  signed [32:0] s5_hsum_reg;
+    reg  [4:0]         s5_r_reg;
+
+    // ---- stage 6: q ----------------------------------------------------------
+    wire signed [32:0] hs1 = s5_hsum_reg >>> s5_r_reg;
+    reg  signed [31:0] q_reg;
+
+    // ---- stage 7: q + out_zp (wide) ------------------------------------------
+    reg  signed [32:0] s7_v_reg;
+
+    // ---- stage 8: clamp -------------------------------------------------------
+    wire signed [32:0] amin = {25'd0, act_min};
+    wire signed [32:0] amax = {25'd0, act_max};
+    reg  [7:0] out_reg;
+    reg        rm1_reg, rm2_reg, rm3_reg, rm4_reg, rm5_reg;  // round_mode is static per descriptor,
+                                                              // but travel it with the data anyway
+
+    always @(posedge clk) begin
+        // data path: no reset needed
+        s1_x_reg  <= x_n;
+        s1_m_reg  <= mult;
+        s1_r_reg  <= right_n;
+        rm1_reg   <= round_mode;
+
+        pp_hh_reg <= xh * mh;
+        pp_hl_reg <= xh * ml;
+        pp_lh_reg <= xl * mh;
+        pp_ll_reg <= xl * ml;
+        s2_sat_reg <= (s1_x_reg == 32'h8000_0000) && (s1_m_reg == 32'h8000_0000);
+        s2_r_reg  <= s1_r_reg;
+        rm2_reg   <= rm1_reg;
+
+        s3_a_reg   <= s3_a_n;
+        s3_b_reg   <= s3_b_n;
+        s3_sat_reg <= s2_sat_reg;
+        s3_r_reg   <= s2_r_reg;
+        rm3_reg    <= rm2_reg;
+
+        h_reg    <= s3_sat_reg ? 32'sh7fff_ffff : prod[62:31];
+        s4_r_reg <= s3_r_reg;
+        rm4_reg  <= rm3_reg;
+
+        s5_hs0_reg  <= hs0;
+        s5_up_reg   <= rem > thr;
+        s5_hsum_reg <= hsum;
+        s5_r_reg    <= s4_r_reg;
+        rm5_reg     <= rm4_reg;
+
+        q_reg <= rm5_reg ? hs1[31:0] : (s5_hs0_reg + {31'd0, s5_up_reg});
+
+        s7_v_reg <= {q_reg[31], q_reg} + {25'd0, out_zp};
+
+        out_reg <= (s7_v_reg < amin) ? act_min : (s7_v_reg > amax) ? act_max : s7_v_reg[7:0];
+
+        if (rst) v_reg <= 8'd0;
+        else     v_reg <= {v_reg[6:0], in_valid};
+    end
+
+    wire unused_ok = &{1'b0, pp_hh_reg[33:32], pp_ll_reg[33:32], prod[63], prod[30:0], hs1[32]};
+    assign out_valid = v_reg[7];
+    assign out_q     = out_reg;
+endmodule

@@ -1,0 +1,22 @@
+// mbn_sdp_ram: simple dual-port RAM, one write port, one synchronous read port.
+// Owns nothing but storage; written so Yosys/Vivado infer block RAM (registered
+// read, no reset on the array, no read-during-write requirement).
+module mbn_sdp_ram #(
+    parameter W  = 128,          // word width in bits
+    parameter D  = 1024,         // words
+    parameter AW = 10            // address width, 2^AW >= D
+) (
+    input  wire          clk,
+    input  wire          we,
+    input  wire [AW-1:0] waddr,
+    input  wire [W-1:0]  wdata,
+    input  wire [AW-1:0] raddr,
+    output reg  [W-1:0]  rdata
+);
+    reg [W-1:0] mem [0:D-1];
+
+    always @(posedge clk) begin
+        if (we) mem[waddr] <= wdata;
+        rdata <= mem[raddr];
+    end
+endmodule

@@ -1,0 +1,223 @@
+// mbnaccel_top: the accelerator, ports and parameters exactly as docs/hw.md "Top
+// level". Owns the on-chip buffers (IBUF, WBUF as LANES banks, QBUF as LANES banks,
+// OBUF) and the wiring between the register slave (mbn_regs), the job sequencer
+// (mbn_ctrl), the DMA engines (mbn_dma_rd/mbn_dma_wr), the compute address
+// generator (mbn_agen), the shared MAC array (mbn_mac_array) and the LANES
+// requantizers (mbn_requant).
+// This version requires LANES == 16 (one OBUF word per PW result, DW lane = channel).
+`include "mbn_regs.vh"
+module mbnaccel_top #(
+    parameter LANES        = 16,    // pointwise output-channel lanes; MACs = LANES * 16
+    parameter IBUF_WORDS   = 8192,  // input buffer, 16-byte words (128 KiB)
+    parameter WBUF_ROWS    = 512,   // weight buffer rows per lane, 16-byte words
+    parameter OBUF_WORDS   = 4096,  // output buffer, 16-byte words (64 KiB)
+    parameter QBUF_ENTRIES = 1024,  // per-channel quantization entries
+    parameter ADDR_W       = 40,    // AXI address width
+    parameter MAX_RD_OUTSTANDING = 4
+) (
+    input  wire clk, input wire rst,
+    input  wire [11:0] s_axil_awaddr, input wire s_axil_awvalid, output wire s_axil_awready,
+    input  wire [31:0] s_axil_wdata,  input wire [3:0] s_axil_wstrb, input wire s_axil_wvalid, output wire s_axil_wready,
+    output wire [1:0]  s_axil_bresp,  output wire s_axil_bvalid, input wire s_axil_bready,
+    input  wire [11:0] s_axil_araddr, input wire s_axil_arvalid, output wire s_axil_arready,
+    output wire [31:0] s_axil_rdata,  output wire [1:0] s_axil_rresp, output wire s_axil_rvalid, input wire s_axil_rready,
+    output wire [3:0] m_axi_arid, output wire [ADDR_W-1:0] m_axi_araddr, output wire [7:0] m_axi_arlen,
+    output wire [2:0] m_axi_arsize, output wire [1:0] m_axi_arburst, output wire m_axi_arvalid, input wire m_axi_arready,
+    input  wire [3:0] m_axi_rid, input wire [127:0] m_axi_rdata, input wire [1:0] m_axi_rresp,
+    input  wire m_axi_rlast, input wire m_axi_rvalid, output wire m_axi_rready,
+    output wire [3:0] m_axi_awid, output wire [ADDR_W-1:0] m_axi_awaddr, output wire [7:0] m_axi_awlen,
+    output wire [2:0] m_axi_awsize, output wire [1:0] m_axi_awburst, output wire m_axi_awvalid, input wire m_axi_awready,
+    output wire [127:0] m_axi_wdata, output wire [15:0] m_axi_wstrb, output wire m_axi_wlast,
+    output wire m_axi_wvalid, input wire m_axi_wready,
+    input  wire [3:0] m_axi_bid, input wire [1:0] m_axi_bresp, input wire m_axi_bvalid, output wire m_axi_bready,
+    output wire irq
+);
+    function integer clog2;
+        input integer v;
+        integer t;
+        begin
+            clog2 = 0; t = v - 1;
+            while (t > 0) begin clog2 = clog2 + 1; t = t >> 1; end
+            if (clog2 == 0) clog2 = 1;
+        end
+    endfunction
+    localparam IAW    = clog2(IBUF_WORDS);
+    localparam WAW    = clog2(WBUF_ROWS);
+    localparam OAW    = clog2(OBUF_WORDS);
+    localparam QROWS  = QBUF_ENTRIES / LANES;
+    localparam QAW    = clog2(QROWS);
+    localparam LB     = clog2(LANES);           // lane bits of a WBUF/QBUF stream index
+    localparam RQ_LAT = 8;
+
+    // ---- registers -------------------------------------------------------------
+    wire        start, abort;
+    wire [31:0] desc_region, desc_offset, desc_count;
+    wire [8*64-1:0] region_base, region_size;
+    wire        busy, st_done, st_fault, done_evt, fault_evt;
+    wire [31:0] fault_code, fault_desc, fault_off, desc_done;
+    wire        c_pw, c_dw, c_stall;
+    wire [15:0] c_mac;
+    wire        rd_beat, wr_beat, rd_inflight, wr_inflight;
+
+    mbn_regs #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
+               .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES),
+               .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING)) u_regs (
+        .clk(clk), .rst(rst),
+        .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
+        .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
+        .s_axil_wready(s_axil_wready), .s_axil_bresp(s_axil_bresp), .s_axil_bvalid(s_axil_bvalid),
+        .s_axil_bready(s_axil_bready), .s_axil_araddr(s_axil_araddr), .s_axil_arvalid(s_axil_arvalid),
+        .s_axil_arready(s_axil_arready), .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
+        .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
+        .start(start), .abort(abort), .desc_region(desc_region), .desc_offset(desc_offset),
+        .desc_count(desc_count), .region_base(region_base), .region_size(region_size),
+        .busy(busy), .st_done(st_done), .st_fault(st_fault), .done_evt(done_evt), .fault_evt(fault_evt),
+        .fault_code(fault_code), .fault_desc(fault_desc), .fault_off(fault_off), .desc_done(desc_done),
+        .c_pw(c_pw), .c_dw(c_dw), .c_mac(c_mac), .c_rd_beat(rd_beat), .c_wr_beat(wr_beat),
+        .c_stall(c_stall), .c_dma_busy(rd_inflight | wr_inflight), .irq(irq));
+
+    // ---- sequencer ------------------------------------------------------------------
+    wire        rd_start, rd_abort, rd_busy, rd_err;
+    wire [ADDR_W-1:0] rd_addr, wr_addr;
+    wire [23:0] rd_nwords, rd_idx;
+    wire [1:0]  rd_dst;
+    wire [127:0] rd_data;
+    wire        wr_start, wr_abort, wr_busy, wr_err;
+    wire [31:0] wr_npix, wr_err_off;
+    wire [11:0] wr_wpp;
+    wire [15:0] wr_stride;
+    wire        cmp_start, cmp_done, cmp_pipe_busy;
+    wire        dw, round_mode, stride2;
+    wire [15:0] in_rows, in_w, out_rows, out_w;
+    wire [11:0] jn, oc16, groups;
+    wire [31:0] pixels;
+    wire [7:0]  row_off, in_zp, w_zp, out_zp, act_min, act_max;
+    wire [1:0]  pad_left;
+
+    mbn_ctrl #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
+               .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES), .ADDR_W(ADDR_W)) u_ctrl (
+        .clk(clk), .rst(rst), .start(start), .abort(abort),
+        .desc_region(desc_region), .desc_offset(desc_offset), .desc_count(desc_count),
+        .region_base(region_base), .region_size(region_size),
+        .busy(busy), .st_done(st_done), .st_fault(st_fault), .done_evt(done_evt), .fault_evt(fault_evt),
+        .fault_code(fault_code), .fault_desc(fault_desc), .fault_off(fault_off), .desc_done(desc_done),
+        .rd_start(rd_start), .rd_addr(rd_addr), .rd_nwords(rd_nwords), .rd_abort(rd_abort),
+        .rd_dst(rd_dst), .rd_busy(rd_busy), .rd_beat(rd_beat), .rd_data(rd_data), .rd_idx(rd_idx),
+        .rd_err(rd_err),
+        .wr_start(wr_start), .wr_addr(wr_addr), .wr_npix(wr_npix), .wr_wpp(wr_wpp),
+        .wr_stride(wr_stride), .wr_abort(wr_abort), .wr_busy(wr_busy), .wr_err(wr_err),
+        .wr_err_off(wr_err_off),
+        .cmp_start(cmp_start), .cmp_done(cmp_done), .cmp_pipe_busy(cmp_pipe_busy),
+        .dw(dw), .round_mode(round_mode), .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16),
+        .groups(groups), .pixels(pixels), .out_rows(out_rows), .out_w(out_w), .stride2(stride2),
+        .row_off(row_off), .pad_left(pad_left), .in_zp(in_zp), .w_zp(w_zp), .out_zp(out_zp),
+        .act_min(act_min), .act_max(act_max), .c_pw(c_pw), .c_dw(c_dw), .c_stall(c_stall));
+
+    // ---- DMA ----------------------------------------------------------------------------
+    wire [OAW-1:0] ob_raddr;
+    wire [127:0]   ob_rdata;
+
+    mbn_dma_rd #(.ADDR_W(ADDR_W), .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING)) u_dma_rd (
+        .clk(clk), .rst(rst), .start(rd_start), .addr(rd_addr), .nwords(rd_nwords), .abort(rd_abort),
+        .busy(rd_busy), .beat_valid(rd_beat), .beat_data(rd_data), .beat_idx(rd_idx), .err(rd_err),
+        .inflight(rd_inflight),
+        .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
+        .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arvalid(m_axi_arvalid),
+        .m_axi_arready(m_axi_arready), .m_axi_rid(m_axi_rid), .m_axi_rdata(m_axi_rdata),
+        .m_axi_rresp(m_axi_rresp), .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(m_axi_rvalid),
+        .m_axi_rready(m_axi_rready));
+
+    mbn_dma_wr #(.ADDR_W(ADDR_W), .OAW(OAW)) u_dma_wr (
+        .clk(clk), .rst(rst), .start(wr_start), .addr(wr_addr), .npix(wr_npix), .wpp(wr_wpp),
+        .stride(wr_stride), .abort(wr_abort), .busy(wr_busy), .err(wr_err), .err_off(wr_err_off),
+        .inflight(wr_inflight), .beat(wr_beat), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
+        .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr), .m_axi_awlen(m_axi_awlen),
+        .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst), .m_axi_awvalid(m_axi_awvalid),
+        .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata), .m_axi_wstrb(m_axi_wstrb),
+        .m_axi_wlast(m_axi_wlast), .m_axi_wvalid(m_axi_wvalid), .m_axi_wready(m_axi_wready),
+        .m_axi_bid(m_axi_bid), .m_axi_bresp(m_axi_bresp), .m_axi_bvalid(m_axi_bvalid),
+        .m_axi_bready(m_axi_bready));
+
+    // ---- compute address generator ---------------------------------------------------
+    wire           iss_valid, iss_first, iss_last, iss_pad;
+    wire [3:0]     iss_sel;
+    wire [IAW-1:0] ib_raddr;
+    wire [WAW-1:0] wb_raddr;
+    wire [QAW-1:0] iss_qrow, q_raddr;
+    wire [OAW-1:0] iss_oaddr;
+
+    mbn_agen #(.IAW(IAW), .WAW(WAW), .QAW(QAW), .OAW(OAW)) u_agen (
+        .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw),
+        .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16), .groups(groups), .pixels(pixels),
+        .out_rows(out_rows), .out_w(out_w), .stride2(stride2), .row_off(row_off), .pad_left(pad_left),
+        .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last), .iss_pad(iss_pad),
+        .iss_sel(iss_sel), .ib_raddr(ib_raddr), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
+        .iss_oaddr(iss_oaddr), .done(cmp_done));
+
+    // MAC_ACTIVE: LANES*16 per PW cycle, 16 per DW tap cycle (144 per output word)
+    localparam [15:0] PW_MACS = LANES * 16;
+    assign c_mac = !iss_valid ? 16'd0 : dw ? 16'd16 : PW_MACS;
+
+    // ---- buffers ---------------------------------------------------------------------------
+    // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES
+    wire [127:0]         ib_rdata;
+    wire [LANES*128-1:0] wb_rdata, q_rdata;
+
+    mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
+        .clk(clk), .we(rd_beat && rd_dst == 2'd1), .waddr(rd_idx[IAW-1:0]), .wdata(rd_data),
+        .raddr(ib_raddr), .rdata(ib_rdata));
+
+    genvar l;
+    generate
+        for (l = 0; l < LANES; l = l + 1) begin : g_bank
+            mbn_sdp_ram #(.W(128), .D(WBUF_ROWS), .AW(WAW)) u_wbuf (
+                .clk(clk), .we(rd_beat && rd_dst == 2'd2 && rd_idx[LB-1:0] == l),
+                .waddr(rd_idx[LB +: WAW]), .wdata(rd_data),
+                .raddr(wb_raddr), .rdata(wb_rdata[l*128 +: 128]));
+            mbn_sdp_ram #(.W(128), .D(QROWS), .AW(QAW)) u_qbuf (
+                .clk(clk), .we(rd_beat && rd_dst == 2'd3 && rd_idx[LB-1:0] == l),
+                .waddr(rd_idx[LB +: QAW]), .wdata(rd_data),
+                .raddr(q_raddr), .rdata(q_rdata[l*128 +: 128]));
+        end
+    endgenerate
+
+    // ---- MAC array, requantizers, OBUF -------------------------------------------------------
+    wire                 res_valid;
+    wire [LANES*32-1:0]  res_acc, res_mult, res_shift;
+    wire [OAW-1:0]       res_oaddr;
+    wire                 mac_busy;
+
+    mbn_mac_array #(.LANES(LANES), .OAW(OAW), .QAW(QAW)) u_mac (
+        .clk(clk), .rst(rst), .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last),
+        .iss_pad(iss_pad), .iss_sel(iss_sel), .iss_qrow(iss_qrow), .iss_oaddr(iss_oaddr),
+        .dw(dw), .in_zp(in_zp), .w_zp(w_zp), .ib_rdata(ib_rdata), .wb_rdata(wb_rdata),
+        .q_raddr(q_raddr), .q_rdata(q_rdata), .res_valid(res_valid), .res_acc(res_acc),
+        .res_mult(res_mult), .res_shift(res_shift), .res_oaddr(res_oaddr), .busy(mac_busy));
+    assign cmp_pipe_busy = mac_busy;
+
+    wire [LANES-1:0] rq_valid;
+    wire [LANES*8-1:0] rq_q;
+    generate
+        for (l = 0; l < LANES; l = l + 1) begin : g_rq
+            mbn_requant u_rq (
+                .clk(clk), .rst(rst), .in_valid(res_valid), .acc(res_acc[l*32 +: 32]),
+                .mult(res_mult[l*32 +: 32]), .shift(res_shift[l*32 +: 32]), .round_mode(round_mode),
+                .out_zp(out_zp), .act_min(act_min), .act_max(act_max),
+                .out_valid(rq_valid[l]), .out_q(rq_q[l*8 +: 8]));
+        end
+    endgenerate
+
+    // OBUF address travels beside the requantizers
+    reg [OAW-1:0] oa_pipe [0:RQ_LAT-1];
+    integer k;
+    always @(posedge clk) begin
+        oa_pipe[0] <= res_oaddr;
+        for (k = 1; k < RQ_LAT; k = k + 1) oa_pipe[k] <= oa_pipe[k-1];
+    end
+
+    mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
+        .clk(clk), .we(rq_valid[0]), .waddr(oa_pipe[RQ_LAT-1]), .wdata(rq_q),
+        .raddr(ob_raddr), .rdata(ob_rdata));
+
+    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault};
+endmodule

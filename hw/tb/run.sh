@@ -1,0 +1,42 @@
+#!/bin/sh
+# hw/tb/run.sh: build and run the block-level testbenches (Verilator) into build/tb/.
+# Prints "PASS name" / "FAIL name: why" per check; exits non-zero on any failure.
+# TB_ITERS (default 100) sets the number of random PW and DW descriptors.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+OUT=build/tb
+mkdir -p "$OUT" build/gen
+python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs build/gen/mbn_regs.h build/gen/mbn_regs.vh || exit 2
+: "${TB_ITERS:=100}"
+export TB_ITERS
+rc=0
+
+lint() {
+    if verilator --lint-only -Wall -Ibuild/gen -Ihw/rtl hw/rtl/mbnaccel.vlt hw/rtl/*.v \
+        --top-module mbnaccel_top >"$OUT/lint.log" 2>&1; then
+        echo "PASS lint"
+    else
+        echo "FAIL lint: see $OUT/lint.log"; rc=1
+    fi
+}
+
+build() { # name top cpp rtl...
+    name=$1 top=$2 cpp=$3; shift 3
+    if ! verilator --cc --exe --build -j 2 -O2 -Ibuild/gen -Ihw/rtl \
+        -CFLAGS "-I$ROOT/build/gen -O1" --top-module "$top" "$@" "$ROOT/$cpp" \
+        -Mdir "$OUT/$name" -o "tb_$name" >"$OUT/$name.build.log" 2>&1; then
+        echo "FAIL $name: build failed, see $OUT/$name.build.log"; rc=1; return 1
+    fi
+}
+
+runtb() { # name timeout
+    if ! timeout "$2" "$OUT/$1/tb_$1"; then
+        echo "FAIL $1: exit status non-zero or timeout ($2 s)"; rc=1
+    fi
+}
+
+lint
+build requant mbn_requant hw/tb/tb_requant.cpp hw/rtl/mbn_requant.v && runtb requant 300
+build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v && runtb top 1200
+exit $rc
