@@ -154,5 +154,8 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-# The accelerator: RTL lint, Verilated simulator library, synthesis (hw/sim/sim.mk).
+# The accelerator: RTL lint, Verilated simulator library (hw/sim/sim.mk), synthesis.
 -include hw/sim/sim.mk
+.PHONY: synth
+synth: $(REGS_VH)
+	sh hw/synth/synth.sh
