@@ -238,6 +238,14 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 	int oc = 0;
 	int32_t r[8];
 
+	/* A single row (the classifier after the pool): the 4-row kernels below would
+	 * compute it four times over. */
+	if (np == 1) {
+		for (; oc < n_oc; oc++)
+			out[oc] = requant_gemm(l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * len, len),
+					       l->mult[oc], l->shift[oc], zp, lo, hi);
+		return;
+	}
 	for (; oc + 2 <= n_oc; oc += 2) {
 		const int16_t *w0 = l->weights + (size_t)oc * len, *w1 = w0 + len;
 
