@@ -397,15 +397,22 @@ void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_
 		for (int oy = 0; oy < l->out_h; oy++)
 			for (int ox = 0; ox < l->out_w; ox++) {
 				uint8_t *row = dst + ((size_t)oy * l->out_w + ox) * k;
-				int t = 0;
+				int t = 0, x0 = ox * l->stride_w - l->pad_left;
+				bool cols_inside = x0 >= 0 && x0 + l->k_w <= l->in_w;
 				for (int kh = 0; kh < l->k_h; kh++) {
 					int y = oy * l->stride_h - l->pad_top + kh;
+					if (cols_inside && y >= 0 && y < l->in_h) {
+						/* the common case: one contiguous run of k_w pixels */
+						size_t n = (size_t)l->k_w * l->in_c;
+						memcpy(row + t, in + ((size_t)y * l->in_w + x0) * l->in_c, n);
+						t += (int)n;
+						continue;
+					}
 					for (int kw = 0; kw < l->k_w; kw++) {
-						int x = ox * l->stride_w - l->pad_left + kw;
+						int x = x0 + kw;
 						bool inside = y >= 0 && y < l->in_h && x >= 0 && x < l->in_w;
-						const uint8_t *px = in + ((size_t)y * l->in_w + x) * l->in_c;
 						for (int ic = 0; ic < l->in_c; ic++)
-							row[t++] = inside ? px[ic] : zp;
+							row[t++] = inside ? in[((size_t)y * l->in_w + x) * l->in_c + ic] : zp;
 					}
 				}
 				memset(row + kr, zp, (size_t)(k - kr));
