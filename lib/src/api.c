@@ -27,6 +27,9 @@ struct mbn_model {
 	void *plan;
 	uint8_t *in_buf, *out_buf;
 	struct mbn_run_stats stats;
+	bool profile;
+	bool profiled;                     /* layer_stats hold a profiled run */
+	struct mbn_layer_stats *layer_stats; /* [n_layers] */
 };
 
 MBN_EXPORT int mbn_device_open(const char *uri, mbn_device **out)
@@ -158,7 +161,8 @@ MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, 
 		goto fail;
 	m->in_buf = malloc(m->g.input.bytes);
 	m->out_buf = malloc(m->g.output.bytes);
-	if (!m->in_buf || !m->out_buf) {
+	m->layer_stats = calloc((size_t)m->g.n_layers, sizeof(*m->layer_stats));
+	if (!m->in_buf || !m->out_buf || !m->layer_stats) {
 		r = mbn_set_error(-ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -171,6 +175,7 @@ MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, 
 fail:
 	free(m->in_buf);
 	free(m->out_buf);
+	free(m->layer_stats);
 	mbn_graph_free(&m->g);
 	free(m);
 	return r;
@@ -184,6 +189,7 @@ MBN_EXPORT void mbn_model_free(mbn_model *m)
 		m->dev->be->release(m->dev, m->plan);
 	free(m->in_buf);
 	free(m->out_buf);
+	free(m->layer_stats);
 	mbn_graph_free(&m->g);
 	free(m);
 }
@@ -230,9 +236,16 @@ MBN_EXPORT int mbn_model_run(mbn_model *m, const void *input, size_t input_size,
 	for (size_t i = 0; i < input_size; i++)
 		m->in_buf[i] = in[i] ^ flip_in;
 	memset(&m->stats, 0, sizeof(m->stats));
-	int r = m->dev->be->run(m->dev, m->plan, m->in_buf, m->out_buf, &m->stats);
+	if (m->profile) {
+		memset(m->layer_stats, 0, (size_t)m->g.n_layers * sizeof(*m->layer_stats));
+		for (int i = 0; i < m->g.n_layers; i++)
+			m->layer_stats[i].macs = mbn_layer_macs(&m->g.layers[i]);
+	}
+	m->profiled = false;
+	int r = m->dev->be->run(m->dev, m->plan, m->in_buf, m->out_buf, &m->stats, m->profile ? m->layer_stats : NULL);
 	if (r)
 		return r;
+	m->profiled = m->profile;
 	uint8_t flip_out = m->g.output.type == MBN_TYPE_INT8 ? 0x80 : 0;
 	uint8_t *o = output;
 	for (size_t i = 0; i < output_size; i++)
@@ -262,7 +275,8 @@ MBN_EXPORT int mbn_model_set_profiling(mbn_model *m, int on)
 {
 	if (!m)
 		return mbn_set_error(-EINVAL, "mbn_model_set_profiling: NULL model");
-	return m->dev->be->set_profiling(m->dev, m->plan, on != 0);
+	m->profile = on != 0;
+	return 0;
 }
 
 MBN_EXPORT int mbn_model_layer_stats(const mbn_model *m, int i, struct mbn_layer_stats *st)
@@ -271,7 +285,10 @@ MBN_EXPORT int mbn_model_layer_stats(const mbn_model *m, int i, struct mbn_layer
 		return mbn_set_error(-EINVAL, "mbn_model_layer_stats: NULL argument");
 	if (i < 0 || i >= m->g.n_layers)
 		return mbn_set_error(-ERANGE, "layer %d out of range (0..%d)", i, m->g.n_layers - 1);
-	return m->dev->be->layer_stats(m->dev, m->plan, i, st);
+	if (!m->profiled)
+		return mbn_set_error(-EINVAL, "no per-layer statistics: the last run was not profiled (mbn_model_set_profiling)");
+	*st = m->layer_stats[i];
+	return 0;
 }
 
 MBN_EXPORT int mbn_model_layer_count(const mbn_model *m)

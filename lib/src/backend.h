@@ -24,14 +24,14 @@ struct mbn_backend {
 	/* Compile a validated graph once; *plan is the backend's per-model state. */
 	int (*compile)(struct mbn_device *dev, const struct mbn_graph *g, void **plan);
 	void (*release)(struct mbn_device *dev, void *plan);
-	/* Run: in and out are biased-domain feature maps (graph.h). */
+	/* Run: in and out are biased-domain feature maps (graph.h). per_layer is NULL, or
+	 * (profiling) an array of g->n_layers zeroed entries whose macs are filled: the
+	 * backend adds what it measures per layer (accelerator devices then run each layer
+	 * as a job of its own). */
 	int (*run)(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out,
-		   struct mbn_run_stats *stats);
+		   struct mbn_run_stats *stats, struct mbn_layer_stats *per_layer);
 	/* Does this device run layer i on the accelerator? */
 	bool (*layer_on_accel)(struct mbn_device *dev, void *plan, int i);
-	/* Per-layer profiling (see mbn_model_set_profiling). */
-	int (*set_profiling)(struct mbn_device *dev, void *plan, bool on);
-	int (*layer_stats)(struct mbn_device *dev, void *plan, int i, struct mbn_layer_stats *st);
 	void (*describe)(struct mbn_device *dev, char *buf, size_t len);
 };
 

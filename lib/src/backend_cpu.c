@@ -16,8 +16,6 @@
 struct cpu_plan {
 	const struct mbn_graph *g;
 	uint8_t *buf[2];
-	bool profile;
-	struct mbn_layer_stats *stats;
 };
 
 uint8_t *mbn_cpu_run_range(const struct mbn_graph *g, int first, int last, const uint8_t *in,
@@ -55,11 +53,9 @@ static int cpu_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 	p->g = g;
 	p->buf[0] = malloc(n);
 	p->buf[1] = malloc(n);
-	p->stats = calloc((size_t)g->n_layers, sizeof(*p->stats));
-	if (!p->buf[0] || !p->buf[1] || !p->stats) {
+	if (!p->buf[0] || !p->buf[1]) {
 		free(p->buf[0]);
 		free(p->buf[1]);
-		free(p->stats);
 		free(p);
 		return mbn_set_error(-ENOMEM, "out of memory for %zu-byte feature maps", n);
 	}
@@ -73,17 +69,16 @@ static void cpu_release(struct mbn_device *dev, void *plan)
 
 	free(p->buf[0]);
 	free(p->buf[1]);
-	free(p->stats);
 	free(p);
 }
 
 static int cpu_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out,
-		   struct mbn_run_stats *stats)
+		   struct mbn_run_stats *stats, struct mbn_layer_stats *per_layer)
 {
 	struct cpu_plan *p = plan;
 	const uint8_t *res = in;
 
-	if (!p->profile) {
+	if (!per_layer) {
 		res = mbn_cpu_run_range(p->g, 0, p->g->n_layers, in, p->buf[0], p->buf[1]);
 	} else {
 		for (int i = 0; i < p->g->n_layers; i++) {
@@ -91,28 +86,10 @@ static int cpu_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			res = mbn_cpu_run_range(p->g, i, i + 1, res, p->buf[i & 1], p->buf[(i + 1) & 1]);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
-			memset(&p->stats[i], 0, sizeof(p->stats[i]));
-			p->stats[i].macs = mbn_layer_macs(&p->g->layers[i]);
-			p->stats[i].host_us = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
+			per_layer[i].host_us = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
 		}
 	}
 	memcpy(out, res, p->g->output.bytes);
-	return 0;
-}
-
-static int cpu_set_profiling(struct mbn_device *dev, void *plan, bool on)
-{
-	((struct cpu_plan *)plan)->profile = on;
-	return 0;
-}
-
-static int cpu_layer_stats(struct mbn_device *dev, void *plan, int i, struct mbn_layer_stats *st)
-{
-	struct cpu_plan *p = plan;
-
-	if (!p->profile)
-		return mbn_set_error(-EINVAL, "per-layer statistics need profiling on (mbn_model_set_profiling)");
-	*st = p->stats[i];
 	return 0;
 }
 
@@ -129,6 +106,4 @@ const struct mbn_backend mbn_backend_cpu = {
 	.release = cpu_release,
 	.run = cpu_run,
 	.layer_on_accel = cpu_layer_on_accel,
-	.set_profiling = cpu_set_profiling,
-	.layer_stats = cpu_layer_stats,
 };

@@ -69,8 +69,6 @@ struct sim_plan {
 	struct accel_plan ap;
 	uint64_t const_base, act_base;
 	uint8_t *fmap, *buf[2];
-	bool profile;
-	struct mbn_layer_stats *stats; /* per graph layer, filled when profiling */
 	uint64_t budget;               /* cycle budget of the whole job */
 };
 
@@ -248,7 +246,6 @@ static void sim_release(struct mbn_device *dev, void *plan)
 	free(p->fmap);
 	free(p->buf[0]);
 	free(p->buf[1]);
-	free(p->stats);
 	free(p);
 }
 
@@ -268,9 +265,8 @@ static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 	size_t fm = mbn_graph_max_fmap(g);
 	p->buf[0] = malloc(fm);
 	p->buf[1] = malloc(fm);
-	p->stats = calloc((size_t)g->n_layers, sizeof(*p->stats));
 	p->fmap = p->ap.n_accel ? malloc((size_t)p->ap.out_h * p->ap.out_w * p->ap.out_c) : NULL;
-	if (!p->buf[0] || !p->buf[1] || !p->stats || (p->ap.n_accel && !p->fmap)) {
+	if (!p->buf[0] || !p->buf[1] || (p->ap.n_accel && !p->fmap)) {
 		sim_release(dev, p);
 		return mbn_set_error(-ENOMEM, "out of memory");
 	}
@@ -350,7 +346,8 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out, struct mbn_run_stats *stats)
+static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out, struct mbn_run_stats *stats,
+		   struct mbn_layer_stats *per_layer)
 {
 	struct sim_dev *s = dev->priv;
 	struct sim_plan *p = plan;
@@ -364,17 +361,15 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 		mbn_accel_write_input(&p->ap, in, s->mem + p->act_base);
 		host += now_us() - t0;
 		struct mbn_layer_stats total = { 0 };
-		if (p->profile) {
+		if (per_layer) {
 			for (int i = 0; i < p->ap.n_accel; i++) {
 				const struct accel_layer *al = &p->ap.layers[i];
-				memset(&p->stats[i], 0, sizeof(p->stats[i]));
-				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &p->stats[i])))
+				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
 					return r;
-				p->stats[i].on_accel = 1;
-				p->stats[i].macs = al->macs;
-				total.cycles += p->stats[i].cycles;
-				total.dram_read_bytes += p->stats[i].dram_read_bytes;
-				total.dram_write_bytes += p->stats[i].dram_write_bytes;
+				per_layer[i].on_accel = 1;
+				total.cycles += per_layer[i].cycles;
+				total.dram_read_bytes += per_layer[i].dram_read_bytes;
+				total.dram_write_bytes += per_layer[i].dram_write_bytes;
 			}
 		} else if ((r = run_job(s, p, 0, p->ap.n_desc, p->budget, &total))) {
 			return r;
@@ -391,11 +386,8 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 	for (int i = p->ap.n_accel; i < g->n_layers; i++) {
 		double l0 = now_us();
 		tail_in = mbn_cpu_run_range(g, i, i + 1, tail_in, p->buf[i & 1], p->buf[(i + 1) & 1]);
-		if (p->profile) {
-			memset(&p->stats[i], 0, sizeof(p->stats[i]));
-			p->stats[i].host_us = now_us() - l0;
-			p->stats[i].macs = mbn_layer_macs(&g->layers[i]);
-		}
+		if (per_layer)
+			per_layer[i].host_us = now_us() - l0;
 	}
 	memcpy(out, tail_in, g->output.bytes);
 	host += now_us() - t0;
@@ -406,22 +398,6 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 static bool sim_layer_on_accel(struct mbn_device *dev, void *plan, int i)
 {
 	return i < ((struct sim_plan *)plan)->ap.n_accel;
-}
-
-static int sim_set_profiling(struct mbn_device *dev, void *plan, bool on)
-{
-	((struct sim_plan *)plan)->profile = on;
-	return 0;
-}
-
-static int sim_layer_stats(struct mbn_device *dev, void *plan, int i, struct mbn_layer_stats *st)
-{
-	struct sim_plan *p = plan;
-
-	if (!p->profile)
-		return mbn_set_error(-EINVAL, "per-layer statistics need profiling on (mbn_model_set_profiling)");
-	*st = p->stats[i];
-	return 0;
 }
 
 static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
@@ -441,7 +417,5 @@ const struct mbn_backend mbn_backend_sim = {
 	.release = sim_release,
 	.run = sim_run,
 	.layer_on_accel = sim_layer_on_accel,
-	.set_profiling = sim_set_profiling,
-	.layer_stats = sim_layer_stats,
 	.describe = sim_describe,
 };
