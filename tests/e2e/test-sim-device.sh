@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The sim device as a user drives it: identical bytes to the cpu device under every DRAM
+# configuration (bandwidth, latency, outstanding reads), cycle counts that respond to the
+# configuration, a waveform on request, and mbn-bench's JSON and SVG reports.
+source "$(dirname "$0")/../lib.sh"
+require "$BUILD/bin/mbn-classify" "$BUILD/bin/mbn-bench" "$ROOT/build/lib/libmbnsim.so"
+M=$MODELS/mobilenet_v1_0.25_128_quant.tflite
+imgs=("$IMAGES/cat.bmp" "$IMAGES/owl.jpg")
+cls() { "$BUILD/bin/mbn-classify" -m "$M" "$@"; }
+cycles() { sed -n 's/.*accelerator cycles: \([0-9]*\).*/\1/p' | head -1; }
+
+rm -f "$TMP/cpu.raw"
+cls -d cpu --out-raw "$TMP/cpu.raw" "${imgs[@]}" >/dev/null
+declare -A cyc
+for cfg in default bw=8 bw=4,lat=200 outstanding=1 lat=1; do
+	dev=sim:$cfg
+	[ $cfg = default ] && dev=sim
+	rm -f "$TMP/sim.raw"
+	out=$(cls -d "$dev" --out-raw "$TMP/sim.raw" "${imgs[@]}" 2>&1)
+	if cmp -s "$TMP/cpu.raw" "$TMP/sim.raw"; then
+		cyc[$cfg]=$(cycles <<<"$out")
+		pass "$dev: output bytes identical to cpu (${cyc[$cfg]} cycles)"
+	else
+		fail "$dev" "output differs from cpu: $(head -c 300 <<<"$out")"
+	fi
+done
+d=${cyc[default]:-0}
+[ "${cyc[bw=8]:-0}" -gt "$d" ] && pass "half the DRAM bandwidth costs cycles ($d -> ${cyc[bw=8]})" ||
+	fail "bandwidth" "bw=8 took ${cyc[bw=8]:-?} cycles, default $d"
+[ "${cyc[outstanding=1]:-0}" -gt "$d" ] && pass "one outstanding read costs cycles ($d -> ${cyc[outstanding=1]})" ||
+	fail "outstanding" "outstanding=1 took ${cyc[outstanding=1]:-?} cycles, default $d"
+
+M2=$M
+cls -d "sim:trace=$TMP/wave.fst" -k 1 "$IMAGES/cat.bmp" >/dev/null 2>&1
+[ -s "$TMP/wave.fst" ] && pass "trace=FILE writes an FST waveform ($(stat -c %s "$TMP/wave.fst") bytes)" || fail "trace" "no waveform written"
+
+if "$BUILD/bin/mbn-bench" -d sim -m "$M2" --json --svg "$TMP/u.svg" >"$TMP/b.json" 2>"$TMP/err" && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("cycles", "dram_read_bytes", "dram_write_bytes", "mac_utilization", "sim_wall_seconds", "layers"):
+    assert k in d, k
+assert d["cycles"] > 0 and 0 < d["mac_utilization"] <= 1 and d["dram_read_bytes"] > 0
+acc = [l for l in d["layers"] if l["runs_on"] == "accelerator"]
+assert len(acc) == 27, len(acc)
+assert all(l["cycles"] > 0 and 0 < l["mac_utilization"] <= 1 for l in acc)
+# the layer-by-layer cycles add up to about the whole-network job
+s = sum(l["cycles"] for l in acc); assert abs(s - d["cycles"]) < 0.05 * d["cycles"], (s, d["cycles"])
+' "$TMP/b.json"; then pass "mbn-bench --json: totals and 27 accelerator layers consistent"; else fail "mbn-bench --json" "$(head -c 300 "$TMP/b.json") $(head -c 200 "$TMP/err")"; fi
+grep -q "<svg" "$TMP/u.svg" 2>/dev/null && [ "$(grep -c "<rect" "$TMP/u.svg")" -ge 27 ] && pass "mbn-bench --svg draws per-layer utilization" || fail "--svg" "no SVG with bars"
+finish
