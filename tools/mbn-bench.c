@@ -158,12 +158,15 @@ int main(int argc, char **argv)
 		mbn_model_layer_info(m, i, &li[i]);
 		accel |= li[i].on_accel;
 	}
+	/* Two runs on an accelerator: the first pays for page faults in the simulated DRAM
+	 * and cold caches, so host CPU time is reported as the minimum over the runs. */
 	if (runs < 0)
-		runs = accel ? 1 : 20;
+		runs = accel ? 2 : 20;
 
 	/* Timed runs of the whole network. */
 	double *lat = malloc((size_t)runs * sizeof(double));
 	struct mbn_run_stats rs = { 0 };
+	double host_min = 0;
 	for (long i = 0; i < runs; i++) {
 		char msg[64];
 		snprintf(msg, sizeof(msg), "run %ld/%ld", i + 1, runs);
@@ -175,6 +178,8 @@ int main(int argc, char **argv)
 		}
 		lat[i] = now_s() - t;
 		mbn_model_last_stats(m, &rs);
+		if (i == 0 || rs.host_cpu_us < host_min)
+			host_min = rs.host_cpu_us;
 	}
 	qsort(lat, (size_t)runs, sizeof(double), cmp_double);
 	double median = lat[runs / 2];
@@ -217,7 +222,7 @@ int main(int argc, char **argv)
 		       mbn_device_uri(dev), desc, mbn_model_describe(m), load_s, (unsigned long long)rs.accel_cycles,
 		       (unsigned long long)rs.dram_read_bytes, (unsigned long long)rs.dram_write_bytes, util,
 		       (unsigned long long)macs, (unsigned long long)accel_macs, clock_mhz, fps, median,
-		       median > 0 ? rs.accel_cycles / median : 0, rs.host_cpu_us);
+		       median > 0 ? rs.accel_cycles / median : 0, host_min);
 		for (int i = 0; i < n; i++) {
 			double u = st[i].cycles && array ? (double)li[i].macs / ((double)st[i].cycles * array) : 0;
 			printf("%s{\"index\":%d,\"op\":\"%s\",\"runs_on\":\"%s\",\"macs\":%llu,\"cycles\":%llu,"
@@ -249,8 +254,8 @@ int main(int argc, char **argv)
 		if (accel) {
 			printf("total: %.3f M cycles (%.3f M layer by layer), %.1f%% MAC utilization, DRAM %.2f MB read + %.2f MB written\n",
 			       rs.accel_cycles / 1e6, cyc_sum / 1e6, util * 100, rs.dram_read_bytes / 1e6, rs.dram_write_bytes / 1e6);
-			printf("at %g MHz: %.1f frames/s; simulator: %.2f s wall, %.0f cycles/s; host CPU %.0f us per inference\n",
-			       clock_mhz, fps, median, rs.accel_cycles / median, rs.host_cpu_us);
+			printf("at %g MHz: %.1f frames/s; simulator: %.2f s wall (median of %ld), %.0f cycles/s; host CPU %.0f us per inference (min)\n",
+			       clock_mhz, fps, median, runs, rs.accel_cycles / median, host_min);
 		} else {
 			printf("total: %.2f M MACs; %ld runs: median %.2f ms, min %.2f ms (%.2f GMAC/s); load+compile %.1f ms\n",
 			       macs / 1e6, runs, median * 1e3, lat[0] * 1e3, macs / median / 1e9, load_s * 1e3);
