@@ -10,6 +10,7 @@
  * Every input is tried even if an earlier one fails; the exit status is 1 if any failed.
  */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,10 +100,21 @@ static int prepare_input(const char *path, int raw, const struct mbn_tensor_info
 		fprintf(stderr, "mbn-classify: %s: resize to %dx%d failed\n", path, info->dims[2], info->dims[1]);
 		return r;
 	}
-	/* int8 models take pixel - 128: the same real value as uint8 pixel with zero point 128. */
-	if (info->type == MBN_TYPE_INT8)
-		for (size_t i = 0; i < info->bytes; i++)
-			tensor[i] ^= 0x80;
+	/* MobileNet's preprocessing maps pixel p to the real value (p - 128) / 128, which is
+	 * exactly what the reference models' input quantization (uint8, scale 1/128, zero
+	 * point 128) encodes: their input is the pixel itself. Any other input quantization
+	 * gets the same real value, quantized its own way (int8 with scale 1/128 and zero
+	 * point 0: p - 128). */
+	uint8_t lut[256];
+	for (int p = 0; p < 256; p++) {
+		float real = (float)(p - 128) / 128.0f;
+		long q = lroundf(real / info->scale) + info->zero_point;
+		long lo = info->type == MBN_TYPE_INT8 ? -128 : 0, hi = info->type == MBN_TYPE_INT8 ? 127 : 255;
+		q = q < lo ? lo : q > hi ? hi : q;
+		lut[p] = (uint8_t)q;
+	}
+	for (size_t i = 0; i < info->bytes; i++)
+		tensor[i] = lut[tensor[i]];
 	return 0;
 }
 
