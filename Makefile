@@ -66,7 +66,8 @@ $(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h
 
 # The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
 # also for the sanitizer build) and builds non-default RTL variants from this tree.
-$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"'
+$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"' \
+	-DMBN_SIM_INSTALLDIR='"$(PREFIX)/lib/mbnaccel"'
 
 $(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
 	@mkdir -p $(dir $@)
@@ -145,9 +146,12 @@ install: lib tools
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libmbnaccel.so
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	if [ -f build/lib/libmbnsim.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/mbnaccel && \
+	    install -m 755 build/lib/libmbnsim.so $(DESTDIR)$(PREFIX)/lib/mbnaccel/; fi
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' lib/mbnaccel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc
 
 uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/lib/mbnaccel
 	rm -f $(DESTDIR)$(PREFIX)/include/mbnaccel.h $(DESTDIR)$(PREFIX)/lib/libmbnaccel.* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(PREFIX)/bin/%,$(TOOLS))
 

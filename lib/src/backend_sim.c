@@ -18,6 +18,8 @@
  *   outstanding=N  DRAM read requests accepted at once (default 8)
  *   trace=FILE     write an FST waveform of every job
  *   lib=PATH       simulator library to load (overrides MBN_SIM_LIB and mac=)
+ * Without lib= or MBN_SIM_LIB the simulator is looked up in the build tree this library
+ * was built in, then in PREFIX/lib/mbnaccel (make install).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -38,6 +40,9 @@
 #endif
 #ifndef MBN_SRC_DIR
 #define MBN_SRC_DIR "."
+#endif
+#ifndef MBN_SIM_INSTALLDIR
+#define MBN_SIM_INSTALLDIR "/usr/local/lib/mbnaccel"
 #endif
 
 /* hw/sim/mbn_sim.h is the ABI; its functions are resolved at run time. */
@@ -188,8 +193,12 @@ static int sim_open(struct mbn_device *dev, const char *args)
 		const char *env = getenv("MBN_SIM_LIB");
 		if (env && lanes == 16)
 			snprintf(lib, sizeof(lib), "%s", env);
-		else if (lanes == 16)
+		else if (lanes == 16) {
+			/* the build tree this library was built in, else where make install put it */
 			snprintf(lib, sizeof(lib), "%s/libmbnsim.so", MBN_SIM_LIBDIR);
+			if (access(lib, R_OK) != 0 && access(MBN_SIM_INSTALLDIR "/libmbnsim.so", R_OK) == 0)
+				snprintf(lib, sizeof(lib), "%s/libmbnsim.so", MBN_SIM_INSTALLDIR);
+		}
 		else
 			r = variant_lib((unsigned)lanes, lib, sizeof(lib));
 	}

@@ -8,7 +8,7 @@ cd "$ROOT"
 dest=$TMP/root
 if make -s install DESTDIR="$dest" PREFIX=/usr/local >"$TMP/log" 2>&1; then pass "make install"; else fail "make install" "$(tail -5 "$TMP/log")"; finish; fi
 for f in include/mbnaccel.h lib/libmbnaccel.so.0.1.0 lib/libmbnaccel.so.0 lib/libmbnaccel.so lib/libmbnaccel.a \
-	bin/mbn-classify bin/mbn-info bin/mbn-bench lib/pkgconfig/mbnaccel.pc; do
+	bin/mbn-classify bin/mbn-info bin/mbn-bench lib/pkgconfig/mbnaccel.pc lib/mbnaccel/libmbnsim.so; do
 	[ -e "$dest/usr/local/$f" ] && pass "installed $f" || fail "installed $f" "missing"
 done
 soname=$(objdump -p "$dest/usr/local/lib/libmbnaccel.so.0.1.0" | awk '/SONAME/ {print $2}')
