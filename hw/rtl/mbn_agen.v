@@ -4,10 +4,14 @@
 // PW  (docs/hw.md "Arithmetic, PW"): for g < out_c/LANES, p < pixels, j < in_c/16:
 //   IBUF word p*J + j, WBUF row g*J + j (all lanes), QBUF row g,
 //   result -> OBUF word p*(out_c/16) + g               (LANES = 16)
-// DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy, ox, tap t = kh*3+kw:
-//   r = oy*stride + kh + row_off, col = ox*stride + kw - pad_left,
-//   IBUF word (r*in_w + col)*J + cg (pad if r/col outside the tile),
-//   weight word k = cg*9 + t: WBUF row k/16, lane k%16, QBUF row cg,
+// DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy < out_rows, column n < NC:
+//   one input column per cycle: c = n - pad_left, rows r0..r0+2 (r0 = oy*stride +
+//   row_off), IBUF word (r*in_w + c)*J + cg on IBUF copy kh (one read port per
+//   window row); a row or column outside the tile is flagged (contributes 0).
+//   NC = (out_w-1)*stride + 3. Column n completes the 3x3 window of output
+//   ox = (n-2)/stride when n >= 2 (and n even for stride 2): `emit`.
+//   Weights k = cg*9 + t, t < 9: WBUF lane m row k0/16 + (m < k0%16), k0 = 9cg
+//   (all 9 in one read: `wb_raddr` = k0/16, `iss_sel` = k0%16), QBUF row cg,
 //   result -> OBUF word (oy*out_w + ox)*J + cg
 // All addresses are kept incrementally: no multiplier in the issue loop.
 module mbn_agen #(
@@ -32,11 +36,15 @@ module mbn_agen #(
     input  wire [7:0]      row_off,     // signed
     input  wire [1:0]      pad_left,
     output wire            iss_valid,
+    output wire            iss_emit,     // PW: 1; DW: this column completes an output
     output wire            iss_first,
     output wire            iss_last,
-    output wire            iss_pad,
+    output wire [2:0]      iss_rv,       // DW: window row kh inside the tile
+    output wire            iss_cv,       // DW: column inside the tile
     output wire [3:0]      iss_sel,
-    output wire [IAW-1:0]  ib_raddr,
+    output wire [IAW-1:0]  ib_raddr,     // IBUF copy 0 (PW; DW row r0)
+    output wire [IAW-1:0]  ib_raddr1,    // DW row r0+1
+    output wire [IAW-1:0]  ib_raddr2,    // DW row r0+2
     output wire [WAW-1:0]  wb_raddr,
     output wire [QAW-1:0]  iss_qrow,
     output wire [OAW-1:0]  iss_oaddr,
@@ -49,40 +57,42 @@ module mbn_agen #(
     reg [11:0] j_reg;               // PW j / DW cg
     reg [11:0] g_reg;               // PW group
     reg [31:0] p_reg;               // PW pixel
-    reg [31:0] ia_reg;              // PW IBUF address / DW tap address (signed)
-    reg [31:0] wrow_reg;            // PW g*J / DW k = cg*9 + t
+    reg [31:0] ia_reg;              // PW IBUF address / DW row r0 column address (signed)
+    reg [31:0] wrow_reg;            // PW g*J / DW k0 = cg*9
     reg [31:0] oa_reg;              // OBUF address of the current output word
-    reg [31:0] oa_base_reg;         // PW: g + p*oc16 at p=0 / DW: cg
+    reg [31:0] oa_base_reg;         // PW: g + p*oc16 at p=0
     // DW state
-    reg [15:0] oy_reg, ox_reg;
-    reg [1:0]  kh_reg, kw_reg;
-    reg signed [17:0] r0_reg, c0_reg;
+    reg [15:0] oy_reg, n_reg, nc_m1_reg;
+    reg signed [17:0] r0_reg, c_reg;
     reg [31:0] rw_reg;              // in_w * J: words per input row
     reg [31:0] init_reg;            // row_off*RW - pad_left*J
-    reg [31:0] pix_reg;             // tap-0 address of the current output pixel
-    reg [31:0] row_reg;             // tap-0 address of ox=0 in the current output row
-    reg [31:0] kbase_reg;           // cg*9
+    reg [31:0] ia1_reg, ia2_reg;    // rows r0+1, r0+2 of the current column
+    reg [31:0] rb0_reg, rb1_reg, rb2_reg;   // column -pad_left of rows r0, r0+1, r0+2
+    reg [31:0] cb0_reg, cb1_reg, cb2_reg;   // the same at oy = 0 of channel group cg
 
     wire [31:0] j32  = {20'd0, jn};
-    wire [31:0] sj   = stride2 ? {j32[30:0], 1'b0} : j32;           // stride*J
     wire [31:0] srw  = stride2 ? {rw_reg[30:0], 1'b0} : rw_reg;     // stride*RW
     wire signed [17:0] sstep = stride2 ? 18'sd2 : 18'sd1;
     wire signed [17:0] c_init = -$signed({16'd0, pad_left});
     wire signed [17:0] r_init = {{10{row_off[7]}}, row_off};
+    wire signed [17:0] rows_s = $signed({2'd0, in_rows});
 
-    wire signed [17:0] rt = r0_reg + $signed({16'd0, kh_reg});
-    wire signed [17:0] ct = c0_reg + $signed({16'd0, kw_reg});
-    wire pad_t = rt < 0 || rt >= $signed({2'd0, in_rows}) || ct < 0 || ct >= $signed({2'd0, in_w});
+    wire signed [17:0] r1 = r0_reg + 18'sd1, r2 = r0_reg + 18'sd2;
+    wire cv   = c_reg >= 0 && c_reg < $signed({2'd0, in_w});
+    wire emit = n_reg >= 16'd2 && (!stride2 || !n_reg[0]);
 
     wire run = (state_reg == S_RUN);
-    wire tap_last = (kh_reg == 2'd2) && (kw_reg == 2'd2);
 
     assign iss_valid = run;
-    assign iss_first = dw ? (kh_reg == 2'd0 && kw_reg == 2'd0) : (j_reg == 12'd0);
-    assign iss_last  = dw ? tap_last : (j_reg == jn - 12'd1);
-    assign iss_pad   = dw & pad_t;
+    assign iss_emit  = !dw || emit;
+    assign iss_first = dw || (j_reg == 12'd0);
+    assign iss_last  = dw || (j_reg == jn - 12'd1);
+    assign iss_rv    = {r2 >= 0 && r2 < rows_s, r1 >= 0 && r1 < rows_s, r0_reg >= 0 && r0_reg < rows_s};
+    assign iss_cv    = cv;
     assign iss_sel   = wrow_reg[3:0];
     assign ib_raddr  = ia_reg[IAW-1:0];
+    assign ib_raddr1 = ia1_reg[IAW-1:0];
+    assign ib_raddr2 = ia2_reg[IAW-1:0];
     assign wb_raddr  = dw ? wrow_reg[WAW+3:4] : (wrow_reg[WAW-1:0] + j_reg[WAW-1:0]);
     assign iss_qrow  = dw ? j_reg[QAW-1:0] : g_reg[QAW-1:0];
     assign iss_oaddr = oa_reg[OAW-1:0];
@@ -104,19 +114,25 @@ module mbn_agen #(
         case (state_reg)
         S_IDLE: begin
             j_reg <= 12'd0; g_reg <= 12'd0; p_reg <= 32'd0;
-            oy_reg <= 16'd0; ox_reg <= 16'd0; kh_reg <= 2'd0; kw_reg <= 2'd0;
-            wrow_reg <= 32'd0; oa_reg <= 32'd0; oa_base_reg <= 32'd0; kbase_reg <= 32'd0;
+            oy_reg <= 16'd0; n_reg <= 16'd0;
+            wrow_reg <= 32'd0; oa_reg <= 32'd0; oa_base_reg <= 32'd0;
             ia_reg <= 32'd0;
-            r0_reg <= r_init; c0_reg <= c_init;
+            r0_reg <= r_init; c_reg <= c_init;
         end
-        S_SET1: rw_reg <= {16'd0, in_w} * j32;
+        S_SET1: begin
+            rw_reg <= {16'd0, in_w} * j32;
+            nc_m1_reg <= (stride2 ? {out_w[14:0], 1'b0} : out_w) + (stride2 ? 16'd0 : 16'd1);
+        end
         S_SET2: begin
             init_reg <= $signed({{24{row_off[7]}}, row_off}) * $signed(rw_reg)
                         - (pad_left == 2'd2 ? {j32[30:0], 1'b0} : pad_left == 2'd1 ? j32 : 32'd0);
         end
         S_SET3: begin
             if (dw) begin
-                ia_reg <= init_reg; row_reg <= init_reg; pix_reg <= init_reg;
+                ia_reg  <= init_reg; rb0_reg <= init_reg; cb0_reg <= init_reg;
+                ia1_reg <= init_reg + rw_reg; rb1_reg <= init_reg + rw_reg; cb1_reg <= init_reg + rw_reg;
+                ia2_reg <= init_reg + {rw_reg[30:0], 1'b0}; rb2_reg <= init_reg + {rw_reg[30:0], 1'b0};
+                cb2_reg <= init_reg + {rw_reg[30:0], 1'b0};
             end
         end
         default: ;
@@ -147,42 +163,28 @@ module mbn_agen #(
                     end
                 end
             end else begin
-                // ---------------- depthwise ----------------
-                wrow_reg <= wrow_reg + 32'd1;
-                if (kw_reg != 2'd2) begin
-                    kw_reg <= kw_reg + 2'd1;
-                    ia_reg <= ia_reg + j32;
-                end else if (kh_reg != 2'd2) begin
-                    kw_reg <= 2'd0;
-                    kh_reg <= kh_reg + 2'd1;
-                    ia_reg <= ia_reg + rw_reg - {j32[30:0], 1'b0};
+                // ---------------- depthwise: one input column per cycle ----------------
+                if (emit) oa_reg <= oa_reg + j32;
+                if (n_reg != nc_m1_reg) begin
+                    n_reg  <= n_reg + 16'd1;
+                    c_reg  <= c_reg + 18'sd1;
+                    ia_reg <= ia_reg + j32; ia1_reg <= ia1_reg + j32; ia2_reg <= ia2_reg + j32;
                 end else begin
-                    kw_reg <= 2'd0; kh_reg <= 2'd0;
-                    wrow_reg <= kbase_reg;
-                    if (ox_reg != out_w - 16'd1) begin
-                        ox_reg <= ox_reg + 16'd1;
-                        c0_reg <= c0_reg + sstep;
-                        pix_reg <= pix_reg + sj;
-                        ia_reg  <= pix_reg + sj;
-                        oa_reg  <= oa_reg + j32;
-                    end else if (oy_reg != out_rows - 16'd1) begin
-                        ox_reg <= 16'd0;
+                    n_reg <= 16'd0;
+                    c_reg <= c_init;
+                    if (oy_reg != out_rows - 16'd1) begin
                         oy_reg <= oy_reg + 16'd1;
-                        c0_reg <= c_init;
                         r0_reg <= r0_reg + sstep;
-                        row_reg <= row_reg + srw;
-                        pix_reg <= row_reg + srw;
-                        ia_reg  <= row_reg + srw;
-                        oa_reg  <= oa_reg + j32;
+                        rb0_reg <= rb0_reg + srw; rb1_reg <= rb1_reg + srw; rb2_reg <= rb2_reg + srw;
+                        ia_reg  <= rb0_reg + srw; ia1_reg <= rb1_reg + srw; ia2_reg <= rb2_reg + srw;
                     end else if (j_reg != jn - 12'd1) begin
-                        ox_reg <= 16'd0; oy_reg <= 16'd0;
-                        c0_reg <= c_init; r0_reg <= r_init;
+                        oy_reg <= 16'd0;
+                        r0_reg <= r_init;
                         j_reg  <= j_reg + 12'd1;
-                        row_reg <= init_reg + {20'd0, j_reg} + 32'd1;
-                        pix_reg <= init_reg + {20'd0, j_reg} + 32'd1;
-                        ia_reg  <= init_reg + {20'd0, j_reg} + 32'd1;
-                        kbase_reg <= kbase_reg + 32'd9;
-                        wrow_reg  <= kbase_reg + 32'd9;
+                        cb0_reg <= cb0_reg + 32'd1; rb0_reg <= cb0_reg + 32'd1; ia_reg  <= cb0_reg + 32'd1;
+                        cb1_reg <= cb1_reg + 32'd1; rb1_reg <= cb1_reg + 32'd1; ia1_reg <= cb1_reg + 32'd1;
+                        cb2_reg <= cb2_reg + 32'd1; rb2_reg <= cb2_reg + 32'd1; ia2_reg <= cb2_reg + 32'd1;
+                        wrow_reg <= wrow_reg + 32'd9;
                         oa_reg  <= {20'd0, j_reg} + 32'd1;
                     end else begin
                         state_reg <= S_IDLE;

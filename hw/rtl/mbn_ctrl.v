@@ -1,9 +1,23 @@
 // mbn_ctrl: the job sequencer. Owns the job state (BUSY/DONE/FAULT, FAULT_*,
 // DESC_DONE), descriptor fetch and decode, every check of docs/hw.md ("Memory:
 // regions", capacity, field validity) before a descriptor moves data, and the
-// per-descriptor schedule: fetch -> check -> load input (unless reuse_input) ->
-// load weights, qparams (unless reuse_weights) -> compute -> store. Faults and
-// CTRL.RESET: no new transfer, wait for the outstanding ones (drain), then idle.
+// descriptor pipeline. Three stages, each holding at most one descriptor:
+//   F (front):   fetch -> check -> load input (unless reuse_input) -> load weights,
+//                qparams (unless reuse_weights) into the free half of IBUF/WBUF/QBUF
+//   C (compute): wait for a free OBUF half -> compute -> pipeline drain
+//   S (store):   write the OBUF half to DRAM
+// so descriptor k+1 loads while k computes and k-1 stores. Each of IBUF, WBUF/QBUF,
+// OBUF is used as two halves (ping-pong); a descriptor that does not fit a half
+// uses the whole buffer and waits until the other stage has released it, so every
+// descriptor docs/hw.md accepts still runs (CAPS reports the half sizes, which the
+// library tiles to). reuse_* descriptors take the previous descriptor's half.
+// DRAM order: a load (descriptor fetch included) waits while it overlaps the
+// output extent of a descriptor not yet stored (C or S), so the result is that of
+// running the descriptors one after another.
+// Faults: a descriptor failing its checks or a read (F) first lets the earlier
+// descriptors in C and S finish (they precede it), then reports; a write fault (S)
+// reports at once. Then, and on CTRL.RESET: no new transfer, wait for the
+// outstanding ones (drain), then idle.
 `include "mbn_regs.vh"
 module mbn_ctrl #(
     parameter LANES        = 16,
@@ -75,22 +89,39 @@ module mbn_ctrl #(
     output wire [7:0]  out_zp,
     output wire [7:0]  act_min,
     output wire [7:0]  act_max,
+    // buffer halves: F's load target, C's compute buffers, S's OBUF half
+    output reg         ib_ld_hi,
+    output reg         wq_ld_hi,
+    output reg         ib_c_hi,
+    output reg         wq_c_hi,
+    output reg         ob_c_hi,
+    output reg         ob_s_hi,
     // counters
     output wire        c_pw,
     output wire        c_dw,
     output wire        c_stall
 );
-    localparam [4:0] S_IDLE = 5'd0,  S_FCHK = 5'd1,  S_FETCH = 5'd2, S_FWAIT = 5'd3,
-                     S_DEC1 = 5'd4,  S_DEC2 = 5'd5,  S_DEC3 = 5'd6,  S_DEC4 = 5'd7,
-                     S_LDI  = 5'd8,  S_LDIW = 5'd9,  S_LDW  = 5'd10, S_LDWW = 5'd11,
-                     S_LDQ  = 5'd12, S_LDQW = 5'd13, S_COMP = 5'd14, S_CWAIT = 5'd15,
-                     S_CDRN = 5'd16, S_ST   = 5'd17, S_STW  = 5'd18, S_NEXT = 5'd19,
-                     S_DRAIN = 5'd20;
+    localparam [4:0] F_IDLE = 5'd0,  F_FCHK = 5'd1,  F_FETCH = 5'd2, F_FWAIT = 5'd3,
+                     F_DEC1 = 5'd4,  F_DEC2 = 5'd5,  F_DEC3 = 5'd6,  F_DEC4 = 5'd7,
+                     F_LDI  = 5'd8,  F_LDIW = 5'd9,  F_LDW  = 5'd10, F_LDWW = 5'd11,
+                     F_LDQ  = 5'd12, F_LDQW = 5'd13, F_HAND = 5'd14, F_END  = 5'd15,
+                     F_FLT  = 5'd16, F_DRAIN = 5'd17, F_FCHK2 = 5'd18, F_DEC2B = 5'd19,
+                     F_DEC3B = 5'd20;
+    localparam [2:0] C_IDLE = 3'd0, C_OBW = 3'd1, C_COMP = 3'd2, C_CWAIT = 3'd3,
+                     C_CDRN = 3'd4, C_HAND = 3'd5;
+    localparam [1:0] T_IDLE = 2'd0, T_ST = 2'd1, T_STW = 2'd2;
     localparam [31:0] F_BOUNDS = `MBN_FAULT_BOUNDS, F_AXI = `MBN_FAULT_AXI,
                       F_DESC = `MBN_FAULT_DESC, F_REGION = `MBN_FAULT_REGION;
+    // half sizes: a descriptor up to these runs double-buffered
+    localparam [63:0] IB_HALF_BYTES = (IBUF_WORDS / 2) * 16;
+    localparam [63:0] WB_HALF_ROWS  = WBUF_ROWS / 2;
+    localparam [63:0] OB_HALF_WORDS = OBUF_WORDS / 2;
 
-    reg [4:0]   state_reg;
-    reg [511:0] desc_reg;
+    reg [4:0]   state_reg;              // F
+    reg [2:0]   cst_reg;                // C
+    reg [1:0]   sst_reg;                // S
+    reg [511:0] desc_reg;               // F's descriptor
+    reg [511:0] cd_reg;                 // C's descriptor
     reg [31:0]  dreg_reg, dcnt_reg, idx_reg;
     reg [39:0]  doff_reg;               // offset of descriptor idx (wide: no wrap)
     reg         faulted_reg;
@@ -99,85 +130,114 @@ module mbn_ctrl #(
     reg         err_fix_reg;
 
     function [31:0] dword; input integer n; begin dword = desc_reg[n*32 +: 32]; end endfunction
+    function [31:0] cword; input integer n; begin cword = cd_reg[n*32 +: 32]; end endfunction
     function [63:0] rbase; input [2:0] r; begin rbase = region_base[r*64 +: 64]; end endfunction
     function [63:0] rsize; input [2:0] r; begin rsize = region_size[r*64 +: 64]; end endfunction
     // docs/hw.md "Memory: regions": region index, alignment, offset + extent <= size
-    function [31:0] chk;
-        input [3:0] r; input [31:0] off; input [63:0] ext;
-        reg [64:0] endp;
+
+    // the same on registered end (offset + extent) and region size; codes fit 3 bits
+    function [2:0] chk2;
+        input [3:0] r; input [3:0] off; input [64:0] endp; input [63:0] size;
         begin
-            endp = {33'd0, off} + {1'b0, ext};
-            if (r >= 4'd8)                       chk = F_REGION;
-            else if (off[3:0] != 4'd0)           chk = F_DESC;
-            else if (endp > {1'b0, rsize(r[2:0])})    chk = F_BOUNDS;
-            else                                 chk = 32'd0;
+            if (r >= 4'd8)                       chk2 = F_REGION[2:0];
+            else if (off != 4'd0)                chk2 = F_DESC[2:0];
+            else if (endp > {1'b0, size})        chk2 = F_BOUNDS[2:0];
+            else                                 chk2 = 3'd0;
         end
     endfunction
+    reg [64:0] end_i_reg, end_w_reg, end_q_reg, end_o_reg;
+    reg [63:0] sz_i_reg, sz_w_reg, sz_q_reg, sz_o_reg, dsz_reg;
+    reg [40:0] dend_reg;
+    reg        cap_bad_reg;
+    reg [2:0]  ck_i_reg, ck_w_reg, ck_q_reg, ck_o_reg;
 
-    // ---- descriptor fields -----------------------------------------------------
+    // ---- F's descriptor fields -------------------------------------------------
     wire [31:0] d0 = dword(0), d1 = dword(1), d2 = dword(2), d3 = dword(3), d4 = dword(4),
-                d5 = dword(5), d6 = dword(6), d7 = dword(7), d8 = dword(8), d9 = dword(9),
+                d6 = dword(6), d7 = dword(7), d8 = dword(8), d9 = dword(9),
                 d10 = dword(10), d11 = dword(11);
     wire [3:0]  op        = d0[3:0];
     wire        reuse_w   = d0[8];
     wire        reuse_i   = d0[9];
+    wire [15:0] f_in_rows = d1[15:0];
+    wire [15:0] f_in_w    = d1[31:16];
     wire [15:0] in_c      = d2[15:0];
     wire [15:0] out_c     = d2[31:16];
+    wire [15:0] f_out_rows = d3[15:0];
+    wire [15:0] f_out_w   = d3[31:16];
     wire [3:0]  stride    = d4[3:0];
     wire [7:0]  pad8      = d4[23:16];
     wire [3:0]  in_rg = d6[3:0], w_rg = d6[7:4], q_rg = d6[11:8], out_rg = d6[15:12];
     wire [31:0] in_off = d7, w_off = d8, q_off = d9, out_off = d10;
     wire [15:0] ostride   = d11[15:0];
+    wire [11:0] f_jn      = in_c[15:4];
+    wire [11:0] f_oc16    = out_c[15:4];
+    wire [15:0] lanes16   = LANES;
+    wire [11:0] f_groups  = 12'(out_c / lanes16);
+    wire        f_dw      = op == 4'd`MBN_OP_DW;
+    wire        is_pw     = op == 4'd`MBN_OP_PW;
 
-    wire [15:0] lanes16 = LANES;
-    assign dw         = op == 4'd`MBN_OP_DW;
-    assign round_mode = d0[4];
-    assign in_rows    = d1[15:0];
-    assign in_w       = d1[31:16];
-    assign jn         = in_c[15:4];
-    assign oc16       = out_c[15:4];
-    assign groups     = 12'(out_c / lanes16);
-    assign out_rows   = d3[15:0];
-    assign out_w      = d3[31:16];
-    assign stride2    = stride == 4'd2;
-    assign row_off    = d4[15:8];
-    assign pad_left   = pad8[1:0];
-    assign w_zp       = d4[31:24];
-    assign in_zp      = d5[7:0];
-    assign out_zp     = d5[15:8];
-    assign act_min    = d5[23:16];
-    assign act_max    = d5[31:24];
-    assign wr_wpp     = oc16;
-    assign wr_stride  = ostride;
+    // ---- C's descriptor: drives the engines ---------------------------------------
+    wire [31:0] c0 = cword(0), c1 = cword(1), c2 = cword(2), c3 = cword(3), c4 = cword(4),
+                c5 = cword(5);
+    reg  [31:0] c_pin_reg;
+    assign dw         = c0[3:0] == 4'd`MBN_OP_DW;
+    assign round_mode = c0[4];
+    assign in_rows    = c1[15:0];
+    assign in_w       = c1[31:16];
+    assign jn         = c2[15:4];
+    assign oc16       = c2[31:20];
+    assign groups     = 12'(c2[31:16] / lanes16);
+    assign pixels     = c_pin_reg;
+    assign out_rows   = c3[15:0];
+    assign out_w      = c3[31:16];
+    assign stride2    = c4[3:0] == 4'd2;
+    assign row_off    = c4[15:8];
+    assign pad_left   = c4[17:16];
+    assign w_zp       = c4[31:24];
+    assign in_zp      = c5[7:0];
+    assign out_zp     = c5[15:8];
+    assign act_min    = c5[23:16];
+    assign act_max    = c5[31:24];
+
+    // C's store fields, waiting beside cd_reg
+    reg [31:0]  s_pend_npix, s_pend_idx, s_pend_off;
+    reg [11:0]  s_pend_wpp;
+    reg [15:0]  s_pend_stride;
+    reg [ADDR_W-1:0] s_pend_addr;
+
+    // ---- S's store -------------------------------------------------------------------
+    reg [31:0]  s_npix_reg, s_idx_reg, s_off_reg;
+    reg [11:0]  s_wpp_reg;
+    reg [15:0]  s_stride_reg;
+    assign wr_npix   = s_npix_reg;
+    assign wr_wpp    = s_wpp_reg;
+    assign wr_stride = s_stride_reg;
 
     // decode pipeline registers
     reg [31:0] pin_reg, pout_reg;
     reg        fmt_bad_reg;
     reg [63:0] in_bytes_reg, out_words_reg, wrows_reg, wwords_reg, out_ext_reg;
     reg [31:0] code_reg, coff_reg;
-    assign pixels  = pin_reg;
-    assign wr_npix = pout_reg;
 
-    wire is_pw = op == 4'd`MBN_OP_PW;
     wire fmt_bad_n =
-        !(is_pw || dw) ||
+        !(is_pw || f_dw) ||
         (d0 & ~32'h0000_031f) != 32'd0 ||
         desc_reg[511:384] != 128'd0 ||
-        in_rows == 16'd0 || in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
-        out_rows == 16'd0 || out_w == 16'd0 ||
+        f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
+        f_out_rows == 16'd0 || f_out_w == 16'd0 ||
         in_c[3:0] != 4'd0 ||
-        (is_pw && ((out_c % LANES) != 0 || out_rows != in_rows || out_w != in_w)) ||
-        (dw && (out_c != in_c || (stride != 4'd1 && stride != 4'd2) || pad8 > 8'd2)) ||
+        (is_pw && ((out_c % LANES) != 0 || f_out_rows != f_in_rows || f_out_w != f_in_w)) ||
+        (f_dw && (out_c != in_c || (stride != 4'd1 && stride != 4'd2) || pad8 > 8'd2)) ||
         ostride < out_c || ostride[3:0] != 4'd0;
 
-    wire [31:0] dw_wwords = {20'd0, jn} * 32'd9;
+    wire [31:0] dw_wwords = {20'd0, f_jn} * 32'd9;
     // narrow products (DSP-sized), widened afterwards
-    wire [31:0] pin_n     = in_rows * in_w;
-    wire [31:0] pout_n    = out_rows * out_w;
+    wire [31:0] pin_n     = f_in_rows * f_in_w;
+    wire [31:0] pout_n    = f_out_rows * f_out_w;
     wire [47:0] in_bytes_n  = pin_reg * in_c;
-    wire [43:0] out_words_n = pout_reg * oc16;
-    wire [27:0] pw_wwords_n = out_c * jn;
-    wire [23:0] pw_wrows_n  = groups * jn;
+    wire [43:0] out_words_n = pout_reg * f_oc16;
+    wire [27:0] pw_wwords_n = out_c * f_jn;
+    wire [23:0] pw_wrows_n  = f_groups * f_jn;
     wire [31:0] pout_m1     = pout_reg - 32'd1;
     wire [47:0] out_ext_n   = pout_m1 * ostride;
     // DMA addresses: region base + offset
@@ -189,17 +249,58 @@ module mbn_ctrl #(
 
     // d4[7:4], d6[31:16], d11[31:16]: not defined by docs/hw.md, ignored; address bits
     // above ADDR_W dropped
-    wire unused_ok = &{1'b0, d4[7:4], d6[31:16], d11[31:16], wwords_reg[63:60],
-                       a_desc[63:ADDR_W], a_in[63:ADDR_W], a_w[63:ADDR_W], a_q[63:ADDR_W], a_out[63:ADDR_W]};
+    wire unused_ok = &{1'b0, d4[31:24], d4[15:4], d6[31:16], d11[31:16], wwords_reg[63:60],
+                       c0[31:5], c2[3:0], c4[7:4], c4[23:18]};
 
-    assign rd_abort = state_reg == S_DRAIN;
-    assign wr_abort = state_reg == S_DRAIN;
-    assign c_pw    = !dw && (state_reg == S_COMP || state_reg == S_CWAIT || state_reg == S_CDRN);
-    assign c_dw    =  dw && (state_reg == S_COMP || state_reg == S_CWAIT || state_reg == S_CDRN);
-    assign c_stall = state_reg == S_FETCH || state_reg == S_FWAIT || state_reg == S_LDI ||
-                     state_reg == S_LDIW || state_reg == S_LDW || state_reg == S_LDWW ||
-                     state_reg == S_LDQ || state_reg == S_LDQW || state_reg == S_ST ||
-                     state_reg == S_STW;
+    // ---- buffer halves -----------------------------------------------------------------
+    reg  f_ifull_reg, f_wfull_reg, f_ofull_reg;      // F's descriptor needs the whole buffer
+    reg  f_i_full, f_w_full;                         // ... after reuse
+    reg  c_i_full, c_w_full, c_o_full, s_o_full;
+    reg  last_i_hi, last_i_full, last_w_hi, last_w_full, last_o_hi;
+    wire c_v = cst_reg != C_IDLE;
+    wire s_v = sst_reg != T_IDLE;
+    wire i_slot = !(c_v && (c_i_full || f_i_full || ib_c_hi == ib_ld_hi));
+    wire w_slot = !(c_v && (c_w_full || f_w_full || wq_c_hi == wq_ld_hi));
+    wire o_slot = !(s_v && (s_o_full || c_o_full || ob_s_hi == ob_c_hi));
+
+    // ---- DRAM order: a load must not overlap an output extent not yet stored ---------
+    reg  [63:0] c_olo_reg, c_ohi_reg, s_olo_reg, s_ohi_reg;
+    // extents registered in decode (F_FETCH: a_desc_reg, then e_desc_reg); the
+    // comparison is registered too and a load issues in the 3rd cycle of its state
+    // (the pending set only shrinks or moves from C to S meanwhile, so a stale "no
+    // overlap" stays true)
+    reg  [63:0] a_desc_reg, e_desc_reg, a_in_reg, e_in_reg, a_w_reg, e_w_reg,
+                a_q_reg, e_q_reg, a_out_reg, e_out_reg;
+    reg  [63:0] x_lo, x_hi;
+    reg         haz_reg;
+    reg  [1:0]  ldc_reg;                // cycles in the current F state (saturating)
+    reg  [4:0]  fprev_reg;
+    always @(*) begin
+        case (state_reg)
+        F_LDI:   begin x_lo = a_in_reg; x_hi = e_in_reg; end
+        F_LDW:   begin x_lo = a_w_reg;  x_hi = e_w_reg;  end
+        F_LDQ:   begin x_lo = a_q_reg;  x_hi = e_q_reg;  end
+        default: begin x_lo = a_desc_reg; x_hi = e_desc_reg; end
+        endcase
+    end
+    wire haz_n = (c_v && x_lo < c_ohi_reg && c_olo_reg < x_hi) ||
+                 (s_v && x_lo < s_ohi_reg && s_olo_reg < x_hi);
+    wire ld_go = fprev_reg == state_reg && ldc_reg == 2'd2 && !haz_reg;
+    always @(posedge clk) begin
+        haz_reg   <= haz_n;
+        fprev_reg <= state_reg;
+        ldc_reg   <= (fprev_reg != state_reg) ? 2'd0 : (ldc_reg == 2'd2) ? 2'd2 : ldc_reg + 2'd1;
+    end
+
+    wire c_busy = cst_reg == C_COMP || cst_reg == C_CWAIT || cst_reg == C_CDRN;
+    assign rd_abort = state_reg == F_FLT || state_reg == F_DRAIN;
+    assign wr_abort = state_reg == F_DRAIN;
+    assign c_pw    = !dw && c_busy;
+    assign c_dw    =  dw && c_busy;
+    assign c_stall = busy && !c_busy &&
+                     (state_reg == F_FETCH || state_reg == F_FWAIT || state_reg == F_LDI ||
+                      state_reg == F_LDIW || state_reg == F_LDW || state_reg == F_LDWW ||
+                      state_reg == F_LDQ || state_reg == F_LDQW || s_v);
 
     wire [2:0] dreg4 = dreg_reg[2:0];    // used only after the dreg_reg < 8 check
 
@@ -210,13 +311,15 @@ module mbn_ctrl #(
         done_evt  <= 1'b0;
         fault_evt <= 1'b0;
         if (rst) begin
-            state_reg <= S_IDLE;
+            state_reg <= F_IDLE; cst_reg <= C_IDLE; sst_reg <= T_IDLE;
             busy <= 1'b0; st_done <= 1'b0; st_fault <= 1'b0;
             fault_code <= 32'd0; fault_desc <= 32'd0; fault_off <= 32'd0; desc_done <= 32'd0;
             rd_dst <= 2'd0; faulted_reg <= 1'b0; err_fix_reg <= 1'b0;
+            ib_ld_hi <= 1'b0; wq_ld_hi <= 1'b0; ib_c_hi <= 1'b0; wq_c_hi <= 1'b0;
+            ob_c_hi <= 1'b0; ob_s_hi <= 1'b0;
         end else begin
             // descriptor beats
-            if (rd_beat && rd_dst == 2'd0 && state_reg == S_FWAIT)
+            if (rd_beat && rd_dst == 2'd0 && state_reg == F_FWAIT)
                 case (rd_idx[1:0])   // explicit demux: a variable part-select becomes a 512-bit shifter
                 2'd0:    desc_reg[127:0]   <= rd_data;
                 2'd1:    desc_reg[255:128] <= rd_data;
@@ -224,172 +327,270 @@ module mbn_ctrl #(
                 default: desc_reg[511:384] <= rd_data;
                 endcase
 
+            // ================= C: compute =================
+            case (cst_reg)
+            C_OBW: if (o_slot) cst_reg <= C_COMP;
+            C_COMP: begin
+                cmp_start <= 1'b1;
+                cst_reg <= C_CWAIT;
+            end
+            C_CWAIT: if (!cmp_start && cmp_done && !cmp_pipe_busy) begin
+                drain_cnt_reg <= 5'd0;
+                cst_reg <= C_CDRN;
+            end
+            C_CDRN: begin
+                // requantizer latency (8) + OBUF write: wait it out
+                drain_cnt_reg <= drain_cnt_reg + 5'd1;
+                if (drain_cnt_reg == 5'd12) cst_reg <= C_HAND;
+            end
+            C_HAND: if (!s_v) begin
+                // hand the result to S (the store's fields were kept beside cd_reg)
+                sst_reg <= T_ST;
+                s_olo_reg <= c_olo_reg; s_ohi_reg <= c_ohi_reg;
+                s_o_full <= c_o_full; ob_s_hi <= ob_c_hi;
+                cst_reg <= C_IDLE;
+            end
+            default: ;
+            endcase
+
+            // ================= S: store =================
+            case (sst_reg)
+            T_ST: begin
+                wr_start <= 1'b1;
+                sst_reg  <= T_STW;
+            end
+            T_STW: if (!wr_start) begin
+                if (wr_err) begin
+                    // offset = base + burst offset, added in the next cycle
+                    // (F_DRAIN) to keep the adder off the error path
+                    fault_code <= F_AXI; fault_desc <= s_idx_reg;
+                    fault_off <= s_off_reg; err_add_reg <= wr_err_off; err_fix_reg <= 1'b1;
+                    faulted_reg <= 1'b1;
+                end else if (!wr_busy) begin
+                    desc_done <= desc_done + 32'd1;
+                    sst_reg <= T_IDLE;
+                end
+            end
+            default: ;
+            endcase
+
+            // ================= F: fetch, check, load =================
             case (state_reg)
-            S_IDLE: if (start) begin
+            F_IDLE: if (start) begin
                 busy <= 1'b1; st_done <= 1'b0; st_fault <= 1'b0;
                 fault_code <= 32'd0; fault_desc <= 32'd0; fault_off <= 32'd0; desc_done <= 32'd0;
                 dreg_reg <= desc_region; doff_reg <= {8'd0, desc_offset};
                 dcnt_reg <= desc_count; idx_reg <= 32'd0; faulted_reg <= 1'b0; err_fix_reg <= 1'b0;
-                state_reg <= (desc_count == 32'd0) ? S_NEXT : S_FCHK;
+                last_i_hi <= 1'b0; last_i_full <= 1'b0; last_w_hi <= 1'b0; last_w_full <= 1'b0;
+                last_o_hi <= 1'b0;
+                state_reg <= (desc_count == 32'd0) ? F_END : F_FCHK;
             end
-            S_FCHK: begin
-                // descriptor fetch extent: 64 bytes at DESC_OFFSET + i*64
+            F_FCHK: begin
+                // descriptor fetch extent: 64 bytes at DESC_OFFSET + i*64; the sum and
+                // the region size are registered, compared in F_FCHK2 (timing)
+                dend_reg   <= {1'b0, doff_reg} + 41'd64;
+                dsz_reg    <= rsize(dreg4);
+                a_desc_reg <= a_desc;
+                state_reg  <= F_FCHK2;
+            end
+            F_FCHK2: begin
                 if (dreg_reg >= 32'd8) begin
                     fault_code <= F_REGION; fault_desc <= idx_reg; fault_off <= doff_reg[31:0];
-                    faulted_reg <= 1'b1; state_reg <= S_DRAIN;
+                    state_reg <= F_FLT;
                 end else if (doff_reg[3:0] != 4'd0) begin
                     fault_code <= F_DESC; fault_desc <= idx_reg; fault_off <= doff_reg[31:0];
-                    faulted_reg <= 1'b1; state_reg <= S_DRAIN;
-                end else if ({25'd0, doff_reg} + 65'd64 > {1'b0, rsize(dreg4)}) begin
+                    state_reg <= F_FLT;
+                end else if ({24'd0, dend_reg} > {1'b0, dsz_reg}) begin
                     fault_code <= F_BOUNDS; fault_desc <= idx_reg; fault_off <= doff_reg[31:0];
-                    faulted_reg <= 1'b1; state_reg <= S_DRAIN;
+                    state_reg <= F_FLT;
                 end else begin
-                    state_reg <= S_FETCH;
+                    state_reg <= F_FETCH;
                 end
             end
-            S_FETCH: begin
+            F_FETCH: if (!ld_go) e_desc_reg <= a_desc_reg + 64'd64; else begin
                 rd_start  <= 1'b1;
-                rd_addr   <= a_desc[ADDR_W-1:0];
+                rd_addr   <= a_desc_reg[ADDR_W-1:0];
                 rd_nwords <= 24'd4;
                 rd_dst    <= 2'd0;
-                state_reg <= S_FWAIT;
+                state_reg <= F_FWAIT;
             end
-            S_DEC1: begin
+            F_DEC1: begin
+                a_in_reg <= a_in; a_w_reg <= a_w; a_q_reg <= a_q; a_out_reg <= a_out;
                 pin_reg     <= pin_n;
                 pout_reg    <= pout_n;
                 fmt_bad_reg <= fmt_bad_n;
-                state_reg   <= S_DEC2;
+                state_reg   <= F_DEC2;
             end
-            S_DEC2: begin
+            F_DEC2: begin
                 in_bytes_reg  <= {16'd0, in_bytes_n};
                 out_words_reg <= {20'd0, out_words_n};
                 wwords_reg    <= is_pw ? {36'd0, pw_wwords_n} : {32'd0, dw_wwords};
                 wrows_reg     <= is_pw ? {40'd0, pw_wrows_n}
                                        : {32'd0, (dw_wwords + {16'd0, lanes16} - 32'd1) / LANES};
                 out_ext_reg   <= {16'd0, out_ext_n} + {48'd0, out_c};
-                state_reg     <= S_DEC3;
+                state_reg     <= F_DEC2B;
             end
-            S_DEC3: begin
-                // priority: descriptor fields and capacity, then input, weights,
-                // qparams, output extents (each: region index, alignment, bounds)
-                coff_reg <= doff_reg[31:0];
-                if (fmt_bad_reg ||
+            F_DEC2B: begin
+                // extent ends and region sizes, registered for F_DEC3 (timing)
+                end_i_reg <= {33'd0, in_off}  + {1'b0, in_bytes_reg};
+                end_w_reg <= {33'd0, w_off}   + {1'b0, wwords_reg[59:0], 4'd0};
+                end_q_reg <= {33'd0, q_off}   + {45'd0, out_c, 4'd0};
+                end_o_reg <= {33'd0, out_off} + {1'b0, out_ext_reg};
+                sz_i_reg  <= rsize(in_rg[2:0]);  sz_w_reg <= rsize(w_rg[2:0]);
+                sz_q_reg  <= rsize(q_rg[2:0]);   sz_o_reg <= rsize(out_rg[2:0]);
+                cap_bad_reg <= fmt_bad_reg ||
                     in_bytes_reg > IBUF_WORDS * 16 || wrows_reg > WBUF_ROWS ||
-                    {48'd0, out_c} > QBUF_ENTRIES || out_words_reg > OBUF_WORDS)
+                    {48'd0, out_c} > QBUF_ENTRIES || out_words_reg > OBUF_WORDS;
+                state_reg <= F_DEC3;
+            end
+            F_DEC3: begin
+                // per extent: region index, alignment, bounds (docs/hw.md order)
+                ck_i_reg <= chk2(in_rg,  in_off[3:0],  end_i_reg, sz_i_reg);
+                ck_w_reg <= chk2(w_rg,   w_off[3:0],   end_w_reg, sz_w_reg);
+                ck_q_reg <= chk2(q_rg,   q_off[3:0],   end_q_reg, sz_q_reg);
+                ck_o_reg <= chk2(out_rg, out_off[3:0], end_o_reg, sz_o_reg);
+                e_in_reg  <= a_in_reg + in_bytes_reg;
+                e_w_reg   <= a_w_reg + {wwords_reg[59:0], 4'd0};
+                e_q_reg   <= a_q_reg + {44'd0, out_c, 4'd0};
+                e_out_reg <= a_out_reg + out_ext_reg;
+                f_ifull_reg <= in_bytes_reg > IB_HALF_BYTES;
+                f_wfull_reg <= wrows_reg > WB_HALF_ROWS;
+                f_ofull_reg <= out_words_reg > OB_HALF_WORDS;
+                state_reg <= F_DEC3B;
+            end
+            F_DEC3B: begin
+                // priority: descriptor fields and capacity, then input, weights,
+                // qparams, output extents
+                coff_reg <= doff_reg[31:0];
+                if (cap_bad_reg)
                     code_reg <= F_DESC;
-                else if (!reuse_i && chk(in_rg, in_off, in_bytes_reg) != 32'd0) begin
-                    code_reg <= chk(in_rg, in_off, in_bytes_reg); coff_reg <= in_off;
-                end else if (!reuse_w && chk(w_rg, w_off, {wwords_reg[59:0], 4'd0}) != 32'd0) begin
-                    code_reg <= chk(w_rg, w_off, {wwords_reg[59:0], 4'd0}); coff_reg <= w_off;
-                end else if (!reuse_w && chk(q_rg, q_off, {44'd0, out_c, 4'd0}) != 32'd0) begin
-                    code_reg <= chk(q_rg, q_off, {44'd0, out_c, 4'd0}); coff_reg <= q_off;
-                end else if (chk(out_rg, out_off, out_ext_reg) != 32'd0) begin
-                    code_reg <= chk(out_rg, out_off, out_ext_reg); coff_reg <= out_off;
+                else if (!reuse_i && ck_i_reg != 3'd0) begin
+                    code_reg <= {29'd0, ck_i_reg}; coff_reg <= in_off;
+                end else if (!reuse_w && ck_w_reg != 3'd0) begin
+                    code_reg <= {29'd0, ck_w_reg}; coff_reg <= w_off;
+                end else if (!reuse_w && ck_q_reg != 3'd0) begin
+                    code_reg <= {29'd0, ck_q_reg}; coff_reg <= q_off;
+                end else if (ck_o_reg != 3'd0) begin
+                    code_reg <= {29'd0, ck_o_reg}; coff_reg <= out_off;
                 end else
                     code_reg <= 32'd0;
-                state_reg <= S_DEC4;
+                state_reg <= F_DEC4;
             end
-            S_DEC4: begin
+            F_DEC4: begin
                 if (code_reg != 32'd0) begin
                     fault_code <= code_reg; fault_desc <= idx_reg; fault_off <= coff_reg;
-                    faulted_reg <= 1'b1; state_reg <= S_DRAIN;
-                end else
-                    state_reg <= reuse_i ? (reuse_w ? S_COMP : S_LDW) : S_LDI;
+                    state_reg <= F_FLT;
+                end else begin
+                    // buffer halves: reuse keeps the previous descriptor's; a new load
+                    // goes to the other half, or fills the whole buffer from 0
+                    f_i_full <= reuse_i ? last_i_full : f_ifull_reg;
+                    ib_ld_hi <= reuse_i ? last_i_hi : !f_ifull_reg && !last_i_hi;
+                    f_w_full <= reuse_w ? last_w_full : f_wfull_reg;
+                    wq_ld_hi <= reuse_w ? last_w_hi : !f_wfull_reg && !last_w_hi;
+                    state_reg <= reuse_i ? (reuse_w ? F_HAND : F_LDW) : F_LDI;
+                end
             end
-            S_LDI: begin
+            F_LDI: if (i_slot && ld_go) begin
                 rd_start  <= 1'b1;
-                rd_addr   <= a_in[ADDR_W-1:0];
+                rd_addr   <= a_in_reg[ADDR_W-1:0];
                 rd_nwords <= in_bytes_reg[27:4];
                 rd_dst    <= 2'd1;
-                state_reg <= S_LDIW;
+                state_reg <= F_LDIW;
             end
-            S_LDW: begin
+            F_LDW: if (w_slot && ld_go) begin
                 rd_start  <= 1'b1;
-                rd_addr   <= a_w[ADDR_W-1:0];
+                rd_addr   <= a_w_reg[ADDR_W-1:0];
                 rd_nwords <= wwords_reg[23:0];
                 rd_dst    <= 2'd2;
-                state_reg <= S_LDWW;
+                state_reg <= F_LDWW;
             end
-            S_LDQ: begin
+            F_LDQ: if (w_slot && ld_go) begin
                 rd_start  <= 1'b1;
-                rd_addr   <= a_q[ADDR_W-1:0];
+                rd_addr   <= a_q_reg[ADDR_W-1:0];
                 rd_nwords <= {8'd0, out_c};
                 rd_dst    <= 2'd3;
-                state_reg <= S_LDQW;
+                state_reg <= F_LDQW;
             end
-            S_COMP: begin
-                cmp_start <= 1'b1;
-                state_reg <= S_CWAIT;
+            F_FWAIT, F_LDIW, F_LDWW, F_LDQW: if (!rd_start) begin
+                if (rd_err) begin
+                    fault_code <= F_AXI; fault_desc <= idx_reg;
+                    fault_off <= (state_reg == F_FWAIT) ? doff_reg[31:0] :
+                                 (state_reg == F_LDIW)  ? in_off :
+                                 (state_reg == F_LDWW)  ? w_off : q_off;
+                    err_add_reg <= {4'd0, rd_idx, 4'd0}; err_fix_reg <= 1'b1;
+                    state_reg <= F_FLT;
+                end else if (!rd_busy) begin
+                    case (state_reg)
+                    F_FWAIT: state_reg <= F_DEC1;
+                    F_LDIW:  state_reg <= reuse_w ? F_HAND : F_LDW;
+                    F_LDWW:  state_reg <= F_LDQ;
+                    default: state_reg <= F_HAND;    // F_LDQW
+                    endcase
+                end
             end
-            S_CWAIT: if (!cmp_start && cmp_done && !cmp_pipe_busy) begin
-                drain_cnt_reg <= 5'd0;
-                state_reg <= S_CDRN;
-            end
-            S_CDRN: begin
-                // requantizer latency (8) + OBUF write: wait it out
-                drain_cnt_reg <= drain_cnt_reg + 5'd1;
-                if (drain_cnt_reg == 5'd12) state_reg <= S_ST;
-            end
-            S_ST: begin
-                wr_start  <= 1'b1;
-                wr_addr   <= a_out[ADDR_W-1:0];
-                state_reg <= S_STW;
-            end
-            S_NEXT: begin
-                if (dcnt_reg != 32'd0) desc_done <= desc_done + 32'd1;
-                if (dcnt_reg == 32'd0 || idx_reg + 32'd1 == dcnt_reg) begin
-                    busy <= 1'b0; st_done <= 1'b1; done_evt <= 1'b1;
-                    state_reg <= S_IDLE;
+            F_HAND: if (!c_v) begin
+                // the descriptor moves to C, its store fields beside it
+                cd_reg <= desc_reg; c_pin_reg <= pin_reg;
+                c_olo_reg <= a_out_reg; c_ohi_reg <= e_out_reg;
+                c_i_full <= f_i_full; ib_c_hi <= ib_ld_hi;
+                c_w_full <= f_w_full; wq_c_hi <= wq_ld_hi;
+                c_o_full <= f_ofull_reg;
+                ob_c_hi  <= !f_ofull_reg && !last_o_hi;
+                last_o_hi <= !f_ofull_reg && !last_o_hi;
+                last_i_hi <= ib_ld_hi; last_i_full <= f_i_full;
+                last_w_hi <= wq_ld_hi; last_w_full <= f_w_full;
+                cst_reg <= C_OBW;
+                if (idx_reg + 32'd1 == dcnt_reg) begin
+                    state_reg <= F_END;
                 end else begin
                     idx_reg  <= idx_reg + 32'd1;
                     doff_reg <= doff_reg + 40'd64;
-                    state_reg <= S_FCHK;
+                    state_reg <= F_FCHK;
                 end
             end
-            S_DRAIN: if (err_fix_reg) begin
+            F_END: if (!c_v && !s_v) begin
+                busy <= 1'b0; st_done <= 1'b1; done_evt <= 1'b1;
+                state_reg <= F_IDLE;
+            end
+            F_FLT: begin
+                // this descriptor failed: the earlier ones in C and S complete first
+                faulted_reg <= 1'b1;
+                if (!c_v && !s_v) state_reg <= F_DRAIN;
+            end
+            F_DRAIN: if (err_fix_reg) begin
                 fault_off   <= fault_off + err_add_reg;
                 err_fix_reg <= 1'b0;
-            end else if (!rd_busy && !wr_busy && !rd_start && !wr_start) begin
+            end else if (!rd_busy && !wr_busy && !rd_start && !wr_start &&
+                         !cmp_start && cmp_done && !cmp_pipe_busy) begin
                 busy <= 1'b0;
                 if (faulted_reg) begin
                     st_fault <= 1'b1; fault_evt <= 1'b1;
                 end
-                state_reg <= S_IDLE;
+                state_reg <= F_IDLE;
             end
-            default: begin
-                // wait states: DMA running
-                if (!rd_start && !wr_start) begin
-                    if (state_reg == S_STW) begin
-                        if (wr_err) begin
-                            // offset = base + burst offset, added in the next cycle
-                            // (S_DRAIN) to keep the adder off the error path
-                            fault_code <= F_AXI; fault_desc <= idx_reg;
-                            fault_off <= out_off; err_add_reg <= wr_err_off; err_fix_reg <= 1'b1;
-                            faulted_reg <= 1'b1; state_reg <= S_DRAIN;
-                        end else if (!wr_busy)
-                            state_reg <= S_NEXT;
-                    end else if (rd_err) begin
-                        fault_code <= F_AXI; fault_desc <= idx_reg;
-                        fault_off <= (state_reg == S_FWAIT) ? doff_reg[31:0] :
-                                     (state_reg == S_LDIW)  ? in_off :
-                                     (state_reg == S_LDWW)  ? w_off : q_off;
-                        err_add_reg <= {4'd0, rd_idx, 4'd0}; err_fix_reg <= 1'b1;
-                        faulted_reg <= 1'b1; state_reg <= S_DRAIN;
-                    end else if (!rd_busy) begin
-                        case (state_reg)
-                        S_FWAIT: state_reg <= S_DEC1;
-                        S_LDIW:  state_reg <= reuse_w ? S_COMP : S_LDW;
-                        S_LDWW:  state_reg <= S_LDQ;
-                        default: state_reg <= S_COMP;    // S_LDQW
-                        endcase
-                    end
-                end
-            end
+            default: ;
             endcase
 
+            // the store fields of the descriptor handed to C (F_HAND)
+            if (state_reg == F_HAND && !c_v) begin
+                s_pend_npix <= pout_reg; s_pend_wpp <= f_oc16; s_pend_stride <= ostride;
+                s_pend_idx <= idx_reg; s_pend_off <= out_off; s_pend_addr <= a_out_reg[ADDR_W-1:0];
+            end
+            if (cst_reg == C_HAND && !s_v) begin
+                s_npix_reg <= s_pend_npix; s_wpp_reg <= s_pend_wpp; s_stride_reg <= s_pend_stride;
+                s_idx_reg <= s_pend_idx; s_off_reg <= s_pend_off; wr_addr <= s_pend_addr;
+            end
+
+            // a write fault: report at once (S's descriptor precedes every other)
+            if (sst_reg == T_STW && !wr_start && wr_err) begin
+                cst_reg <= C_IDLE; sst_reg <= T_IDLE;
+                state_reg <= F_DRAIN;
+            end
             // CTRL.RESET: abort the job (drain, then idle, no DONE)
-            if (abort && busy && state_reg != S_IDLE && state_reg != S_DRAIN)
-                state_reg <= S_DRAIN;
+            if (abort && busy && state_reg != F_IDLE && state_reg != F_DRAIN) begin
+                cst_reg <= C_IDLE; sst_reg <= T_IDLE;
+                state_reg <= F_DRAIN;
+            end
         end
     end
 endmodule

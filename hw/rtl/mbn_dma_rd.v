@@ -6,7 +6,7 @@
 // `abort` stops issuing; `busy` stays high until every issued burst has returned.
 module mbn_dma_rd #(
     parameter ADDR_W = 40,
-    parameter MAX_RD_OUTSTANDING = 4
+    parameter MAX_RD_OUTSTANDING = 8
 ) (
     input  wire              clk,
     input  wire              rst,

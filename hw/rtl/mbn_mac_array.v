@@ -6,9 +6,14 @@
 //
 // Pointwise (dw=0): every lane l sees the same IBUF word (one pixel, 16 input
 //   channels) against its own WBUF word: dot_l = sum_i (x[i]-in_zp)*(w_l[i]-w_zp).
-// Depthwise (dw=1): one tap per item; lane l = channel l of the channel group:
-//   term 0 = (x[l]-in_zp)*(wsel[l]-w_zp), wsel = WBUF lane dw_sel; other terms 0.
-//   A padding tap (pad=1) contributes 0 (docs/hw.md: TFLite skips padding).
+// Depthwise (dw=1): one item = one input column (3 IBUF words, rows r0..r0+2, one
+//   per IBUF copy). A column outside the tile, or a row outside it, is replaced by
+//   in_zp bytes, so its taps contribute 0 (docs/hw.md: TFLite skips padding). The
+//   two previous columns are kept in registers (the 3x3 window); on an `emit`
+//   item, lane l = channel l of the channel group forms all 9 taps at once:
+//   term t = kh*3+kw: (win[kh][kw][l]-in_zp)*(w_t[l]-w_zp), terms 9..15 are 0.
+//   Weight word t sits in WBUF lane (sel+t)%16 (see mbn_agen). Non-emit items only
+//   shift the window and do not enter the arithmetic pipeline.
 //
 // Timing: issue (addresses to the RAMs) -> S1 (RAM data) -> A1 operands ->
 // A2 products -> A3 16->4 partial sums -> A4 dot -> A5 accumulator/result.
@@ -25,7 +30,9 @@ module mbn_mac_array #(
     input  wire                 iss_valid,
     input  wire                 iss_first,
     input  wire                 iss_last,
-    input  wire                 iss_pad,
+    input  wire                 iss_emit,
+    input  wire [2:0]           iss_rv,
+    input  wire                 iss_cv,
     input  wire [3:0]           iss_sel,
     input  wire [QAW-1:0]       iss_qrow,
     input  wire [OAW-1:0]       iss_oaddr,
@@ -33,7 +40,7 @@ module mbn_mac_array #(
     input  wire [7:0]           in_zp,
     input  wire [7:0]           w_zp,
     // RAM data, one cycle after issue
-    input  wire [127:0]         ib_rdata,
+    input  wire [3*128-1:0]     ib_rdata,  // IBUF copies 0..2 (PW uses copy 0)
     input  wire [LANES*128-1:0] wb_rdata,
     // QBUF
     output wire [QAW-1:0]       q_raddr,
@@ -50,7 +57,8 @@ module mbn_mac_array #(
     reg s1_v, a1_v, a2_v, a3_v, a4_v;
     reg s1_f, a1_f, a2_f, a3_f, a4_f;
     reg s1_l, a1_l, a2_l, a3_l, a4_l;
-    reg s1_pad;
+    reg s1_e, s1_cv;
+    reg [2:0] s1_rv;
     reg [3:0] s1_sel;
     reg [QAW-1:0] s1_q, a1_q, a2_q, a3_q;
     reg [OAW-1:0] s1_o, a1_o, a2_o, a3_o, a4_o;
@@ -59,19 +67,36 @@ module mbn_mac_array #(
         if (rst) begin
             s1_v <= 1'b0; a1_v <= 1'b0; a2_v <= 1'b0; a3_v <= 1'b0; a4_v <= 1'b0;
         end else begin
-            s1_v <= iss_valid; a1_v <= s1_v; a2_v <= a1_v; a3_v <= a2_v; a4_v <= a3_v;
+            s1_v <= iss_valid; a1_v <= s1_v & s1_e; a2_v <= a1_v; a3_v <= a2_v; a4_v <= a3_v;
         end
         s1_f <= iss_first; a1_f <= s1_f; a2_f <= a1_f; a3_f <= a2_f; a4_f <= a3_f;
         s1_l <= iss_last;  a1_l <= s1_l; a2_l <= a1_l; a3_l <= a2_l; a4_l <= a3_l;
-        s1_pad <= iss_pad; s1_sel <= iss_sel;
+        s1_e <= iss_emit; s1_cv <= iss_cv; s1_rv <= iss_rv; s1_sel <= iss_sel;
         s1_q <= iss_qrow;  a1_q <= s1_q; a2_q <= a1_q; a3_q <= a2_q;
         s1_o <= iss_oaddr; a1_o <= s1_o; a2_o <= a1_o; a3_o <= a2_o; a4_o <= a3_o;
     end
     assign q_raddr = a3_q;
     assign busy = s1_v | a1_v | a2_v | a3_v | a4_v | res_valid;
 
-    // depthwise weight word: WBUF lane s1_sel
-    wire [127:0] wsel = wb_rdata[s1_sel*128 +: 128];
+    // depthwise weight word t: WBUF lane (s1_sel + t) % 16
+    wire [2*LANES*128-1:0] wdup = {wb_rdata, wb_rdata};
+    wire [9*128-1:0] wsel = wdup[s1_sel*128 +: 9*128];
+
+    // depthwise window: new column (padding -> in_zp bytes), two previous columns
+    wire [127:0] zp16 = {16{in_zp}};
+    wire [3*128-1:0] col_new;
+    reg  [3*128-1:0] win0_reg, win1_reg;          // columns n-2, n-1
+    genvar k;
+    generate
+        for (k = 0; k < 3; k = k + 1) begin : g_col
+            assign col_new[k*128 +: 128] = (s1_cv && s1_rv[k]) ? ib_rdata[k*128 +: 128] : zp16;
+        end
+    endgenerate
+    always @(posedge clk)
+        if (s1_v && dw) begin
+            win0_reg <= win1_reg;
+            win1_reg <= col_new;
+        end
 
     genvar l, i;
     generate
@@ -85,16 +110,21 @@ module mbn_mac_array #(
 
             for (i = 0; i < 16; i = i + 1) begin : g_term
                 // 9-bit signed operands: (x - zp) with x, zp uint8
+                // DW term i < 9: kh = i/3, kw = i%3; kw 0/1 from the window, 2 the new column
+                localparam KH = (i % 9) / 3, KW = (i % 9) % 3;
+                wire [7:0] dcol = KW == 0 ? win0_reg[KH*128 + (l % 16)*8 +: 8] :
+                                  KW == 1 ? win1_reg[KH*128 + (l % 16)*8 +: 8] :
+                                            col_new[KH*128 + (l % 16)*8 +: 8];
                 wire [8:0] xa  = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
-                wire [8:0] xd  = {1'b0, ib_rdata[(l % 16)*8 +: 8]} - {1'b0, in_zp};
+                wire [8:0] xd  = {1'b0, dcol} - {1'b0, in_zp};
                 wire [8:0] wp  = {1'b0, wb_rdata[l*128 + i*8 +: 8]} - {1'b0, w_zp};
-                wire [8:0] wd  = {1'b0, wsel[(l % 16)*8 +: 8]} - {1'b0, w_zp};
+                wire [8:0] wd  = {1'b0, wsel[(i % 9)*128 + (l % 16)*8 +: 8]} - {1'b0, w_zp};
                 always @(posedge clk) begin
                     if (!dw) begin
                         a_reg[i] <= xa;
                         b_reg[i] <= wp;
-                    end else if (i == 0) begin
-                        a_reg[i] <= s1_pad ? 9'd0 : xd;
+                    end else if (i < 9) begin
+                        a_reg[i] <= xd;
                         b_reg[i] <= wd;
                     end else begin
                         a_reg[i] <= 9'd0;

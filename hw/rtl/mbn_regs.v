@@ -11,7 +11,7 @@ module mbn_regs #(
     parameter WBUF_ROWS    = 512,
     parameter OBUF_WORDS   = 4096,
     parameter QBUF_ENTRIES = 1024,
-    parameter MAX_RD_OUTSTANDING = 4
+    parameter MAX_RD_OUTSTANDING = 8
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -59,6 +59,8 @@ module mbn_regs #(
     reg [63:0] base_reg [0:7];
     reg [63:0] size_reg [0:7];
     reg [63:0] cyc_reg, pw_reg, dw_reg, mac_reg, rdb_reg, wrb_reg, stall_reg, dbusy_reg;
+    reg        ev_pw, ev_dw, ev_rd, ev_wr, ev_stall, ev_dbusy;   // counter events, registered
+    reg [15:0] ev_mac;
 
     function [31:0] wmask;
         input [31:0] old; input [31:0] nw; input [3:0] strb;
@@ -107,19 +109,30 @@ module mbn_regs #(
             if (done_evt)  irq_st_reg[0] <= 1'b1;
             if (fault_evt) irq_st_reg[1] <= 1'b1;
         end
-        // counters: cleared by START, count while busy (docs/hw.md "Counters")
+        // counters: cleared by START, count while busy (docs/hw.md "Counters").
+        // The events are registered first (ev_*, gated by busy) so no logic sits in
+        // front of the 64-bit carry chains; the last busy cycle's events land one
+        // cycle after BUSY falls, before software can see DONE.
+        if (rst) begin
+            ev_pw <= 1'b0; ev_dw <= 1'b0; ev_rd <= 1'b0; ev_wr <= 1'b0; ev_stall <= 1'b0;
+            ev_dbusy <= 1'b0; ev_mac <= 16'd0;
+        end else begin
+            ev_pw <= busy & c_pw; ev_dw <= busy & c_dw; ev_rd <= busy & c_rd_beat;
+            ev_wr <= busy & c_wr_beat; ev_stall <= busy & c_stall; ev_dbusy <= busy & c_dma_busy;
+            ev_mac <= busy ? c_mac : 16'd0;
+        end
         if (rst || start) begin
             cyc_reg <= 64'd0; pw_reg <= 64'd0; dw_reg <= 64'd0; mac_reg <= 64'd0;
             rdb_reg <= 64'd0; wrb_reg <= 64'd0; stall_reg <= 64'd0; dbusy_reg <= 64'd0;
-        end else if (busy) begin
-            cyc_reg   <= cyc_reg + 64'd1;
-            pw_reg    <= pw_reg + {63'd0, c_pw};
-            dw_reg    <= dw_reg + {63'd0, c_dw};
-            mac_reg   <= mac_reg + {48'd0, c_mac};
-            rdb_reg   <= rdb_reg + {59'd0, c_rd_beat, 4'd0};
-            wrb_reg   <= wrb_reg + {59'd0, c_wr_beat, 4'd0};
-            stall_reg <= stall_reg + {63'd0, c_stall};
-            dbusy_reg <= dbusy_reg + {63'd0, c_dma_busy};
+        end else begin
+            cyc_reg   <= cyc_reg + {63'd0, busy};
+            pw_reg    <= pw_reg + {63'd0, ev_pw};
+            dw_reg    <= dw_reg + {63'd0, ev_dw};
+            mac_reg   <= mac_reg + {48'd0, ev_mac};
+            rdb_reg   <= rdb_reg + {59'd0, ev_rd, 4'd0};
+            wrb_reg   <= wrb_reg + {59'd0, ev_wr, 4'd0};
+            stall_reg <= stall_reg + {63'd0, ev_stall};
+            dbusy_reg <= dbusy_reg + {63'd0, ev_dbusy};
         end
     end
 
@@ -129,9 +142,12 @@ module mbn_regs #(
     wire       rd_en = s_axil_arvalid && !rvalid_reg;
     wire [11:0] ra = {s_axil_araddr[11:2], 2'b00};
     wire unused_ok = &{1'b0, s_axil_awaddr[1:0], s_axil_araddr[1:0]};   // word registers only
-    localparam [15:0] IBUF_KIB = IBUF_WORDS / 64;
-    localparam [15:0] WBUF_KIB = (LANES * WBUF_ROWS) / 64;
-    localparam [15:0] OBUF_KIB = OBUF_WORDS / 64;
+    // IBUF, WBUF, OBUF: the half each descriptor gets when double-buffered (mbn_ctrl);
+    // the library tiles to these. Descriptors up to the full size still run, without
+    // overlap. QBUF is two full sets.
+    localparam [15:0] IBUF_KIB = IBUF_WORDS / 128;
+    localparam [15:0] WBUF_KIB = (LANES * WBUF_ROWS) / 128;
+    localparam [15:0] OBUF_KIB = OBUF_WORDS / 128;
     localparam [15:0] MACS     = LANES * 16;
     localparam [15:0] QENT     = QBUF_ENTRIES;
     localparam [7:0]  LANES8   = LANES;

@@ -13,7 +13,7 @@ module mbnaccel_top #(
     parameter OBUF_WORDS   = 4096,  // output buffer, 16-byte words (64 KiB)
     parameter QBUF_ENTRIES = 1024,  // per-channel quantization entries
     parameter ADDR_W       = 40,    // AXI address width
-    parameter MAX_RD_OUTSTANDING = 4
+    parameter MAX_RD_OUTSTANDING = 8
 ) (
     input  wire clk, input wire rst,
     input  wire [11:0] s_axil_awaddr, input wire s_axil_awvalid, output wire s_axil_awready,
@@ -46,6 +46,16 @@ module mbnaccel_top #(
     localparam OAW    = clog2(OBUF_WORDS);
     localparam QROWS  = QBUF_ENTRIES / LANES;
     localparam QAW    = clog2(QROWS);
+    localparam QAW2   = clog2(2 * QROWS);       // QBUF holds two sets (double-buffered)
+    // upper halves of the double-buffered IBUF, WBUF, OBUF (mbn_ctrl)
+    localparam [31:0] IB_HI32 = IBUF_WORDS / 2;
+    localparam [31:0] WB_HI32 = WBUF_ROWS / 2;
+    localparam [31:0] OB_HI32 = OBUF_WORDS / 2;
+    localparam [31:0] QB_HI32 = QROWS;
+    localparam [IAW-1:0]  IB_HI = IB_HI32[IAW-1:0];
+    localparam [WAW-1:0]  WB_HI = WB_HI32[WAW-1:0];
+    localparam [OAW-1:0]  OB_HI = OB_HI32[OAW-1:0];
+    localparam [QAW2-1:0] QB_HI = QB_HI32[QAW2-1:0];
     localparam LB     = clog2(LANES);           // lane bits of a WBUF/QBUF stream index
     localparam RQ_LAT = 8;
 
@@ -93,6 +103,7 @@ module mbnaccel_top #(
     wire [31:0] pixels;
     wire [7:0]  row_off, in_zp, w_zp, out_zp, act_min, act_max;
     wire [1:0]  pad_left;
+    wire        ib_ld_hi, wq_ld_hi, ib_c_hi, wq_c_hi, ob_c_hi, ob_s_hi;
 
     mbn_ctrl #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
                .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES), .ADDR_W(ADDR_W)) u_ctrl (
@@ -111,11 +122,15 @@ module mbnaccel_top #(
         .dw(dw), .round_mode(round_mode), .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16),
         .groups(groups), .pixels(pixels), .out_rows(out_rows), .out_w(out_w), .stride2(stride2),
         .row_off(row_off), .pad_left(pad_left), .in_zp(in_zp), .w_zp(w_zp), .out_zp(out_zp),
-        .act_min(act_min), .act_max(act_max), .c_pw(c_pw), .c_dw(c_dw), .c_stall(c_stall));
+        .act_min(act_min), .act_max(act_max),
+        .ib_ld_hi(ib_ld_hi), .wq_ld_hi(wq_ld_hi), .ib_c_hi(ib_c_hi), .wq_c_hi(wq_c_hi),
+        .ob_c_hi(ob_c_hi), .ob_s_hi(ob_s_hi),
+        .c_pw(c_pw), .c_dw(c_dw), .c_stall(c_stall));
 
     // ---- DMA ----------------------------------------------------------------------------
-    wire [OAW-1:0] ob_raddr;
+    wire [OAW-1:0] ob_raddr_s;
     wire [127:0]   ob_rdata;
+    wire [OAW-1:0] ob_raddr = ob_raddr_s + (ob_s_hi ? OB_HI : {OAW{1'b0}});
 
     mbn_dma_rd #(.ADDR_W(ADDR_W), .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING)) u_dma_rd (
         .clk(clk), .rst(rst), .start(rd_start), .addr(rd_addr), .nwords(rd_nwords), .abort(rd_abort),
@@ -130,7 +145,7 @@ module mbnaccel_top #(
     mbn_dma_wr #(.ADDR_W(ADDR_W), .OAW(OAW)) u_dma_wr (
         .clk(clk), .rst(rst), .start(wr_start), .addr(wr_addr), .npix(wr_npix), .wpp(wr_wpp),
         .stride(wr_stride), .abort(wr_abort), .busy(wr_busy), .err(wr_err), .err_off(wr_err_off),
-        .inflight(wr_inflight), .beat(wr_beat), .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
+        .inflight(wr_inflight), .beat(wr_beat), .ob_raddr(ob_raddr_s), .ob_rdata(ob_rdata),
         .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr), .m_axi_awlen(m_axi_awlen),
         .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst), .m_axi_awvalid(m_axi_awvalid),
         .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata), .m_axi_wstrb(m_axi_wstrb),
@@ -139,9 +154,10 @@ module mbnaccel_top #(
         .m_axi_bready(m_axi_bready));
 
     // ---- compute address generator ---------------------------------------------------
-    wire           iss_valid, iss_first, iss_last, iss_pad;
+    wire           iss_valid, iss_emit, iss_first, iss_last, iss_cv;
+    wire [2:0]     iss_rv;
     wire [3:0]     iss_sel;
-    wire [IAW-1:0] ib_raddr;
+    wire [IAW-1:0] ib_raddr, ib_raddr1, ib_raddr2;
     wire [WAW-1:0] wb_raddr;
     wire [QAW-1:0] iss_qrow, q_raddr;
     wire [OAW-1:0] iss_oaddr;
@@ -150,34 +166,50 @@ module mbnaccel_top #(
         .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw),
         .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16), .groups(groups), .pixels(pixels),
         .out_rows(out_rows), .out_w(out_w), .stride2(stride2), .row_off(row_off), .pad_left(pad_left),
-        .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last), .iss_pad(iss_pad),
-        .iss_sel(iss_sel), .ib_raddr(ib_raddr), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
+        .iss_valid(iss_valid), .iss_emit(iss_emit), .iss_first(iss_first), .iss_last(iss_last),
+        .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .ib_raddr(ib_raddr),
+        .ib_raddr1(ib_raddr1), .ib_raddr2(ib_raddr2), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
         .iss_oaddr(iss_oaddr), .done(cmp_done));
 
-    // MAC_ACTIVE: LANES*16 per PW cycle, 16 per DW tap cycle (144 per output word)
+    // MAC_ACTIVE: LANES*16 per PW cycle, 9*16 per DW output word (emit)
     localparam [15:0] PW_MACS = LANES * 16;
-    assign c_mac = !iss_valid ? 16'd0 : dw ? 16'd16 : PW_MACS;
+    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'd144 : 16'd0) : PW_MACS;
 
     // ---- buffers ---------------------------------------------------------------------------
-    // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES
-    wire [127:0]         ib_rdata;
+    // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES.
+    // IBUF is three identical copies (same writes): the depthwise engine reads one
+    // input column (rows r0, r0+1, r0+2) per cycle, one row per copy; PW reads copy 0.
+    wire [3*128-1:0]     ib_rdata;
     wire [LANES*128-1:0] wb_rdata, q_rdata;
+    wire [IAW-1:0]       ib_rb = ib_c_hi ? IB_HI : {IAW{1'b0}};
+    wire [3*IAW-1:0]     ib_ra = {ib_raddr2 + ib_rb, ib_raddr1 + ib_rb, ib_raddr + ib_rb};
+    wire [IAW-1:0]       ib_wa = rd_idx[IAW-1:0] + (ib_ld_hi ? IB_HI : {IAW{1'b0}});
+    wire [WAW-1:0]       wb_wa = rd_idx[LB +: WAW] + (wq_ld_hi ? WB_HI : {WAW{1'b0}});
+    wire [WAW-1:0]       wb_rb = wq_c_hi ? WB_HI : {WAW{1'b0}};
+    wire [QAW2-1:0]      q_wa = {{(QAW2-QAW){1'b0}}, rd_idx[LB +: QAW]} + (wq_ld_hi ? QB_HI : {QAW2{1'b0}});
+    wire [QAW2-1:0]      q_ra = {{(QAW2-QAW){1'b0}}, q_raddr} + (wq_c_hi ? QB_HI : {QAW2{1'b0}});
 
-    mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
-        .clk(clk), .we(rd_beat && rd_dst == 2'd1), .waddr(rd_idx[IAW-1:0]), .wdata(rd_data),
-        .raddr(ib_raddr), .rdata(ib_rdata));
+    wire [15:0] wb_lt = ~(16'hffff << iss_sel);      // bit m: lane m < iss_sel
 
     genvar l;
     generate
+        for (l = 0; l < 3; l = l + 1) begin : g_ibuf
+            mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
+                .clk(clk), .we(rd_beat && rd_dst == 2'd1), .waddr(ib_wa), .wdata(rd_data),
+                .raddr(ib_ra[l*IAW +: IAW]), .rdata(ib_rdata[l*128 +: 128]));
+        end
         for (l = 0; l < LANES; l = l + 1) begin : g_bank
+            // DW: the 9 weight words of a channel group start at lane iss_sel of row
+            // wb_raddr and wrap into the next row (mbn_agen)
+            wire [WAW-1:0] wb_ra = wb_raddr + wb_rb + {{(WAW-1){1'b0}}, dw && wb_lt[l % 16]};
             mbn_sdp_ram #(.W(128), .D(WBUF_ROWS), .AW(WAW)) u_wbuf (
                 .clk(clk), .we(rd_beat && rd_dst == 2'd2 && rd_idx[LB-1:0] == l),
-                .waddr(rd_idx[LB +: WAW]), .wdata(rd_data),
-                .raddr(wb_raddr), .rdata(wb_rdata[l*128 +: 128]));
-            mbn_sdp_ram #(.W(128), .D(QROWS), .AW(QAW)) u_qbuf (
+                .waddr(wb_wa), .wdata(rd_data),
+                .raddr(wb_ra), .rdata(wb_rdata[l*128 +: 128]));
+            mbn_sdp_ram #(.W(128), .D(2 * QROWS), .AW(QAW2), .DISTRIBUTED(1)) u_qbuf (
                 .clk(clk), .we(rd_beat && rd_dst == 2'd3 && rd_idx[LB-1:0] == l),
-                .waddr(rd_idx[LB +: QAW]), .wdata(rd_data),
-                .raddr(q_raddr), .rdata(q_rdata[l*128 +: 128]));
+                .waddr(q_wa), .wdata(rd_data),
+                .raddr(q_ra), .rdata(q_rdata[l*128 +: 128]));
         end
     endgenerate
 
@@ -189,7 +221,7 @@ module mbnaccel_top #(
 
     mbn_mac_array #(.LANES(LANES), .OAW(OAW), .QAW(QAW)) u_mac (
         .clk(clk), .rst(rst), .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last),
-        .iss_pad(iss_pad), .iss_sel(iss_sel), .iss_qrow(iss_qrow), .iss_oaddr(iss_oaddr),
+        .iss_emit(iss_emit), .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .iss_qrow(iss_qrow), .iss_oaddr(iss_oaddr),
         .dw(dw), .in_zp(in_zp), .w_zp(w_zp), .ib_rdata(ib_rdata), .wb_rdata(wb_rdata),
         .q_raddr(q_raddr), .q_rdata(q_rdata), .res_valid(res_valid), .res_acc(res_acc),
         .res_mult(res_mult), .res_shift(res_shift), .res_oaddr(res_oaddr), .busy(mac_busy));
@@ -216,7 +248,7 @@ module mbnaccel_top #(
     end
 
     mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
-        .clk(clk), .we(rq_valid[0]), .waddr(oa_pipe[RQ_LAT-1]), .wdata(rq_q),
+        .clk(clk), .we(rq_valid[0]), .waddr(oa_pipe[RQ_LAT-1] + (ob_c_hi ? OB_HI : {OAW{1'b0}})), .wdata(rq_q),
         .raddr(ob_raddr), .rdata(ob_rdata));
 
     wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault};

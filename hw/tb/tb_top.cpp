@@ -2,7 +2,9 @@
 // with a randomized AXI memory model (random AR/AW/W ready, random read latency,
 // random R/B gaps, burst-rule checks), the PW and DW engines against C++
 // references of docs/hw.md "Arithmetic" on random data and geometries, descriptor
-// chains with reuse_input/reuse_weights, faults, counters.
+// chains with reuse_input/reuse_weights, dependent chains through DRAM (each
+// descriptor reads the previous one's output: the descriptor pipeline must wait for
+// the store) with and without a failing last descriptor, faults, counters.
 #include "Vmbnaccel_top.h"
 #include "verilated.h"
 #include "mbn_regs.h"
@@ -315,7 +317,7 @@ int main(int argc, char **argv) {
     // ---- registers ----
     {
         bool ok = rd(MBN_REG_ID) == MBN_ID_VALUE && (rd(MBN_REG_CAPS0) & 0xffff) == 256 &&
-                  rd(MBN_REG_CAPS1) == (128u << 16 | 128u) && rd(MBN_REG_CAPS3) == (4u << 8 | 8u);
+                  rd(MBN_REG_CAPS1) == (64u << 16 | 64u) && rd(MBN_REG_CAPS3) == (8u << 8 | 8u);
         wr(MBN_REG_REGION(3) + 8, 0x12345678);
         ok = ok && rd(MBN_REG_REGION(3) + 8) == 0x12345678;
         report(ok, "regs", "ID/CAPS/region readback");
@@ -379,6 +381,65 @@ int main(int argc, char **argv) {
         if (ok) { cmp(a, ra, "dw"); cmp(p, rp, "pw reuse_input"); cmp(p2, rp2, "pw reuse_weights"); }
         wr(MBN_REG_IRQ_STATUS, 3);
         report(ok, "chain_reuse", why);
+    }
+
+    // ---- dependent chain through DRAM: DW -> PW -> DW -> PW, each reading the previous
+    // output (the descriptor pipeline must wait for the store), then the same chain
+    // with a failing 5th descriptor: the 4 before it complete, DESC_DONE = 4 ----
+    for (int pass = 0; pass < 2 * 4; pass++) {
+        std::string why;
+        bool ok = true, with_fault = pass >= 4;
+        uint32_t b = 0x200000;
+        std::vector<Desc> ch;
+        Desc a = random_desc(2); a.out_stride = a.out_c;
+        a.in_off = b; a.w_off = b + 0x10000; a.q_off = b + 0x11000; a.out_off = b + 0x20000;
+        ch.push_back(a);
+        for (int k = 1; k < 4; k++) {
+            const Desc &pr = ch.back();
+            Desc d = random_desc(k % 2 ? 1 : 2);
+            d.in_c = pr.out_c; d.in_rows = pr.out_rows; d.in_w = pr.out_w;
+            if (d.op == 1) { d.out_rows = d.in_rows; d.out_w = d.in_w; }
+            else d.out_c = d.in_c;
+            d.out_stride = d.out_c;
+            d.in_off = pr.out_off; d.w_off = b + 0x12000 + 0x2000 * k; d.q_off = b + 0x19000 + 0x1000 * k;
+            d.out_off = pass % 2 ? pr.in_off : b + 0x20000 + 0x8000 * k;   // odd passes: ping-pong in place
+            ch.push_back(d);
+        }
+        Desc bad = ch.back(); bad.in_rg = 9;
+        if (with_fault) ch.push_back(bad);
+        fill(a.in_off, (size_t)a.in_rows * a.in_w * a.in_c);
+        std::vector<std::vector<uint8_t>> refs;
+        for (size_t k = 0; k < 4; k++) {
+            Desc &d = ch[k];
+            fill(d.w_off, d.op == 1 ? (size_t)d.out_c * d.in_c : 9 * d.in_c); fill_q(d.q_off, d.out_c, false);
+        }
+        std::vector<uint8_t> in0(mem.begin() + a.in_off, mem.begin() + a.in_off + (size_t)a.in_rows * a.in_w * a.in_c);
+        for (size_t k = 0; k < 4; k++) {   // references in order, through mem
+            Desc &d = ch[k];
+            refs.push_back(reference(d, d.in_off, d.w_off, d.q_off));
+            memcpy(&mem[d.out_off], refs.back().data(), refs.back().size());
+        }
+        std::copy(in0.begin(), in0.end(), mem.begin() + a.in_off);
+        for (size_t k = 0; k < 4; k++)
+            if (ch[k].out_off != a.in_off) fill(ch[k].out_off, refs[k].size());
+        for (size_t k = 0; k < ch.size(); k++) write_desc(b + 0x80000 + 64 * (uint32_t)k, ch[k]);
+        if (!run_job(b + 0x80000, (uint32_t)ch.size())) { ok = false; why = "timeout"; }
+        else if (rd(MBN_REG_STATUS) != (with_fault ? 4u : 2u) || rd(MBN_REG_DESC_DONE) != 4 ||
+                 (with_fault && (rd(MBN_REG_FAULT_DESC) != 4 || rd(MBN_REG_FAULT_CODE) != MBN_FAULT_REGION))) {
+            ok = false; why = "STATUS " + std::to_string(rd(MBN_REG_STATUS)) + " DESC_DONE " + std::to_string(rd(MBN_REG_DESC_DONE));
+        }
+        for (size_t k = 0; k < 4 && ok; k++) {
+            // in-place chains overwrite earlier outputs: check the last writer of each area
+            bool later = false;
+            for (size_t m = k + 1; m < 4; m++) later |= ch[m].out_off == ch[k].out_off;
+            if (later) continue;
+            if (memcmp(&mem[ch[k].out_off], refs[k].data(), refs[k].size()) != 0) {
+                ok = false; why = "desc " + std::to_string(k) + " (op " + std::to_string(ch[k].op) + ") output mismatch";
+            }
+        }
+        wr(MBN_REG_IRQ_STATUS, 3);
+        if (!ok || pass == 3 || pass == 7) report(ok, with_fault ? "chain_dep_fault" : "chain_dep", why);
+        if (!ok) break;
     }
 
     // ---- faults: nothing written, FAULT_* right ----
