@@ -37,7 +37,11 @@ void mbn_error_prefix(const char *fmt, ...)
 	memcpy(last_error, prefix, n);
 	last_error[n] = ':';
 	last_error[n + 1] = ' ';
-	snprintf(last_error + n + 2, sizeof(last_error) - n - 2, "%s", old);
+	size_t room = sizeof(last_error) - n - 2, len = strlen(old);
+	if (len >= room)
+		len = room - 1; /* truncated: the prefix matters more than the tail */
+	memcpy(last_error + n + 2, old, len);
+	last_error[n + 2 + len] = 0;
 }
 
 MBN_EXPORT const char *mbn_last_error(void)

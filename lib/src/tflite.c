@@ -423,19 +423,30 @@ static int get_options(struct file_ctx *c, const struct fb_tab *op, int want, st
 	return 0;
 }
 
+/* Input, weights, optional bias (absent or index -1) and output of CONV_2D,
+ * DEPTHWISE_CONV_2D and FULLY_CONNECTED. */
+static int read_weighted_io(struct file_ctx *c, const struct op_io *io, const char *wname, struct tensor *in,
+			    struct tensor *w, struct tensor *bias, bool *has_bias, struct tensor *out)
+{
+	int r;
+
+	if (io->n_in < 2 || io->n_in > 3)
+		return ERR(c, -EINVAL, "has %d inputs, expected 2 or 3 (input, %s, bias)", io->n_in, wname);
+	if ((r = read_tensor(c, io->in[0], in)) || (r = read_tensor(c, io->in[1], w)) ||
+	    (r = read_tensor(c, io->out, out)))
+		return r;
+	*has_bias = io->n_in == 3 && io->in[2] >= 0;
+	return *has_bias ? read_tensor(c, io->in[2], bias) : 0;
+}
+
 static int parse_conv(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l, bool depthwise)
 {
 	struct tensor in, w, bias, out;
 	struct fb_tab opt;
+	bool has_bias;
 	int r;
 
-	if (io->n_in < 2 || io->n_in > 3)
-		return ERR(c, -EINVAL, "has %d inputs, expected 2 or 3 (input, filter, bias)", io->n_in);
-	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->in[1], &w)) ||
-	    (r = read_tensor(c, io->out, &out)))
-		return r;
-	bool has_bias = io->n_in == 3 && io->in[2] >= 0;
-	if (has_bias && (r = read_tensor(c, io->in[2], &bias)))
+	if ((r = read_weighted_io(c, io, "filter", &in, &w, &bias, &has_bias, &out)))
 		return r;
 	if ((r = check_nhwc(c, &in, "input")) || (r = check_nhwc(c, &out, "output")))
 		return r;
@@ -545,15 +556,10 @@ static int parse_fc(struct file_ctx *c, const struct fb_tab *op, const struct op
 {
 	struct tensor in, w, bias, out;
 	struct fb_tab opt;
+	bool has_bias;
 	int r;
 
-	if (io->n_in < 2 || io->n_in > 3)
-		return ERR(c, -EINVAL, "has %d inputs, expected 2 or 3 (input, weights, bias)", io->n_in);
-	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->in[1], &w)) ||
-	    (r = read_tensor(c, io->out, &out)))
-		return r;
-	bool has_bias = io->n_in == 3 && io->in[2] >= 0;
-	if (has_bias && (r = read_tensor(c, io->in[2], &bias)))
+	if ((r = read_weighted_io(c, io, "weights", &in, &w, &bias, &has_bias, &out)))
 		return r;
 	if ((r = get_options(c, op, OPT_FC, &opt)))
 		return r;
