@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mbn-classify [-d URI] -m MODEL.tflite [-m MODEL2.tflite ...] [options] INPUT...\n"
-		"  -d, --device URI     cpu (default), sim[:opts], drm[:path]\n"
+		"  -d, --device URI     sim[:opts] (default if the simulator is built), cpu, drm[:path]\n"
 		"  -m, --model FILE     .tflite file; repeat to chain files (output of one feeds the next)\n"
 		"  -l, --labels FILE    one label per line (default: imagenet_labels.txt beside the first model)\n"
 		"  -k K                 how many top classes to print (default 5)\n"

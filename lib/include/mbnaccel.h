@@ -43,9 +43,11 @@ typedef struct mbn_device mbn_device;
 /*
  * Open a device by URI:
  *   "cpu"                 the bit-exact CPU reference (always available)
- *   "sim[:key=val,...]"   the Verilated accelerator in-process (not built yet)
+ *   "sim[:key=val,...]"   the Verilated accelerator RTL in-process (bw=, lat=,
+ *                         outstanding=, trace=FILE.fst, lib=PATH, mac=256)
  *   "drm[:/dev/...]"      the kernel driver (not built yet)
- * NULL or "" selects the default device.
+ * NULL or "" selects the default device: $MBN_DEVICE if set, else "sim" if the
+ * simulator library can be loaded, else "cpu". mbn_device_uri() tells which.
  */
 int mbn_device_open(const char *uri, mbn_device **out);
 void mbn_device_close(mbn_device *dev);

@@ -41,7 +41,14 @@ MBN_EXPORT int mbn_device_open(const char *uri, mbn_device **out)
 		return mbn_set_error(-EINVAL, "mbn_device_open: out is NULL");
 	*out = NULL;
 	if (!uri || !uri[0])
+		uri = getenv("MBN_DEVICE");
+	if (!uri || !uri[0]) {
+		/* The default device (DESIGN.md section 1): the simulated accelerator, or the
+		 * CPU reference where the simulator library is not available. */
+		if (mbn_device_open("sim", out) == 0)
+			return 0;
 		uri = "cpu";
+	}
 	size_t n = strcspn(uri, ":");
 	if (n >= sizeof(scheme) || strlen(uri) >= sizeof(((mbn_device *)0)->uri))
 		return mbn_set_error(-EINVAL, "device URI '%.64s' is too long", uri);

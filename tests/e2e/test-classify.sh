@@ -13,7 +13,7 @@ out=$(build/bin/mbn-classify -m "$EMB" -m "$HEAD" "$SH/images/grace_hopper.bmp" 
 first=$(echo "$out" | sed -n 2p)
 if [[ "$first" == *"653  military uniform" ]]; then pass "grace_hopper: first is 653 military uniform"
 else fail "grace_hopper" "first line is '$first'"; fi
-n=$(echo "$out" | grep -c '^ ')
+n=$(echo "$out" | grep -cE '^ +[0-9.]+ +[0-9]+ ')
 [ "$n" -eq 5 ] && pass "default top-5" || fail "default top-5" "printed $n classes"
 
 out=$(build/bin/mbn-classify -m "$EMB" -m "$HEAD" -k 3 --json "$SH/images/grace_hopper.bmp" "$SH/images/cat.bmp")

@@ -30,6 +30,14 @@ d=${cyc[default]:-0}
 [ "${cyc[outstanding=1]:-0}" -gt "$d" ] && pass "one outstanding read costs cycles ($d -> ${cyc[outstanding=1]})" ||
 	fail "outstanding" "outstanding=1 took ${cyc[outstanding=1]:-?} cycles, default $d"
 
+# The default device: sim when the simulator loads, else the CPU; MBN_DEVICE overrides.
+dev_of() { sed -n 's/.*"device":"\([^"]*\)".*/\1/p'; }
+d1=$(cls --json -k 1 "$IMAGES/cat.bmp" | dev_of)
+d2=$(MBN_SIM_LIB=/nonexistent/libmbnsim.so cls --json -k 1 "$IMAGES/cat.bmp" | dev_of)
+d3=$(MBN_DEVICE=cpu cls --json -k 1 "$IMAGES/cat.bmp" | dev_of)
+[ "$d1/$d2/$d3" = "sim/cpu/cpu" ] && pass "default device: sim, cpu without the simulator, MBN_DEVICE overrides" ||
+	fail "default device" "got $d1/$d2/$d3, expected sim/cpu/cpu"
+
 M2=$M
 cls -d "sim:trace=$TMP/wave.fst" -k 1 "$IMAGES/cat.bmp" >/dev/null 2>&1
 [ -s "$TMP/wave.fst" ] && pass "trace=FILE writes an FST waveform ($(stat -c %s "$TMP/wave.fst") bytes)" || fail "trace" "no waveform written"
