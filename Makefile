@@ -65,8 +65,8 @@ $(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h
 	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
 
 # The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
-# also for the sanitizer build) and builds non-default RTL variants from this tree.
-$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"' \
+# also for the sanitizer build; PREFIX/lib/mbnaccel once installed).
+$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
 	-DMBN_SIM_INSTALLDIR='"$(PREFIX)/lib/mbnaccel"'
 
 $(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
@@ -117,7 +117,7 @@ fuzz: build-fuzz/fuzz-loader
 build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(wildcard lib/src/*.h) $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' -DMBN_SRC_DIR='"$(abspath .)"' \
+	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
 	    -o $@ $< $(LIB_SRC) -lm -lpthread -ldl
 
 deps:

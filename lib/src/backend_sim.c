@@ -9,10 +9,10 @@
  * the interrupt and reads the counters.
  *
  * URI: sim[:key=value,...]
- *   mac=N          MAC array size (256 default; N/16 lanes); a non-default size uses
- *                  an RTL build of its own, made on first use with `make sim` in the
- *                  source tree and cached in the build directory. This RTL version
- *                  computes correctly only with 256 (16 lanes), so others are refused.
+ *   mac=N          MAC array size. This RTL version computes correctly only with 256
+ *                  (16 lanes), so other sizes are refused; once it does, a non-default
+ *                  size is a build of its own (`make sim SIM_CONFIG=lanesN
+ *                  SIM_PARAMS=-GLANES=N`, see hw/sim/sim.mk) loaded with lib=.
  *   bw=N           DRAM bytes per cycle (default 16)
  *   lat=N          DRAM read latency in cycles (default 64)
  *   outstanding=N  DRAM read requests accepted at once (default 8)
@@ -37,9 +37,6 @@
 
 #ifndef MBN_SIM_LIBDIR
 #define MBN_SIM_LIBDIR "."
-#endif
-#ifndef MBN_SRC_DIR
-#define MBN_SRC_DIR "."
 #endif
 #ifndef MBN_SIM_INSTALLDIR
 #define MBN_SIM_INSTALLDIR "/usr/local/lib/mbnaccel"
@@ -111,21 +108,6 @@ static int load_abi(struct sim_dev *s, const char *path)
 	return 0;
 }
 
-/* A non-default MAC array is a different RTL build; make it on first use. */
-static int variant_lib(unsigned lanes, char *path, size_t len)
-{
-	snprintf(path, len, "%s/libmbnsim-lanes%u.so", MBN_SIM_LIBDIR, lanes);
-	if (access(path, R_OK) == 0)
-		return 0;
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "make -s -C '%s' sim SIM_CONFIG=lanes%u SIM_PARAMS='-GLANES=%u' >&2", MBN_SRC_DIR,
-		 lanes, lanes);
-	fprintf(stderr, "mbnaccel: building the simulator for %u lanes (%u MACs), once: %s\n", lanes, lanes * 16, cmd);
-	if (system(cmd) != 0 || access(path, R_OK) != 0)
-		return mbn_set_error(-ENODEV, "could not build the simulator variant %s", path);
-	return 0;
-}
-
 static void sim_close(struct mbn_device *dev)
 {
 	struct sim_dev *s = dev->priv;
@@ -145,7 +127,7 @@ static int sim_open(struct mbn_device *dev, const char *args)
 	struct sim_dev *s = calloc(1, sizeof(*s));
 	struct mbn_sim_config cfg;
 	char lib[1024] = "", opts[256];
-	unsigned long v, lanes = 16;
+	unsigned long v;
 	int r = 0;
 
 	if (!s)
@@ -169,7 +151,6 @@ static int sim_open(struct mbn_device *dev, const char *args)
 			 * with 16 lanes (hw/rtl/README.md, "Known limits"). */
 			else if (!r && v != 256)
 				r = mbn_set_error(-ENOTSUP, "device option mac=%s: this RTL version supports only mac=256 (16 lanes)", val);
-			lanes = v / 16;
 		} else if (!strcmp(kv, "bw")) {
 			if (!(r = parse_uint(kv, val, 1, 16, &v)))
 				cfg.bytes_per_cycle = (unsigned)v;
@@ -191,16 +172,14 @@ static int sim_open(struct mbn_device *dev, const char *args)
 	s->lat_cycles = cfg.read_latency ? cfg.read_latency : 64;
 	if (!r && !lib[0]) {
 		const char *env = getenv("MBN_SIM_LIB");
-		if (env && lanes == 16)
+		if (env) {
 			snprintf(lib, sizeof(lib), "%s", env);
-		else if (lanes == 16) {
+		} else {
 			/* the build tree this library was built in, else where make install put it */
 			snprintf(lib, sizeof(lib), "%s/libmbnsim.so", MBN_SIM_LIBDIR);
 			if (access(lib, R_OK) != 0 && access(MBN_SIM_INSTALLDIR "/libmbnsim.so", R_OK) == 0)
 				snprintf(lib, sizeof(lib), "%s/libmbnsim.so", MBN_SIM_INSTALLDIR);
 		}
-		else
-			r = variant_lib((unsigned)lanes, lib, sizeof(lib));
 	}
 	if (!r)
 		r = load_abi(s, lib);
