@@ -128,7 +128,7 @@ static bool accel_supported(const struct mbn_graph *g, int i, int cp, const stru
 		return (uint32_t)(cin / 16) <= c->wbuf_rows && (uint64_t)cin <= c->ibuf_bytes;
 	if (is_dw(l))
 		return (uint32_t)cin <= c->qbuf_entries &&
-		       round_up(round_up(9 * (uint64_t)cin / 16, 1), (uint64_t)c->lanes) / (uint64_t)c->lanes <= c->wbuf_rows &&
+		       (9 * (uint64_t)cin / 16 + (uint64_t)c->lanes - 1) / (uint64_t)c->lanes <= c->wbuf_rows &&
 		       dw_tile_rows(l, cin, c) > 0;
 	return false;
 }

@@ -24,26 +24,7 @@
 #include "graph.h"
 #include "quant.h"
 
-static int failures;
-
-static void check(const char *name, bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void check(const char *name, bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ok) {
-		printf("PASS %s\n", name);
-		return;
-	}
-	printf("FAIL %s: ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failures++;
-}
+#include "check.h"
 
 /* xorshift64* */
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
