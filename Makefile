@@ -160,6 +160,10 @@ clean:
 
 # The accelerator: RTL lint, Verilated simulator library (hw/sim/sim.mk), synthesis.
 -include hw/sim/sim.mk
+# The kernel driver (driver/driver.mk: make module, module-6.12, module-arm64) and the
+# QEMU co-simulation bridge (tools/cosim/cosim.mk: build/bin/mbn-cosim, check-driver).
+-include driver/driver.mk
+-include tools/cosim/cosim.mk
 .PHONY: synth
 synth: $(REGS_VH)
 	sh hw/synth/synth.sh

@@ -17,6 +17,19 @@ want python3          # register-map generator, test helpers
 want verilator        # the cycle-accurate simulator (hw/sim)
 want yosys            # synthesis check (make synth)
 want zlib1g-dev       # FST waveforms
+want libdrm-dev       # the drm backend (libdrm)
+want liburing-dev     # asynchronous completion (io_uring)
+# The kernel driver: headers to build it (Debian's 6.1 and a 6.12 set), kernels to boot
+# under QEMU, the arm64 cross compiler, and the guest's userland.
+want linux-headers-amd64
+want linux-image-amd64
+want linux-headers-6.12-amd64
+want linux-image-6.12-amd64
+want gcc-aarch64-linux-gnu
+want qemu-system-x86
+want busybox-static
+want cpio
+want kmod
 command -v npm >/dev/null 2>&1 || want npm   # fetches the TFLite oracle (npm pack)
 
 if [ ${#need[@]} -gt 0 ]; then

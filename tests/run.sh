@@ -59,7 +59,7 @@ for t in "$MBN_SAN_BUILD"/tests/test-*; do
 	run_one "unit-san/$(basename "$t")" 900 "$t"
 done
 # Script tests (bit-exact against the oracle, tools, bad inputs, fuzzing, install).
-for t in tests/hw/test-*.sh tests/sim/test-*.sh tests/oracle/test-*.sh tests/e2e/test-*.sh tests/bad/test-*.sh tests/fuzz/test-*.sh; do
+for t in tests/hw/test-*.sh tests/sim/test-*.sh tests/oracle/test-*.sh tests/e2e/test-*.sh tests/bad/test-*.sh tests/fuzz/test-*.sh tests/driver/test-*.sh; do
 	[ -f "$t" ] || continue
 	run_one "${t#tests/}" 1800 bash "$t"
 done
