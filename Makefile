@@ -19,7 +19,10 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Werror=implicit-function-declaration
 GEN       := build/gen
-BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Itools/common -I$(GEN)
+# libdrm's include directory also provides the "drm.h" that the driver's uapi header includes.
+DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)
+LIB_CFLAGS := -Idriver/uapi/drm $(DRM_CFLAGS)
+BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Itools/common -I$(GEN) $(LIB_CFLAGS)
 SAN       ?=
 ifeq ($(SAN),1)
   BUILD   ?= build-san
@@ -29,7 +32,7 @@ else
   SANFLAGS :=
 endif
 ALLFLAGS  := $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
-LDLIBS    := -lm -lpthread -ldl
+LDLIBS    := -ldrm -luring -lm -lpthread -ldl
 TOOL_LIBS := -ljpeg -lpng -lz
 
 LIB_SRC   := $(wildcard lib/src/*.c)
@@ -117,8 +120,8 @@ fuzz: build-fuzz/fuzz-loader
 build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(wildcard lib/src/*.h) $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
-	    -o $@ $< $(LIB_SRC) -lm -lpthread -ldl
+	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim $(LIB_CFLAGS) -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
+	    -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 deps:
 	bash tests/deps.sh
@@ -141,6 +144,8 @@ demo: deps
 install: lib tools
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 lib/include/mbnaccel.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/include/drm
+	install -m 644 driver/uapi/drm/mbnaccel_drm.h $(DESTDIR)$(PREFIX)/include/drm/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libmbnaccel.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libmbnaccel.so
@@ -152,7 +157,7 @@ install: lib tools
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/lib/mbnaccel
-	rm -f $(DESTDIR)$(PREFIX)/include/mbnaccel.h $(DESTDIR)$(PREFIX)/lib/libmbnaccel.* \
+	rm -f $(DESTDIR)$(PREFIX)/include/mbnaccel.h $(DESTDIR)$(PREFIX)/include/drm/mbnaccel_drm.h $(DESTDIR)$(PREFIX)/lib/libmbnaccel.* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(PREFIX)/bin/%,$(TOOLS))
 
 clean:
@@ -164,6 +169,10 @@ clean:
 # QEMU co-simulation bridge (tools/cosim/cosim.mk: build/bin/mbn-cosim, check-driver).
 -include driver/driver.mk
 -include tools/cosim/cosim.mk
+# `all` was read before sim.mk defined SIM_ALL, so its simulator prerequisite is added here.
+ifneq ($(SAN),1)
+all: $(SIM_ALL)
+endif
 .PHONY: synth
 synth: $(REGS_VH)
 	sh hw/synth/synth.sh

@@ -3,11 +3,13 @@
  * mbn-classify - classify images (or raw input tensors) with a .tflite MobileNet v1.
  *
  *   mbn-classify [-d URI] -m FILE [-m FILE ...] [--labels FILE] [-k K] [--raw]
- *                [--out-raw FILE] [--json] INPUT...
+ *                [--out-raw FILE] [--json] [--async N] INPUT...
  *
  * Images (JPEG, PNG, BMP, PPM; detected by content) are resized to the model's input
  * with TensorFlow's bilinear filter. With --raw each INPUT is the exact input tensor.
  * Every input is tried even if an earlier one fails; the exit status is 1 if any failed.
+ * --async N pipelines: up to N inputs in flight through mbn_model_submit/mbn_model_wait,
+ * results printed in input order (bytes identical to the synchronous path).
  */
 #include <errno.h>
 #include <math.h>
@@ -35,6 +37,9 @@ static void usage(FILE *f)
 		"      --out-raw FILE   append each input's raw output scores to FILE\n"
 		"      --json           one JSON object per input instead of text\n"
 		"      --save-input FILE append each prepared input tensor to FILE (for comparing with other runtimes)\n"
+		"      --async N        keep up to N inputs in flight (asynchronous submit/wait): the device runs\n"
+		"                       one while the host prepares the next and finishes the previous; results\n"
+		"                       are printed in input order, identical to the synchronous ones\n"
 		"  -h, --help           this text\n");
 }
 
@@ -118,17 +123,136 @@ static int prepare_input(const char *path, int raw, const struct mbn_tensor_info
 	return 0;
 }
 
+/* Print one input's result (in input order) and append its raw scores; 1 on a write failure. */
+static int report(mbn_model *model, mbn_device *dev, mbn_labels *labels, const char *path, int json, int k,
+		  const struct mbn_tensor_info *out_info, const uint8_t *scores, const float *probs, int *top, FILE *raw_out,
+		  const char *out_raw)
+{
+	int fail = 0;
+
+	if (raw_out && fwrite(scores, 1, out_info->bytes, raw_out) != out_info->bytes) {
+		fprintf(stderr, "mbn-classify: %s: write failed\n", out_raw);
+		fail = 1;
+	}
+	struct mbn_run_stats st;
+	mbn_model_last_stats(model, &st);
+	int n = mbn_topk(probs, (int)out_info->bytes, k, top);
+	if (json) {
+		printf("{\"input\":");
+		json_string(path);
+		printf(",\"device\":");
+		json_string(mbn_device_uri(dev));
+		printf(",\"cycles\":%llu,\"wall_us\":%.1f,\"top\":[", (unsigned long long)st.accel_cycles, st.wall_us);
+		for (int j = 0; j < n; j++) {
+			const char *lbl = mbn_labels_get(labels, top[j]);
+			printf("%s{\"index\":%d,\"score\":%d,\"probability\":%.6f,\"label\":", j ? "," : "", top[j],
+			       out_info->type == MBN_TYPE_INT8 ? (int8_t)scores[top[j]] : scores[top[j]], probs[top[j]]);
+			if (lbl)
+				json_string(lbl);
+			else
+				printf("null");
+			putchar('}');
+		}
+		printf("]}\n");
+	} else {
+		printf("%s:\n", path);
+		for (int j = 0; j < n; j++) {
+			const char *lbl = mbn_labels_get(labels, top[j]);
+			printf("  %8.5f  %4d  %s\n", probs[top[j]], top[j], lbl ? lbl : "");
+		}
+		if (st.accel_cycles)
+			printf("  accelerator cycles: %llu\n", (unsigned long long)st.accel_cycles);
+	}
+	return fail;
+}
+
+/* --async N: up to N inputs in flight (mbn_model_submit); while the device runs one, the
+ * next is decoded and the previous one's CPU part finishes. Results are printed in input
+ * order. Returns the number of failures. */
+static int classify_async(mbn_model *model, mbn_device *dev, mbn_labels *labels, int depth, char **inputs, int n_inputs,
+			  int raw, int json, int k, const struct mbn_tensor_info *in_info,
+			  const struct mbn_tensor_info *out_info, FILE *raw_out, const char *out_raw, FILE *in_out,
+			  const char *save_input)
+{
+	struct pending {
+		const char *path;
+		uint64_t ticket;
+		uint8_t *tensor, *scores;
+		float *probs;
+	} *q = calloc((size_t)depth, sizeof(*q));
+	int *top = malloc((size_t)k * sizeof(int));
+	int failures = 0, head = 0, count = 0, r;
+
+	if (!q || !top || mbn_model_set_queue_depth(model, depth)) {
+		fprintf(stderr, "mbn-classify: --async %d: %s\n", depth, q && top ? mbn_last_error() : "out of memory");
+		free(q);
+		free(top);
+		return 1;
+	}
+	for (int i = 0; i < depth; i++) {
+		q[i].tensor = malloc(in_info->bytes);
+		q[i].scores = malloc(out_info->bytes);
+		q[i].probs = malloc(out_info->bytes * sizeof(float));
+		if (!q[i].tensor || !q[i].scores || !q[i].probs) {
+			fprintf(stderr, "mbn-classify: out of memory\n");
+			n_inputs = 0;
+			failures++;
+		}
+	}
+	for (int i = 0; i <= n_inputs; i++) {
+		/* the oldest request completes when the queue is full, or at the end */
+		while (count && (count == depth || i == n_inputs)) {
+			struct pending *p = &q[head];
+			if ((r = mbn_model_wait(model, p->ticket, -1))) {
+				fprintf(stderr, "mbn-classify: %s: %s\n", p->path, mbn_last_error());
+				failures++;
+			} else {
+				failures += report(model, dev, labels, p->path, json, k, out_info, p->scores, p->probs, top,
+						   raw_out, out_raw);
+			}
+			head = (head + 1) % depth;
+			count--;
+		}
+		if (i == n_inputs)
+			break;
+		struct pending *p = &q[(head + count) % depth];
+		p->path = inputs[i];
+		if (prepare_input(p->path, raw, in_info, p->tensor)) {
+			failures++;
+			continue;
+		}
+		if (in_out && fwrite(p->tensor, 1, in_info->bytes, in_out) != in_info->bytes) {
+			fprintf(stderr, "mbn-classify: %s: write failed\n", save_input);
+			failures++;
+		}
+		if ((r = mbn_model_submit(model, p->tensor, in_info->bytes, p->scores, out_info->bytes, p->probs, &p->ticket))) {
+			fprintf(stderr, "mbn-classify: %s: %s\n", p->path, mbn_last_error());
+			failures++;
+			continue;
+		}
+		count++;
+	}
+	for (int i = 0; i < depth; i++) {
+		free(q[i].tensor);
+		free(q[i].scores);
+		free(q[i].probs);
+	}
+	free(q);
+	free(top);
+	return failures;
+}
+
 int main(int argc, char **argv)
 {
 	const char *models[MAX_MODELS], *device = NULL, *labels_path = NULL, *out_raw = NULL;
-	int n_models = 0, k = 5, raw = 0, json = 0;
-	enum { OPT_RAW = 256, OPT_OUT_RAW, OPT_JSON, OPT_SAVE_INPUT };
+	int n_models = 0, k = 5, raw = 0, json = 0, async = 0;
+	enum { OPT_RAW = 256, OPT_OUT_RAW, OPT_JSON, OPT_SAVE_INPUT, OPT_ASYNC };
 	const char *save_input = NULL;
 	static const struct option opts[] = {
 		{ "device", required_argument, 0, 'd' }, { "model", required_argument, 0, 'm' },
 		{ "labels", required_argument, 0, 'l' }, { "raw", no_argument, 0, OPT_RAW },
 		{ "out-raw", required_argument, 0, OPT_OUT_RAW }, { "json", no_argument, 0, OPT_JSON },
-		{ "save-input", required_argument, 0, OPT_SAVE_INPUT },
+		{ "save-input", required_argument, 0, OPT_SAVE_INPUT }, { "async", required_argument, 0, OPT_ASYNC },
 		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	int c;
@@ -158,6 +282,16 @@ int main(int argc, char **argv)
 		case OPT_OUT_RAW: out_raw = optarg; break;
 		case OPT_JSON: json = 1; break;
 		case OPT_SAVE_INPUT: save_input = optarg; break;
+		case OPT_ASYNC: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64) {
+				fprintf(stderr, "mbn-classify: --async '%s': expected 1..64 inputs in flight\n", optarg);
+				return 2;
+			}
+			async = (int)v;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -231,54 +365,27 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	for (int i = optind; i < argc; i++) {
-		const char *path = argv[i];
-		if (prepare_input(path, raw, &in_info, tensor)) {
-			failures++;
-			continue;
-		}
-		if (in_out && fwrite(tensor, 1, in_info.bytes, in_out) != in_info.bytes) {
-			fprintf(stderr, "mbn-classify: %s: write failed\n", save_input);
-			failures++;
-		}
-		r = mbn_model_run(model, tensor, in_info.bytes, scores, out_info.bytes, probs);
-		if (r) {
-			fprintf(stderr, "mbn-classify: %s: %s\n", path, mbn_last_error());
-			failures++;
-			continue;
-		}
-		if (raw_out && fwrite(scores, 1, out_info.bytes, raw_out) != out_info.bytes) {
-			fprintf(stderr, "mbn-classify: %s: write failed\n", out_raw);
-			failures++;
-		}
-		struct mbn_run_stats st;
-		mbn_model_last_stats(model, &st);
-		int n = mbn_topk(probs, (int)out_info.bytes, k, top);
-		if (json) {
-			printf("{\"input\":");
-			json_string(path);
-			printf(",\"device\":");
-			json_string(mbn_device_uri(dev));
-			printf(",\"cycles\":%llu,\"wall_us\":%.1f,\"top\":[", (unsigned long long)st.accel_cycles, st.wall_us);
-			for (int j = 0; j < n; j++) {
-				const char *lbl = mbn_labels_get(labels, top[j]);
-				printf("%s{\"index\":%d,\"score\":%d,\"probability\":%.6f,\"label\":", j ? "," : "", top[j],
-				       out_info.type == MBN_TYPE_INT8 ? (int8_t)scores[top[j]] : scores[top[j]], probs[top[j]]);
-				if (lbl)
-					json_string(lbl);
-				else
-					printf("null");
-				putchar('}');
+	if (async > 0) {
+		failures += classify_async(model, dev, labels, async, argv + optind, argc - optind, raw, json, k, &in_info,
+					   &out_info, raw_out, out_raw, in_out, save_input);
+	} else {
+		for (int i = optind; i < argc; i++) {
+			const char *path = argv[i];
+			if (prepare_input(path, raw, &in_info, tensor)) {
+				failures++;
+				continue;
 			}
-			printf("]}\n");
-		} else {
-			printf("%s:\n", path);
-			for (int j = 0; j < n; j++) {
-				const char *lbl = mbn_labels_get(labels, top[j]);
-				printf("  %8.5f  %4d  %s\n", probs[top[j]], top[j], lbl ? lbl : "");
+			if (in_out && fwrite(tensor, 1, in_info.bytes, in_out) != in_info.bytes) {
+				fprintf(stderr, "mbn-classify: %s: write failed\n", save_input);
+				failures++;
 			}
-			if (st.accel_cycles)
-				printf("  accelerator cycles: %llu\n", (unsigned long long)st.accel_cycles);
+			r = mbn_model_run(model, tensor, in_info.bytes, scores, out_info.bytes, probs);
+			if (r) {
+				fprintf(stderr, "mbn-classify: %s: %s\n", path, mbn_last_error());
+				failures++;
+				continue;
+			}
+			failures += report(model, dev, labels, path, json, k, &out_info, scores, probs, top, raw_out, out_raw);
 		}
 	}
 	if (in_out && fclose(in_out)) {

@@ -45,7 +45,10 @@ typedef struct mbn_device mbn_device;
  *   "cpu"                 the bit-exact CPU reference (always available)
  *   "sim[:key=val,...]"   the Verilated accelerator RTL in-process (bw=, lat=,
  *                         outstanding=, trace=FILE.fst, lib=PATH, mac=256)
- *   "drm[:/dev/...]"      the kernel driver (not built yet)
+ *   "drm[:/dev/...]"      the kernel driver: "drm" finds the first device whose driver
+ *                         is "mbnaccel" (/dev/accel/accel*, then DRM render nodes);
+ *                         "drm:/dev/accel/accel0" or "drm:/dev/dri/renderD128" opens
+ *                         that node
  * NULL or "" selects the default device: $MBN_DEVICE if set, else "sim" if the
  * simulator library can be loaded, else "cpu". mbn_device_uri() tells which.
  */
@@ -100,7 +103,66 @@ int mbn_model_output_info(const mbn_model *model, struct mbn_tensor_info *info);
 int mbn_model_run(mbn_model *model, const void *input, size_t input_size, void *output,
 		  size_t output_size, float *probs);
 
-/* What the last mbn_model_run() cost. */
+/*
+ * ---- asynchronous requests ----
+ *
+ * Several inferences of one model in flight at once: on an accelerator device the CPU
+ * part of one request (input layout, pooling, classifier, softmax) overlaps the
+ * accelerator part of the next. Works on every device: drm runs one kernel job per
+ * request (each with its own activation buffer); cpu and sim run the requests in
+ * submission order on a worker thread of the model. The library waits on the requests'
+ * completion fds with io_uring.
+ *
+ * mbn_model_submit() checks the sizes, copies the input and returns at once with a
+ * ticket (> 0, never reused by this model). output (output_size bytes) and probs
+ * (output_size floats, may be NULL) must stay valid and untouched until the request is
+ * collected: the library writes them at the latest when mbn_model_wait() or
+ * mbn_model_wait_any() returns that ticket.
+ *
+ * Queue depth: at most mbn_model_set_queue_depth() requests (default 4, 1..64) may be
+ * submitted and not yet collected; one more fails at once with -EBUSY (nothing blocks,
+ * so a caller that never collects cannot deadlock). Collect with a wait call, then
+ * submit again.
+ *
+ * Waiting: timeout_ms < 0 waits forever, 0 only looks. A wait returns -EAGAIN if the
+ * request is not complete within timeout_ms, and -ENOENT for a ticket that is unknown or
+ * already collected (each request is collected exactly once); nothing is collected then.
+ * Any other return collects the request and is the result of its inference: 0, or the
+ * negative errno mbn_model_run() would have returned (with mbn_last_error() set) -
+ * including -ETIMEDOUT for a hung accelerator, which is why "not complete yet" is
+ * -EAGAIN. After a collected request, mbn_model_last_stats() and (if profiling was on at
+ * its submit) mbn_model_layer_stats() describe it; wall_us is from submit to completion.
+ *
+ * mbn_model_run() may be mixed in: with requests in flight it queues behind them (and
+ * fails with -EBUSY when the queue is full). mbn_model_free() waits for the requests in
+ * flight and discards them.
+ *
+ * Threads: one model's functions must not be called concurrently (use one thread per
+ * model, or a lock of your own); different models, also on one device, may be used from
+ * different threads. The library's own threads never call back into user code.
+ */
+int mbn_model_submit(mbn_model *model, const void *input, size_t input_size, void *output,
+		     size_t output_size, float *probs, uint64_t *ticket);
+/* Wait for one request; see above for the return values. */
+int mbn_model_wait(mbn_model *model, uint64_t ticket, int timeout_ms);
+/* Wait for whichever request completes first (the oldest if several are complete) and
+ * collect it: *ticket is set to its ticket, or to 0 when nothing was collected
+ * (-EAGAIN: none completed within timeout_ms; -ENOENT: none submitted and uncollected). */
+int mbn_model_wait_any(mbn_model *model, int timeout_ms, uint64_t *ticket);
+/*
+ * A file descriptor for the caller's own event loop (poll, epoll, io_uring): readable
+ * (POLLIN) exactly while mbn_model_wait_any(model, 0, &t) would collect a request. Read
+ * nothing from it; it belongs to the model (valid until mbn_model_free()). When it is
+ * readable, call mbn_model_wait_any(model, 0, &t) until it returns -EAGAIN or -ENOENT.
+ */
+int mbn_model_completion_fd(mbn_model *model);
+/* Bound on requests submitted and not yet collected (1..64, default 4). -EBUSY while
+ * more than `depth` are outstanding. */
+int mbn_model_set_queue_depth(mbn_model *model, int depth);
+/* Requests submitted and not yet collected. */
+int mbn_model_pending(const mbn_model *model);
+
+/* What the last mbn_model_run() (or collected request) cost. */
 struct mbn_run_stats {
 	uint64_t accel_cycles;    /* accelerator cycles (0 on the cpu device) */
 	uint64_t dram_read_bytes; /* accelerator DRAM traffic (0 on the cpu device) */

@@ -66,4 +66,10 @@ void mbn_accel_plan_free(struct accel_plan *p);
 void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_t *act);
 void mbn_accel_read_output(const struct accel_plan *p, const uint8_t *act, uint8_t *out);
 
+/* accel_caps.c: decode CAPS0..CAPS3 (c[0..3]) as every device reports them; `who` names
+ * the device in the message if they are unusable (-ENODEV). */
+int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_caps *caps);
+/* Name of a FAULT_CODE value ("region bounds", ...). */
+const char *mbn_accel_fault_name(uint32_t code);
+
 #endif

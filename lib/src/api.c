@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * api.c - the public API: devices by URI, model loading (files or memory, chained),
- * running, model description. Converts between the model's types and the biased
- * domain of graph.h at the graph's edges.
+ * running (synchronous, and asynchronous requests polled with io_uring), model
+ * description. Converts between the model's types and the biased domain of graph.h at
+ * the graph's edges.
  */
 #include <errno.h>
+#include <liburing.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "graph.h"
@@ -19,7 +25,27 @@
 #define MAX_MODEL_BYTES (1u << 30)
 #define MAX_FILES 16
 
-static const struct mbn_backend *const backends[] = { &mbn_backend_cpu, &mbn_backend_sim };
+static const struct mbn_backend *const backends[] = { &mbn_backend_cpu, &mbn_backend_sim, &mbn_backend_drm };
+
+#define MAX_QUEUE_DEPTH 64
+#define DEFAULT_QUEUE_DEPTH 4
+
+/* One asynchronous request; a slot is reused once its request is collected. */
+struct mbn_req {
+	uint64_t ticket;                   /* 0: free slot */
+	bool done;                         /* completed (output delivered), not collected */
+	bool discard;                      /* model being freed: deliver nothing */
+	int result;
+	char err[512];
+	uint8_t *in_buf, *out_buf;         /* biased domain */
+	void *output;
+	float *probs;
+	struct mbn_run_stats stats;
+	struct mbn_layer_stats *layer_stats; /* [n_layers] */
+	bool profiled;
+	struct mbn_job job;
+	double t0;
+};
 
 struct mbn_model {
 	mbn_device *dev;
@@ -30,6 +56,15 @@ struct mbn_model {
 	bool profile;
 	bool profiled;                     /* layer_stats hold a profiled run */
 	struct mbn_layer_stats *layer_stats; /* [n_layers] */
+
+	/* asynchronous requests */
+	struct mbn_req *reqs[MAX_QUEUE_DEPTH];
+	int depth, pending, n_done;        /* pending: submitted, not collected */
+	uint64_t next_ticket;
+	struct io_uring ring;
+	bool ring_ok, ring_tried;          /* without io_uring: poll(2) */
+	int epoll_fd, done_efd;            /* mbn_model_completion_fd(); -1 until asked for */
+	struct mbn_worker *worker;         /* backends without submit */
 };
 
 MBN_EXPORT int mbn_device_open(const char *uri, mbn_device **out)
@@ -61,11 +96,13 @@ MBN_EXPORT int mbn_device_open(const char *uri, mbn_device **out)
 		mbn_device *dev = calloc(1, sizeof(*dev));
 		if (!dev)
 			return mbn_set_error(-ENOMEM, "out of memory");
+		pthread_mutex_init(&dev->lock, NULL);
 		dev->be = backends[i];
 		snprintf(dev->uri, sizeof(dev->uri), "%s", uri);
 		int r = dev->be->open(dev, args);
 		if (r) {
 			mbn_error_prefix("device '%s'", uri);
+			pthread_mutex_destroy(&dev->lock);
 			free(dev);
 			return r;
 		}
@@ -76,8 +113,6 @@ MBN_EXPORT int mbn_device_open(const char *uri, mbn_device **out)
 		*out = dev;
 		return 0;
 	}
-	if (!strcmp(scheme, "drm"))
-		return mbn_set_error(-ENODEV, "device '%s': the drm backend is not built yet (available: cpu, sim)", uri);
 	return mbn_set_error(-EINVAL, "unknown device '%s' (expected cpu, sim[:options] or drm[:path])", uri);
 }
 
@@ -86,6 +121,7 @@ MBN_EXPORT void mbn_device_close(mbn_device *dev)
 	if (!dev)
 		return;
 	dev->be->close(dev);
+	pthread_mutex_destroy(&dev->lock);
 	free(dev);
 }
 
@@ -164,6 +200,8 @@ MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, 
 	if (!m)
 		return mbn_set_error(-ENOMEM, "out of memory");
 	m->dev = dev;
+	m->depth = DEFAULT_QUEUE_DEPTH;
+	m->epoll_fd = m->done_efd = -1;
 	if ((r = mbn_graph_load(bufs, sizes, names, n_bufs, &m->g)))
 		goto fail;
 	m->in_buf = malloc(m->g.input.bytes);
@@ -173,7 +211,12 @@ MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, 
 		r = mbn_set_error(-ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((r = dev->be->compile(dev, &m->g, &m->plan))) {
+	if (dev->be->exclusive)
+		pthread_mutex_lock(&dev->lock);
+	r = dev->be->compile(dev, &m->g, &m->plan);
+	if (dev->be->exclusive)
+		pthread_mutex_unlock(&dev->lock);
+	if (r) {
 		mbn_error_prefix("compiling for device '%s'", dev->uri);
 		goto fail;
 	}
@@ -188,12 +231,42 @@ fail:
 	return r;
 }
 
+static void complete_req(mbn_model *m, struct mbn_req *q);
+
 MBN_EXPORT void mbn_model_free(mbn_model *m)
 {
 	if (!m)
 		return;
-	if (m->plan)
+	/* requests in flight: wait for them (the device may still write their buffers) */
+	for (int i = 0; i < MAX_QUEUE_DEPTH; i++) {
+		struct mbn_req *q = m->reqs[i];
+		if (q && q->ticket && !q->done) {
+			q->discard = true;
+			complete_req(m, q);
+		}
+	}
+	mbn_worker_destroy(m->worker);
+	if (m->ring_ok)
+		io_uring_queue_exit(&m->ring);
+	if (m->epoll_fd >= 0)
+		close(m->epoll_fd);
+	if (m->done_efd >= 0)
+		close(m->done_efd);
+	for (int i = 0; i < MAX_QUEUE_DEPTH; i++) {
+		if (!m->reqs[i])
+			continue;
+		free(m->reqs[i]->in_buf);
+		free(m->reqs[i]->out_buf);
+		free(m->reqs[i]->layer_stats);
+		free(m->reqs[i]);
+	}
+	if (m->plan) {
+		if (m->dev->be->exclusive)
+			pthread_mutex_lock(&m->dev->lock);
 		m->dev->be->release(m->dev, m->plan);
+		if (m->dev->be->exclusive)
+			pthread_mutex_unlock(&m->dev->lock);
+	}
 	free(m->in_buf);
 	free(m->out_buf);
 	free(m->layer_stats);
@@ -225,49 +298,385 @@ static double now_us(void)
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
 }
 
-MBN_EXPORT int mbn_model_run(mbn_model *m, const void *input, size_t input_size, void *output,
-			     size_t output_size, float *probs)
+static int check_sizes(const mbn_model *m, const char *fn, const void *input, size_t input_size,
+		       const void *output, size_t output_size)
 {
 	if (!m || !input || !output)
-		return mbn_set_error(-EINVAL, "mbn_model_run: NULL argument");
+		return mbn_set_error(-EINVAL, "%s: NULL argument", fn);
 	if (input_size != m->g.input.bytes)
 		return mbn_set_error(-EINVAL, "input is %zu bytes, the model's input '%s' needs %zu", input_size,
 				     m->g.input.name, m->g.input.bytes);
 	if (output_size != m->g.output.bytes)
 		return mbn_set_error(-EINVAL, "output buffer is %zu bytes, the model's output '%s' has %zu",
 				     output_size, m->g.output.name, m->g.output.bytes);
-	double t0 = now_us();
+	return 0;
+}
+
+/* int8 models: into the biased domain (graph.h) by flipping the sign bit. */
+static void input_to_biased(const mbn_model *m, const void *input, uint8_t *dst)
+{
 	const uint8_t *in = input;
-	/* int8 models: into the biased domain (graph.h) by flipping the sign bit. */
-	uint8_t flip_in = m->g.input.type == MBN_TYPE_INT8 ? 0x80 : 0;
-	for (size_t i = 0; i < input_size; i++)
-		m->in_buf[i] = in[i] ^ flip_in;
-	memset(&m->stats, 0, sizeof(m->stats));
-	if (m->profile) {
-		memset(m->layer_stats, 0, (size_t)m->g.n_layers * sizeof(*m->layer_stats));
-		for (int i = 0; i < m->g.n_layers; i++)
-			m->layer_stats[i].macs = mbn_layer_macs(&m->g.layers[i]);
-	}
-	m->profiled = false;
-	int r = m->dev->be->run(m->dev, m->plan, m->in_buf, m->out_buf, &m->stats, m->profile ? m->layer_stats : NULL);
-	if (r)
-		return r;
-	m->profiled = m->profile;
-	uint8_t flip_out = m->g.output.type == MBN_TYPE_INT8 ? 0x80 : 0;
+	uint8_t flip = m->g.input.type == MBN_TYPE_INT8 ? 0x80 : 0;
+
+	for (size_t i = 0; i < m->g.input.bytes; i++)
+		dst[i] = in[i] ^ flip;
+}
+
+static void init_layer_stats(const mbn_model *m, struct mbn_layer_stats *st)
+{
+	memset(st, 0, (size_t)m->g.n_layers * sizeof(*st));
+	for (int i = 0; i < m->g.n_layers; i++)
+		st[i].macs = mbn_layer_macs(&m->g.layers[i]);
+}
+
+/* The raw output and the dequantized probabilities from the biased-domain result. */
+static void deliver_output(const mbn_model *m, const uint8_t *res, void *output, float *probs)
+{
+	const struct mbn_tensor_info *oi = &m->g.output;
+	uint8_t flip = oi->type == MBN_TYPE_INT8 ? 0x80 : 0;
 	uint8_t *o = output;
-	for (size_t i = 0; i < output_size; i++)
-		o[i] = m->out_buf[i] ^ flip_out;
+
+	for (size_t i = 0; i < oi->bytes; i++)
+		o[i] = res[i] ^ flip;
 	if (probs) {
-		const struct mbn_tensor_info *oi = &m->g.output;
-		for (size_t i = 0; i < output_size; i++) {
+		for (size_t i = 0; i < oi->bytes; i++) {
 			int32_t q = oi->type == MBN_TYPE_INT8 ? (int8_t)o[i] : o[i];
 			probs[i] = oi->scale * (float)(q - oi->zero_point);
 		}
 	}
+}
+
+MBN_EXPORT int mbn_model_run(mbn_model *m, const void *input, size_t input_size, void *output,
+			     size_t output_size, float *probs)
+{
+	int r;
+
+	if ((r = check_sizes(m, "mbn_model_run", input, input_size, output, output_size)))
+		return r;
+	if (m->pending) {
+		/* requests in flight use the plan: queue behind them */
+		uint64_t t;
+		if ((r = mbn_model_submit(m, input, input_size, output, output_size, probs, &t)))
+			return r;
+		return mbn_model_wait(m, t, -1);
+	}
+	double t0 = now_us();
+	input_to_biased(m, input, m->in_buf);
+	memset(&m->stats, 0, sizeof(m->stats));
+	if (m->profile)
+		init_layer_stats(m, m->layer_stats);
+	m->profiled = false;
+	if (m->dev->be->exclusive)
+		pthread_mutex_lock(&m->dev->lock);
+	r = m->dev->be->run(m->dev, m->plan, m->in_buf, m->out_buf, &m->stats, m->profile ? m->layer_stats : NULL);
+	if (m->dev->be->exclusive)
+		pthread_mutex_unlock(&m->dev->lock);
+	if (r)
+		return r;
+	m->profiled = m->profile;
+	deliver_output(m, m->out_buf, output, probs);
 	m->stats.wall_us = now_us() - t0;
 	if (m->stats.host_cpu_us == 0)
 		m->stats.host_cpu_us = m->stats.wall_us;
 	return 0;
+}
+
+/* ---- asynchronous requests -------------------------------------------------------- */
+
+static struct mbn_req *find_req(const mbn_model *m, uint64_t ticket)
+{
+	for (int i = 0; ticket && i < MAX_QUEUE_DEPTH; i++)
+		if (m->reqs[i] && m->reqs[i]->ticket == ticket)
+			return m->reqs[i];
+	return NULL;
+}
+
+/* The job's fd is readable (or the caller must wait anyway): finish the job and
+ * deliver the output. The request stays until collected. */
+static void complete_req(mbn_model *m, struct mbn_req *q)
+{
+	const struct mbn_backend *be = m->dev->be;
+
+	if (m->epoll_fd >= 0)
+		epoll_ctl(m->epoll_fd, EPOLL_CTL_DEL, q->job.fd, NULL);
+	int r = be->submit ? be->finish(m->dev, m->plan, &q->job) : mbn_worker_finish(m->worker, &q->job);
+	/* -EAGAIN and -ENOENT mean "not collected" to the caller of a wait */
+	if (r)
+		snprintf(q->err, sizeof(q->err), "%s", mbn_last_error());
+	if (r == -EAGAIN || r == -ENOENT)
+		r = -EIO;
+	q->result = r;
+	if (!r && !q->discard)
+		deliver_output(m, q->out_buf, q->output, q->probs);
+	q->stats.wall_us = now_us() - q->t0;
+	if (q->stats.host_cpu_us == 0)
+		q->stats.host_cpu_us = q->stats.wall_us;
+	q->done = true;
+	if (m->n_done++ == 0 && m->done_efd >= 0) {
+		uint64_t one = 1;
+		if (write(m->done_efd, &one, sizeof(one)) < 0)
+			MBN_DEBUG("eventfd write failed: %s\n", strerror(errno));
+	}
+}
+
+static int collect_req(mbn_model *m, struct mbn_req *q)
+{
+	int r = q->result;
+
+	m->stats = q->stats;
+	m->profiled = q->profiled;
+	if (q->profiled)
+		memcpy(m->layer_stats, q->layer_stats, (size_t)m->g.n_layers * sizeof(*m->layer_stats));
+	if (r)
+		mbn_set_error(r, "%s", q->err);
+	q->ticket = 0;
+	q->done = false;
+	m->pending--;
+	if (--m->n_done == 0 && m->done_efd >= 0) {
+		uint64_t v;
+		if (read(m->done_efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			MBN_DEBUG("eventfd read failed: %s\n", strerror(errno));
+	}
+	return r;
+}
+
+/* Wait until some request in flight completes or the deadline passes (deadline < 0:
+ * forever) and complete every request whose fd is ready. 0, or -EAGAIN at the deadline. */
+static int reap(mbn_model *m, double deadline)
+{
+	int timeout_ms = -1;
+
+	if (deadline >= 0) {
+		double left = deadline - now_us();
+		timeout_ms = left > 0 ? (int)(left / 1000 + 0.999) : 0;
+	}
+	if (m->ring_ok) {
+		struct io_uring_cqe *cqe;
+		struct __kernel_timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = timeout_ms % 1000 * 1000000ll };
+		int r;
+		do
+			r = timeout_ms < 0 ? io_uring_wait_cqe(&m->ring, &cqe) : io_uring_wait_cqe_timeout(&m->ring, &cqe, &ts);
+		while (r == -EINTR);
+		if (r == -ETIME || r == -EAGAIN || r == -ETIMEDOUT)
+			return -EAGAIN;
+		if (r == 0) {
+			unsigned head, n = 0;
+			io_uring_for_each_cqe(&m->ring, head, cqe) {
+				struct mbn_req *q = find_req(m, cqe->user_data);
+				n++;
+				if (q && !q->done)
+					complete_req(m, q);
+			}
+			io_uring_cq_advance(&m->ring, n);
+			return 0;
+		}
+		/* io_uring failed: from now on poll(2) */
+		MBN_DEBUG("io_uring wait failed (%s); falling back to poll(2)\n", strerror(-r));
+		m->ring_ok = false;
+		io_uring_queue_exit(&m->ring);
+	}
+	struct pollfd pfd[MAX_QUEUE_DEPTH];
+	struct mbn_req *which[MAX_QUEUE_DEPTH];
+	int n = 0;
+	for (int i = 0; i < MAX_QUEUE_DEPTH; i++) {
+		struct mbn_req *q = m->reqs[i];
+		if (q && q->ticket && !q->done) {
+			pfd[n] = (struct pollfd){ .fd = q->job.fd, .events = POLLIN };
+			which[n++] = q;
+		}
+	}
+	if (!n)
+		return 0;
+	int r;
+	while ((r = poll(pfd, (nfds_t)n, timeout_ms)) < 0 && errno == EINTR)
+		;
+	if (r == 0)
+		return -EAGAIN;
+	for (int i = 0; i < n; i++)
+		if (r < 0 || pfd[i].revents)
+			complete_req(m, which[i]);
+	return 0;
+}
+
+static int setup_ring(mbn_model *m)
+{
+	if (m->ring_tried)
+		return 0;
+	m->ring_tried = true;
+	int r = io_uring_queue_init(MAX_QUEUE_DEPTH * 2, &m->ring, 0);
+	if (r < 0)
+		MBN_DEBUG("io_uring unavailable (%s); asynchronous requests use poll(2)\n", strerror(-r));
+	m->ring_ok = r == 0;
+	return 0;
+}
+
+MBN_EXPORT int mbn_model_submit(mbn_model *m, const void *input, size_t input_size, void *output,
+				size_t output_size, float *probs, uint64_t *ticket)
+{
+	const struct mbn_backend *be;
+	struct mbn_req *q = NULL;
+	int r;
+
+	if (ticket)
+		*ticket = 0;
+	if ((r = check_sizes(m, "mbn_model_submit", input, input_size, output, output_size)))
+		return r;
+	if (!ticket)
+		return mbn_set_error(-EINVAL, "mbn_model_submit: ticket is NULL");
+	if (m->pending >= m->depth)
+		return mbn_set_error(-EBUSY, "%d requests are submitted and not collected (the queue depth); "
+				     "collect one with mbn_model_wait first", m->pending);
+	be = m->dev->be;
+	setup_ring(m);
+	if (!be->submit && !m->worker && (r = mbn_worker_create(m->dev, m->plan, &m->worker)))
+		return r;
+	for (int i = 0; i < MAX_QUEUE_DEPTH && !q; i++) {
+		if (!m->reqs[i]) {
+			struct mbn_req *n = calloc(1, sizeof(*n));
+			if (n && (!(n->in_buf = malloc(m->g.input.bytes)) || !(n->out_buf = malloc(m->g.output.bytes)) ||
+				  !(n->layer_stats = calloc((size_t)m->g.n_layers, sizeof(*n->layer_stats))))) {
+				free(n->in_buf);
+				free(n->out_buf);
+				free(n);
+				n = NULL;
+			}
+			if (!n)
+				return mbn_set_error(-ENOMEM, "out of memory");
+			m->reqs[i] = n;
+		}
+		if (!m->reqs[i]->ticket)
+			q = m->reqs[i];
+	}
+	input_to_biased(m, input, q->in_buf);
+	memset(&q->stats, 0, sizeof(q->stats));
+	q->profiled = m->profile;
+	if (q->profiled)
+		init_layer_stats(m, q->layer_stats);
+	memset(&q->job, 0, sizeof(q->job));
+	q->job.in = q->in_buf;
+	q->job.out = q->out_buf;
+	q->job.stats = &q->stats;
+	q->job.per_layer = q->profiled ? q->layer_stats : NULL;
+	q->job.fd = -1;
+	q->output = output;
+	q->probs = probs;
+	q->done = q->discard = false;
+	q->result = 0;
+	q->err[0] = 0;
+	q->t0 = now_us();
+	r = be->submit ? be->submit(m->dev, m->plan, &q->job) : mbn_worker_submit(m->worker, &q->job);
+	if (r)
+		return r;
+	q->ticket = ++m->next_ticket;
+	m->pending++;
+	if (m->ring_ok) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&m->ring);
+		if (sqe) {
+			io_uring_prep_poll_add(sqe, q->job.fd, POLLIN);
+			io_uring_sqe_set_data64(sqe, q->ticket);
+		}
+		if (!sqe || io_uring_submit(&m->ring) != 1) {
+			/* cannot arm the poll: everything through poll(2) from now on */
+			MBN_DEBUG("io_uring submit failed; falling back to poll(2)\n");
+			m->ring_ok = false;
+			io_uring_queue_exit(&m->ring);
+		}
+	}
+	if (m->epoll_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = q->ticket };
+		epoll_ctl(m->epoll_fd, EPOLL_CTL_ADD, q->job.fd, &ev);
+	}
+	MBN_DEBUG("submitted request %llu (fd %d, %d pending)\n", (unsigned long long)q->ticket, q->job.fd, m->pending);
+	*ticket = q->ticket;
+	return 0;
+}
+
+MBN_EXPORT int mbn_model_wait(mbn_model *m, uint64_t ticket, int timeout_ms)
+{
+	if (!m)
+		return mbn_set_error(-EINVAL, "mbn_model_wait: NULL model");
+	struct mbn_req *q = find_req(m, ticket);
+	if (!q)
+		return mbn_set_error(-ENOENT, "ticket %llu is unknown or already collected", (unsigned long long)ticket);
+	double deadline = timeout_ms < 0 ? -1 : now_us() + timeout_ms * 1e3;
+	while (!q->done) {
+		if (reap(m, deadline) == -EAGAIN && !q->done)
+			return mbn_set_error(-EAGAIN, "request %llu is not complete after %d ms", (unsigned long long)ticket,
+					     timeout_ms);
+	}
+	return collect_req(m, q);
+}
+
+MBN_EXPORT int mbn_model_wait_any(mbn_model *m, int timeout_ms, uint64_t *ticket)
+{
+	if (ticket)
+		*ticket = 0;
+	if (!m || !ticket)
+		return mbn_set_error(-EINVAL, "mbn_model_wait_any: NULL argument");
+	if (!m->pending)
+		return mbn_set_error(-ENOENT, "no request is submitted and uncollected");
+	double deadline = timeout_ms < 0 ? -1 : now_us() + timeout_ms * 1e3;
+	for (;;) {
+		struct mbn_req *best = NULL;
+		for (int i = 0; i < MAX_QUEUE_DEPTH; i++) {
+			struct mbn_req *q = m->reqs[i];
+			if (q && q->ticket && q->done && (!best || q->ticket < best->ticket))
+				best = q;
+		}
+		if (best) {
+			*ticket = best->ticket;
+			return collect_req(m, best);
+		}
+		if (reap(m, deadline) == -EAGAIN && !m->n_done)
+			return mbn_set_error(-EAGAIN, "no request completed within %d ms", timeout_ms);
+	}
+}
+
+MBN_EXPORT int mbn_model_completion_fd(mbn_model *m)
+{
+	if (!m)
+		return mbn_set_error(-EINVAL, "mbn_model_completion_fd: NULL model");
+	if (m->epoll_fd >= 0)
+		return m->epoll_fd;
+	/* an epoll set of every in-flight job's fd, plus an eventfd that is non-zero while
+	 * completed requests wait to be collected */
+	int ep = epoll_create1(EPOLL_CLOEXEC), efd = eventfd(m->n_done ? 1 : 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 0 };
+	if (ep < 0 || efd < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev)) {
+		int e = errno;
+		if (ep >= 0)
+			close(ep);
+		if (efd >= 0)
+			close(efd);
+		return mbn_set_error(-e, "cannot create the completion fd: %s", strerror(e));
+	}
+	for (int i = 0; i < MAX_QUEUE_DEPTH; i++) {
+		struct mbn_req *q = m->reqs[i];
+		if (q && q->ticket && !q->done) {
+			ev.data.u64 = q->ticket;
+			epoll_ctl(ep, EPOLL_CTL_ADD, q->job.fd, &ev);
+		}
+	}
+	m->epoll_fd = ep;
+	m->done_efd = efd;
+	return ep;
+}
+
+MBN_EXPORT int mbn_model_set_queue_depth(mbn_model *m, int depth)
+{
+	if (!m)
+		return mbn_set_error(-EINVAL, "mbn_model_set_queue_depth: NULL model");
+	if (depth < 1 || depth > MAX_QUEUE_DEPTH)
+		return mbn_set_error(-EINVAL, "queue depth %d: expected 1..%d", depth, MAX_QUEUE_DEPTH);
+	if (depth < m->pending)
+		return mbn_set_error(-EBUSY, "queue depth %d: %d requests are outstanding", depth, m->pending);
+	m->depth = depth;
+	return 0;
+}
+
+MBN_EXPORT int mbn_model_pending(const mbn_model *m)
+{
+	return m ? m->pending : mbn_set_error(-EINVAL, "mbn_model_pending: NULL model");
 }
 
 MBN_EXPORT int mbn_model_last_stats(const mbn_model *m, struct mbn_run_stats *stats)

@@ -196,18 +196,9 @@ static int sim_open(struct mbn_device *dev, const char *args)
 			r = mbn_set_error(-ENODEV, "simulator ID register reads 0x%08x, expected 0x%08x", id, MBN_ID_VALUE);
 	}
 	if (!r) {
-		uint32_t c0 = s->abi.reg_read(s->sim, MBN_REG_CAPS0), c1 = s->abi.reg_read(s->sim, MBN_REG_CAPS1),
-			 c2 = s->abi.reg_read(s->sim, MBN_REG_CAPS2), c3 = s->abi.reg_read(s->sim, MBN_REG_CAPS3);
-		s->caps.macs = (int)(c0 & 0xffff);
-		s->caps.lanes = (int)(c0 >> 24);
-		s->caps.ibuf_bytes = (c1 & 0xffff) * 1024;
-		s->caps.wbuf_rows = (c1 >> 16) * 1024 / 16 / (uint32_t)(s->caps.lanes ? s->caps.lanes : 1);
-		s->caps.obuf_bytes = (c2 & 0xffff) * 1024;
-		s->caps.qbuf_entries = c2 >> 16;
-		s->caps.regions = (int)(c3 & 0xff);
-		if (s->caps.lanes < 1 || s->caps.regions < 2 || !s->caps.ibuf_bytes || !s->caps.wbuf_rows)
-			r = mbn_set_error(-ENODEV, "simulator reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)",
-					  c0, c1, c2, c3);
+		const uint32_t c[4] = { s->abi.reg_read(s->sim, MBN_REG_CAPS0), s->abi.reg_read(s->sim, MBN_REG_CAPS1),
+					 s->abi.reg_read(s->sim, MBN_REG_CAPS2), s->abi.reg_read(s->sim, MBN_REG_CAPS3) };
+		r = mbn_accel_caps_decode(c, "simulator", &s->caps);
 	}
 	if (!r && s->trace[0] && s->abi.trace(s->sim, s->trace))
 		r = mbn_set_error(-EIO, "cannot open the waveform file %s", s->trace);
@@ -311,10 +302,8 @@ static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32
 	if (irq & 2) {
 		uint32_t code = s->abi.reg_read(s->sim, MBN_REG_FAULT_CODE), d = s->abi.reg_read(s->sim, MBN_REG_FAULT_DESC),
 			 off = s->abi.reg_read(s->sim, MBN_REG_FAULT_OFFSET);
-		static const char *const what[] = { "none", "region bounds", "AXI error response", "bad descriptor",
-						    "bad region index" };
 		return mbn_set_error(-EIO, "accelerator fault: %s (code %u) at descriptor %u, offset 0x%x",
-				     code < 5 ? what[code] : "unknown", code, first + d, off);
+				     mbn_accel_fault_name(code), code, first + d, off);
 	}
 	st->cycles += reg64(s, MBN_REG_CYCLES_LO);
 	st->dram_read_bytes += reg64(s, MBN_REG_DMA_RD_BYTES_LO);
@@ -404,6 +393,7 @@ const struct mbn_backend mbn_backend_sim = {
 	.compile = sim_compile,
 	.release = sim_release,
 	.run = sim_run,
+	.exclusive = true, /* one simulator per device */
 	.layer_on_accel = sim_layer_on_accel,
 	.describe = sim_describe,
 };

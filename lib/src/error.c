@@ -88,3 +88,14 @@ void mbn_arena_free(struct mbn_arena *a)
 		a = next;
 	}
 }
+
+int mbn_debug_enabled(void)
+{
+	static int enabled = -1;
+
+	if (enabled < 0) {
+		const char *e = getenv("MBN_DEBUG");
+		enabled = e && *e && strcmp(e, "0") != 0;
+	}
+	return enabled;
+}

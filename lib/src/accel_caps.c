@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * accel_caps.c - what every device running the mbnaccel hardware shares besides the
+ * compiler: decoding the CAPS0..CAPS3 registers (docs/hw.md) and naming fault codes.
+ * The sim backend reads the registers itself, the drm backend through GET_PARAM.
+ */
+#include <errno.h>
+
+#include "accel.h"
+#include "util.h"
+
+int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_caps *caps)
+{
+	caps->macs = (int)(c[0] & 0xffff);
+	caps->lanes = (int)(c[0] >> 24);
+	caps->ibuf_bytes = (c[1] & 0xffff) * 1024;
+	caps->wbuf_rows = (c[1] >> 16) * 1024 / 16 / (uint32_t)(caps->lanes ? caps->lanes : 1);
+	caps->obuf_bytes = (c[2] & 0xffff) * 1024;
+	caps->qbuf_entries = c[2] >> 16;
+	caps->regions = (int)(c[3] & 0xff);
+	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
+		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
+				     c[0], c[1], c[2], c[3]);
+	return 0;
+}
+
+const char *mbn_accel_fault_name(uint32_t code)
+{
+	static const char *const what[] = { "none", "region bounds", "AXI error response", "bad descriptor",
+					    "bad region index" };
+	return code < sizeof(what) / sizeof(what[0]) ? what[code] : "unknown";
+}
