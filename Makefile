@@ -130,6 +130,7 @@ check: deps
 	$(MAKE) all
 	$(MAKE) SAN=1 all
 	$(MAKE) fuzz
+	$(MAKE) module module-6.12 drmtest
 	bash tests/run.sh
 
 san:

@@ -33,5 +33,5 @@ endif
 
 # The driver tests boot QEMU guests; they need the bridge, the simulator and (for the
 # driver's own tests) the kernel module from driver/driver.mk.
-check-driver: cosim $(SIM_LIB) $(if $(wildcard driver/driver.mk),module)
+check-driver: cosim $(SIM_LIB) module module-6.12 drmtest
 	bash tests/run.sh driver/

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * mbnaccel.h - shared declarations of the mbnaccel DRM driver.
+ *
+ * One core (mbnaccel_drv.c, _gem.c, _job.c) and two bus glues (_platform.c for the
+ * FPGA SoC, _pci.c for the QEMU co-simulation bridge). The core never touches the bus:
+ * it reaches the registers only through struct mbn_bus_ops, because on PCI a register
+ * access is a mailbox round trip that sleeps.
+ *
+ * Compat switches (MBN_HAVE_*) come from Kbuild, which probes the kernel headers: Debian
+ * backports APIs, so the kernel version number says little.
+ */
+#ifndef MBNACCEL_H
+#define MBNACCEL_H
+
+#include <linux/dma-fence.h>
+#include <linux/irqreturn.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+
+#include "mbn_regs.h"           /* generated from hw/regs/mbnaccel.regs */
+#include "mbnaccel_drm.h"       /* the uapi */
+
+#define MBN_DRIVER_NAME "mbnaccel"
+
+/* The region the kernel's copy of the descriptor chain is bound to. */
+#define MBN_DESC_REGION  7
+
+#define MBN_STATUS_BUSY  BIT(0)
+#define MBN_STATUS_DONE  BIT(1)
+#define MBN_STATUS_FAULT BIT(2)
+#define MBN_IRQ_DONE     BIT(0)
+#define MBN_IRQ_FAULT    BIT(1)
+#define MBN_CTRL_START   BIT(0)
+#define MBN_CTRL_RESET   BIT(1)
+
+extern unsigned int mbn_job_timeout_ms;
+extern bool mbn_unsafe_test_mode;
+
+/* Register access supplied by the bus glue. May sleep (PCI). */
+struct mbn_bus_ops {
+	u32 (*read32)(void *ctx, u32 off);
+	void (*write32)(void *ctx, u32 off, u32 val);
+};
+
+/* Limits of the engine, from the CAPS registers: what the hardware's checks compare to. */
+struct mbn_limits {
+	u32 lanes;              /* CAPS0[31:24] */
+	u64 ibuf_bytes;         /* full IBUF (CAPS1 reports half) */
+	u64 wbuf_rows;          /* full WBUF rows per lane */
+	u64 obuf_words;         /* full OBUF in 16-byte words */
+	u32 qbuf_entries;       /* CAPS2[31:16] */
+};
+
+struct mbn_job;
+
+struct mbn_device {
+	struct drm_device drm;
+	const struct mbn_bus_ops *ops;
+	void *bus_ctx;
+
+	u32 regs_id, regs_version, caps[4];
+	struct mbn_limits lim;
+
+	/* lock: the job queue, the running job and every register access sequence that
+	 * must not interleave (start, completion, reset). Never taken in hard-irq context. */
+	struct mutex lock;
+	struct list_head queue;         /* jobs waiting for the engine, FIFO */
+	struct mbn_job *running;        /* on the engine, or NULL */
+	struct delayed_work timeout_work;
+	bool dead;                      /* device removed: accept nothing new */
+
+	u64 fence_context;
+	atomic64_t fence_seqno;
+	spinlock_t fence_lock;          /* dma_fence's lock, shared by all job fences */
+
+	atomic64_t jobs_done, jobs_failed, resets;
+};
+
+#define to_mbn_device(d) container_of(d, struct mbn_device, drm)
+
+/* Per open file. */
+struct mbn_file {
+	struct mbn_device *mdev;
+	struct mutex lock;              /* jobs, next_id */
+	struct xarray jobs;             /* job id -> struct mbn_job (one fence ref each) */
+	u64 next_id;
+};
+
+/* GEM object backed by one dma_alloc_coherent buffer. */
+struct mbn_bo {
+	struct drm_gem_object base;
+	void *vaddr;
+	dma_addr_t dma;
+};
+
+#define to_mbn_bo(o) container_of(o, struct mbn_bo, base)
+
+struct mbn_job {
+	struct dma_fence fence;         /* first: its refcount is the job's lifetime */
+	struct mbn_device *mdev;
+	const void *owner;              /* the submitting mbn_file, only compared */
+	u64 id;
+	struct list_head node;          /* in mdev->queue */
+
+	/* Resources, dropped as soon as the job is finished. */
+	struct drm_gem_object *bos[MBNACCEL_MAX_BOS];
+	u32 bo_count;
+	void *desc_cpu;
+	dma_addr_t desc_dma;
+	size_t desc_size;
+	u32 desc_count;
+	unsigned long timeout;          /* jiffies */
+	unsigned long deadline;         /* jiffies, set when started */
+
+	/* Result, valid once the fence is signaled. */
+	u32 status, fault_code, fault_desc, fault_offset, desc_done;
+	u64 cycles, mac_active, dma_rd_bytes, dma_wr_bytes, stall, pw_busy, dw_busy;
+};
+
+static inline u32 mbn_read(struct mbn_device *mdev, u32 off)
+{
+	return mdev->ops->read32(mdev->bus_ctx, off);
+}
+
+static inline void mbn_write(struct mbn_device *mdev, u32 off, u32 val)
+{
+	mdev->ops->write32(mdev->bus_ctx, off, val);
+}
+
+/* mbnaccel_drv.c: called by the glues */
+struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_bus_ops *ops,
+				    void *bus_ctx);
+int mbn_device_init(struct mbn_device *mdev);   /* reads ID/CAPS, resets the engine */
+int mbn_device_register(struct mbn_device *mdev);
+void mbn_device_unregister(struct mbn_device *mdev);
+irqreturn_t mbn_irq_thread(int irq, void *arg);
+
+/* the bus glues, registered by the module init */
+extern struct platform_driver mbn_platform_driver;
+extern struct pci_driver mbn_pci_driver;
+
+/* mbnaccel_gem.c */
+struct mbn_bo *mbn_bo_create(struct drm_device *drm, size_t size);
+int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
+int mbn_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file);
+
+/* mbnaccel_job.c */
+void mbn_job_init_device(struct mbn_device *mdev);
+int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
+int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
+void mbn_job_file_close(struct mbn_file *mf);
+void mbn_job_irq(struct mbn_device *mdev);
+void mbn_job_shutdown(struct mbn_device *mdev);
+
+#endif

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * mbnaccel_drv.c - the DRM device: driver description, ioctl table, file open/close,
+ * GET_PARAM, and the probe helpers the bus glues call.
+ */
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#ifdef MBN_HAVE_ACCEL
+#include <drm/drm_accel.h>
+#endif
+
+#include "mbnaccel.h"
+
+unsigned int mbn_job_timeout_ms = 20000;
+module_param_named(job_timeout_ms, mbn_job_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "default per-job timeout in ms (SUBMIT's timeout_ms overrides; default 20000: the RTL simulator behind QEMU is slow)");
+
+bool mbn_unsafe_test_mode;
+module_param_named(unsafe_test_mode, mbn_unsafe_test_mode, bool, 0444);
+MODULE_PARM_DESC(unsafe_test_mode,
+		 "allow MBNACCEL_SUBMIT_NO_VALIDATE (tests of the hardware's own region checks only)");
+
+static int mbn_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct mbn_device *mdev = to_mbn_device(drm);
+	struct drm_mbnaccel_get_param *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+
+	/* ID/VERSION/CAPS are constants of the hardware, read once at probe: no bus
+	 * round trip, and they stay answerable after the device is gone. */
+	switch (args->param) {
+	case MBNACCEL_PARAM_ID:
+		args->value = mdev->regs_id;
+		break;
+	case MBNACCEL_PARAM_VERSION:
+		args->value = mdev->regs_version;
+		break;
+	case MBNACCEL_PARAM_CAPS0:
+	case MBNACCEL_PARAM_CAPS1:
+	case MBNACCEL_PARAM_CAPS2:
+	case MBNACCEL_PARAM_CAPS3:
+		args->value = mdev->caps[args->param - MBNACCEL_PARAM_CAPS0];
+		break;
+	case MBNACCEL_PARAM_JOB_TIMEOUT_MS:
+		args->value = READ_ONCE(mbn_job_timeout_ms);
+		break;
+	case MBNACCEL_PARAM_JOBS_DONE:
+		args->value = atomic64_read(&mdev->jobs_done);
+		break;
+	case MBNACCEL_PARAM_JOBS_FAILED:
+		args->value = atomic64_read(&mdev->jobs_failed);
+		break;
+	case MBNACCEL_PARAM_RESETS:
+		args->value = atomic64_read(&mdev->resets);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int mbn_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct mbn_file *mf;
+
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	mf->mdev = to_mbn_device(drm);
+	mutex_init(&mf->lock);
+	xa_init(&mf->jobs);
+	mf->next_id = 1;
+	file->driver_priv = mf;
+	return 0;
+}
+
+/* Called after the core closed every GEM handle of the file. Jobs keep their own BO
+ * references, so a job still on the engine keeps its memory until it finishes. */
+static void mbn_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct mbn_file *mf = file->driver_priv;
+
+	mbn_job_file_close(mf);
+	mutex_destroy(&mf->lock);
+	kfree(mf);
+}
+
+static const struct drm_ioctl_desc mbn_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(MBNACCEL_GET_PARAM, mbn_ioctl_get_param, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MBNACCEL_BO_CREATE, mbn_ioctl_bo_create, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MBNACCEL_BO_MMAP_OFFSET, mbn_ioctl_bo_mmap_offset, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MBNACCEL_SUBMIT, mbn_ioctl_submit, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(MBNACCEL_WAIT, mbn_ioctl_wait, DRM_RENDER_ALLOW),
+};
+
+#ifdef MBN_HAVE_ACCEL
+/*
+ * An accel file has no DRM master, but the DRM core lets every core ioctl reach an
+ * accel node: on 6.12 DRM_IOCTL_GET_UNIQUE (and other master ioctls) dereference the
+ * NULL master and oops (found by mbn-drmtest --fuzz). Let through only the core
+ * ioctls a render node would allow and this driver needs; refuse the rest like a
+ * render node does (EACCES).
+ */
+static bool mbn_core_ioctl_allowed(unsigned int nr)
+{
+	static const unsigned int ok[] = {
+		DRM_IOCTL_NR(DRM_IOCTL_VERSION), DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE),
+		DRM_IOCTL_NR(DRM_IOCTL_GET_CAP),
+		DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD), DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL),
+#ifdef DRM_IOCTL_SYNCOBJ_EVENTFD
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD),
+#endif
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		if (nr == ok[i])
+			return true;
+	return false;
+}
+
+static long mbn_accel_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	if (nr < DRM_COMMAND_BASE && !mbn_core_ioctl_allowed(nr))
+		return -EACCES;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+static long mbn_accel_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	unsigned int nr = DRM_IOCTL_NR(cmd);
+
+	if (nr < DRM_COMMAND_BASE && !mbn_core_ioctl_allowed(nr))
+		return -EACCES;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+#endif
+
+/* DEFINE_DRM_ACCEL_FOPS with the ioctl entry points above */
+static const struct file_operations mbn_fops = {
+	.owner = THIS_MODULE,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = mbn_accel_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = mbn_accel_compat_ioctl,
+#endif
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+#ifdef MBN_HAVE_FOP_UNSIGNED_OFFSET
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+#endif
+};
+#define MBN_NODE_FEATURE DRIVER_COMPUTE_ACCEL
+#else
+DEFINE_DRM_GEM_FOPS(mbn_fops);
+#define MBN_NODE_FEATURE DRIVER_RENDER
+#endif
+
+static const struct drm_driver mbn_drm_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_SYNCOBJ | MBN_NODE_FEATURE,
+	.open = mbn_open,
+	.postclose = mbn_postclose,
+	.ioctls = mbn_ioctls,
+	.num_ioctls = ARRAY_SIZE(mbn_ioctls),
+	.fops = &mbn_fops,
+	.name = MBN_DRIVER_NAME,
+	.desc = "mbnaccel int8 MobileNet accelerator",
+#ifdef MBN_HAVE_DRM_DRIVER_DATE
+	.date = "20261128",
+#endif
+	.major = 1,
+	.minor = 0,
+};
+
+struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_bus_ops *ops,
+				    void *bus_ctx)
+{
+	struct mbn_device *mdev;
+
+	mdev = devm_drm_dev_alloc(dev, &mbn_drm_driver, struct mbn_device, drm);
+	if (IS_ERR(mdev))
+		return mdev;
+	mdev->ops = ops;
+	mdev->bus_ctx = bus_ctx;
+	mbn_job_init_device(mdev);
+	return mdev;
+}
+
+int mbn_device_init(struct mbn_device *mdev)
+{
+	struct device *dev = mdev->drm.dev;
+	struct mbn_limits *l = &mdev->lim;
+	int i;
+
+	mdev->regs_id = mbn_read(mdev, MBN_REG_ID);
+	if (mdev->regs_id != MBN_ID_VALUE) {
+		dev_err(dev, "ID register is 0x%08x, expected 0x%08x\n", mdev->regs_id,
+			MBN_ID_VALUE);
+		return -ENODEV;
+	}
+	mdev->regs_version = mbn_read(mdev, MBN_REG_VERSION);
+	for (i = 0; i < 4; i++)
+		mdev->caps[i] = mbn_read(mdev, MBN_REG_CAPS0 + 4 * i);
+
+	/* CAPS1/CAPS2 report half of each buffer (double buffering): the hardware's
+	 * capacity checks use the full size, and so does our validation. */
+	l->lanes = mdev->caps[0] >> 24;
+	l->ibuf_bytes = 2ull * (mdev->caps[1] & 0xffff) * 1024;
+	l->qbuf_entries = mdev->caps[2] >> 16;
+	l->obuf_words = 2ull * (mdev->caps[2] & 0xffff) * 1024 / 16;
+	if (!l->lanes || !l->ibuf_bytes || !l->obuf_words || !l->qbuf_entries ||
+	    (mdev->caps[3] & 0xff) != MBN_NUM_REGIONS) {
+		dev_err(dev, "implausible CAPS 0x%08x 0x%08x 0x%08x 0x%08x\n", mdev->caps[0],
+			mdev->caps[1], mdev->caps[2], mdev->caps[3]);
+		return -ENODEV;
+	}
+	l->wbuf_rows = 2ull * (mdev->caps[1] >> 16) * 1024 / (16ull * l->lanes);
+
+	/* A previous driver instance may have left a job running: abort it, quiet the
+	 * interrupt, start from a known state. */
+	mbn_write(mdev, MBN_REG_IRQ_ENABLE, 0);
+	mbn_write(mdev, MBN_REG_CTRL, MBN_CTRL_RESET);
+	mbn_write(mdev, MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
+
+	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %llu KiB, WBUF %llu rows/lane, OBUF %llu KiB, QBUF %u\n",
+		 mdev->regs_version >> 16, mdev->regs_version & 0xffff, l->lanes,
+		 l->ibuf_bytes / 1024, l->wbuf_rows, l->obuf_words * 16 / 1024,
+		 l->qbuf_entries);
+	return 0;
+}
+
+int mbn_device_register(struct mbn_device *mdev)
+{
+	return drm_dev_register(&mdev->drm, 0);
+}
+
+/* Device going away: no new ioctls reach the hardware, the engine is stopped and every
+ * job still queued or running is finished as ABORTED (so waiters wake up). */
+void mbn_device_unregister(struct mbn_device *mdev)
+{
+	drm_dev_unplug(&mdev->drm);
+	mbn_job_shutdown(mdev);
+}
+
+irqreturn_t mbn_irq_thread(int irq, void *arg)
+{
+	struct mbn_device *mdev = arg;
+
+	mbn_job_irq(mdev);
+	/* Always ours: the platform line is not shared, the PCI one is an MSI-X vector. */
+	return IRQ_HANDLED;
+}
+
+static int __init mbn_init(void)
+{
+	int ret;
+
+	ret = platform_driver_register(&mbn_platform_driver);
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&mbn_pci_driver);
+	if (ret)
+		platform_driver_unregister(&mbn_platform_driver);
+	return ret;
+}
+
+static void __exit mbn_exit(void)
+{
+	pci_unregister_driver(&mbn_pci_driver);
+	platform_driver_unregister(&mbn_platform_driver);
+}
+
+module_init(mbn_init);
+module_exit(mbn_exit);
+
+MODULE_DESCRIPTION("mbnaccel int8 MobileNet v1 accelerator (DRM)");
+MODULE_LICENSE("Dual MIT/GPL");

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * mbnaccel_gem.c - buffer objects: one dma_alloc_coherent buffer each.
+ *
+ * Debian's amd64 kernel is built without the DMA GEM helper (DRM_GEM_DMA_HELPER), so
+ * this is a small GEM object of its own. The accelerator sees a BO only through the
+ * region table (base = the BO's DMA address, size = its size), which the kernel
+ * programs; user space sees it only through the fake mmap offset. No physical or bus
+ * address leaves the kernel.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_vma_manager.h>
+
+#include "mbnaccel.h"
+
+static void mbn_bo_free(struct drm_gem_object *obj)
+{
+	struct mbn_bo *bo = to_mbn_bo(obj);
+
+	/* Last reference: no handle, no mapping and no job (jobs hold references). */
+	dma_free_coherent(obj->dev->dev, obj->size, bo->vaddr, bo->dma);
+	drm_gem_object_release(obj);
+	kfree(bo);
+}
+
+static int mbn_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct mbn_bo *bo = to_mbn_bo(obj);
+	int ret;
+
+	/* vm_pgoff still holds the fake offset; dma_mmap_coherent wants the page offset
+	 * into the buffer. drm_gem_mmap_obj has already checked the length. */
+	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
+#ifdef MBN_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+#else
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+#endif
+	ret = dma_mmap_coherent(obj->dev->dev, vma, bo->vaddr, bo->dma,
+				vma->vm_end - vma->vm_start);
+	/* drm_gem_mmap_obj drops its reference itself on failure */
+	return ret;
+}
+
+/* open/close keep the GEM reference taken by drm_gem_mmap_obj for the VMA's lifetime. */
+static const struct vm_operations_struct mbn_bo_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static const struct drm_gem_object_funcs mbn_bo_funcs = {
+	.free = mbn_bo_free,
+	.mmap = mbn_bo_mmap,
+	.vm_ops = &mbn_bo_vm_ops,
+};
+
+struct mbn_bo *mbn_bo_create(struct drm_device *drm, size_t size)
+{
+	struct mbn_bo *bo;
+
+	size = PAGE_ALIGN(size);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	/* __GFP_NOWARN: a size the allocator cannot serve is the caller's problem (ENOMEM),
+	 * not a kernel warning. dma_alloc_coherent returns zeroed memory: no stale data
+	 * reaches user space. */
+	bo->vaddr = dma_alloc_coherent(drm->dev, size, &bo->dma, GFP_KERNEL | __GFP_NOWARN);
+	if (!bo->vaddr) {
+		kfree(bo);
+		return ERR_PTR(-ENOMEM);
+	}
+	bo->base.funcs = &mbn_bo_funcs;
+	drm_gem_private_object_init(drm, &bo->base, size);
+	return bo;
+}
+
+int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_mbnaccel_bo_create *args = data;
+	struct mbn_bo *bo;
+	u32 handle;
+	int ret;
+
+	if (args->flags || !args->size || args->size > MBNACCEL_MAX_BO_SIZE)
+		return -EINVAL;
+
+	bo = mbn_bo_create(drm, args->size);
+	if (IS_ERR(bo))
+		return PTR_ERR(bo);
+	ret = drm_gem_handle_create(file, &bo->base, &handle);
+	/* the handle holds the reference now (or creation failed and this frees it) */
+	drm_gem_object_put(&bo->base);
+	if (ret)
+		return ret;
+	args->size = bo->base.size;
+	args->handle = handle;
+	return 0;
+}
+
+int mbn_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_mbnaccel_bo_mmap_offset *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	ret = drm_gem_create_mmap_offset(obj);
+	if (!ret)
+		args->offset = drm_vma_node_offset_addr(&obj->vma_node);
+	drm_gem_object_put(obj);
+	return ret;
+}

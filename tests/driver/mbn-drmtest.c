@@ -1,0 +1,1041 @@
+/*
+ * mbn-drmtest.c - tests of the mbnaccel DRM driver, run inside the QEMU guest against
+ * the co-simulated RTL (docs/cosim.md). Raw ioctl() on the uapi header, no libdrm.
+ *
+ *   mbn-drmtest [-d DEV]            basic suite: params, BOs, bad arguments, a real job,
+ *                                   validation, NO_VALIDATE fault + canaries, syncobj
+ *   mbn-drmtest --fuzz N            N random ioctls, then check the device still works
+ *   mbn-drmtest --hang              with the bridge's --hang-job 1: the first job times out,
+ *                                   the next is correct
+ *   mbn-drmtest --kill              a child is SIGKILLed mid-job; the next job is correct
+ *   mbn-drmtest --procs N           N processes run jobs concurrently, all correct
+ *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
+ *                                   out-of-bounds descriptor faults in hardware, canaries intact
+ *
+ * Prints "PASS name" / "FAIL name: why"; exits 1 if anything failed.
+ * Build: cc -static -O2 -I driver/uapi/drm -I /usr/include/libdrm tests/driver/mbn-drmtest.c
+ * (driver/driver.mk: make drmtest -> build/bin/mbn-drmtest).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drm.h"
+#include "mbnaccel_drm.h"
+
+#define ID_VALUE 0x4D424E31u
+
+static int fails;
+static const char *devpath;
+
+static void pass(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("PASS ");
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+}
+
+static void fail(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("FAIL %s: ", name);
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+	va_end(ap);
+	fails++;
+}
+
+/* ---- ioctl helpers: 0 or -errno */
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	int r;
+	do
+		r = ioctl(fd, req, arg);
+	while (r < 0 && (errno == EINTR || errno == EAGAIN));
+	return r < 0 ? -errno : 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int get_param(int fd, uint32_t p, uint64_t *v)
+{
+	struct drm_mbnaccel_get_param a = { .param = p };
+	int r = xioctl(fd, DRM_IOCTL_MBNACCEL_GET_PARAM, &a);
+	if (!r && v)
+		*v = a.value;
+	return r;
+}
+
+static int bo_create(int fd, uint64_t size, uint32_t *handle, uint64_t *real)
+{
+	struct drm_mbnaccel_bo_create a = { .size = size };
+	int r = xioctl(fd, DRM_IOCTL_MBNACCEL_BO_CREATE, &a);
+	if (!r) {
+		*handle = a.handle;
+		if (real)
+			*real = a.size;
+	}
+	return r;
+}
+
+static void *bo_map(int fd, uint32_t handle, size_t size)
+{
+	struct drm_mbnaccel_bo_mmap_offset a = { .handle = handle };
+	if (xioctl(fd, DRM_IOCTL_MBNACCEL_BO_MMAP_OFFSET, &a))
+		return NULL;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, a.offset);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close a = { .handle = handle };
+	return xioctl(fd, DRM_IOCTL_GEM_CLOSE, &a);
+}
+
+static int submit(int fd, const void *descs, uint32_t n, const uint32_t *handles, uint32_t nbo,
+		  uint32_t flags, uint32_t timeout_ms, uint32_t syncobj, uint64_t *id)
+{
+	struct drm_mbnaccel_submit a = {
+		.descs = (uintptr_t)descs, .bo_handles = (uintptr_t)handles,
+		.desc_count = n, .bo_count = nbo, .flags = flags,
+		.out_syncobj = syncobj, .timeout_ms = timeout_ms,
+	};
+	int r = xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &a);
+	if (!r && id)
+		*id = a.job_id;
+	return r;
+}
+
+/* WAIT with a relative timeout in ms (converted to the absolute deadline). */
+static int wait_job(int fd, uint64_t id, uint64_t ms, struct drm_mbnaccel_wait *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->job_id = id;
+	w->timeout_ns = now_ns() + ms * 1000000ull;
+	return xioctl(fd, DRM_IOCTL_MBNACCEL_WAIT, w);
+}
+
+static int open_dev(void)
+{
+	static const char *dirs[][2] = { { "/dev/accel", "accel" }, { "/dev/dri", "renderD" } };
+	char path[300];
+	if (devpath)
+		return open(devpath, O_RDWR | O_CLOEXEC);
+	for (unsigned d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d][0]);
+		struct dirent *e;
+		if (!dir)
+			continue;
+		while ((e = readdir(dir))) {
+			if (strncmp(e->d_name, dirs[d][1], strlen(dirs[d][1])))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[d][0], e->d_name);
+			int fd = open(path, O_RDWR | O_CLOEXEC);
+			uint64_t id = 0;
+			if (fd >= 0 && !get_param(fd, MBNACCEL_PARAM_ID, &id) && id == ID_VALUE) {
+				closedir(dir);
+				devpath = strdup(path);
+				return fd;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
+		closedir(dir);
+	}
+	errno = ENODEV;
+	return -1;
+}
+
+/* ---- the arithmetic of docs/hw.md (same as hw/sim/cmodel.c) */
+
+static uint8_t requant(int32_t acc, int32_t mult, int32_t shift, int round, uint8_t out_zp,
+		       uint8_t act_min, uint8_t act_max)
+{
+	int left = shift > 0 ? shift : 0;
+	int right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
+	int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
+	int32_t h, q;
+	if (x == INT32_MIN && mult == INT32_MIN)
+		h = INT32_MAX;
+	else
+		h = (int32_t)(((int64_t)x * mult + ((int64_t)1 << 30)) >> 31);
+	if (round == 0) {
+		int32_t m = (int32_t)(((int64_t)1 << right) - 1);
+		q = (h >> right) + ((h & m) > ((m >> 1) + (h < 0)));
+	} else {
+		q = (int32_t)(((int64_t)h + (((int64_t)1 << right) >> 1)) >> right);
+	}
+	int64_t v = (int64_t)q + out_zp;
+	if (v < act_min)
+		v = act_min;
+	if (v > act_max)
+		v = act_max;
+	return (uint8_t)v;
+}
+
+static uint32_t rng_state = 12345;
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/* ---- a PW job: BO0 input, BO1 weights, BO2 qparams, BO3 output */
+
+struct pwjob {
+	int fd;
+	uint32_t rows, w, in_c, out_c, stride, ndesc, lanes;
+	uint8_t in_zp, w_zp, out_zp, act_min, act_max;
+	uint32_t h[4];
+	uint64_t sz[4];
+	uint8_t *p[4];
+	uint8_t *win;           /* w[oc][ic] unpacked */
+	int32_t *bias, *mult, *shift;
+	uint32_t desc[][16];
+};
+
+static uint32_t g_lanes = 16;
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);       /* little-endian guest */
+}
+
+static void pw_desc(const struct pwjob *j, uint32_t *d)
+{
+	memset(d, 0, 64);
+	d[0] = 1 | 1u << 4;     /* PW, ruy rounding */
+	d[1] = j->rows | j->w << 16;
+	d[2] = j->in_c | j->out_c << 16;
+	d[3] = j->rows | j->w << 16;
+	d[4] = (uint32_t)j->w_zp << 24;
+	d[5] = j->in_zp | j->out_zp << 8 | (uint32_t)j->act_min << 16 | (uint32_t)j->act_max << 24;
+	d[6] = 0 | 1 << 4 | 2 << 8 | 3 << 12;
+	d[7] = d[8] = d[9] = d[10] = 0;
+	d[11] = j->stride;
+}
+
+/* Allocate, fill with random data (seeded), pack, build ndesc identical descriptors.
+ * Output BO filled with the canary 0xA5. NULL on failure (reported). */
+static struct pwjob *pw_new(int fd, uint32_t rows, uint32_t w, uint32_t in_c, uint32_t out_c,
+			    uint32_t ndesc, uint32_t seed)
+{
+	struct pwjob *j = calloc(1, sizeof(*j) + ndesc * 64);
+	uint32_t npix = rows * w, L = g_lanes;
+	j->fd = fd;
+	j->rows = rows, j->w = w, j->in_c = in_c, j->out_c = out_c, j->ndesc = ndesc;
+	j->lanes = L;
+	j->stride = out_c + 16;
+	rng_state = seed * 2654435761u + 1;
+	j->in_zp = rnd() & 0xff, j->w_zp = 128, j->out_zp = rnd() & 0x3f;
+	j->act_min = 5, j->act_max = 250;
+	j->sz[0] = (uint64_t)npix * in_c;
+	j->sz[1] = (uint64_t)out_c * in_c;
+	j->sz[2] = (uint64_t)out_c * 16;
+	j->sz[3] = (uint64_t)(npix - 1) * j->stride + out_c;
+	for (int i = 0; i < 4; i++) {
+		uint64_t real;
+		if (bo_create(fd, j->sz[i], &j->h[i], &real) || !(j->p[i] = bo_map(fd, j->h[i], real))) {
+			fail("pw-setup", "BO create/map %d failed: %s", i, strerror(errno));
+			return NULL;
+		}
+		if (i == 3)
+			memset(j->p[3], 0xA5, real);
+	}
+	j->win = malloc((size_t)out_c * in_c);
+	j->bias = malloc(out_c * 4), j->mult = malloc(out_c * 4), j->shift = malloc(out_c * 4);
+	for (uint32_t i = 0; i < npix * in_c; i++)
+		j->p[0][i] = rnd();
+	for (uint32_t i = 0; i < out_c * in_c; i++)
+		j->win[i] = rnd();
+	for (uint32_t oc = 0; oc < out_c; oc++) {
+		j->bias[oc] = (int32_t)(rnd() % 20001) - 10000;
+		j->mult[oc] = 0x40000000 + (int32_t)(rnd() % 0x3fffffff);
+		j->shift[oc] = -(int32_t)(6 + rnd() % 6);
+		put32(j->p[2] + oc * 16 + 0, (uint32_t)j->bias[oc]);
+		put32(j->p[2] + oc * 16 + 4, (uint32_t)j->mult[oc]);
+		put32(j->p[2] + oc * 16 + 8, (uint32_t)j->shift[oc]);
+		put32(j->p[2] + oc * 16 + 12, 0);
+	}
+	/* docs/hw.md "Weights, PW": groups g, columns j, LANES words l */
+	uint32_t cols = in_c / 16;
+	for (uint32_t g = 0; g < out_c / L; g++)
+		for (uint32_t c = 0; c < cols; c++)
+			for (uint32_t l = 0; l < L; l++)
+				memcpy(j->p[1] + ((size_t)(g * cols + c) * L + l) * 16,
+				       j->win + (size_t)(g * L + l) * in_c + c * 16, 16);
+	for (uint32_t i = 0; i < ndesc; i++)
+		pw_desc(j, j->desc[i]);
+	return j;
+}
+
+static int pw_submit(struct pwjob *j, uint32_t timeout_ms, uint64_t *id)
+{
+	return submit(j->fd, j->desc, j->ndesc, j->h, 4, 0, timeout_ms, 0, id);
+}
+
+/* Compare the output BO with the reference; gaps between pixels keep the canary. */
+static int pw_check(const struct pwjob *j, char *why, size_t whylen)
+{
+	uint32_t npix = j->rows * j->w;
+	for (uint32_t p = 0; p < npix; p++) {
+		for (uint32_t oc = 0; oc < j->out_c; oc++) {
+			int32_t acc = j->bias[oc];
+			for (uint32_t ic = 0; ic < j->in_c; ic++)
+				acc += ((int32_t)j->p[0][p * j->in_c + ic] - j->in_zp) *
+				       ((int32_t)j->win[oc * j->in_c + ic] - j->w_zp);
+			uint8_t want = requant(acc, j->mult[oc], j->shift[oc], 1, j->out_zp,
+					       j->act_min, j->act_max);
+			uint8_t got = j->p[3][(size_t)p * j->stride + oc];
+			if (got != want) {
+				snprintf(why, whylen, "pixel %u channel %u: got %u want %u", p, oc, got, want);
+				return -1;
+			}
+		}
+		for (uint32_t b = j->out_c; b < j->stride && p + 1 < npix; b++)
+			if (j->p[3][(size_t)p * j->stride + b] != 0xA5) {
+				snprintf(why, whylen, "gap byte %u after pixel %u overwritten", b, p);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static void pw_free(struct pwjob *j)
+{
+	if (!j)
+		return;
+	for (int i = 0; i < 4; i++) {
+		if (j->p[i])
+			munmap(j->p[i], (j->sz[i] + 4095) & ~4095ull);
+		gem_close(j->fd, j->h[i]);
+	}
+	free(j->win), free(j->bias), free(j->mult), free(j->shift);
+	free(j);
+}
+
+/* Run a PW job end to end; 0 if the output is right. */
+static int pw_run(int fd, const char *name, uint32_t rows, uint32_t w, uint32_t in_c,
+		  uint32_t out_c, uint32_t ndesc, uint32_t seed, int quiet)
+{
+	char why[200];
+	struct drm_mbnaccel_wait wt;
+	uint64_t id;
+	int r;
+	struct pwjob *j = pw_new(fd, rows, w, in_c, out_c, ndesc, seed);
+	if (!j)
+		return -1;
+	if ((r = pw_submit(j, 0, &id))) {
+		fail(name, "SUBMIT: %s", strerror(-r));
+	} else if ((r = wait_job(fd, id, 120000, &wt))) {
+		fail(name, "WAIT: %s", strerror(-r));
+	} else if (wt.status != MBNACCEL_JOB_DONE) {
+		fail(name, "status %u fault %u desc %u off 0x%x", wt.status, wt.fault_code,
+		     wt.fault_desc, wt.fault_offset);
+		r = -1;
+	} else if (pw_check(j, why, sizeof(why))) {
+		fail(name, "%s", why);
+		r = -1;
+	} else if (!quiet) {
+		pass("%s (%ux%u px, %u -> %u ch, %u desc, %" PRIu64 " cycles, %" PRIu64 " MACs, desc_done %u)",
+		     name, rows, w, in_c, out_c, ndesc, (uint64_t)wt.cycles, (uint64_t)wt.mac_active,
+		     wt.desc_done);
+	}
+	pw_free(j);
+	return r;
+}
+
+/* A DW (3x3 depthwise) job: rows x w x c input, stride 1 or 2, "same" padding
+ * (row_off -1, pad_left 1), round 0; BO0 input, BO1 weights, BO2 qparams, BO3 output. */
+static void dw_run(int fd, const char *name, uint32_t rows, uint32_t w, uint32_t c,
+		   uint32_t stride, uint32_t seed)
+{
+	uint32_t orows = (rows + stride - 1) / stride, ow = (w + stride - 1) / stride;
+	uint32_t npix = orows * ow, h[4];
+	uint64_t sz[4] = { (uint64_t)rows * w * c, 9ull * c, 16ull * c, (uint64_t)npix * c }, real[4];
+	uint8_t *p[4] = { 0 }, in_zp, w_zp = 128, out_zp, amin = 0, amax = 255;
+	int32_t bias[256], mult[256], shift[256];
+	uint8_t wt[9][256];
+	rng_state = seed * 2654435761u + 7;
+	in_zp = rnd(), out_zp = rnd() & 0x7f;
+	for (int i = 0; i < 4; i++)
+		if (bo_create(fd, sz[i], &h[i], &real[i]) || !(p[i] = bo_map(fd, h[i], real[i]))) {
+			fail(name, "BO setup");
+			return;
+		}
+	for (uint64_t i = 0; i < sz[0]; i++)
+		p[0][i] = rnd();
+	for (uint32_t ch = 0; ch < c; ch++) {
+		for (int t = 0; t < 9; t++)
+			wt[t][ch] = rnd();
+		bias[ch] = (int32_t)(rnd() % 4001) - 2000;
+		mult[ch] = 0x40000000 + (int32_t)(rnd() % 0x3fffffff);
+		shift[ch] = -(int32_t)(4 + rnd() % 4);
+		put32(p[2] + ch * 16, (uint32_t)bias[ch]);
+		put32(p[2] + ch * 16 + 4, (uint32_t)mult[ch]);
+		put32(p[2] + ch * 16 + 8, (uint32_t)shift[ch]);
+	}
+	/* docs/hw.md "Weights, DW": word k = cg*9 + t holds w[t][cg*16 .. cg*16+15] */
+	for (uint32_t cg = 0; cg < c / 16; cg++)
+		for (int t = 0; t < 9; t++)
+			memcpy(p[1] + (cg * 9 + t) * 16, &wt[t][cg * 16], 16);
+	memset(p[3], 0xA5, real[3]);
+	uint32_t d[16] = { 0 };
+	d[0] = 2;                               /* DW, round 0 */
+	d[1] = rows | w << 16;
+	d[2] = c | c << 16;
+	d[3] = orows | ow << 16;
+	d[4] = stride | 0xffu << 8 | 1u << 16 | (uint32_t)w_zp << 24;  /* row_off -1, pad_left 1 */
+	d[5] = in_zp | out_zp << 8 | (uint32_t)amin << 16 | (uint32_t)amax << 24;
+	d[6] = 0 | 1 << 4 | 2 << 8 | 3 << 12;
+	d[11] = c;
+	uint64_t id;
+	struct drm_mbnaccel_wait wr;
+	int r = submit(fd, d, 1, h, 4, 0, 0, 0, &id);
+	if (r || (r = wait_job(fd, id, 60000, &wr)) || wr.status) {
+		fail(name, "submit/wait %s status %u fault %u", strerror(-r), wr.status, wr.fault_code);
+		goto out;
+	}
+	for (uint32_t oy = 0; oy < orows; oy++)
+		for (uint32_t ox = 0; ox < ow; ox++)
+			for (uint32_t ch = 0; ch < c; ch++) {
+				int32_t acc = bias[ch];
+				for (int kh = 0; kh < 3; kh++)
+					for (int kw = 0; kw < 3; kw++) {
+						int rr = (int)(oy * stride) + kh - 1, cc = (int)(ox * stride) + kw - 1;
+						if (rr < 0 || rr >= (int)rows || cc < 0 || cc >= (int)w)
+							continue;
+						acc += ((int32_t)p[0][((uint32_t)rr * w + (uint32_t)cc) * c + ch] - in_zp) *
+						       ((int32_t)wt[kh * 3 + kw][ch] - w_zp);
+					}
+				uint8_t want = requant(acc, mult[ch], shift[ch], 0, out_zp, amin, amax);
+				uint8_t got = p[3][(oy * ow + ox) * c + ch];
+				if (got != want) {
+					fail(name, "out (%u,%u) ch %u: got %u want %u", oy, ox, ch, got, want);
+					goto out;
+				}
+			}
+	pass("%s (%ux%ux%u stride %u, %" PRIu64 " cycles)", name, rows, w, c, stride, (uint64_t)wr.cycles);
+out:
+	for (int i = 0; i < 4; i++) {
+		if (p[i])
+			munmap(p[i], real[i]);
+		gem_close(fd, h[i]);
+	}
+}
+
+/* ---- basic suite */
+
+#define EXPECT_ERR(name, expr, err) do { \
+	int _r = (expr); \
+	if (_r == -(err)) pass("%s (%s)", name, strerror(err)); \
+	else fail(name, "got %s, want %s", _r ? strerror(-_r) : "success", strerror(err)); \
+} while (0)
+
+static void test_params(int fd)
+{
+	uint64_t id = 0, v, caps[4];
+	int r = get_param(fd, MBNACCEL_PARAM_ID, &id);
+	if (!r && id == ID_VALUE)
+		pass("get-param-id (0x%08" PRIx64 ", %s)", id, devpath);
+	else
+		fail("get-param-id", "r=%d id=0x%" PRIx64, r, id);
+	for (int i = 0; i < 4; i++)
+		get_param(fd, MBNACCEL_PARAM_CAPS0 + i, &caps[i]);
+	g_lanes = (uint32_t)(caps[0] >> 24);
+	if (g_lanes && g_lanes % 16 == 0 && (caps[0] & 0xffff) == g_lanes * 16 && (caps[3] & 0xff) == 8)
+		pass("get-param-caps (%u MACs, %u lanes, IBUF/2 %u KiB, WBUF/2 %u KiB, OBUF/2 %u KiB, QBUF %u, %u regions)",
+		     (unsigned)(caps[0] & 0xffff), g_lanes, (unsigned)(caps[1] & 0xffff),
+		     (unsigned)(caps[1] >> 16), (unsigned)(caps[2] & 0xffff), (unsigned)(caps[2] >> 16),
+		     (unsigned)(caps[3] & 0xff));
+	else
+		fail("get-param-caps", "CAPS 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64,
+		     caps[0], caps[1], caps[2], caps[3]);
+	if (!g_lanes)
+		g_lanes = 16;
+	int ok = 1;
+	for (uint32_t p = MBNACCEL_PARAM_VERSION; p <= MBNACCEL_PARAM_RESETS; p++)
+		ok &= get_param(fd, p, &v) == 0;
+	if (ok)
+		pass("get-param-all");
+	else
+		fail("get-param-all", "a defined parameter was refused");
+	EXPECT_ERR("get-param-unknown", get_param(fd, 99, NULL), EINVAL);
+	struct drm_mbnaccel_get_param gp = { .param = 0, .pad = 1 };
+	EXPECT_ERR("get-param-pad", xioctl(fd, DRM_IOCTL_MBNACCEL_GET_PARAM, &gp), EINVAL);
+}
+
+static void test_bo(int fd)
+{
+	uint32_t h;
+	uint64_t real = 0;
+	int r = bo_create(fd, 3 * 4096 + 1, &h, &real);
+	if (r || real != 4 * 4096) {
+		fail("bo-create", "r=%d size %" PRIu64, r, real);
+		return;
+	}
+	pass("bo-create (size rounded to %" PRIu64 ")", real);
+	uint32_t *p = bo_map(fd, h, real);
+	if (!p) {
+		fail("bo-mmap", "%s", strerror(errno));
+		return;
+	}
+	int zero = 1;
+	for (size_t i = 0; i < real / 4; i++)
+		zero &= p[i] == 0;
+	for (size_t i = 0; i < real / 4; i++)
+		p[i] = 0x9e3779b9u * (uint32_t)i;
+	munmap(p, real);
+	p = bo_map(fd, h, real);
+	int same = p != NULL;
+	for (size_t i = 0; same && i < real / 4; i++)
+		same = p[i] == 0x9e3779b9u * (uint32_t)i;
+	if (p)
+		munmap(p, real);
+	if (zero && same)
+		pass("bo-mmap-write-read (new BO zeroed, pattern survives remap)");
+	else
+		fail("bo-mmap-write-read", "zeroed %d, pattern %d", zero, same);
+	/* mapping more than the BO must fail */
+	struct drm_mbnaccel_bo_mmap_offset mo = { .handle = h };
+	xioctl(fd, DRM_IOCTL_MBNACCEL_BO_MMAP_OFFSET, &mo);
+	void *big = mmap(NULL, real + 4096, PROT_READ, MAP_SHARED, fd, mo.offset);
+	if (big == MAP_FAILED)
+		pass("bo-mmap-too-long refused");
+	else {
+		fail("bo-mmap-too-long", "mapping beyond the BO succeeded");
+		munmap(big, real + 4096);
+	}
+	EXPECT_ERR("bo-close", gem_close(fd, h), 0);
+	EXPECT_ERR("bo-close-twice", gem_close(fd, h), EINVAL);
+
+	struct drm_mbnaccel_bo_create bc = { .size = 4096, .flags = 1 };
+	EXPECT_ERR("bo-create-flags", xioctl(fd, DRM_IOCTL_MBNACCEL_BO_CREATE, &bc), EINVAL);
+	EXPECT_ERR("bo-create-size0", bo_create(fd, 0, &h, NULL), EINVAL);
+	EXPECT_ERR("bo-create-huge", bo_create(fd, MBNACCEL_MAX_BO_SIZE + 1, &h, NULL), EINVAL);
+	EXPECT_ERR("bo-create-u64max", bo_create(fd, ~0ull, &h, NULL), EINVAL);
+	struct drm_mbnaccel_bo_mmap_offset bm = { .handle = 0xdead };
+	EXPECT_ERR("bo-mmap-offset-unknown", xioctl(fd, DRM_IOCTL_MBNACCEL_BO_MMAP_OFFSET, &bm), ENOENT);
+	if (!bo_create(fd, 4096, &h, NULL)) {
+		struct drm_mbnaccel_bo_mmap_offset bp = { .handle = h, .pad = 1 };
+		EXPECT_ERR("bo-mmap-offset-pad", xioctl(fd, DRM_IOCTL_MBNACCEL_BO_MMAP_OFFSET, &bp), EINVAL);
+		gem_close(fd, h);
+	}
+}
+
+static void test_bad_submit(int fd)
+{
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 7);
+	struct drm_mbnaccel_submit s;
+	uint32_t d[16];
+	if (!j)
+		return;
+#define BASE_SUBMIT() (memset(&s, 0, sizeof(s)), s.descs = (uintptr_t)j->desc, \
+	s.bo_handles = (uintptr_t)j->h, s.desc_count = 1, s.bo_count = 4)
+	BASE_SUBMIT(); s.flags = 0x80;
+	EXPECT_ERR("submit-flags", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.reserved = 1;
+	EXPECT_ERR("submit-reserved", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.desc_count = 0;
+	EXPECT_ERR("submit-desc-count-0", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.desc_count = MBNACCEL_MAX_DESCS + 1;
+	EXPECT_ERR("submit-desc-count-max+1", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.desc_count = 0xffffffffu;
+	EXPECT_ERR("submit-desc-count-u32max", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.bo_count = 0;
+	EXPECT_ERR("submit-bo-count-0", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.bo_count = 8;
+	EXPECT_ERR("submit-bo-count-8", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	BASE_SUBMIT(); s.timeout_ms = 600001;
+	EXPECT_ERR("submit-timeout-too-long", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	uint32_t badh[4] = { j->h[0], j->h[1], 0xbeef, j->h[3] };
+	BASE_SUBMIT(); s.bo_handles = (uintptr_t)badh;
+	EXPECT_ERR("submit-unknown-handle", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), ENOENT);
+	BASE_SUBMIT(); s.descs = 16;
+	EXPECT_ERR("submit-bad-desc-pointer", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EFAULT);
+	BASE_SUBMIT(); s.bo_handles = 16;
+	EXPECT_ERR("submit-bad-handle-pointer", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EFAULT);
+	BASE_SUBMIT(); s.out_syncobj = 0x1234;
+	EXPECT_ERR("submit-unknown-syncobj", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), ENOENT);
+	/* a chain of the maximum length is accepted by the size checks; its zero
+	 * descriptors are then refused by validation (op 0) */
+	void *zeros = calloc(MBNACCEL_MAX_DESCS, 64);
+	BASE_SUBMIT(); s.descs = (uintptr_t)zeros; s.desc_count = MBNACCEL_MAX_DESCS;
+	EXPECT_ERR("submit-max-descs-validated", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	free(zeros);
+
+	/* descriptors the hardware would fault on: each refused with EINVAL */
+	struct { const char *name; int word; uint32_t val; } bad[] = {
+		{ "desc-op-0", 0, 0x10 }, { "desc-op-3", 0, 0x13 }, { "desc-reserved-bit", 0, 0x11 | 1u << 12 },
+		{ "desc-reserved-word", 13, 1 }, { "desc-in-c-not-16", 2, 24 | (2 * g_lanes) << 16 },
+		{ "desc-region-unbound", 6, 0x4321 | 0 }, { "desc-region-7", 6, 0x7210 },
+		{ "desc-in-offset-misaligned", 7, 8 }, { "desc-out-offset-oob", 10, 4096 - 736 }, /* extent 752 in a 4 KiB BO: 16 bytes over */
+		{ "desc-w-offset-overflow", 8, 0xfffffff0u }, { "desc-q-offset-huge", 9, 0x80000000u },
+		{ "desc-stride-small", 11, 16 }, { "desc-pw-shape", 3, 5 | 4 << 16 },
+		{ "desc-zero-rows", 1, 0 | 4 << 16 }, { "desc-ibuf-capacity", 1, 0xffff | 0xffffu << 16 },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint32_t chain[2][16];
+		pw_desc(j, d);
+		memcpy(chain[0], d, 64);
+		d[bad[i].word] = bad[i].val;
+		memcpy(chain[1], d, 64);
+		/* the bad one second: every descriptor is checked, not only the first */
+		EXPECT_ERR(bad[i].name, submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+	}
+	/* an output extent exactly filling the BO is fine; one byte more is not */
+	pw_desc(j, d);
+	d[10] = 0;
+	uint64_t id;
+	struct drm_mbnaccel_wait w;
+	int r = submit(fd, d, 1, j->h, 4, 0, 0, 0, &id);
+	if (!r && !wait_job(fd, id, 60000, &w) && w.status == 0)
+		pass("desc-exact-fit accepted and done");
+	else
+		fail("desc-exact-fit", "r=%d status %u", r, w.status);
+
+	struct drm_mbnaccel_wait wt = { .job_id = 0 };
+	EXPECT_ERR("wait-job-0", xioctl(fd, DRM_IOCTL_MBNACCEL_WAIT, &wt), ENOENT);
+	wt.job_id = 1ull << 40;
+	EXPECT_ERR("wait-unknown-job", xioctl(fd, DRM_IOCTL_MBNACCEL_WAIT, &wt), ENOENT);
+	wt.job_id = id;
+	wt.flags = 1;
+	EXPECT_ERR("wait-flags", xioctl(fd, DRM_IOCTL_MBNACCEL_WAIT, &wt), EINVAL);
+	/* job ids are per file */
+	int fd2 = open_dev();
+	if (fd2 >= 0) {
+		struct drm_mbnaccel_wait w2 = { .job_id = id };
+		EXPECT_ERR("wait-other-files-job", xioctl(fd2, DRM_IOCTL_MBNACCEL_WAIT, &w2), ENOENT);
+		uint32_t hh[1] = { j->h[0] };
+		EXPECT_ERR("submit-other-files-handle", submit(fd2, j->desc, 1, hh, 1, 0, 0, 0, NULL), ENOENT);
+		close(fd2);
+	}
+	pw_free(j);
+}
+
+/* NO_VALIDATE: the hardware's own region check must fault and write nothing. Without
+ * unsafe_test_mode the flag is refused (EPERM): a pass in the basic suite, a failure
+ * with --unsafe (must_run), which expects the module loaded with unsafe_test_mode=1. */
+static void test_no_validate(int fd, int must_run)
+{
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 9);
+	uint32_t canh;
+	uint64_t canreal, id;
+	struct drm_mbnaccel_wait w;
+	if (!j)
+		return;
+	/* a neighbour BO allocated right after the output: the likeliest victim of an
+	 * overrun */
+	if (bo_create(fd, 64 * 1024, &canh, &canreal)) {
+		fail("no-validate", "canary BO");
+		pw_free(j);
+		return;
+	}
+	uint8_t *can = bo_map(fd, canh, canreal);
+	memset(can, 0x5C, canreal);
+	uint32_t chain[2][16];
+	pw_desc(j, chain[0]);
+	pw_desc(j, chain[1]);
+	chain[1][10] = 4096;    /* output at the BO's end: extent beyond it */
+	int r = submit(fd, chain, 2, j->h, 4, MBNACCEL_SUBMIT_NO_VALIDATE, 0, 0, &id);
+	if (r == -EPERM) {
+		if (must_run)
+			fail("no-validate", "EPERM: load the module with unsafe_test_mode=1 for --unsafe");
+		else
+			pass("no-validate refused without unsafe_test_mode (EPERM); the hardware fault itself is checked by --unsafe");
+		goto out;
+	}
+	EXPECT_ERR("no-validate-invalid-refused-without-flag", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+	if (r || wait_job(fd, id, 60000, &w)) {
+		fail("no-validate-fault", "submit/wait: %s", strerror(-r));
+		goto out;
+	}
+	if (w.status == MBNACCEL_JOB_FAULT && w.fault_code == 1 && w.fault_desc == 1 &&
+	    w.fault_offset == 4096 && w.desc_done == 1)
+		pass("no-validate-fault (status FAULT, code 1 BOUNDS, desc 1, offset 0x1000, desc_done 1)");
+	else
+		fail("no-validate-fault", "status %u code %u desc %u offset 0x%x done %u", w.status,
+		     w.fault_code, w.fault_desc, w.fault_offset, w.desc_done);
+	/* descriptor 0 ran (its output is right), descriptor 1 wrote nothing: the bytes
+	 * after the output extent and the neighbour BO keep their canaries */
+	char why[200];
+	int ok = 1;
+	uint64_t real3 = (j->sz[3] + 4095) & ~4095ull;
+	for (uint64_t i = j->sz[3]; i < real3; i++)
+		ok &= j->p[3][i] == 0xA5;
+	for (uint64_t i = 0; i < canreal; i++)
+		ok &= can[i] == 0x5C;
+	if (pw_check(j, why, sizeof(why)))
+		fail("no-validate-desc0-output", "%s", why);
+	else
+		pass("no-validate-desc0-output correct");
+	if (ok)
+		pass("no-validate-canaries unchanged (tail of output BO and a neighbour BO)");
+	else
+		fail("no-validate-canaries", "a canary byte changed");
+	/* region 5 is not bound: its size is 0, so the hardware faults too */
+	pw_desc(j, chain[0]);
+	chain[0][6] = 0x5210;
+	r = submit(fd, chain, 1, j->h, 4, MBNACCEL_SUBMIT_NO_VALIDATE, 0, 0, &id);
+	if (!r && !wait_job(fd, id, 60000, &w) && w.status == MBNACCEL_JOB_FAULT && w.fault_code == 1)
+		pass("no-validate-unbound-region faults (BOUNDS on a size-0 region)");
+	else
+		fail("no-validate-unbound-region", "r=%d status %u code %u", r, w.status, w.fault_code);
+out:
+	munmap(can, canreal);
+	gem_close(fd, canh);
+	pw_free(j);
+}
+
+static void test_syncobj(int fd)
+{
+	struct drm_syncobj_create sc = { 0 };
+	if (xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
+		fail("syncobj", "SYNCOBJ_CREATE: %s", strerror(errno));
+		return;
+	}
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 11);
+	uint64_t id;
+	if (!j)
+		return;
+	int r = submit(fd, j->desc, 1, j->h, 4, 0, 0, sc.handle, &id);
+	struct drm_syncobj_wait sw = {
+		.handles = (uintptr_t)&sc.handle, .count_handles = 1,
+		.timeout_nsec = (int64_t)(now_ns() + 60000000000ull),
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+	char why[200];
+	if (r)
+		fail("syncobj", "SUBMIT: %s", strerror(-r));
+	else if ((r = xioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &sw)))
+		fail("syncobj", "SYNCOBJ_WAIT: %s", strerror(-r));
+	else if (pw_check(j, why, sizeof(why)))
+		fail("syncobj", "signaled but output wrong: %s", why);
+	else
+		pass("syncobj out-fence signaled, output correct");
+	struct drm_syncobj_destroy sd = { .handle = sc.handle };
+	xioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+	pw_free(j);
+}
+
+static void test_wait_timeout(int fd)
+{
+	/* a longer job: WAIT with a deadline already passed returns ETIMEDOUT at once */
+	struct pwjob *j = pw_new(fd, 16, 16, 256, 256, 4, 13);
+	uint64_t id;
+	struct drm_mbnaccel_wait w = { 0 };
+	if (!j)
+		return;
+	if (pw_submit(j, 0, &id)) {
+		fail("wait-deadline", "submit");
+		pw_free(j);
+		return;
+	}
+	w.job_id = id;
+	w.timeout_ns = 0;
+	int r = xioctl(fd, DRM_IOCTL_MBNACCEL_WAIT, &w);
+	EXPECT_ERR("wait-deadline-passed", r, ETIMEDOUT);
+	char why[200];
+	if ((r = wait_job(fd, id, 120000, &w)) || w.status || pw_check(j, why, sizeof(why)))
+		fail("wait-long-job", "r=%d status %u", r, w.status);
+	else
+		pass("wait-long-job (4 desc of 256 px 256->256 ch, %" PRIu64 " cycles, %" PRIu64 " MACs)",
+		     (uint64_t)w.cycles, (uint64_t)w.mac_active);
+	/* WAIT again on a finished job still answers */
+	if (!wait_job(fd, id, 0, &w) && w.status == 0)
+		pass("wait-again on a finished job");
+	else
+		fail("wait-again", "refused");
+	pw_free(j);
+}
+
+static void basic(int fd)
+{
+	test_params(fd);
+	test_bo(fd);
+	pw_run(fd, "pw-job", 4, 4, 16, g_lanes, 1, 1, 0);
+	pw_run(fd, "pw-job-2groups-2cols", 4, 4, 32, 2 * g_lanes, 1, 2, 0);
+	dw_run(fd, "dw-job-stride1", 6, 6, 32, 1, 3);
+	dw_run(fd, "dw-job-stride2", 7, 5, 48, 2, 4);
+	test_bad_submit(fd);
+	test_no_validate(fd, 0);
+	test_syncobj(fd);
+	test_wait_timeout(fd);
+}
+
+/* ---- --fuzz N */
+
+static void fuzz(int fd, long n)
+{
+	uint8_t buf[256], descbuf[4][64];
+	uint32_t handles[8];
+	uint64_t ids[16] = { 0 };
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 3);
+	long counts[4] = { 0 };
+	if (!j)
+		return;
+	rng_state = 0xC0FFEE ^ (uint32_t)getpid();
+	for (long it = 0; it < n; it++) {
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			buf[i] = rnd();
+		uint32_t nr, kind = rnd() % 8;
+		unsigned size = rnd() % 97;
+		/* mostly our own ioctls (DRM_COMMAND_BASE + 0..0x10), some core ones 0..0x10 */
+		nr = kind == 0 ? rnd() % 0x11 : DRM_COMMAND_BASE + rnd() % 0x11;
+		unsigned dir = rnd() % 4;
+		/* half the time: plausible fields, so the deeper paths run */
+		if (rnd() % 2) {
+			for (int i = 0; i < 8; i++)
+				handles[i] = rnd() % 3 ? j->h[rnd() % 4] : rnd() % 16;
+			for (int k = 0; k < 4; k++) {
+				pw_desc(j, (uint32_t *)descbuf[k]);
+				int flips = rnd() % 3;
+				for (int f = 0; f < flips; f++)
+					((uint32_t *)descbuf[k])[rnd() % 16] ^= 1u << (rnd() % 32);
+			}
+			switch (nr - DRM_COMMAND_BASE) {
+			case DRM_MBNACCEL_GET_PARAM:
+				((uint32_t *)buf)[0] = rnd() % 12;
+				((uint32_t *)buf)[1] = rnd() % 8 == 0;
+				size = 16, dir = 3;
+				break;
+			case DRM_MBNACCEL_BO_CREATE: {
+				uint64_t sz = rnd() % 16 == 0 ? ((uint64_t)rnd() << 32 | rnd()) : rnd() % (256 * 1024);
+				memcpy(buf, &sz, 8);
+				((uint32_t *)buf)[2] = rnd() % 8 == 0;
+				size = 16, dir = 3;
+				break;
+			}
+			case DRM_MBNACCEL_BO_MMAP_OFFSET:
+				((uint32_t *)buf)[0] = handles[0];
+				((uint32_t *)buf)[1] = rnd() % 8 == 0;
+				size = 16, dir = 3;
+				break;
+			case DRM_MBNACCEL_SUBMIT: {
+				struct drm_mbnaccel_submit *s = (void *)buf;
+				s->descs = rnd() % 16 ? (uintptr_t)descbuf : rnd();
+				s->bo_handles = rnd() % 16 ? (uintptr_t)(rnd() % 2 ? j->h : handles) : rnd();
+				s->desc_count = rnd() % 16 ? 1 + rnd() % 4 : rnd();
+				s->bo_count = rnd() % 16 ? 1 + rnd() % 7 : rnd() % 9;
+				s->flags = rnd() % 8 == 0 ? rnd() % 4 : 0;
+				s->out_syncobj = rnd() % 8 == 0 ? rnd() % 4 : 0;
+				s->timeout_ms = rnd() % 4 ? 0 : rnd() % 3000;
+				s->reserved = rnd() % 16 == 0;
+				size = sizeof(*s), dir = 3;
+				break;
+			}
+			case DRM_MBNACCEL_WAIT: {
+				struct drm_mbnaccel_wait *w = (void *)buf;
+				w->job_id = rnd() % 4 ? ids[rnd() % 16] : rnd() % 64;
+				w->timeout_ns = rnd() % 4 ? now_ns() + rnd() % 50000000 : rnd();
+				w->flags = rnd() % 8 == 0;
+				size = sizeof(*w), dir = 3;
+				break;
+			}
+			}
+		}
+		/* keep BO handles alive mostly: GEM_CLOSE only hits our own BOs rarely */
+		if (nr == 0x09 && rnd() % 8)
+			((uint32_t *)buf)[0] = 1000 + rnd() % 1000;
+		unsigned long req = _IOC(dir, DRM_IOCTL_BASE, nr, size);
+		int r = ioctl(fd, req, buf);
+		counts[r == 0 ? 0 : errno == EINVAL ? 1 : errno == ENOENT ? 2 : 3]++;
+		if (r == 0 && nr == DRM_COMMAND_BASE + DRM_MBNACCEL_SUBMIT && size >= sizeof(struct drm_mbnaccel_submit))
+			ids[rnd() % 16] = ((struct drm_mbnaccel_submit *)buf)->job_id;
+		if (r == 0 && nr == DRM_COMMAND_BASE + DRM_MBNACCEL_BO_CREATE && rnd() % 2)
+			gem_close(fd, ((struct drm_mbnaccel_bo_create *)buf)->handle);
+	}
+	pass("fuzz %ld ioctls done (ok %ld, EINVAL %ld, ENOENT %ld, other %ld)", n, counts[0],
+	     counts[1], counts[2], counts[3]);
+	pw_free(j);
+	/* a fresh file and the same file must both still run jobs correctly */
+	pw_run(fd, "fuzz-after-same-file", 4, 4, 32, 2 * g_lanes, 1, 21, 0);
+	int fd2 = open_dev();
+	if (fd2 >= 0) {
+		pw_run(fd2, "fuzz-after-new-file", 4, 4, 32, 2 * g_lanes, 1, 22, 0);
+		close(fd2);
+	}
+}
+
+/* ---- --hang: the bridge hangs the first START until CTRL.RESET */
+
+static void hang(int fd)
+{
+	uint64_t resets0 = 0, resets1 = 0, id;
+	struct drm_mbnaccel_wait w;
+	get_param(fd, MBNACCEL_PARAM_RESETS, &resets0);
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 31);
+	if (!j)
+		return;
+	const uint32_t tmo = 3000;
+	uint64_t t0 = now_ns();
+	int r = pw_submit(j, tmo, &id);
+	if (!r)
+		r = wait_job(fd, id, tmo + 30000, &w);
+	double el = (now_ns() - t0) / 1e9;
+	get_param(fd, MBNACCEL_PARAM_RESETS, &resets1);
+	if (r)
+		fail("hang-timeout", "submit/wait: %s after %.1f s", strerror(-r), el);
+	else if (w.status == MBNACCEL_JOB_TIMEOUT && el >= tmo / 1000.0 - 0.1 && el < tmo / 1000.0 + 10 &&
+		 resets1 == resets0 + 1)
+		pass("hang-timeout (status TIMEOUT after %.1f s, timeout_ms %u, one reset)", el, tmo);
+	else
+		fail("hang-timeout", "status %u after %.1f s (resets %" PRIu64 " -> %" PRIu64 ")", w.status, el,
+		     resets0, resets1);
+	pw_free(j);
+	pw_run(fd, "hang-next-job", 4, 4, 32, 2 * g_lanes, 1, 32, 0);
+}
+
+/* ---- --kill: a child is killed while its job runs */
+
+static void kill_test(void)
+{
+	int pfd[2];
+	if (pipe(pfd))
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open_dev();
+		close(pfd[0]);
+		struct pwjob *j = pw_new(fd, 16, 16, 256, 256, 16, 41);
+		uint64_t id;
+		if (!j || pw_submit(j, 0, &id) || pw_submit(j, 0, &id))   /* running + queued */
+			_exit(1);
+		if (write(pfd[1], "s", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pfd[1]);
+	char c;
+	int ok = read(pfd[0], &c, 1) == 1;
+	close(pfd[0]);
+	usleep(300 * 1000);     /* the job is on the engine now */
+	kill(pid, SIGKILL);
+	int st;
+	waitpid(pid, &st, 0);
+	if (ok && WIFSIGNALED(st))
+		pass("kill-child submitted a long job and was killed mid-job");
+	else
+		fail("kill-child", "child did not get to submit (status 0x%x)", st);
+	int fd = open_dev();
+	uint64_t t0 = now_ns();
+	pw_run(fd, "kill-next-job", 4, 4, 32, 2 * g_lanes, 1, 42, 1) == 0
+		? pass("kill-next-job correct (%.1f s, waited for the killed child's running job)",
+		       (now_ns() - t0) / 1e9)
+		: (void)0;
+	uint64_t failed = 0;
+	get_param(fd, MBNACCEL_PARAM_JOBS_FAILED, &failed);
+	printf("INFO jobs_failed %" PRIu64 " (the killed child's queued job is ABORTED)\n", failed);
+	close(fd);
+}
+
+/* ---- --procs N: concurrent processes */
+
+static void procs(int n)
+{
+	pid_t pids[64];
+	if (n > 64)
+		n = 64;
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int fd = open_dev();
+			int bad = 0;
+			for (int k = 0; k < 3; k++) {
+				char name[64];
+				snprintf(name, sizeof(name), "procs-%d-job-%d", i, k);
+				bad |= pw_run(fd, name, 4, 4 + k, 32, 2 * g_lanes, 1 + k, 100 * i + k, 1) != 0;
+			}
+			close(fd);
+			_exit(bad);
+		}
+	}
+	int all = 1;
+	for (int i = 0; i < n; i++) {
+		int st;
+		waitpid(pids[i], &st, 0);
+		all &= WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	if (all)
+		pass("procs %d processes x 3 jobs, all correct", n);
+	else
+		fail("procs", "a process saw a wrong result");
+}
+
+int main(int argc, char **argv)
+{
+	long fuzz_n = -1, nprocs = 0;
+	int do_hang = 0, do_kill = 0, do_unsafe = 0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-d") && i + 1 < argc)
+			devpath = argv[++i];
+		else if (!strcmp(argv[i], "--fuzz") && i + 1 < argc)
+			fuzz_n = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--procs") && i + 1 < argc)
+			nprocs = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--hang"))
+			do_hang = 1;
+		else if (!strcmp(argv[i], "--kill"))
+			do_kill = 1;
+		else if (!strcmp(argv[i], "--unsafe"))
+			do_unsafe = 1;
+		else {
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --procs N | --unsafe]\n", argv[0]);
+			return 2;
+		}
+	}
+	int fd = open_dev();
+	if (fd < 0) {
+		fail("open", "no mbnaccel device node in /dev/accel or /dev/dri: %s", strerror(errno));
+		return 1;
+	}
+	uint64_t caps0 = 0;
+	get_param(fd, MBNACCEL_PARAM_CAPS0, &caps0);
+	g_lanes = (uint32_t)(caps0 >> 24) ? (uint32_t)(caps0 >> 24) : 16;
+
+	if (fuzz_n >= 0)
+		fuzz(fd, fuzz_n);
+	else if (do_hang)
+		hang(fd);
+	else if (do_kill)
+		kill_test();
+	else if (nprocs > 0)
+		procs((int)nprocs);
+	else if (do_unsafe)
+		test_no_validate(fd, 1);
+	else
+		basic(fd);
+	close(fd);
+	printf("%s: %d failure(s)\n", fails ? "FAILED" : "ALL PASSED", fails);
+	return fails ? 1 : 0;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The kernel driver against the real RTL (issue 4, DESIGN.md sections 5-6): for Debian's
+# 6.1 kernel and a 6.12 kernel, boot a QEMU (TCG) guest whose accelerator is the Verilated
+# RTL behind build/bin/mbn-cosim (tests/driver/qemu-run.sh), load drm and mbnaccel.ko,
+# and in the guest:
+#   - mbn-classify -d drm on every real model (1.0-224 as the chained pair) and two real
+#     images each: the output bytes must equal the host's -d sim output (md5 of --out-raw);
+#   - four mbn-classify processes at once, and --async pipelining: the same bytes;
+#   - mbn-drmtest: parameters, BOs, bad ioctl arguments, a hand-built job checked against
+#     the requantization formula, out-of-bounds descriptors refused (EINVAL), and with the
+#     kernel check bypassed (unsafe_test_mode=1) faulted by the hardware with nothing
+#     written outside the region; 10,000 random ioctls; a process killed mid-job; four
+#     processes at once;
+#   - after everything: rmmod works (nothing holds the module) and dmesg has no
+#     WARNING/BUG/Oops.
+# A second boot per kernel has the bridge hang the first job (--hang-job 1): the job
+# fails within its timeout, the engine is reset, the next job is correct.
+#   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
+source "$(dirname "$0")/../lib.sh"
+RUN=$ROOT/tests/driver/qemu-run.sh
+COSIM=$BUILD/bin/mbn-cosim
+DRMTEST=$BUILD/bin/mbn-drmtest
+CLASSIFY=$BUILD/bin/mbn-classify
+require "$COSIM" "$DRMTEST" "$CLASSIFY" "$ROOT/build/lib/libmbnsim.so" \
+	"$BUILD/module-6.1/mbnaccel.ko" "$BUILD/module-6.12/mbnaccel.ko" \
+	"$MODELS/mobilenet_v1_0.25_128_quant.tflite" "$MODELS/mobilenet_v1_0.5_160_quant.tflite" \
+	"$MODELS/mobilenet_v1_0.75_192_quant.tflite" "$MODELS/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite" \
+	"$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" "$IMAGES/cat.bmp" "$IMAGES/grace_hopper.bmp" \
+	"$IMAGES/parrot.jpg" "$IMAGES/bird.bmp"
+export MBN_COSIM=$COSIM
+
+# name | model arguments (guest paths under /data) | images: 4 models x 2 images
+cases=(
+	"0.25_128|-m mobilenet_v1_0.25_128_quant.tflite|cat.bmp parrot.jpg"
+	"0.5_160|-m mobilenet_v1_0.5_160_quant.tflite|grace_hopper.bmp bird.bmp"
+	"0.75_192|-m mobilenet_v1_0.75_192_quant.tflite|parrot.jpg cat.bmp"
+	"1.0_224|-m mobilenet_v1_1.0_224_quant_embedding_extractor.tflite -m mobilenet_v1_1.0_224_quant_head_layers.tflite|grace_hopper.bmp bird.bmp"
+)
+files=(-f "$MODELS" -f "$IMAGES")
+
+# Host references on the sim device (the same RTL, in-process).
+declare -A want
+for c in "${cases[@]}"; do
+	IFS='|' read -r name margs imgs <<<"$c"
+	for img in $imgs; do
+		rm -f "$TMP/ref.raw"
+		# shellcheck disable=SC2086
+		if ! (cd "$SHARED" && "$CLASSIFY" -d sim ${margs//-m /-m models/} -k 1 --out-raw "$TMP/ref.raw" "images/$img" >/dev/null 2>"$TMP/err"); then
+			fail "host reference $name $img" "$(head -c 300 "$TMP/err")"
+			continue
+		fi
+		want["$name $img"]=$(md5sum <"$TMP/ref.raw" | cut -d' ' -f1)
+	done
+done
+want_par=${want["0.25_128 cat.bmp"]:-none}
+
+# The guest script: $1 = the models directory, $2 = the images directory.
+cat >"$TMP/guest.sh" <<'EOF'
+M=$1; I=$2
+insmod "$MBN_MODULE" || { echo "FAIL insmod"; exit 1; }
+dev=$(ls /dev/accel/accel* /dev/dri/renderD* 2>/dev/null | head -1)
+echo "device node: $dev"
+run() { # name args...: OUT name md5
+	n=$1; shift
+	rm -f /tmp/o.raw
+	if mbn-classify -d drm -k 1 --out-raw /tmp/o.raw "$@" > /tmp/c.out 2>&1; then
+		echo "OUT $n $(md5sum < /tmp/o.raw | cut -d' ' -f1) $(grep -m1 -E '^ +[0-9]' /tmp/c.out)"
+	else
+		echo "OUT $n error: $(tr '\n' ' ' < /tmp/c.out | head -c 300)"
+	fi
+}
+EOF
+for c in "${cases[@]}"; do
+	IFS='|' read -r name margs imgs <<<"$c"
+	for img in $imgs; do
+		echo "run \"$name $img\" ${margs//-m /-m \$M/} \$I/$img" >>"$TMP/guest.sh"
+	done
+done
+cat >>"$TMP/guest.sh" <<'EOF'
+# four processes at once, then pipelined submission
+for i in 1 2 3 4; do
+	mbn-classify -d drm -k 1 --out-raw /tmp/p$i.raw -m $M/mobilenet_v1_0.25_128_quant.tflite $I/cat.bmp > /tmp/p$i.out 2>&1 &
+done
+wait
+for i in 1 2 3 4; do echo "PAR $i $(md5sum < /tmp/p$i.raw 2>/dev/null | cut -d' ' -f1)"; done
+rm -f /tmp/a.raw
+mbn-classify -d drm --async 3 -k 1 --out-raw /tmp/a.raw -m $M/mobilenet_v1_0.25_128_quant.tflite $I/cat.bmp $I/cat.bmp $I/cat.bmp $I/cat.bmp > /tmp/a.out 2>&1
+# busybox has no split: one md5 per 1001-byte output, the distinct ones
+echo "ASYNC $(for i in 0 1 2 3; do dd if=/tmp/a.raw bs=1001 skip=$i count=1 2>/dev/null | md5sum | cut -d' ' -f1; done | sort -u | tr '\n' ' ') $(wc -c < /tmp/a.raw)"
+# the driver's own tests: the checked path, then the kernel check bypassed
+mbn-drmtest
+mbn-drmtest --fuzz 10000
+mbn-drmtest --kill
+mbn-drmtest --procs 4
+rmmod mbnaccel && insmod "$MBN_MODULE" unsafe_test_mode=1 && mbn-drmtest --unsafe
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed: $(grep mbnaccel /proc/modules)"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+exit 0
+EOF
+
+cat >"$TMP/hang.sh" <<'EOF'
+insmod "$MBN_MODULE" job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --hang
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
+for k in 6.1 6.12; do
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -m 1024 -t 900 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$CLASSIFY" -b "$DRMTEST" "${files[@]}" \
+		-l "$TMP/con-$k.log" -L "$TMP/cosim-$k.log" "$TMP/guest.sh" /data/models /data/images 2>"$TMP/run-$k.err"
+	rc=$?
+	log=$TMP/con-$k.log
+	[ $rc -eq 0 ] && pass "[$k] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k] guest run" "rc $rc after $((SECONDS - t0)) s: $(tail -5 "$TMP/run-$k.err" | tr '\n' ' ') console: $(tail -8 "$log" | tr '\n' ' ')"
+	grep -m1 '^device node' "$log" | grep -q "/dev/" && pass "[$k] $(grep -m1 '^device node' "$log")" ||
+		fail "[$k] device node" "none appeared"
+	for key in "${!want[@]}"; do
+		got=$(grep -F "OUT $key " "$log" | head -1)
+		if [ -n "$got" ] && [ "$(awk '{print $4}' <<<"$got")" = "${want[$key]}" ]; then
+			pass "[$k] drm = sim: $key (${got#OUT $key })"
+		else
+			fail "[$k] drm = sim: $key" "want ${want[$key]}, guest: ${got:-nothing}"
+		fi
+	done
+	par=$(grep -c "^PAR [1-4] $want_par" "$log")
+	[ "$par" -eq 4 ] && pass "[$k] four mbn-classify processes at once: all bit-exact" ||
+		fail "[$k] four processes" "$par of 4 match: $(grep '^PAR' "$log" | tr '\n' ' ')"
+	async=$(grep -m1 '^ASYNC' "$log")
+	[ "$(awk '{print $2, $3, NF}' <<<"$async")" = "$want_par 4004 3" ] && pass "[$k] --async 3: four pipelined inferences, all bit-exact" ||
+		fail "[$k] --async" "want $want_par x4, got: $async"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"'] /p' "$log"
+	grep -q '^RMMOD ok' "$log" && pass "[$k] rmmod after all tests (nothing holds the module)" ||
+		fail "[$k] rmmod" "$(grep -m1 '^RMMOD' "$log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kmemleak|UBSAN|KASAN' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$log" && pass "[$k] dmesg: no warning, oops or BUG" ||
+		fail "[$k] dmesg" "${bad:-no dmesg captured}"
+
+	# the hang: the job times out, the engine is reset, the next job is correct
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+		-l "$TMP/hang-$k.log" -L "$TMP/cosim-hang-$k.log" "$TMP/hang.sh" 2>"$TMP/hang-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k hang] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k hang] guest run" "rc $rc: $(tail -3 "$TMP/hang-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/hang-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' hang] /p' "$TMP/hang-$k.log"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/hang-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/hang-$k.log" && pass "[$k hang] dmesg: no warning, oops or BUG" ||
+		fail "[$k hang] dmesg" "${bad:-no dmesg captured}"
+done
+finish
