@@ -81,7 +81,13 @@ command -v "$QEMU" >/dev/null || err "$QEMU not found (apt-get install qemu-syst
 cosim=${MBN_COSIM:-$root/build/bin/mbn-cosim}
 [ -x "$cosim" ] || err "$cosim missing (make cosim)"
 
-tmp=$(mktemp -d "${MBN_QEMU_TMP:-/dev/shm}/mbn-qemu.XXXXXX" 2>/dev/null || mktemp -d /tmp/mbn-qemu.XXXXXX)
+# Guest RAM lives in a file: /dev/shm if it has room for it (a container's /dev/shm is
+# often 64 MiB, and a full tmpfs would SIGBUS the guest), else /tmp.
+shm=${MBN_QEMU_TMP:-/dev/shm}
+if [ -z "${MBN_QEMU_TMP:-}" ] && [ "$(df -Pm /dev/shm 2>/dev/null | awk 'NR==2 {print $4}')" -lt $((ram + 256)) ] 2>/dev/null; then
+	shm=/tmp
+fi
+tmp=$(mktemp -d "$shm/mbn-qemu.XXXXXX" 2>/dev/null || mktemp -d /tmp/mbn-qemu.XXXXXX)
 bpid=
 cleanup() {
 	if [ -n "$bpid" ] && kill -0 "$bpid" 2>/dev/null; then
