@@ -21,12 +21,17 @@
 
 enum { ACCEL_REGION_CONST = 0, ACCEL_REGION_ACT = 1 };
 
-/* What the hardware reports in CAPS0..CAPS3. */
+/* What the hardware reports in CAPS0..CAPS3. The buffer sizes are the reported halves:
+ * descriptors up to them run double-buffered (the next one loads while this one
+ * computes). The *_full fields are the capacity the hardware accepts (docs/hw.md: twice
+ * the half for IBUF, WBUF and OBUF; QBUF is not halved); a descriptor above a half runs
+ * without that overlap. 0 there means unknown: the compiler then stays within the halves. */
 struct accel_caps {
 	int lanes;            /* pointwise output lanes; MACs = lanes * 16 */
 	int macs;
 	uint32_t ibuf_bytes, wbuf_rows, obuf_bytes, qbuf_entries;
 	int regions;
+	uint32_t ibuf_full_bytes, wbuf_full_rows, obuf_full_bytes;
 };
 
 struct accel_layer {

@@ -78,9 +78,10 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	struct mbn_cmodel_params cp;
 	mbn_cmodel_default_params(&cp);
 	cp.lanes = (unsigned)caps->lanes;
-	cp.ibuf_words = caps->ibuf_bytes / 16;
-	cp.obuf_words = caps->obuf_bytes / 16;
-	cp.wbuf_rows = caps->wbuf_rows;
+	/* the model checks the capacity the hardware accepts: the whole buffers */
+	cp.ibuf_words = (caps->ibuf_full_bytes ? caps->ibuf_full_bytes : caps->ibuf_bytes) / 16;
+	cp.obuf_words = (caps->obuf_full_bytes ? caps->obuf_full_bytes : caps->obuf_bytes) / 16;
+	cp.wbuf_rows = caps->wbuf_full_rows ? caps->wbuf_full_rows : caps->wbuf_rows;
 	cp.qbuf_entries = caps->qbuf_entries;
 	struct mbn_cmodel_fault f;
 	r = mbn_cmodel_run_params(&cp, mem, mem_size, regs, 2, 0, 0, p.n_desc, &f);
@@ -130,12 +131,16 @@ static void check_file(const char *path)
 		return;
 	}
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	struct accel_caps def = { 16, 256, 8192 * 16, 512, 4096 * 16, 1024, 8 };
-	struct accel_caps tiny = { 16, 256, 1024 * 16, 64, 512 * 16, 1024, 8 };
-	struct accel_caps wide = { 32, 512, 8192 * 16, 512, 4096 * 16, 1024, 8 };
+	/* as CAPS reports them (halves) with the whole-buffer capacity beside, and without
+	 * it (the compiler then stays within the halves) */
+	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16 };
+	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16 };
+	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16 };
+	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0 };
 	check(base, &g, &def, "default buffers");
 	check(base, &g, &tiny, "tiny buffers: many tiles");
 	check(base, &g, &wide, "32 lanes");
+	check(base, &g, &halves, "halves only");
 	mbn_graph_free(&g);
 	free(buf);
 }
