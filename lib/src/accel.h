@@ -71,6 +71,24 @@ void mbn_accel_plan_free(struct accel_plan *p);
 void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_t *act);
 void mbn_accel_read_output(const struct accel_plan *p, const uint8_t *act, uint8_t *out);
 
+/* accel_host.c: what every accelerator device keeps per model on the host: the plan and
+ * the buffers of the CPU layers that follow the accelerator's part. */
+struct mbn_layer_stats;
+struct accel_host {
+	struct accel_plan ap;
+	uint8_t *fmap;        /* the accelerator's output without channel padding */
+	uint8_t *buf[2];      /* CPU layers ping-pong */
+};
+/* Compile g for caps and allocate the buffers. 0 or -errno (message set). */
+int mbn_accel_host_init(struct accel_host *h, const struct mbn_graph *g, const struct accel_caps *caps);
+void mbn_accel_host_free(struct accel_host *h);
+/* After the accelerator ran: read its output from the ACT region image act (ignored if
+ * nothing ran there; then `in`, the graph input, feeds the CPU), run the remaining
+ * layers on the CPU (per_layer: their host_us, may be NULL) and write the graph output
+ * to out. Returns the host microseconds spent. */
+double mbn_accel_host_tail(struct accel_host *h, const struct mbn_graph *g, const uint8_t *act, const uint8_t *in,
+			   uint8_t *out, struct mbn_layer_stats *per_layer);
+
 /* accel_caps.c: decode CAPS0..CAPS3 (c[0..3]) as every device reports them; `who` names
  * the device in the message if they are unusable (-ENODEV). */
 int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_caps *caps);

@@ -68,10 +68,9 @@ struct drm_act {
 
 struct drm_plan {
 	const struct mbn_graph *g;
-	struct accel_plan ap;
+	struct accel_host h;        /* plan + CPU-tail buffers (accel.h) */
 	struct drm_bo cbo;          /* CONST region */
 	struct drm_act *free_acts;  /* ACT buffers not in use */
-	uint8_t *fmap, *buf[2];
 };
 
 struct drm_job {
@@ -310,7 +309,7 @@ static int get_act(struct drm_dev *d, struct drm_plan *p, struct drm_act **out)
 	}
 	if (!(a = calloc(1, sizeof(*a))))
 		return mbn_set_error(-ENOMEM, "out of memory");
-	if ((r = bo_create(d, p->ap.act_size, "activation buffer", &a->bo))) {
+	if ((r = bo_create(d, p->h.ap.act_size, "activation buffer", &a->bo))) {
 		free(a);
 		return r;
 	}
@@ -345,10 +344,7 @@ static void drm_release(struct mbn_device *dev, void *plan)
 		free(a);
 	}
 	bo_free(d, &p->cbo);
-	mbn_accel_plan_free(&p->ap);
-	free(p->fmap);
-	free(p->buf[0]);
-	free(p->buf[1]);
+	mbn_accel_host_free(&p->h);
 	free(p);
 }
 
@@ -361,29 +357,21 @@ static int drm_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 	if (!p)
 		return mbn_set_error(-ENOMEM, "out of memory");
 	p->g = g;
-	if ((r = mbn_accel_compile(g, &d->caps, &p->ap))) {
+	if ((r = mbn_accel_host_init(&p->h, g, &d->caps))) {
 		free(p);
 		return r;
 	}
-	size_t fm = mbn_graph_max_fmap(g);
-	p->buf[0] = malloc(fm);
-	p->buf[1] = malloc(fm);
-	p->fmap = p->ap.n_accel ? malloc((size_t)p->ap.out_h * p->ap.out_w * p->ap.out_c) : NULL;
-	if (!p->buf[0] || !p->buf[1] || (p->ap.n_accel && !p->fmap)) {
-		drm_release(dev, p);
-		return mbn_set_error(-ENOMEM, "out of memory");
-	}
-	if (p->ap.n_accel && p->ap.n_desc > MBNACCEL_MAX_DESCS) {
+	if (p->h.ap.n_accel && p->h.ap.n_desc > MBNACCEL_MAX_DESCS) {
 		drm_release(dev, p);
 		return mbn_set_error(-ENOTSUP, "the model needs %u descriptors, the driver takes at most %u per job",
-				     p->ap.n_desc, MBNACCEL_MAX_DESCS);
+				     p->h.ap.n_desc, MBNACCEL_MAX_DESCS);
 	}
-	if (p->ap.n_accel) {
-		if ((r = bo_create(d, p->ap.const_size, "constant buffer (descriptors, weights)", &p->cbo))) {
+	if (p->h.ap.n_accel) {
+		if ((r = bo_create(d, p->h.ap.const_size, "constant buffer (descriptors, weights)", &p->cbo))) {
 			drm_release(dev, p);
 			return r;
 		}
-		memcpy(p->cbo.map, p->ap.const_img, p->ap.const_size);
+		memcpy(p->cbo.map, p->h.ap.const_img, p->h.ap.const_size);
 		/* one activation buffer now, so that a model that does not fit fails here */
 		struct drm_act *a;
 		if ((r = get_act(d, p, &a))) {
@@ -403,7 +391,7 @@ static int submit_chain(struct drm_dev *d, struct drm_plan *p, struct drm_act *a
 {
 	uint32_t bos[2] = { p->cbo.handle, a->bo.handle };
 	struct drm_mbnaccel_submit s = {
-		.descs = (uintptr_t)(p->ap.const_img + (size_t)first * MBNACCEL_DESC_BYTES),
+		.descs = (uintptr_t)(p->h.ap.const_img + (size_t)first * MBNACCEL_DESC_BYTES),
 		.bo_handles = (uintptr_t)bos,
 		.desc_count = count,
 		.bo_count = 2,
@@ -481,7 +469,7 @@ static void free_job(struct drm_plan *p, struct mbn_job *job)
 /* Start the accelerator part; with want_fd, job->fd becomes readable when it is done. */
 static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job, bool want_fd)
 {
-	int n = job->per_layer ? p->ap.n_accel : p->ap.n_accel ? 1 : 0;
+	int n = job->per_layer ? p->h.ap.n_accel : p->h.ap.n_accel ? 1 : 0;
 	struct drm_job *dj = calloc(1, sizeof(*dj) + (size_t)n * sizeof(uint64_t));
 	int r = 0;
 
@@ -502,11 +490,11 @@ static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job,
 		return r;
 	}
 	double t0 = now_us();
-	mbn_accel_write_input(&p->ap, job->in, dj->act->bo.map);
+	mbn_accel_write_input(&p->h.ap, job->in, dj->act->bo.map);
 	job->stats->host_cpu_us += now_us() - t0;
 	for (int i = 0; i < n && !r; i++) {
-		uint32_t first = job->per_layer ? p->ap.layers[i].first_desc : 0;
-		uint32_t count = job->per_layer ? p->ap.layers[i].n_desc : p->ap.n_desc;
+		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : 0;
+		uint32_t count = job->per_layer ? p->h.ap.layers[i].n_desc : p->h.ap.n_desc;
 		r = submit_chain(d, p, dj->act, first, count, want_fd && i == n - 1 ? dj->act->syncobj : 0, &dj->ids[i]);
 		if (!r)
 			dj->n_ids++;
@@ -531,15 +519,13 @@ static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job,
 static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 {
 	struct drm_job *dj = job->priv;
-	const struct mbn_graph *g = p->g;
-	const uint8_t *tail_in = job->in;
 	struct mbn_layer_stats total = { 0 }, dummy;
 	int r = 0;
 	char err[512] = "";
 
 	for (int i = 0; i < dj->n_ids; i++) {
 		struct mbn_layer_stats *st = job->per_layer ? &job->per_layer[i] : &total;
-		uint32_t first = job->per_layer ? p->ap.layers[i].first_desc : 0;
+		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : 0;
 		int e = wait_job(d, dj->ids[i], first, r ? &dummy : st);
 		if (e && !r) {
 			r = e;
@@ -559,19 +545,8 @@ static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 	job->stats->accel_cycles = total.cycles;
 	job->stats->dram_read_bytes = total.dram_read_bytes;
 	job->stats->dram_write_bytes = total.dram_write_bytes;
-	double t0 = now_us();
-	if (dj->act) {
-		mbn_accel_read_output(&p->ap, dj->act->bo.map, p->fmap);
-		tail_in = p->fmap;
-	}
-	for (int i = p->ap.n_accel; i < g->n_layers; i++) {
-		double l0 = now_us();
-		tail_in = mbn_cpu_run_range(g, i, i + 1, tail_in, p->buf[i & 1], p->buf[(i + 1) & 1]);
-		if (job->per_layer)
-			job->per_layer[i].host_us = now_us() - l0;
-	}
-	memcpy(job->out, tail_in, g->output.bytes);
-	job->stats->host_cpu_us += now_us() - t0;
+	job->stats->host_cpu_us +=
+		mbn_accel_host_tail(&p->h, p->g, dj->act ? dj->act->bo.map : NULL, job->in, job->out, job->per_layer);
 	free_job(p, job);
 	return 0;
 }
@@ -597,7 +572,7 @@ static int drm_finish(struct mbn_device *dev, void *plan, struct mbn_job *job)
 
 static bool drm_layer_on_accel(struct mbn_device *dev, void *plan, int i)
 {
-	return i < ((struct drm_plan *)plan)->ap.n_accel;
+	return i < ((struct drm_plan *)plan)->h.ap.n_accel;
 }
 
 static void drm_describe(struct mbn_device *dev, char *buf, size_t len)

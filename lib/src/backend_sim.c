@@ -68,9 +68,8 @@ struct sim_dev {
 
 struct sim_plan {
 	const struct mbn_graph *g;
-	struct accel_plan ap;
+	struct accel_host h;           /* plan + CPU-tail buffers (accel.h) */
 	uint64_t const_base, act_base;
-	uint8_t *fmap, *buf[2];
 	uint64_t budget;               /* cycle budget of the whole job */
 };
 
@@ -221,10 +220,7 @@ static void sim_release(struct mbn_device *dev, void *plan)
 {
 	struct sim_plan *p = plan;
 
-	mbn_accel_plan_free(&p->ap);
-	free(p->fmap);
-	free(p->buf[0]);
-	free(p->buf[1]);
+	mbn_accel_host_free(&p->h);
 	free(p);
 }
 
@@ -237,29 +233,21 @@ static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 	if (!p)
 		return mbn_set_error(-ENOMEM, "out of memory");
 	p->g = g;
-	if ((r = mbn_accel_compile(g, &s->caps, &p->ap))) {
+	if ((r = mbn_accel_host_init(&p->h, g, &s->caps))) {
 		free(p);
 		return r;
 	}
-	size_t fm = mbn_graph_max_fmap(g);
-	p->buf[0] = malloc(fm);
-	p->buf[1] = malloc(fm);
-	p->fmap = p->ap.n_accel ? malloc((size_t)p->ap.out_h * p->ap.out_w * p->ap.out_c) : NULL;
-	if (!p->buf[0] || !p->buf[1] || (p->ap.n_accel && !p->fmap)) {
-		sim_release(dev, p);
-		return mbn_set_error(-ENOMEM, "out of memory");
-	}
-	if (p->ap.n_accel) {
-		p->const_base = alloc_dram(s, p->ap.const_size);
-		p->act_base = p->const_base == UINT64_MAX ? UINT64_MAX : alloc_dram(s, p->ap.act_size);
+	if (p->h.ap.n_accel) {
+		p->const_base = alloc_dram(s, p->h.ap.const_size);
+		p->act_base = p->const_base == UINT64_MAX ? UINT64_MAX : alloc_dram(s, p->h.ap.act_size);
 		if (p->act_base == UINT64_MAX) {
 			sim_release(dev, p);
 			return mbn_set_error(-ENOMEM, "the simulated DRAM (%llu MiB) is full",
 					     (unsigned long long)(s->mem_size >> 20));
 		}
-		memcpy(s->mem + p->const_base, p->ap.const_img, p->ap.const_size);
-		for (int i = 0; i < p->ap.n_accel; i++)
-			p->budget += p->ap.layers[i].cycle_budget;
+		memcpy(s->mem + p->const_base, p->h.ap.const_img, p->h.ap.const_size);
+		for (int i = 0; i < p->h.ap.n_accel; i++)
+			p->budget += p->h.ap.layers[i].cycle_budget;
 	}
 	*plan = p;
 	return 0;
@@ -282,8 +270,8 @@ static void set_region(struct sim_dev *s, int r, uint64_t base, uint64_t size)
 static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32_t count, uint64_t budget,
 		   struct mbn_layer_stats *st)
 {
-	set_region(s, ACCEL_REGION_CONST, p->const_base, p->ap.const_size);
-	set_region(s, ACCEL_REGION_ACT, p->act_base, p->ap.act_size);
+	set_region(s, ACCEL_REGION_CONST, p->const_base, p->h.ap.const_size);
+	set_region(s, ACCEL_REGION_ACT, p->act_base, p->h.ap.act_size);
 	s->abi.reg_write(s->sim, MBN_REG_DESC_REGION, ACCEL_REGION_CONST);
 	s->abi.reg_write(s->sim, MBN_REG_DESC_OFFSET, first * MBN_DESC_BYTES);
 	s->abi.reg_write(s->sim, MBN_REG_DESC_COUNT, count);
@@ -329,18 +317,17 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 	struct sim_dev *s = dev->priv;
 	struct sim_plan *p = plan;
 	const struct mbn_graph *g = p->g;
-	const uint8_t *tail_in = in;
 	double host = 0, t0;
 	int r;
 
-	if (p->ap.n_accel) {
+	if (p->h.ap.n_accel) {
 		t0 = now_us();
-		mbn_accel_write_input(&p->ap, in, s->mem + p->act_base);
+		mbn_accel_write_input(&p->h.ap, in, s->mem + p->act_base);
 		host += now_us() - t0;
 		struct mbn_layer_stats total = { 0 };
 		if (per_layer) {
-			for (int i = 0; i < p->ap.n_accel; i++) {
-				const struct accel_layer *al = &p->ap.layers[i];
+			for (int i = 0; i < p->h.ap.n_accel; i++) {
+				const struct accel_layer *al = &p->h.ap.layers[i];
 				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
 					return r;
 				per_layer[i].on_accel = 1;
@@ -348,33 +335,21 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 				total.dram_read_bytes += per_layer[i].dram_read_bytes;
 				total.dram_write_bytes += per_layer[i].dram_write_bytes;
 			}
-		} else if ((r = run_job(s, p, 0, p->ap.n_desc, p->budget, &total))) {
+		} else if ((r = run_job(s, p, 0, p->h.ap.n_desc, p->budget, &total))) {
 			return r;
 		}
 		stats->accel_cycles = total.cycles;
 		stats->dram_read_bytes = total.dram_read_bytes;
 		stats->dram_write_bytes = total.dram_write_bytes;
-		t0 = now_us();
-		mbn_accel_read_output(&p->ap, s->mem + p->act_base, p->fmap);
-		tail_in = p->fmap;
-		host += now_us() - t0;
 	}
-	t0 = now_us();
-	for (int i = p->ap.n_accel; i < g->n_layers; i++) {
-		double l0 = now_us();
-		tail_in = mbn_cpu_run_range(g, i, i + 1, tail_in, p->buf[i & 1], p->buf[(i + 1) & 1]);
-		if (per_layer)
-			per_layer[i].host_us = now_us() - l0;
-	}
-	memcpy(out, tail_in, g->output.bytes);
-	host += now_us() - t0;
+	host += mbn_accel_host_tail(&p->h, g, s->mem + p->act_base, in, out, per_layer);
 	stats->host_cpu_us = host;
 	return 0;
 }
 
 static bool sim_layer_on_accel(struct mbn_device *dev, void *plan, int i)
 {
-	return i < ((struct sim_plan *)plan)->ap.n_accel;
+	return i < ((struct sim_plan *)plan)->h.ap.n_accel;
 }
 
 static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
