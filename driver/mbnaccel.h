@@ -133,13 +133,12 @@ static inline void mbn_write(struct mbn_device *mdev, u32 off, u32 val)
 	mdev->ops->write32(mdev->bus_ctx, off, val);
 }
 
-/* mbnaccel_drv.c: called by the glues */
-struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_bus_ops *ops,
-				    void *bus_ctx);
-int mbn_device_init(struct mbn_device *mdev);   /* reads ID/CAPS, resets the engine */
-int mbn_device_register(struct mbn_device *mdev);
+/* mbnaccel_drv.c: called by the glues. mbn_device_probe allocates the device (devres),
+ * reads ID/CAPS, resets the engine, requests irq (threaded: completion sleeps on the
+ * job mutex and, on PCI, on mailbox round trips) and registers the DRM device. */
+struct mbn_device *mbn_device_probe(struct device *dev, const struct mbn_bus_ops *ops,
+				    void *bus_ctx, int irq);
 void mbn_device_unregister(struct mbn_device *mdev);
-irqreturn_t mbn_irq_thread(int irq, void *arg);
 
 /* the bus glues, registered by the module init */
 extern struct platform_driver mbn_platform_driver;

@@ -193,8 +193,8 @@ static const struct drm_driver mbn_drm_driver = {
 	.minor = 0,
 };
 
-struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_bus_ops *ops,
-				    void *bus_ctx)
+static struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_bus_ops *ops,
+					   void *bus_ctx)
 {
 	struct mbn_device *mdev;
 
@@ -207,7 +207,7 @@ struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_bus_ops
 	return mdev;
 }
 
-int mbn_device_init(struct mbn_device *mdev)
+static int mbn_device_init(struct mbn_device *mdev)
 {
 	struct device *dev = mdev->drm.dev;
 	struct mbn_limits *l = &mdev->lim;
@@ -250,9 +250,26 @@ int mbn_device_init(struct mbn_device *mdev)
 	return 0;
 }
 
-int mbn_device_register(struct mbn_device *mdev)
+static irqreturn_t mbn_irq_thread(int irq, void *arg);
+
+struct mbn_device *mbn_device_probe(struct device *dev, const struct mbn_bus_ops *ops,
+				    void *bus_ctx, int irq)
 {
-	return drm_dev_register(&mdev->drm, 0);
+	struct mbn_device *mdev = mbn_device_alloc(dev, ops, bus_ctx);
+	int ret;
+
+	if (IS_ERR(mdev))
+		return mdev;
+	ret = mbn_device_init(mdev);
+	if (ret)
+		return ERR_PTR(ret);
+	/* IRQF_ONESHOT keeps a level line masked until the thread has cleared IRQ_STATUS. */
+	ret = devm_request_threaded_irq(dev, irq, NULL, mbn_irq_thread, IRQF_ONESHOT,
+					dev_name(dev), mdev);
+	if (ret)
+		return ERR_PTR(ret);
+	ret = drm_dev_register(&mdev->drm, 0);
+	return ret ? ERR_PTR(ret) : mdev;
 }
 
 /* Device going away: no new ioctls reach the hardware, the engine is stopped and every
@@ -263,7 +280,7 @@ void mbn_device_unregister(struct mbn_device *mdev)
 	mbn_job_shutdown(mdev);
 }
 
-irqreturn_t mbn_irq_thread(int irq, void *arg)
+static irqreturn_t mbn_irq_thread(int irq, void *arg)
 {
 	struct mbn_device *mdev = arg;
 

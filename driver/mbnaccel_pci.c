@@ -154,18 +154,9 @@ static int mbn_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	irq = pci_irq_vector(pdev, 0);
 
-	p->mdev = mbn_device_alloc(dev, &mbn_pci_ops, p);
-	if (IS_ERR(p->mdev))
-		return PTR_ERR(p->mdev);
-	ret = mbn_device_init(p->mdev);
-	if (ret)
-		return ret;
-	ret = devm_request_threaded_irq(dev, irq, NULL, mbn_irq_thread, IRQF_ONESHOT,
-					dev_name(dev), p->mdev);
-	if (ret)
-		return ret;
 	pci_set_drvdata(pdev, p);
-	return mbn_device_register(p->mdev);
+	p->mdev = mbn_device_probe(dev, &mbn_pci_ops, p, irq);
+	return PTR_ERR_OR_ZERO(p->mdev);
 }
 
 static void mbn_pci_remove(struct pci_dev *pdev)

@@ -63,21 +63,9 @@ static int mbn_plat_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	p->mdev = mbn_device_alloc(dev, &mbn_plat_ops, p);
-	if (IS_ERR(p->mdev))
-		return PTR_ERR(p->mdev);
-	ret = mbn_device_init(p->mdev);
-	if (ret)
-		return ret;
-	/* Threaded only: completion takes the job mutex (the same core serves the PCI glue,
-	 * whose register accesses sleep). IRQF_ONESHOT keeps the level line masked until
-	 * the thread has cleared IRQ_STATUS. */
-	ret = devm_request_threaded_irq(dev, irq, NULL, mbn_irq_thread, IRQF_ONESHOT,
-					dev_name(dev), p->mdev);
-	if (ret)
-		return ret;
 	platform_set_drvdata(pdev, p);
-	return mbn_device_register(p->mdev);
+	p->mdev = mbn_device_probe(dev, &mbn_plat_ops, p, irq);
+	return PTR_ERR_OR_ZERO(p->mdev);
 }
 
 static void mbn_plat_remove(struct platform_device *pdev)
