@@ -55,6 +55,7 @@ struct mbn_limits {
 	u64 wbuf_rows;          /* full WBUF rows per lane */
 	u64 obuf_words;         /* full OBUF in 16-byte words */
 	u32 qbuf_entries;       /* CAPS2[31:16] */
+	bool fuse;              /* CAPS3[16]: DW descriptor bit d0[10] accepted */
 };
 
 struct mbn_job;

@@ -311,13 +311,27 @@ static int mbn_check_extent(struct mbn_device *mdev, struct mbn_job *job, u32 id
 	return -EINVAL; \
 } while (0)
 
+/*
+ * What the previous descriptors of this job left on chip. The engine does not clear its
+ * buffers between jobs, so a reuse flag that read more than this job loaded would read
+ * the previous job's data, possibly another process's: reuse on descriptor 0, or a
+ * reuse that reads more than is there, is refused. The engine reads IBUF words
+ * 0..in_bytes/16-1 of the current half, and the first w_bytes/16 words of the weight
+ * stream and out_c qparams, so comparing counts is exact.
+ */
+struct mbn_onchip {
+	u64 in_bytes;           /* valid bytes of the input half the next reuse_input reads */
+	u64 w_bytes;            /* weight stream bytes loaded */
+	u32 q_entries;          /* qparam entries loaded */
+};
+
 static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 idx,
-			     const __le32 *raw)
+			     const __le32 *raw, struct mbn_onchip *oc)
 {
 	const struct mbn_limits *l = &mdev->lim;
 	u32 w[16], op, in_rows, in_w, in_c, out_c, out_rows, out_w, stride, pad_left;
 	u32 out_stride, rin, rw, rq, rout;
-	bool reuse_w, reuse_i;
+	bool reuse_w, reuse_i, fuse;
 	u64 wrows, in_bytes, w_bytes, q_bytes, npix, out_ext;
 	int i, ret;
 
@@ -326,6 +340,7 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 	op = w[0] & 0xf;
 	reuse_w = w[0] & BIT(8);
 	reuse_i = w[0] & BIT(9);
+	fuse = w[0] & MBN_DESC_FUSE;
 	in_rows = w[1] & 0xffff;
 	in_w = w[1] >> 16;
 	in_c = w[2] & 0xffff;
@@ -342,7 +357,7 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 
 	if (op != MBN_OP_PW && op != MBN_OP_DW)
 		MBN_BAD("op %u", op);
-	if (w[0] & ~0x31fu)
+	if (w[0] & ~(l->fuse && op == MBN_OP_DW ? 0x71fu : 0x31fu))
 		MBN_BAD("reserved bits in word 0: 0x%08x", w[0]);
 	if (w[12] | w[13] | w[14] | w[15])
 		MBN_BAD("reserved words 12-15 not zero");
@@ -379,8 +394,29 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 		MBN_BAD("weights %llu rows/lane > WBUF", wrows);
 	if (out_c > l->qbuf_entries)
 		MBN_BAD("out_c %u > QBUF", out_c);
-	if (npix * out_c > l->obuf_words * 16)
+	if (fuse) {
+		/* the output goes to the other IBUF half, dense, for the next reuse_input */
+		if (rout || w[10] || out_stride != out_c)
+			MBN_BAD("fused DW: output region %u offset 0x%x stride %u", rout, w[10], out_stride);
+		if (in_bytes > l->ibuf_bytes / 2 || npix * out_c > l->ibuf_bytes / 2)
+			MBN_BAD("fused DW: input %llu or output %llu bytes > IBUF/2", in_bytes, npix * out_c);
+	} else if (npix * out_c > l->obuf_words * 16) {
 		MBN_BAD("output tile > OBUF");
+	}
+
+	if (reuse_i && in_bytes > oc->in_bytes)
+		MBN_BAD("reuse_input reads %llu bytes, %llu on chip from this job", in_bytes, oc->in_bytes);
+	if (reuse_w && (w_bytes > oc->w_bytes || out_c > oc->q_entries))
+		MBN_BAD("reuse_weights reads %llu bytes / %u qparams, %llu / %u on chip from this job",
+			w_bytes, out_c, oc->w_bytes, oc->q_entries);
+	if (fuse)
+		oc->in_bytes = npix * out_c;  /* the next reuse_input reads the DW's output */
+	else if (!reuse_i)
+		oc->in_bytes = in_bytes;
+	if (!reuse_w) {
+		oc->w_bytes = w_bytes;
+		oc->q_entries = out_c;
+	}
 
 	/* Extents the hardware skips on reuse are not accessed, so not checked (as the
 	 * hardware does); everything accessed is. */
@@ -397,6 +433,8 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 		if (ret)
 			return ret;
 	}
+	if (fuse) /* no DRAM access */
+		return 0;
 	return mbn_check_extent(mdev, job, idx, "output", rout, w[10], out_ext);
 }
 
@@ -405,11 +443,12 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 static int mbn_validate(struct mbn_device *mdev, struct mbn_job *job)
 {
 	const __le32 *d = job->desc_cpu;
+	struct mbn_onchip oc = { 0 };   /* nothing on chip belongs to a new job */
 	u32 i;
 	int ret;
 
 	for (i = 0; i < job->desc_count; i++) {
-		ret = mbn_validate_desc(mdev, job, i, d + 16 * i);
+		ret = mbn_validate_desc(mdev, job, i, d + 16 * i, &oc);
 		if (ret)
 			return ret;
 	}

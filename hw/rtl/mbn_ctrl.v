@@ -96,6 +96,7 @@ module mbn_ctrl #(
     output reg         wq_c_hi,
     output reg         ob_c_hi,
     output reg         ob_s_hi,
+    output wire        c_fuse,          // C computes a fused DW: its output goes to IBUF half !ib_c_hi
     // counters
     output wire        c_pw,
     output wire        c_dw,
@@ -116,6 +117,10 @@ module mbn_ctrl #(
     localparam [63:0] IB_HALF_BYTES = (IBUF_WORDS / 2) * 16;
     localparam [63:0] WB_HALF_ROWS  = WBUF_ROWS / 2;
     localparam [63:0] OB_HALF_WORDS = OBUF_WORDS / 2;
+    // fusion (d0[10], CAPS3[16]): the fused output address is the OBUF address (OAW
+    // bits) and one requantizer word = one IBUF word (16 lanes)
+    localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS) && LANES == 16;
+    localparam [63:0] IB_HALF_WORDS = IBUF_WORDS / 2;
 
     reg [4:0]   state_reg;              // F
     reg [2:0]   cst_reg;                // C
@@ -158,6 +163,7 @@ module mbn_ctrl #(
     wire [3:0]  op        = d0[3:0];
     wire        reuse_w   = d0[8];
     wire        reuse_i   = d0[9];
+    wire        f_fuse    = d0[10];
     wire [15:0] f_in_rows = d1[15:0];
     wire [15:0] f_in_w    = d1[31:16];
     wire [15:0] in_c      = d2[15:0];
@@ -181,6 +187,7 @@ module mbn_ctrl #(
                 c5 = cword(5);
     reg  [31:0] c_pin_reg;
     assign dw         = c0[3:0] == 4'd`MBN_OP_DW;
+    assign c_fuse     = c0[10];
     assign round_mode = c0[4];
     assign in_rows    = c1[15:0];
     assign in_w       = c1[31:16];
@@ -221,7 +228,8 @@ module mbn_ctrl #(
 
     wire fmt_bad_n =
         !(is_pw || f_dw) ||
-        (d0 & ~32'h0000_031f) != 32'd0 ||
+        (d0 & ~((FUSE_OK && f_dw) ? 32'h0000_071f : 32'h0000_031f)) != 32'd0 ||
+        (f_fuse && (out_rg != 4'd0 || out_off != 32'd0 || ostride != out_c)) ||
         desc_reg[511:384] != 128'd0 ||
         f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
         f_out_rows == 16'd0 || f_out_w == 16'd0 ||
@@ -250,12 +258,12 @@ module mbn_ctrl #(
     // d4[7:4], d6[31:16], d11[31:16]: not defined by docs/hw.md, ignored; address bits
     // above ADDR_W dropped
     wire unused_ok = &{1'b0, d4[31:24], d4[15:4], d6[31:16], d11[31:16], wwords_reg[63:60],
-                       c0[31:5], c2[3:0], c4[7:4], c4[23:18]};
+                       c0[31:11], c0[9:5], c2[3:0], c4[7:4], c4[23:18]};
 
     // ---- buffer halves -----------------------------------------------------------------
     reg  f_ifull_reg, f_wfull_reg, f_ofull_reg;      // F's descriptor needs the whole buffer
     reg  f_i_full, f_w_full;                         // ... after reuse
-    reg  c_i_full, c_w_full, c_o_full, s_o_full;
+    reg  c_i_full, c_w_full, c_o_full, s_o_full, s_fuse;
     reg  last_i_hi, last_i_full, last_w_hi, last_w_full, last_o_hi;
     wire c_v = cst_reg != C_IDLE;
     wire s_v = sst_reg != T_IDLE;
@@ -316,7 +324,7 @@ module mbn_ctrl #(
             fault_code <= 32'd0; fault_desc <= 32'd0; fault_off <= 32'd0; desc_done <= 32'd0;
             rd_dst <= 2'd0; faulted_reg <= 1'b0; err_fix_reg <= 1'b0;
             ib_ld_hi <= 1'b0; wq_ld_hi <= 1'b0; ib_c_hi <= 1'b0; wq_c_hi <= 1'b0;
-            ob_c_hi <= 1'b0; ob_s_hi <= 1'b0;
+            ob_c_hi <= 1'b0; ob_s_hi <= 1'b0; s_fuse <= 1'b0;
         end else begin
             // descriptor beats
             if (rd_beat && rd_dst == 2'd0 && state_reg == F_FWAIT)
@@ -329,7 +337,7 @@ module mbn_ctrl #(
 
             // ================= C: compute =================
             case (cst_reg)
-            C_OBW: if (o_slot) cst_reg <= C_COMP;
+            C_OBW: if (o_slot || c_fuse) cst_reg <= C_COMP;
             C_COMP: begin
                 cmp_start <= 1'b1;
                 cst_reg <= C_CWAIT;
@@ -347,7 +355,7 @@ module mbn_ctrl #(
                 // hand the result to S (the store's fields were kept beside cd_reg)
                 sst_reg <= T_ST;
                 s_olo_reg <= c_olo_reg; s_ohi_reg <= c_ohi_reg;
-                s_o_full <= c_o_full; ob_s_hi <= ob_c_hi;
+                s_o_full <= c_o_full; ob_s_hi <= ob_c_hi; s_fuse <= c_fuse;
                 cst_reg <= C_IDLE;
             end
             default: ;
@@ -355,7 +363,11 @@ module mbn_ctrl #(
 
             // ================= S: store =================
             case (sst_reg)
-            T_ST: begin
+            T_ST: if (s_fuse) begin
+                // fused: nothing to store (the output is in IBUF)
+                desc_done <= desc_done + 32'd1;
+                sst_reg   <= T_IDLE;
+            end else begin
                 wr_start <= 1'b1;
                 sst_reg  <= T_STW;
             end
@@ -440,7 +452,9 @@ module mbn_ctrl #(
                 sz_q_reg  <= rsize(q_rg[2:0]);   sz_o_reg <= rsize(out_rg[2:0]);
                 cap_bad_reg <= fmt_bad_reg ||
                     in_bytes_reg > IBUF_WORDS * 16 || wrows_reg > WBUF_ROWS ||
-                    {48'd0, out_c} > QBUF_ENTRIES || out_words_reg > OBUF_WORDS;
+                    {48'd0, out_c} > QBUF_ENTRIES ||
+                    (f_fuse ? (in_bytes_reg > IB_HALF_BYTES || out_words_reg > IB_HALF_WORDS)
+                            : out_words_reg > OBUF_WORDS);
                 state_reg <= F_DEC3;
             end
             F_DEC3: begin
@@ -470,7 +484,7 @@ module mbn_ctrl #(
                     code_reg <= {29'd0, ck_w_reg}; coff_reg <= w_off;
                 end else if (!reuse_w && ck_q_reg != 3'd0) begin
                     code_reg <= {29'd0, ck_q_reg}; coff_reg <= q_off;
-                end else if (ck_o_reg != 3'd0) begin
+                end else if (!f_fuse && ck_o_reg != 3'd0) begin
                     code_reg <= {29'd0, ck_o_reg}; coff_reg <= out_off;
                 end else
                     code_reg <= 32'd0;
@@ -531,13 +545,21 @@ module mbn_ctrl #(
             F_HAND: if (!c_v) begin
                 // the descriptor moves to C, its store fields beside it
                 cd_reg <= desc_reg; c_pin_reg <= pin_reg;
-                c_olo_reg <= a_out_reg; c_ohi_reg <= e_out_reg;
-                c_i_full <= f_i_full; ib_c_hi <= ib_ld_hi;
+                // a fused DW: no output extent (no DRAM-order hazard), no OBUF half;
+                // it holds all of IBUF while it computes (its input half, and its
+                // output goes to the other one), and the next reuse_input takes the
+                // output half
+                c_olo_reg <= f_fuse ? 64'd0 : a_out_reg; c_ohi_reg <= f_fuse ? 64'd0 : e_out_reg;
+                c_i_full <= f_i_full || f_fuse; ib_c_hi <= ib_ld_hi;
                 c_w_full <= f_w_full; wq_c_hi <= wq_ld_hi;
-                c_o_full <= f_ofull_reg;
-                ob_c_hi  <= !f_ofull_reg && !last_o_hi;
-                last_o_hi <= !f_ofull_reg && !last_o_hi;
-                last_i_hi <= ib_ld_hi; last_i_full <= f_i_full;
+                c_o_full <= f_ofull_reg && !f_fuse;
+                if (f_fuse) begin
+                    ob_c_hi <= last_o_hi;
+                end else begin
+                    ob_c_hi   <= !f_ofull_reg && !last_o_hi;
+                    last_o_hi <= !f_ofull_reg && !last_o_hi;
+                end
+                last_i_hi <= f_fuse ? !ib_ld_hi : ib_ld_hi; last_i_full <= f_i_full && !f_fuse;
                 last_w_hi <= wq_ld_hi; last_w_full <= f_w_full;
                 cst_reg <= C_OBW;
                 if (idx_reg + 32'd1 == dcnt_reg) begin

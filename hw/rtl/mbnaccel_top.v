@@ -103,7 +103,7 @@ module mbnaccel_top #(
     wire [31:0] pixels;
     wire [7:0]  row_off, in_zp, w_zp, out_zp, act_min, act_max;
     wire [1:0]  pad_left;
-    wire        ib_ld_hi, wq_ld_hi, ib_c_hi, wq_c_hi, ob_c_hi, ob_s_hi;
+    wire        ib_ld_hi, wq_ld_hi, ib_c_hi, wq_c_hi, ob_c_hi, ob_s_hi, c_fuse;
 
     mbn_ctrl #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
                .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES), .ADDR_W(ADDR_W)) u_ctrl (
@@ -124,7 +124,7 @@ module mbnaccel_top #(
         .row_off(row_off), .pad_left(pad_left), .in_zp(in_zp), .w_zp(w_zp), .out_zp(out_zp),
         .act_min(act_min), .act_max(act_max),
         .ib_ld_hi(ib_ld_hi), .wq_ld_hi(wq_ld_hi), .ib_c_hi(ib_c_hi), .wq_c_hi(wq_c_hi),
-        .ob_c_hi(ob_c_hi), .ob_s_hi(ob_s_hi),
+        .ob_c_hi(ob_c_hi), .ob_s_hi(ob_s_hi), .c_fuse(c_fuse),
         .c_pw(c_pw), .c_dw(c_dw), .c_stall(c_stall));
 
     // ---- DMA ----------------------------------------------------------------------------
@@ -191,11 +191,24 @@ module mbnaccel_top #(
 
     wire [15:0] wb_lt = ~(16'hffff << iss_sel);      // bit m: lane m < iss_sel
 
+    wire [LANES-1:0]   rq_valid;
+    wire [LANES*8-1:0] rq_q;
+    reg  [OAW-1:0]     oa_pipe [0:RQ_LAT-1];   // OBUF address beside the requantizers
+    // IBUF write port: the DMA, or a fused DW's requantized output (OBUF word address
+    // in the IBUF half C does not read). mbn_ctrl keeps them exclusive (a fused DW holds
+    // all of IBUF while it computes); the DMA takes precedence regardless.
+    wire           ib_dma_we = rd_beat && rd_dst == 2'd1;
+    wire           ib_fuse_we = rq_valid[0] && c_fuse;
+    wire [31:0]    ib_fa32 = {{(32-OAW){1'b0}}, oa_pipe[RQ_LAT-1]} + (ib_c_hi ? 32'd0 : IB_HI32);
+    wire           ib_we = ib_dma_we || ib_fuse_we;
+    wire [IAW-1:0] ib_waddr = ib_dma_we ? ib_wa : ib_fa32[IAW-1:0];
+    wire [127:0]   ib_wdata = ib_dma_we ? rd_data : rq_q[127:0];
+
     genvar l;
     generate
         for (l = 0; l < 3; l = l + 1) begin : g_ibuf
             mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
-                .clk(clk), .we(rd_beat && rd_dst == 2'd1), .waddr(ib_wa), .wdata(rd_data),
+                .clk(clk), .we(ib_we), .waddr(ib_waddr), .wdata(ib_wdata),
                 .raddr(ib_ra[l*IAW +: IAW]), .rdata(ib_rdata[l*128 +: 128]));
         end
         for (l = 0; l < LANES; l = l + 1) begin : g_bank
@@ -227,8 +240,6 @@ module mbnaccel_top #(
         .res_mult(res_mult), .res_shift(res_shift), .res_oaddr(res_oaddr), .busy(mac_busy));
     assign cmp_pipe_busy = mac_busy;
 
-    wire [LANES-1:0] rq_valid;
-    wire [LANES*8-1:0] rq_q;
     generate
         for (l = 0; l < LANES; l = l + 1) begin : g_rq
             mbn_requant u_rq (
@@ -240,7 +251,6 @@ module mbnaccel_top #(
     endgenerate
 
     // OBUF address travels beside the requantizers
-    reg [OAW-1:0] oa_pipe [0:RQ_LAT-1];
     integer k;
     always @(posedge clk) begin
         oa_pipe[0] <= res_oaddr;
@@ -248,8 +258,8 @@ module mbnaccel_top #(
     end
 
     mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
-        .clk(clk), .we(rq_valid[0]), .waddr(oa_pipe[RQ_LAT-1] + (ob_c_hi ? OB_HI : {OAW{1'b0}})), .wdata(rq_q),
+        .clk(clk), .we(rq_valid[0] && !c_fuse), .waddr(oa_pipe[RQ_LAT-1] + (ob_c_hi ? OB_HI : {OAW{1'b0}})), .wdata(rq_q),
         .raddr(ob_raddr), .rdata(ob_rdata));
 
-    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault};
+    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW]};
 endmodule

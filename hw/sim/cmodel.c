@@ -18,6 +18,10 @@
  *  - left shift >= 32 gives x = 0 (a true 32-bit wrap); clamp is min(max(v, act_min),
  *    act_max), so act_min > act_max yields act_max, as TFLite's kernels do.
  *  - on-chip buffers start zeroed at each job; reuse on descriptor 0 reads them.
+ *  - a fused DW (d0 bit 10) leaves its output, dense NHWC, in IBUF for the next
+ *    descriptor's reuse_input instead of storing it; its output extent is not checked.
+ *    A later descriptor that reuses more input than the DW wrote reads whatever else IBUF
+ *    holds here; the RTL (two halves) may differ there, as with a grown reuse_input tile.
  */
 #include "cmodel.h"
 
@@ -41,6 +45,7 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 	p->wbuf_rows = 512;
 	p->obuf_words = 4096;
 	p->qbuf_entries = 1024;
+	p->fuse = 1;
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -79,7 +84,7 @@ uint8_t mbn_cmodel_requant(int32_t acc, int32_t mult, int32_t shift, int round, 
 }
 
 struct desc {
-	uint32_t op, round, reuse_weights, reuse_input;
+	uint32_t op, round, reuse_weights, reuse_input, fuse;
 	uint32_t in_rows, in_w, in_c, out_c, out_rows, out_w;
 	uint32_t stride, pad_left, w_zp;
 	int32_t row_off;
@@ -98,6 +103,7 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 	d->round = (w[0] >> 4) & 1;
 	d->reuse_weights = (w[0] >> 8) & 1;
 	d->reuse_input = (w[0] >> 9) & 1;
+	d->fuse = (w[0] >> 10) & 1;
 	d->in_rows = w[1] & 0xffff;
 	d->in_w = w[1] >> 16;
 	d->in_c = w[2] & 0xffff;
@@ -124,7 +130,7 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 
 	if (d->op != OP_PW && d->op != OP_DW)
 		return F_DESC;
-	if (w[0] & ~(uint32_t)0x31f)
+	if (w[0] & ~(uint32_t)(d->fuse && p->fuse && d->op == OP_DW ? 0x71f : 0x31f))
 		return F_DESC;
 	if (w[12] | w[13] | w[14] | w[15])
 		return F_DESC;
@@ -157,13 +163,22 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 	d->q_bytes = (uint64_t)d->out_c * QPARAM_BYTES;
 	uint64_t npix = (uint64_t)d->out_rows * d->out_w;
 	d->out_extent = (npix - 1) * d->out_stride + d->out_c;
+	if (d->fuse) {
+		/* docs/hw.md: the output goes to the other IBUF half, dense (the PW layout) */
+		uint64_t half = (uint64_t)p->ibuf_words / 2 * 16;
+		if (d->out_region || d->out_offset || d->out_stride != d->out_c)
+			return F_DESC;
+		if (d->in_bytes > half || npix * d->out_c > half)
+			return F_DESC;
+		d->out_extent = 0;
+	}
 	if (d->in_bytes > (uint64_t)p->ibuf_words * 16)
 		return F_DESC;
 	if (wrows > p->wbuf_rows)
 		return F_DESC;
 	if (d->out_c > p->qbuf_entries)
 		return F_DESC;
-	if (npix * d->out_c > (uint64_t)p->obuf_words * 16)
+	if (!d->fuse && npix * d->out_c > (uint64_t)p->obuf_words * 16)
 		return F_DESC;
 	return 0;
 }
@@ -262,7 +277,7 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 		    ((rc = check_extent(&j, d.w_region, d.w_offset, d.w_bytes)) ||
 		     (rc = check_extent(&j, d.q_region, d.q_offset, d.q_bytes))))
 			goto out;
-		if ((rc = check_extent(&j, d.out_region, d.out_offset, d.out_extent)))
+		if (!d.fuse && (rc = check_extent(&j, d.out_region, d.out_offset, d.out_extent)))
 			goto out;
 		{
 			uint32_t bad_off = 0;
@@ -273,7 +288,7 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 				bad = 1, bad_off = d.w_offset;
 			if (!bad && !d.reuse_weights && !phys_ok(&j, d.q_region, d.q_offset, d.q_bytes))
 				bad = 1, bad_off = d.q_offset;
-			if (!bad && !phys_ok(&j, d.out_region, d.out_offset, d.out_extent))
+			if (!bad && !d.fuse && !phys_ok(&j, d.out_region, d.out_offset, d.out_extent))
 				bad = 1, bad_off = d.out_offset;
 			if (bad) {
 				fault->code = rc = F_AXI;
@@ -357,6 +372,12 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 			fault->macs += 9ull * npix * d.in_c;
 		}
 
+		/* fused: the output stays on chip as the next descriptor's input */
+		if (d.fuse) {
+			memcpy(ibuf, obuf, npix * d.out_c);
+			fault->desc_done = i + 1;
+			continue;
+		}
 		/* store */
 		uint8_t *ob = mem + j.reg[d.out_region].base + d.out_offset;
 		for (uint64_t px = 0; px < npix; px++)

@@ -32,6 +32,7 @@ struct accel_caps {
 	uint32_t ibuf_bytes, wbuf_rows, obuf_bytes, qbuf_entries;
 	int regions;
 	uint32_t ibuf_full_bytes, wbuf_full_rows, obuf_full_bytes;
+	bool fuse;            /* CAPS3 FUSE: depthwise descriptors may keep their output on chip */
 };
 
 struct accel_layer {

@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "accel.h"
+#include "mbn_regs.h"
 #include "util.h"
 
 int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_caps *caps)
@@ -22,6 +23,7 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 	caps->ibuf_full_bytes = 2 * caps->ibuf_bytes;
 	caps->wbuf_full_rows = 2 * caps->wbuf_rows;
 	caps->obuf_full_bytes = 2 * caps->obuf_bytes;
+	caps->fuse = (c[3] & MBN_CAPS3_FUSE) != 0;
 	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);

@@ -102,8 +102,9 @@ static bool is_dw(const struct mbn_layer *l)
 	       l->pad_top <= 2;
 }
 
-/* Output rows per depthwise tile, or 0 if one row does not fit. */
-static int dw_tile_rows(const struct mbn_layer *l, int cp, const struct accel_caps *c)
+/* Output rows per depthwise tile, or 0 if one row does not fit: the input rows within
+ * in_max bytes, the output within out_max. */
+static int dw_rows_within(const struct mbn_layer *l, int cp, uint64_t in_max, uint64_t out_max)
 {
 	uint64_t in_row = (uint64_t)l->in_w * cp, out_row = (uint64_t)l->out_w * cp;
 
@@ -111,12 +112,38 @@ static int dw_tile_rows(const struct mbn_layer *l, int cp, const struct accel_ca
 		uint64_t in_rows = (uint64_t)(rows - 1) * l->stride_h + 3;
 		if (in_rows > (uint64_t)l->in_h)
 			in_rows = (uint64_t)l->in_h;
-		if (in_rows * in_row <= c->ibuf_bytes && rows * out_row <= c->obuf_bytes)
+		if (in_rows * in_row <= in_max && rows * out_row <= out_max)
 			return rows;
 		if (rows > 64) /* coarse steps down for big maps */
 			rows = rows / 2 + 1;
 	}
 	return 0;
+}
+
+static int dw_tile_rows(const struct mbn_layer *l, int cp, const struct accel_caps *c)
+{
+	return dw_rows_within(l, cp, c->ibuf_bytes, c->obuf_bytes);
+}
+
+/* Input rows [ld0, ld1) of the depthwise output rows [oy0, oy1). */
+static void dw_in_rows(const struct mbn_layer *l, int oy0, int oy1, int *ld0, int *ld1)
+{
+	int s = l->stride_h, r_lo = oy0 * s - l->pad_top, r_hi = (oy1 - 1) * s - l->pad_top + 3;
+	*ld0 = r_lo > 0 ? r_lo : 0;
+	*ld1 = imin(r_hi, l->in_h);
+}
+
+/* DRAM bytes a depthwise layer reads with tiles of `rows` output rows: input tiles (halo
+ * rows included) and weights + qparams, once or (reload) per tile. */
+static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, int rows, bool reload)
+{
+	uint64_t b = 0, wq = 25ull * (uint64_t)cp;
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
+		int ld0, ld1;
+		dw_in_rows(l, oy0, imin(oy0 + rows, l->out_h), &ld0, &ld1);
+		b += (uint64_t)(ld1 - ld0) * l->in_w * cp + (reload || oy0 == 0 ? wq : 0);
+	}
+	return b;
 }
 
 static bool accel_supported(const struct mbn_graph *g, int i, int cp, const struct accel_caps *c)
@@ -296,11 +323,10 @@ static bool pw_choose(struct pw_tiling *best, const struct accel_caps *c, int ci
 	return have;
 }
 
-/* A pointwise layer (or conv0 over im2col rows of length cin). */
-static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l,
-		   int cin, int cout, uint64_t npix, uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+/* Pack a pointwise layer's weights and qparams (docs/hw.md layout) into the image. */
+static int pack_pw(struct image *im, const struct accel_caps *c, const struct mbn_layer *l, int cin, int cout,
+		   int64_t *w_off_out, int64_t *q_off_out)
 {
-	const struct accel_caps *c = &p->caps;
 	const int lanes = c->lanes, cols = cin / 16, groups = cout / lanes;
 	const int k_real = l->k_h * l->k_w * l->in_c; /* weights per output channel */
 
@@ -308,6 +334,8 @@ static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 	int64_t q_off = image_alloc(im, (uint64_t)cout * 16, 16);
 	if (w_off < 0 || q_off < 0)
 		return mbn_set_error(-ENOMEM, "out of memory packing weights");
+	*w_off_out = w_off;
+	*q_off_out = q_off;
 	uint8_t *w = im->p + w_off;
 	for (int g = 0; g < groups; g++)
 		for (int j = 0; j < cols; j++)
@@ -322,6 +350,18 @@ static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 				}
 			}
 	put_qparams(im->p + q_off, l, cout);
+	return 0;
+}
+
+/* A pointwise layer (or conv0 over im2col rows of length cin). */
+static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l,
+		   int cin, int cout, uint64_t npix, uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+{
+	const struct accel_caps *c = &p->caps;
+	int64_t w_off, q_off;
+	int r = pack_pw(im, c, l, cin, cout, &w_off, &q_off);
+	if (r)
+		return r;
 
 	struct pw_tiling t;
 	if (!pw_choose(&t, c, cin, cout, npix))
@@ -354,15 +394,16 @@ static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 	return 0;
 }
 
-static int emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l, int cp,
-		   uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+/* Pack a depthwise layer's weights and qparams into the image. */
+static int pack_dw(struct image *im, const struct mbn_layer *l, int cp, int64_t *w_off_out, int64_t *q_off_out)
 {
-	const struct accel_caps *c = &p->caps;
 	const int cgs = cp / 16;
 	int64_t w_off = image_alloc(im, (uint64_t)cgs * 9 * 16, 16);
 	int64_t q_off = image_alloc(im, (uint64_t)cp * 16, 16);
 	if (w_off < 0 || q_off < 0)
 		return mbn_set_error(-ENOMEM, "out of memory packing weights");
+	*w_off_out = w_off;
+	*q_off_out = q_off;
 	uint8_t *w = im->p + w_off;
 	for (int cg = 0; cg < cgs; cg++)
 		for (int t = 0; t < 9; t++)
@@ -373,33 +414,168 @@ static int emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 					: (uint8_t)l->w_zp;
 			}
 	put_qparams(im->p + q_off, l, cp);
-
-	int rows = dw_tile_rows(l, cp, c), s = l->stride_h;
-	al->first_desc = dl->n;
-	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
-		int oy1 = imin(oy0 + rows, l->out_h);
-		int r_lo = oy0 * s - l->pad_top, r_hi = (oy1 - 1) * s - l->pad_top + 3;
-		int ld0 = r_lo > 0 ? r_lo : 0, ld1 = imin(r_hi, l->in_h);
-		uint32_t *d = desc_new(dl);
-		if (!d)
-			return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-		d[0] = MBN_OP_DW | (oy0 > 0 ? 1u << 8 : 0);
-		d[1] = (uint32_t)(ld1 - ld0) | (uint32_t)l->in_w << 16;
-		d[2] = (uint32_t)cp | (uint32_t)cp << 16;
-		d[3] = (uint32_t)(oy1 - oy0) | (uint32_t)l->out_w << 16;
-		d[4] = (uint32_t)s | (uint32_t)((oy0 * s - l->pad_top - ld0) & 0xff) << 8 | (uint32_t)l->pad_left << 16;
-		fill_common(d, l);
-		d[7] = (uint32_t)(in_base + (uint64_t)ld0 * l->in_w * cp);
-		d[8] = (uint32_t)w_off;
-		d[9] = (uint32_t)q_off;
-		d[10] = (uint32_t)(out_base + (uint64_t)oy0 * l->out_w * cp);
-		d[11] = (uint32_t)cp;
-		uint64_t o = (uint64_t)(oy1 - oy0) * l->out_w * cp;
-		al->hw_macs += o * 9;
-		al->cycle_budget += o * 9 / 16 + ((uint64_t)(ld1 - ld0) * l->in_w * cp + o + 9 * (uint64_t)cp) / 4 + 4096;
-	}
-	al->n_desc = dl->n - al->first_desc;
 	return 0;
+}
+
+/* The depthwise descriptor of output rows [oy0, oy1); fused: its output stays in IBUF
+ * (docs/hw.md d0[10]) for the pointwise descriptors after it. */
+static int dw_desc(struct desc_list *dl, const struct mbn_layer *l, int cp, int oy0, int oy1, bool reuse_w,
+		   bool fuse, int64_t w_off, int64_t q_off, uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+{
+	int ld0, ld1, s = l->stride_h;
+	dw_in_rows(l, oy0, oy1, &ld0, &ld1);
+	uint32_t *d = desc_new(dl);
+	if (!d)
+		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
+	d[0] = MBN_OP_DW | (reuse_w ? 1u << 8 : 0) | (fuse ? MBN_DESC_FUSE : 0);
+	d[1] = (uint32_t)(ld1 - ld0) | (uint32_t)l->in_w << 16;
+	d[2] = (uint32_t)cp | (uint32_t)cp << 16;
+	d[3] = (uint32_t)(oy1 - oy0) | (uint32_t)l->out_w << 16;
+	d[4] = (uint32_t)s | (uint32_t)((oy0 * s - l->pad_top - ld0) & 0xff) << 8 | (uint32_t)l->pad_left << 16;
+	fill_common(d, l);
+	d[7] = (uint32_t)(in_base + (uint64_t)ld0 * l->in_w * cp);
+	d[8] = (uint32_t)w_off;
+	d[9] = (uint32_t)q_off;
+	if (fuse) { /* no output in DRAM: region 0, offset 0, dense */
+		d[6] &= ~0xf000u;
+	} else {
+		d[10] = (uint32_t)(out_base + (uint64_t)oy0 * l->out_w * cp);
+	}
+	d[11] = (uint32_t)cp;
+	uint64_t o = (uint64_t)(oy1 - oy0) * l->out_w * cp;
+	al->hw_macs += o * 9;
+	al->cycle_budget += o * 9 / 16 + ((uint64_t)(ld1 - ld0) * l->in_w * cp + o + 9 * (uint64_t)cp) / 4 + 4096;
+	return 0;
+}
+
+static int emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l, int cp,
+		   uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+{
+	int64_t w_off, q_off;
+	int r = pack_dw(im, l, cp, &w_off, &q_off);
+	if (r)
+		return r;
+	int rows = dw_tile_rows(l, cp, &p->caps);
+	al->first_desc = dl->n;
+	for (int oy0 = 0; oy0 < l->out_h && !r; oy0 += rows)
+		r = dw_desc(dl, l, cp, oy0, imin(oy0 + rows, l->out_h), oy0 > 0, false, w_off, q_off, in_base, out_base, al);
+	al->n_desc = dl->n - al->first_desc;
+	return r;
+}
+
+/*
+ * Depthwise -> pointwise fusion (docs/hw.md d0[10], CAPS3 FUSE). Per tile of `rows`
+ * depthwise output rows: one fused DW descriptor (all channels), whose output, the
+ * pointwise input of pixels [p0, p0 + P), P = rows * out_w, stays in IBUF; then the
+ * pointwise descriptors of exactly those pixels, output-channel tiles of at most
+ * oc_tile channels, all with reuse_input. Both DW tiles must fit an IBUF half; the
+ * pointwise tiles the WBUF and OBUF halves. The DW and PW weights are reloaded for every
+ * tile (the other's load sits in between).
+ */
+struct fuse_plan {
+	int rows, oc_tile, n_oc;
+	uint64_t rd_bytes;        /* DRAM reads of the pair, fused */
+};
+
+static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout)
+{
+	const int lanes = c->lanes, cols = cp / 16;
+	if (!c->fuse || lanes != 16)
+		return false;
+	int g_max = imin((int)(c->wbuf_rows / (uint32_t)cols), (int)(c->qbuf_entries / (uint32_t)lanes));
+	g_max = imin(g_max, cout / lanes);
+	/* the store writes one burst of oc_tile bytes per pixel: narrow tiles (16 bytes)
+	 * make it slower than the compute, so first look for tiles of >= 64 channels (or
+	 * all of them), then take any */
+	int g_want = imin(g_max, 64 / lanes > 0 ? 64 / lanes : 1);
+	for (int pass = 0; pass < 2; pass++)
+	for (int rows = dw_rows_within(dl_, cp, c->ibuf_bytes, c->ibuf_bytes); rows >= 1; rows--) {
+		uint64_t P = (uint64_t)rows * dl_->out_w;
+		if (P > 65535)
+			continue;
+		int g = imin(g_max, (int)(c->obuf_bytes / (P * (uint64_t)lanes)));
+		if (g < (pass ? 1 : g_want))
+			continue;
+		f->rows = rows;
+		f->n_oc = (cout / lanes + g - 1) / g;
+		f->oc_tile = (cout / lanes + f->n_oc - 1) / f->n_oc * lanes; /* even split */
+		uint64_t n_px = (uint64_t)(dl_->out_h + rows - 1) / (uint64_t)rows;
+		f->rd_bytes = dw_read_bytes(dl_, cp, rows, true) + n_px * ((uint64_t)cout * cp + (uint64_t)cout * 16);
+		return true;
+	}
+	return false;
+}
+
+static int emit_fused(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *ld,
+		      const struct mbn_layer *lp, int cp, int cout, const struct fuse_plan *f, uint64_t in_base,
+		      uint64_t out_base, struct accel_layer *ad, struct accel_layer *ap)
+{
+	int64_t dw_w, dw_q, pw_w, pw_q;
+	int r = pack_dw(im, ld, cp, &dw_w, &dw_q);
+	if (!r)
+		r = pack_pw(im, &p->caps, lp, cp, cout, &pw_w, &pw_q);
+	if (r)
+		return r;
+	ad->first_desc = ap->first_desc = dl->n;
+	for (int oy0 = 0; oy0 < ld->out_h && !r; oy0 += f->rows) {
+		int oy1 = imin(oy0 + f->rows, ld->out_h);
+		r = dw_desc(dl, ld, cp, oy0, oy1, false, true, dw_w, dw_q, in_base, 0, ad);
+		uint64_t p0 = (uint64_t)oy0 * ld->out_w, np = (uint64_t)(oy1 - oy0) * ld->out_w;
+		for (int oc0 = 0; oc0 < cout && !r; oc0 += f->oc_tile) {
+			int noc = imin(f->oc_tile, cout - oc0);
+			uint32_t *d = desc_new(dl);
+			if (!d)
+				return mbn_set_error(-ENOMEM, "out of memory for descriptors");
+			d[0] = MBN_OP_PW | 1u << 4 | 1u << 9; /* reuse_input: the fused DW's output */
+			d[1] = 1u | (uint32_t)np << 16;
+			d[2] = (uint32_t)cp | (uint32_t)noc << 16;
+			d[3] = 1u | (uint32_t)np << 16;
+			fill_common(d, lp);
+			d[7] = 0; /* not read */
+			d[8] = (uint32_t)(pw_w + (int64_t)oc0 * cp);
+			d[9] = (uint32_t)(pw_q + (int64_t)oc0 * 16);
+			d[10] = (uint32_t)(out_base + p0 * (uint64_t)cout + (uint64_t)oc0);
+			d[11] = (uint32_t)cout;
+			ap->hw_macs += np * (uint64_t)noc * (uint64_t)cp;
+			/* the pair runs as one job: its budget is the depthwise layer's */
+			ad->cycle_budget += np * (uint64_t)noc * (uint64_t)cp / 16 +
+					    ((uint64_t)noc * (uint64_t)cp + np * (uint64_t)noc) / 4 + 4096;
+		}
+	}
+	/* per-layer profiling runs the pair as the depthwise layer's job */
+	ad->n_desc = dl->n - ad->first_desc;
+	ap->n_desc = 0;
+	return r;
+}
+
+/*
+ * Fuse depthwise layer i with the pointwise layer after it? When both run on the
+ * accelerator, a fused tiling fits (fuse_choose), and the pair's DRAM traffic grows by
+ * at most the depthwise output's round trip that fusion removes (its write and the
+ * pointwise layer's read of it, 2 x the map): that round trip is DRAM time the DRAM-bound
+ * depthwise layer waits for, while the weight reloads fusion adds mostly overlap the
+ * pointwise compute. (MobileNet v1 1.0-224 with the default buffers: all pairs but the
+ * 28x28x256 -> 512 and 14x14x512 -> 1024 ones, whose 2-4 pixel tiles re-read 0.5-1 MB of
+ * weights.)
+ */
+static bool fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp)
+{
+	const struct accel_caps *c = &p->caps;
+	if (i + 1 >= p->n_accel)
+		return false;
+	const struct mbn_layer *ld = &g->layers[i], *lp = &g->layers[i + 1];
+	if (!is_pw(lp) || is_conv0(g, i + 1) || lp->in_h != ld->out_h || lp->in_w != ld->out_w)
+		return false;
+	int cout = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
+	if (!fuse_choose(fp, c, ld, cp, cout))
+		return false;
+	uint64_t map = (uint64_t)ld->out_h * ld->out_w * (uint64_t)cp;
+	struct pw_tiling t;
+	if (!pw_choose(&t, c, cp, cout, (uint64_t)ld->out_h * ld->out_w))
+		return false;
+	uint64_t unfused_rd = dw_read_bytes(ld, cp, dw_tile_rows(ld, cp, c), false) + t.rd_bytes;
+	/* traffic fused (reads) vs unfused (reads + the map's write): grows by <= 2 * map */
+	return fp->rd_bytes <= unfused_rd + map + 2 * map;
 }
 
 int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, struct accel_plan *p)
@@ -449,16 +625,28 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 	/* CONST: descriptors first (their count is known only at the end, so they are
 	 * built apart and prepended; weight offsets are shifted then). */
 	uint64_t src = p->in_off;
+	/* ping-pong per emitted output: a fused pair writes one map (its pointwise output),
+	 * never into the buffer its depthwise layer still reads */
+	int pp = 0;
 	for (int i = 0; i < p->n_accel && !r; i++) {
 		const struct mbn_layer *l = &g->layers[i];
 		struct accel_layer *al = &p->layers[i];
-		uint64_t dst = buf[i & 1];
+		uint64_t dst = buf[pp];
+		pp ^= 1;
 		int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp), cout = (int)round_up((uint64_t)l->out_c, (uint64_t)cp);
 		al->layer = i;
 		al->macs = mbn_layer_macs(l);
+		struct fuse_plan fp;
 		if (i == 0 && p->im2col)
 			r = emit_pw(p, &im, &dl, l, p->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
-		else if (l->op == MBN_OP_DWCONV)
+		else if (l->op == MBN_OP_DWCONV && fuse_wins(p, g, i, cin, &fp)) {
+			const struct mbn_layer *lp = &g->layers[i + 1];
+			int pout = (int)round_up((uint64_t)lp->out_c, (uint64_t)cp);
+			p->layers[i + 1].layer = i + 1;
+			p->layers[i + 1].macs = mbn_layer_macs(lp);
+			r = emit_fused(p, &im, &dl, l, lp, cin, pout, &fp, src, dst, al, &p->layers[i + 1]);
+			i++;
+		} else if (l->op == MBN_OP_DWCONV)
 			r = emit_dw(p, &im, &dl, l, cin, src, dst, al);
 		else
 			r = emit_pw(p, &im, &dl, l, cin, cout, (uint64_t)l->in_h * l->in_w, src, dst, al);

@@ -76,7 +76,8 @@ struct drm_plan {
 struct drm_job {
 	struct drm_act *act;
 	int n_ids;
-	uint64_t ids[];             /* one per job: 1, or n_accel when profiling */
+	uint64_t ids[];             /* one per job: 1, or one per layer with descriptors when
+				     * profiling; then ids[n_accel + k] is job k's layer */
 };
 
 static uint64_t now_ns(void)
@@ -470,7 +471,7 @@ static void free_job(struct drm_plan *p, struct mbn_job *job)
 static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job, bool want_fd)
 {
 	int n = job->per_layer ? p->h.ap.n_accel : p->h.ap.n_accel ? 1 : 0;
-	struct drm_job *dj = calloc(1, sizeof(*dj) + (size_t)n * sizeof(uint64_t));
+	struct drm_job *dj = calloc(1, sizeof(*dj) + 2 * (size_t)n * sizeof(uint64_t));
 	int r = 0;
 
 	job->fd = -1;
@@ -492,12 +493,20 @@ static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job,
 	double t0 = now_us();
 	mbn_accel_write_input(&p->h.ap, job->in, dj->act->bo.map);
 	job->stats->host_cpu_us += now_us() - t0;
+	/* profiling: one job per layer; a pointwise layer fused into the depthwise layer
+	 * before it has no descriptors of its own (the depthwise layer's job runs both) */
+	int last = n - 1;
+	while (job->per_layer && last > 0 && !p->h.ap.layers[last].n_desc)
+		last--;
 	for (int i = 0; i < n && !r; i++) {
 		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : 0;
 		uint32_t count = job->per_layer ? p->h.ap.layers[i].n_desc : p->h.ap.n_desc;
-		r = submit_chain(d, p, dj->act, first, count, want_fd && i == n - 1 ? dj->act->syncobj : 0, &dj->ids[i]);
+		if (!count)
+			continue;
+		r = submit_chain(d, p, dj->act, first, count, want_fd && i == last ? dj->act->syncobj : 0,
+				 &dj->ids[dj->n_ids]);
 		if (!r)
-			dj->n_ids++;
+			dj->ids[n + dj->n_ids++] = (uint64_t)i;
 	}
 	if (!r && want_fd && drmSyncobjExportSyncFile(d->fd, dj->act->syncobj, &job->fd))
 		r = mbn_set_error(-errno, "%s: cannot export the job's syncobj as a sync_file: %s", d->node, strerror(errno));
@@ -523,10 +532,14 @@ static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 	int r = 0;
 	char err[512] = "";
 
-	for (int i = 0; i < dj->n_ids; i++) {
+	const int n = job->per_layer ? p->h.ap.n_accel : 1;
+	for (int k = 0; k < n && job->per_layer; k++)
+		job->per_layer[k].on_accel = 1;
+	for (int k = 0; k < dj->n_ids; k++) {
+		int i = job->per_layer ? (int)dj->ids[n + k] : 0;
 		struct mbn_layer_stats *st = job->per_layer ? &job->per_layer[i] : &total;
 		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : 0;
-		int e = wait_job(d, dj->ids[i], first, r ? &dummy : st);
+		int e = wait_job(d, dj->ids[k], first, r ? &dummy : st);
 		if (e && !r) {
 			r = e;
 			snprintf(err, sizeof(err), "%s", mbn_last_error());

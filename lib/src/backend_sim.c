@@ -328,6 +328,9 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 		if (per_layer) {
 			for (int i = 0; i < p->h.ap.n_accel; i++) {
 				const struct accel_layer *al = &p->h.ap.layers[i];
+				per_layer[i].on_accel = 1;
+				if (!al->n_desc) /* a pointwise layer fused into the depthwise before it */
+					continue;
 				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
 					return r;
 				per_layer[i].on_accel = 1;

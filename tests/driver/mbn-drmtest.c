@@ -601,6 +601,7 @@ static void test_bad_submit(int fd)
 		{ "desc-w-offset-overflow", 8, 0xfffffff0u }, { "desc-q-offset-huge", 9, 0x80000000u },
 		{ "desc-stride-small", 11, 16 }, { "desc-pw-shape", 3, 5 | 4 << 16 },
 		{ "desc-zero-rows", 1, 0 | 4 << 16 }, { "desc-ibuf-capacity", 1, 0xffff | 0xffffu << 16 },
+		{ "desc-fuse-on-pw", 0, 0x11 | 1u << 10 },      /* fuse is a DW-only bit (docs/hw.md) */
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint32_t chain[2][16];
@@ -610,6 +611,33 @@ static void test_bad_submit(int fd)
 		memcpy(chain[1], d, 64);
 		/* the bad one second: every descriptor is checked, not only the first */
 		EXPECT_ERR(bad[i].name, submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+	}
+	/* On-chip reuse must not read what an earlier job (maybe another process's) left:
+	 * reuse flags on descriptor 0 and reuse that reads more than this job loaded are
+	 * refused; the same reuse after a load of the same size is fine. */
+	{
+		uint32_t chain[2][16];
+		pw_desc(j, chain[0]);
+		chain[0][0] |= 1u << 9;
+		EXPECT_ERR("desc0-reuse-input", submit(fd, chain, 1, j->h, 4, 0, 0, 0, NULL), EINVAL);
+		pw_desc(j, chain[0]);
+		chain[0][0] |= 1u << 8;
+		EXPECT_ERR("desc0-reuse-weights", submit(fd, chain, 1, j->h, 4, 0, 0, 0, NULL), EINVAL);
+		pw_desc(j, chain[0]);
+		chain[0][1] = chain[0][3] = (j->rows / 2) | j->w << 16;  /* half the pixels loaded (rows = 4) */
+		pw_desc(j, chain[1]);
+		chain[1][0] |= 1u << 9;                                  /* all of them reused */
+		EXPECT_ERR("desc-reuse-input-grown", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+		pw_desc(j, chain[0]);
+		pw_desc(j, chain[1]);
+		chain[1][0] |= 1u << 8 | 1u << 9;
+		uint64_t rid;
+		struct drm_mbnaccel_wait rw;
+		int rr = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &rid);
+		if (!rr && !wait_job(fd, rid, 60000, &rw) && rw.status == 0 && rw.desc_done == 2)
+			pass("desc-reuse-same-size accepted and done");
+		else
+			fail("desc-reuse-same-size", "r=%d status %u", rr, rr ? 0 : rw.status);
 	}
 	/* an output extent exactly filling the BO is fine; one byte more is not */
 	pw_desc(j, d);

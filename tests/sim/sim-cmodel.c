@@ -207,9 +207,119 @@ static void m_align(struct tdesc *d) { d->out_offset += 8; }
 static void m_stride(struct tdesc *d) { d->out_stride = d->out_c - 16 ? d->out_c - 16 : 8; }
 static void m_cap(struct tdesc *d) { d->op = MBN_OP_PW; d->in_c = 2048; d->out_c = 16; d->in_rows = d->out_rows = 9; d->in_w = d->out_w = 8; d->out_stride = 16; }
 
+static void m_fuse_big(struct tdesc *d)
+{
+	d->op = MBN_OP_DW; d->reuse_input = d->reuse_weights = 0; d->in_c = d->out_c = 256;
+	d->in_rows = 4; d->in_w = 16; d->out_w = 16; d->out_rows = 17; /* 68 KiB > IBUF/2 */
+	d->stride = 1; d->pad_left = 1; d->row_off = -1;
+	desc_make_fused(d);
+}
+static void m_fuse_in_big(struct tdesc *d)
+{
+	d->op = MBN_OP_DW; d->reuse_input = d->reuse_weights = 0; d->in_c = d->out_c = 256;
+	d->in_rows = 17; d->in_w = 16; d->out_w = 16; d->out_rows = 1; /* input 68 KiB > IBUF/2 */
+	d->stride = 1; d->pad_left = 1; d->row_off = 0;
+	desc_make_fused(d);
+}
+static void m_fuse_pw(struct tdesc *d)
+{
+	d->op = MBN_OP_PW; d->out_rows = d->in_rows; d->out_w = d->in_w; d->out_c = 16;
+	d->reuse_weights = 0;
+	desc_make_fused(d);
+}
+static void m_fuse_stride(struct tdesc *d)
+{
+	d->op = MBN_OP_DW; d->out_c = d->in_c; d->reuse_input = d->reuse_weights = 0;
+	d->stride = 1; d->out_rows = d->in_rows; d->out_w = d->in_w;
+	desc_make_fused(d);
+	d->out_stride = d->out_c + 16;
+}
+
+/* A fused DW + reuse_input PWs give the unfused chain's PW outputs and write nothing else;
+ * with CAPS3 FUSE off the fused DW is FAULT_DESC. */
+static void test_fuse(void)
+{
+	struct mbn_cmodel_params p;
+	mbn_cmodel_default_params(&p);
+	int bad = 0, fused_seen = 0;
+	for (int it = 0; it < 200 && !bad; it++) {
+		struct chain c, cf;
+		memset(mem, 0, MEM);
+		chain_layout(&c, MEM);
+		chain_add(&c, mem, &p, 64, 0);
+		struct tdesc *dw = &c.d[0];
+		if (dw->op != MBN_OP_DW || (uint64_t)dw->out_rows * dw->out_w * dw->out_c > p.ibuf_words * 8ull ||
+		    desc_in_bytes(dw) > p.ibuf_words * 8ull)
+			continue;
+		dw->out_stride = dw->out_c;
+		int npw = rndr(1, 3);
+		for (int k = 0; k < npw; k++) {
+			struct tdesc *d = &c.d[c.n];
+			memset(d, 0, sizeof(*d));
+			d->op = MBN_OP_PW;
+			d->round = rnd(2);
+			d->in_c = dw->out_c;
+			d->in_rows = d->out_rows = dw->out_rows;
+			d->in_w = d->out_w = dw->out_w;
+			d->out_c = 16u * (uint32_t)rndr(1, 3);
+			d->out_stride = d->out_c;
+			d->w_zp = rnd(256); d->in_zp = rnd(256); d->out_zp = rnd(256);
+			d->act_min = 0; d->act_max = 255;
+			d->in_region = 3; d->in_offset = dw->out_offset;
+			d->w_region = d->q_region = 2; d->out_region = 3;
+			d->w_offset = chain_alloc(&c, 2, desc_w_bytes(d));
+			rnd_fill(mem + c.reg[2].base + d->w_offset, desc_w_bytes(d));
+			d->q_offset = chain_alloc(&c, 2, 16ull * d->out_c);
+			rnd_qparams(mem + c.reg[2].base + d->q_offset, d->out_c, 0);
+			d->out_offset = chain_alloc(&c, 3, desc_out_extent(d));
+			c.n++;
+		}
+		cf = c;
+		desc_make_fused(&cf.d[0]);
+		for (int k = 1; k < cf.n; k++) {
+			cf.d[k].reuse_input = 1;
+			cf.d[k].in_offset = 0x7ffff0; /* not read */
+		}
+		chain_write_descs(&c, mem);
+		memcpy(mem2, mem, MEM);
+		chain_write_descs(&cf, mem2);
+		struct mbn_cmodel_fault f, ff;
+		int rc = mbn_cmodel_run(mem, MEM, c.reg, 4, 0, 0, (uint32_t)c.n, &f);
+		int rcf = mbn_cmodel_run(mem2, MEM, cf.reg, 4, 0, 0, (uint32_t)cf.n, &ff);
+		/* the images differ in the descriptors and the DW's output only */
+		uint64_t dwo = c.reg[3].base + dw->out_offset, dwn = desc_out_extent(dw);
+		memcpy(mem2 + c.reg[0].base, mem + c.reg[0].base, 64ull * c.n);
+		memcpy(mem2 + dwo, mem + dwo, dwn);
+		fused_seen++;
+		if (rc || rcf || ff.desc_done != (uint32_t)cf.n || memdiff(mem, mem2, MEM) >= 0 ||
+		    ff.wr_bytes + dwn != f.wr_bytes || ff.rd_bytes + (uint64_t)npw * desc_in_bytes(&c.d[1]) != f.rd_bytes) {
+			fail("cmodel-fuse", "iter %d: rc %d/%d done %u diff %" PRId64 " wr %" PRIu64 "/%" PRIu64, it, rc,
+			     rcf, ff.desc_done, memdiff(mem, mem2, MEM), ff.wr_bytes, f.wr_bytes);
+			bad++;
+		}
+		if (it < 20) { /* CAPS3 FUSE off: FAULT_DESC on the fused DW */
+			struct mbn_cmodel_params p0 = p;
+			p0.fuse = 0;
+			chain_write_descs(&cf, mem2);
+			rcf = mbn_cmodel_run_params(&p0, mem2, MEM, cf.reg, 4, 0, 0, (uint32_t)cf.n, &ff);
+			if (rcf != MBN_FAULT_DESC || ff.desc != 0) {
+				fail("cmodel-fuse-caps-off", "rc %d desc %u", rcf, ff.desc);
+				bad++;
+			}
+		}
+	}
+	if (!bad && fused_seen >= 10)
+		pass("cmodel-fuse");
+	else if (!bad)
+		fail("cmodel-fuse", "only %d fused chains", fused_seen);
+}
 
 static void test_faults(void)
 {
+	fault_case("cmodel-fault-fuse-capacity", m_fuse_big, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-fuse-input", m_fuse_in_big, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-fuse-pw", m_fuse_pw, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-fuse-stride", m_fuse_stride, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-out-bounds", m_out_bounds, MBN_FAULT_BOUNDS, 3, 4);
 	fault_case("cmodel-fault-in-bounds", m_in_bounds, MBN_FAULT_BOUNDS, 3, 4);
 	fault_case("cmodel-fault-region-index", m_region, MBN_FAULT_REGION, 3, 4);
@@ -273,7 +383,7 @@ static void test_random(void)
 			struct tdesc *d = &c.d[i];
 			rd += 64 + (d->reuse_input ? 0 : desc_in_bytes(d)) +
 			      (d->reuse_weights ? 0 : desc_w_bytes(d) + 16ull * d->out_c);
-			wr += (uint64_t)d->out_rows * d->out_w * d->out_c;
+			wr += d->fuse ? 0 : (uint64_t)d->out_rows * d->out_w * d->out_c;
 			reuses += d->reuse_input + d->reuse_weights;
 		}
 		struct mbn_cmodel_fault f;
@@ -292,6 +402,7 @@ int main(void)
 	test_requant();
 	test_known();
 	test_faults();
+	test_fuse();
 	test_random();
 	printf("%d passed, %d failed\n", st_passed, st_failed);
 	return st_failed ? 1 : 0;

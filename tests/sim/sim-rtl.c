@@ -121,9 +121,9 @@ static void describe(const struct chain *c)
 	for (int i = 0; i < c->n; i++) {
 		const struct tdesc *d = &c->d[i];
 		fprintf(stderr,
-			"  desc %d: %s round %u reuse w%u i%u in %ux%ux%u out %ux%ux%u stride %u pad %u "
+			"  desc %d: %s%s round %u reuse w%u i%u in %ux%ux%u out %ux%ux%u stride %u pad %u "
 			"row_off %d zp in %u w %u out %u clamp %u..%u out_stride %u\n",
-			i, d->op == MBN_OP_PW ? "PW" : "DW", d->round, d->reuse_weights, d->reuse_input,
+			i, d->op == MBN_OP_PW ? "PW" : "DW", d->fuse ? " fused" : "", d->round, d->reuse_weights, d->reuse_input,
 			d->in_rows, d->in_w, d->in_c, d->out_rows, d->out_w, d->out_c, d->stride,
 			d->pad_left, d->row_off, d->in_zp, d->w_zp, d->out_zp, d->act_min, d->act_max,
 			d->out_stride);
@@ -137,6 +137,7 @@ static void test_random(int iters)
 	int bad_total = 0;
 	double t0 = now_s();
 	uint64_t cyc_total = 0;
+	int n_fused = 0;
 	for (int it = 0; it < iters; it++) {
 		snprintf(name, sizeof(name), "rtl-random-%d", it);
 		mbn_sim *s = new_sim(it > 0, cfgd, sizeof(cfgd));
@@ -158,6 +159,8 @@ static void test_random(int iters)
 		struct result r;
 		run_job(s, &c, 4, (uint32_t)n, 20000000, &r);
 		cyc_total += r.sim_cycles;
+		for (int i = 0; i < n; i++)
+			n_fused += c.d[i].fuse;
 		if (getenv("SIMTEST_VERBOSE"))
 			printf("chain %d: %d descs, CYCLES %" PRIu64 " sim %" PRIu64 " rd %" PRIu64 " wr %" PRIu64 " mac %" PRIu64 " [%s]\n", it, n, r.cycles, r.sim_cycles, r.rd, r.wr, r.mac, cfgd);
 		struct mbn_sim_stats st;
@@ -200,7 +203,7 @@ static void test_random(int iters)
 		L.destroy(s);
 	}
 	double dt = now_s() - t0;
-	printf("rtl-random: %d chains, %" PRIu64 " job cycles, %.2f s, %.2f Mcycles/s\n", iters, cyc_total,
+	printf("rtl-random: %d chains (%d fused DW descriptors), %" PRIu64 " job cycles, %.2f s, %.2f Mcycles/s\n", iters, n_fused, cyc_total,
 	       dt, cyc_total / dt / 1e6);
 }
 
@@ -289,8 +292,48 @@ static void m_capacity(struct chain *c, struct tdesc *d)
 	d->out_stride = d->out_c;
 }
 
+/* fusion (docs/hw.md d0[10]): a fused DW whose output does not fit an IBUF half, fuse on
+ * a PW, a fused DW with an output offset */
+static void m_fuse_big(struct chain *c, struct tdesc *d)
+{
+	d->op = MBN_OP_DW;
+	d->reuse_input = d->reuse_weights = 0;
+	d->in_c = d->out_c = 256;
+	d->in_rows = 4;
+	d->in_w = 16;
+	d->out_w = 16; /* default: 17 rows, 68 KiB > IBUF/2 */
+	d->out_rows = (uint32_t)(P.ibuf_words * 16 / 2 / (16 * 256)) + 1;
+	d->stride = 1;
+	d->pad_left = 1;
+	d->row_off = -1;
+	desc_make_fused(d);
+}
+static void m_fuse_pw(struct chain *c, struct tdesc *d)
+{
+	d->op = MBN_OP_PW;
+	d->out_rows = d->in_rows;
+	d->out_w = d->in_w;
+	d->out_c = P.lanes;
+	d->reuse_weights = 0;
+	desc_make_fused(d);
+}
+static void m_fuse_off(struct chain *c, struct tdesc *d)
+{
+	d->op = MBN_OP_DW;
+	d->out_c = d->in_c;
+	d->reuse_input = d->reuse_weights = 0;
+	d->stride = 1;
+	d->out_rows = d->in_rows;
+	d->out_w = d->in_w;
+	desc_make_fused(d);
+	d->out_offset = 16;
+}
+
 static void test_faults(void)
 {
+	fault_case("rtl-fault-fuse-capacity", m_fuse_big, MBN_FAULT_DESC, 0);
+	fault_case("rtl-fault-fuse-pw", m_fuse_pw, MBN_FAULT_DESC, 0);
+	fault_case("rtl-fault-fuse-offset", m_fuse_off, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-out-bounds", m_out_bounds, MBN_FAULT_BOUNDS, 1);
 	fault_case("rtl-fault-in-bounds", m_in_bounds, MBN_FAULT_BOUNDS, 1);
 	fault_case("rtl-fault-w-bounds", m_w_bounds, MBN_FAULT_BOUNDS, 1);
@@ -347,7 +390,8 @@ static void test_desc_fetch(void)
 	uint32_t caps0 = L.reg_read(s, MBN_REG_CAPS0), caps2 = L.reg_read(s, MBN_REG_CAPS2);
 	uint32_t caps3 = L.reg_read(s, MBN_REG_CAPS3);
 	if ((caps0 >> 24) != P.lanes || (caps0 & 0xffff) != P.lanes * 16 || ((caps0 >> 16) & 0xff) != 16 ||
-	    (caps2 >> 16) != P.qbuf_entries || (caps3 & 0xff) != MBN_NUM_REGIONS)
+	    (caps2 >> 16) != P.qbuf_entries || (caps3 & 0xff) != MBN_NUM_REGIONS ||
+	    !!(caps3 & MBN_CAPS3_FUSE) != !!P.fuse)
 		fail("rtl-caps", "CAPS0 0x%08x CAPS2 0x%08x CAPS3 0x%08x for %s", caps0, caps2, caps3,
 		     L.params());
 	else

@@ -169,6 +169,8 @@ static void cmodel_params_from(const char *params, struct mbn_cmodel_params *p)
 	p->wbuf_rows = param_of(params, "WBUF_ROWS", p->wbuf_rows);
 	p->obuf_words = param_of(params, "OBUF_WORDS", p->obuf_words);
 	p->qbuf_entries = param_of(params, "QBUF_ENTRIES", p->qbuf_entries);
+	/* mbn_ctrl FUSE_OK (CAPS3 FUSE) */
+	p->fuse = p->ibuf_words / 2 <= p->obuf_words && p->lanes == 16;
 }
 
 static uint64_t reg64(struct simlib *L, mbn_sim *s, uint32_t lo)
@@ -197,7 +199,7 @@ static void job_start(struct simlib *L, mbn_sim *s, const struct mbn_cmodel_regi
 
 /* ---- descriptors ---- */
 struct tdesc {
-	uint32_t op, round, reuse_weights, reuse_input;
+	uint32_t op, round, reuse_weights, reuse_input, fuse;
 	uint32_t in_rows, in_w, in_c, out_c, out_rows, out_w;
 	uint32_t stride, pad_left, w_zp;
 	int32_t row_off;
@@ -211,7 +213,7 @@ static void desc_pack(const struct tdesc *d, uint8_t *p)
 {
 	memset(p, 0, 64);
 	wr32(p + 0, (d->op & 0xf) | d->round << 4 | d->reuse_weights << 8 | d->reuse_input << 9 |
-			    d->d0_extra);
+			    d->fuse << 10 | d->d0_extra);
 	wr32(p + 4, d->in_rows | d->in_w << 16);
 	wr32(p + 8, d->in_c | d->out_c << 16);
 	wr32(p + 12, d->out_rows | d->out_w << 16);
@@ -296,22 +298,51 @@ static void rnd_qparams(uint8_t *q, uint32_t n, int wild)
 	}
 }
 
-/* Append one random valid descriptor (filling its data in mem). max_px bounds the size. */
+/* Make d (a DW) fused (docs/hw.md d0[10]): no output in DRAM. */
+static void desc_make_fused(struct tdesc *d)
+{
+	d->fuse = 1;
+	d->out_region = 0;
+	d->out_offset = 0;
+	d->out_stride = d->out_c;
+}
+
+/*
+ * Append one random valid descriptor (filling its data in mem). max_px bounds the size.
+ * allow_reuse also allows fused DW descriptors (if p->fuse): the descriptor after one is
+ * a PW with reuse_input of exactly the DW's output (in_c = out_c, same pixels); PWs
+ * after that may reuse it again.
+ */
 static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_params *p,
 		      int max_px, int allow_reuse)
 {
 	struct tdesc *d = &c->d[c->n];
 	struct tdesc *pr = c->n ? &c->d[c->n - 1] : NULL;
 	memset(d, 0, sizeof(*d));
-	d->op = rnd(2) ? MBN_OP_PW : MBN_OP_DW;
+	int after_fuse = pr && pr->fuse;
+	d->op = after_fuse || rnd(2) ? MBN_OP_PW : MBN_OP_DW;
 	d->round = rnd(2);
 	int reuse_in = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
 	int reuse_w = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
 	int chained = !reuse_in && pr && pr->out_stride == pr->out_c && rnd(4) == 0;
+	int fuse = allow_reuse && p->fuse && d->op == MBN_OP_DW && rnd(3) == 0;
+	if (after_fuse) {
+		reuse_in = 1;
+		reuse_w = chained = 0;
+	}
 	int big = rnd(8) == 0;
 	if (reuse_w && chained && pr->out_c != pr->in_c)
 		chained = 0;
-	if (reuse_in) {
+	if (after_fuse) {
+		/* the fused DW's output: out_rows x out_w pixels of out_c, in any split */
+		d->in_c = pr->out_c;
+		d->in_rows = pr->out_rows;
+		d->in_w = pr->out_w;
+		if (rnd(2)) {
+			d->in_w = pr->out_rows * pr->out_w;
+			d->in_rows = 1;
+		}
+	} else if (reuse_in) {
 		d->in_rows = pr->in_rows;
 		d->in_w = pr->in_w;
 		d->in_c = pr->in_c;
@@ -347,11 +378,14 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 			d->out_w = d->in_w;
 		}
 	}
-	if (desc_in_bytes(d) > (uint64_t)p->ibuf_words * 16 ||
-	    (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->obuf_words * 16 ||
-	    d->out_c > p->qbuf_entries) {
+	if (fuse && (desc_in_bytes(d) > (uint64_t)p->ibuf_words * 8 ||
+		     (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->ibuf_words * 8))
+		fuse = 0;
+	if (!after_fuse && (desc_in_bytes(d) > (uint64_t)p->ibuf_words * 16 ||
+	    (!fuse && (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->obuf_words * 16) ||
+	    d->out_c > p->qbuf_entries)) {
 		/* fall back to a tiny PW descriptor */
-		reuse_in = reuse_w = chained = 0;
+		reuse_in = reuse_w = chained = fuse = 0;
 		d->op = MBN_OP_PW;
 		d->in_rows = d->out_rows = 1;
 		d->in_w = d->out_w = 4;
@@ -386,6 +420,8 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 	rnd_qparams(mem + c->reg[2].base + d->q_offset, d->out_c, 1);
 	d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
 	rnd_fill(mem + c->reg[3].base + d->out_offset, desc_out_extent(d)); /* gaps keep garbage */
+	if (fuse)
+		desc_make_fused(d);
 	c->n++;
 }
 

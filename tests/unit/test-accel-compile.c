@@ -19,6 +19,7 @@
 #include "cmodel.h"
 #include "cpu_ops.h"
 #include "graph.h"
+#include "mbn_regs.h"
 
 static int failures;
 
@@ -83,6 +84,39 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	cp.obuf_words = (caps->obuf_full_bytes ? caps->obuf_full_bytes : caps->obuf_bytes) / 16;
 	cp.wbuf_rows = caps->wbuf_full_rows ? caps->wbuf_full_rows : caps->wbuf_rows;
 	cp.qbuf_entries = caps->qbuf_entries;
+	cp.fuse = caps->fuse;
+	/* docs/hw.md fusion rules the compiler guarantees: a fused DW is followed by PWs with
+	 * reuse_input of exactly its output (pixels, channels), within an IBUF half */
+	int n_fused = 0;
+	for (uint32_t k = 0; k < p.n_desc; k++) {
+		const uint8_t *b = p.const_img + (size_t)k * 64;
+		uint32_t w[16];
+		for (int i = 0; i < 16; i++)
+			w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+			       (uint32_t)b[4 * i + 3] << 24;
+		if (!(w[0] & MBN_DESC_FUSE))
+			continue;
+		n_fused++;
+		uint64_t npix = (uint64_t)(w[3] & 0xffff) * (w[3] >> 16), c_ = w[2] & 0xffff;
+		uint64_t in_b = (uint64_t)(w[1] & 0xffff) * (w[1] >> 16) * c_;
+		bool ok = caps->fuse && (w[0] & 0xf) == MBN_OP_DW && npix * c_ <= caps->ibuf_bytes &&
+			  in_b <= caps->ibuf_bytes && k + 1 < p.n_desc;
+		uint32_t oc = 0, k2 = k + 1;
+		for (; ok && k2 < p.n_desc; k2++) {
+			const uint8_t *e = p.const_img + (size_t)k2 * 64;
+			uint32_t e0 = e[0] | (uint32_t)e[1] << 8, e1 = e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
+			uint32_t e2 = e[8] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 | (uint32_t)e[11] << 24;
+			if ((e0 & 0xf) != MBN_OP_PW)
+				break;
+			ok = (e0 & (1u << 9)) && (uint64_t)(e1 & 0xffff) * (e1 >> 16) == npix && (e2 & 0xffff) == c_;
+			oc += e2 >> 16;
+		}
+		if (!ok || !oc) {
+			printf("FAIL %s: fused descriptor %u not followed by reuse_input PWs of its output\n", label, k);
+			failures++;
+			break;
+		}
+	}
 	struct mbn_cmodel_fault f;
 	r = mbn_cmodel_run_params(&cp, mem, mem_size, regs, 2, 0, 0, p.n_desc, &f);
 	if (r) {
@@ -99,8 +133,8 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 			printf("FAIL %s: output byte %zu is %u, CPU gives %u\n", label, i, out[i], ref[i]);
 			failures++;
 		} else {
-			printf("PASS %s: %d accelerator layers, %u descriptors, %.2f MB read, identical output\n", label,
-			       p.n_accel, p.n_desc, f.rd_bytes / 1e6);
+			printf("PASS %s: %d accelerator layers, %u descriptors (%d fused), %.2f MB read, %.2f MB written, identical output\n",
+			       label, p.n_accel, p.n_desc, n_fused, f.rd_bytes / 1e6, f.wr_bytes / 1e6);
 		}
 		free(fmap);
 	}
@@ -137,6 +171,10 @@ static void check_file(const char *path)
 	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16 };
 	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16 };
 	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0 };
+	struct accel_caps def_f = def, tiny_f = tiny;
+	def_f.fuse = tiny_f.fuse = true;
+	check(base, &g, &def_f, "default buffers, fusion");
+	check(base, &g, &tiny_f, "tiny buffers, fusion");
 	check(base, &g, &def, "default buffers");
 	check(base, &g, &tiny, "tiny buffers: many tiles");
 	check(base, &g, &wide, "32 lanes");
