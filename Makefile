@@ -70,7 +70,7 @@ $(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h
 # The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
 # also for the sanitizer build; PREFIX/lib/mbnaccel once installed).
 $(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
-	-DMBN_SIM_INSTALLDIR='"$(PREFIX)/lib/mbnaccel"'
+	-DMBN_SIM_INSTALLDIR='"$(PREFIX)/lib/mbnaccel"' -DMBN_SOURCE_DIR='"$(CURDIR)"'
 
 $(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
 	@mkdir -p $(dir $@)
@@ -154,6 +154,8 @@ install: lib tools
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	if [ -f build/lib/libmbnsim.so ]; then install -d $(DESTDIR)$(PREFIX)/lib/mbnaccel && \
 	    install -m 755 build/lib/libmbnsim.so $(DESTDIR)$(PREFIX)/lib/mbnaccel/; fi
+	for f in build/lib/libmbnsim-mac*.so; do if [ -f "$$f" ]; then install -d $(DESTDIR)$(PREFIX)/lib/mbnaccel && \
+	    install -m 755 "$$f" $(DESTDIR)$(PREFIX)/lib/mbnaccel/; fi; done
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' lib/mbnaccel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc
 
 uninstall:

@@ -3,22 +3,25 @@
 //
 // PW  (docs/hw.md "Arithmetic, PW"): for g < out_c/LANES, p < pixels, j < in_c/16:
 //   IBUF word p*J + j, WBUF row g*J + j (all lanes), QBUF row g,
-//   result -> OBUF word p*(out_c/16) + g               (LANES = 16)
+//   result -> OBUF words p*(out_c/16) + g*NB .. +NB-1 (NB = LANES/16 words, one per
+//   OBUF bank; iss_oaddr is the first)
 // DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy < out_rows, column n < NC:
 //   one input column per cycle: c = n - pad_left, rows r0..r0+2 (r0 = oy*stride +
 //   row_off), IBUF word (r*in_w + c)*J + cg on IBUF copy kh (one read port per
 //   window row); a row or column outside the tile is flagged (contributes 0).
 //   NC = (out_w-1)*stride + 3. Column n completes the 3x3 window of output
 //   ox = (n-2)/stride when n >= 2 (and n even for stride 2): `emit`.
-//   Weights k = cg*9 + t, t < 9: WBUF lane m row k0/16 + (m < k0%16), k0 = 9cg
-//   (all 9 in one read: `wb_raddr` = k0/16, `iss_sel` = k0%16), QBUF row cg,
-//   result -> OBUF word (oy*out_w + ox)*J + cg
+//   Weights k = cg*9 + t, t < 9: WBUF lane m row k0/LANES + (m < k0%LANES), k0 = 9cg
+//   (all 9 in one read: `wb_raddr` = k0/LANES, `iss_sel` = k0%LANES), QBUF row
+//   cg/NB, lanes 16*(cg%NB).. (`iss_qsel` = cg%NB), result -> OBUF word
+//   (oy*out_w + ox)*J + cg. Only lanes 0..15 compute; lanes 16..LANES-1 are idle.
 // All addresses are kept incrementally: no multiplier in the issue loop.
 module mbn_agen #(
     parameter IAW = 13,              // IBUF address width
     parameter WAW = 9,               // WBUF row address width
     parameter QAW = 6,
-    parameter OAW = 12
+    parameter OAW = 12,
+    parameter LB  = 4                // log2(LANES), LANES >= 16
 ) (
     input  wire            clk,
     input  wire            rst,
@@ -41,15 +44,19 @@ module mbn_agen #(
     output wire            iss_last,
     output wire [2:0]      iss_rv,       // DW: window row kh inside the tile
     output wire            iss_cv,       // DW: column inside the tile
-    output wire [3:0]      iss_sel,
+    output wire [LB-1:0]   iss_sel,
     output wire [IAW-1:0]  ib_raddr,     // IBUF copy 0 (PW; DW row r0)
     output wire [IAW-1:0]  ib_raddr1,    // DW row r0+1
     output wire [IAW-1:0]  ib_raddr2,    // DW row r0+2
     output wire [WAW-1:0]  wb_raddr,
     output wire [QAW-1:0]  iss_qrow,
+    output wire [QSW-1:0]  iss_qsel,     // DW: which 16 of the LANES QBUF entries (cg % NB)
     output wire [OAW-1:0]  iss_oaddr,
     output wire            done          // level: idle and all items issued
 );
+    localparam NB  = 1 << (LB - 4);  // OBUF words per PW result = channel groups per QBUF row
+    localparam QSW = LB > 4 ? LB - 4 : 1;
+    localparam [31:0] NB32 = NB;
     localparam S_IDLE = 3'd0, S_SET1 = 3'd1, S_SET2 = 3'd2, S_SET3 = 3'd3, S_RUN = 3'd4;
     reg [2:0] state_reg;
 
@@ -89,12 +96,19 @@ module mbn_agen #(
     assign iss_last  = dw || (j_reg == jn - 12'd1);
     assign iss_rv    = {r2 >= 0 && r2 < rows_s, r1 >= 0 && r1 < rows_s, r0_reg >= 0 && r0_reg < rows_s};
     assign iss_cv    = cv;
-    assign iss_sel   = wrow_reg[3:0];
+    assign iss_sel   = wrow_reg[LB-1:0];
     assign ib_raddr  = ia_reg[IAW-1:0];
     assign ib_raddr1 = ia1_reg[IAW-1:0];
     assign ib_raddr2 = ia2_reg[IAW-1:0];
-    assign wb_raddr  = dw ? wrow_reg[WAW+3:4] : (wrow_reg[WAW-1:0] + j_reg[WAW-1:0]);
-    assign iss_qrow  = dw ? j_reg[QAW-1:0] : g_reg[QAW-1:0];
+    assign wb_raddr  = dw ? wrow_reg[WAW+LB-1:LB] : (wrow_reg[WAW-1:0] + j_reg[WAW-1:0]);
+    assign iss_qrow  = dw ? j_reg[LB-4 +: QAW] : g_reg[QAW-1:0];
+    generate
+        if (LB > 4) begin : g_qsel
+            assign iss_qsel = j_reg[QSW-1:0];
+        end else begin : g_qsel0
+            assign iss_qsel = 1'b0;
+        end
+    endgenerate
     assign iss_oaddr = oa_reg[OAW-1:0];
     assign done      = (state_reg == S_IDLE) && !start;
 
@@ -155,8 +169,8 @@ module mbn_agen #(
                         if (g_reg != groups - 12'd1) begin
                             g_reg    <= g_reg + 12'd1;
                             wrow_reg <= wrow_reg + j32;
-                            oa_reg   <= oa_base_reg + 32'd1;
-                            oa_base_reg <= oa_base_reg + 32'd1;
+                            oa_reg   <= oa_base_reg + NB32;
+                            oa_base_reg <= oa_base_reg + NB32;
                         end else begin
                             state_reg <= S_IDLE;
                         end

@@ -177,7 +177,7 @@ module mbn_ctrl #(
     wire [15:0] ostride   = d11[15:0];
     wire [11:0] f_jn      = in_c[15:4];
     wire [11:0] f_oc16    = out_c[15:4];
-    wire [15:0] lanes16   = LANES;
+    wire [15:0] lanes16   = 16'(LANES);
     wire [11:0] f_groups  = 12'(out_c / lanes16);
     wire        f_dw      = op == 4'd`MBN_OP_DW;
     wire        is_pw     = op == 4'd`MBN_OP_PW;
@@ -234,7 +234,7 @@ module mbn_ctrl #(
         f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
         f_out_rows == 16'd0 || f_out_w == 16'd0 ||
         in_c[3:0] != 4'd0 ||
-        (is_pw && ((out_c % LANES) != 0 || f_out_rows != f_in_rows || f_out_w != f_in_w)) ||
+        (is_pw && ((out_c % lanes16) != 16'd0 || f_out_rows != f_in_rows || f_out_w != f_in_w)) ||
         (f_dw && (out_c != in_c || (stride != 4'd1 && stride != 4'd2) || pad8 > 8'd2)) ||
         ostride < out_c || ostride[3:0] != 4'd0;
 

@@ -12,8 +12,10 @@
 //   two previous columns are kept in registers (the 3x3 window); on an `emit`
 //   item, lane l = channel l of the channel group forms all 9 taps at once:
 //   term t = kh*3+kw: (win[kh][kw][l]-in_zp)*(w_t[l]-w_zp), terms 9..15 are 0.
-//   Weight word t sits in WBUF lane (sel+t)%16 (see mbn_agen). Non-emit items only
-//   shift the window and do not enter the arithmetic pipeline.
+//   Weight word t sits in WBUF lane (sel+t)%LANES (see mbn_agen). Non-emit items only
+//   shift the window and do not enter the arithmetic pipeline. With LANES > 16 only
+//   lanes 0..15 compute (their qparams are QBUF lanes 16*qsel..16*qsel+15); the
+//   results of lanes 16..LANES-1 are not written (mbnaccel_top).
 //
 // Timing: issue (addresses to the RAMs) -> S1 (RAM data) -> A1 operands ->
 // A2 products -> A3 16->4 partial sums -> A4 dot -> A5 accumulator/result.
@@ -22,7 +24,9 @@
 module mbn_mac_array #(
     parameter LANES = 16,
     parameter OAW   = 12,            // OBUF address width
-    parameter QAW   = 6              // QBUF row address width
+    parameter QAW   = 6,             // QBUF row address width
+    parameter LB    = 4,             // log2(LANES)
+    parameter QSW   = 1              // width of iss_qsel (LB - 4, at least 1)
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -33,8 +37,9 @@ module mbn_mac_array #(
     input  wire                 iss_emit,
     input  wire [2:0]           iss_rv,
     input  wire                 iss_cv,
-    input  wire [3:0]           iss_sel,
+    input  wire [LB-1:0]        iss_sel,
     input  wire [QAW-1:0]       iss_qrow,
+    input  wire [QSW-1:0]       iss_qsel,  // DW, LANES > 16: QBUF lane group of lanes 0..15
     input  wire [OAW-1:0]       iss_oaddr,
     input  wire                 dw,        // static during a descriptor
     input  wire [7:0]           in_zp,
@@ -59,7 +64,7 @@ module mbn_mac_array #(
     reg s1_l, a1_l, a2_l, a3_l, a4_l;
     reg s1_e, s1_cv;
     reg [2:0] s1_rv;
-    reg [3:0] s1_sel;
+    reg [LB-1:0] s1_sel;
     reg [QAW-1:0] s1_q, a1_q, a2_q, a3_q;
     reg [OAW-1:0] s1_o, a1_o, a2_o, a3_o, a4_o;
 
@@ -78,7 +83,23 @@ module mbn_mac_array #(
     assign q_raddr = a3_q;
     assign busy = s1_v | a1_v | a2_v | a3_v | a4_v | res_valid;
 
-    // depthwise weight word t: WBUF lane (s1_sel + t) % 16
+    // DW qparams with LANES > 16: lanes 0..15 take QBUF lanes 16*qsel.. (row cg/NB)
+    wire [LANES*128-1:0] qd;
+    generate
+        if (LANES > 16) begin : g_qsel
+            reg [QSW-1:0] s1_qs, a1_qs, a2_qs, a3_qs, a4_qs;
+            always @(posedge clk) begin
+                s1_qs <= iss_qsel; a1_qs <= s1_qs; a2_qs <= a1_qs; a3_qs <= a2_qs; a4_qs <= a3_qs;
+            end
+            wire [16*128-1:0] q_grp = q_rdata[a4_qs*(16*128) +: 16*128];
+            assign qd = {q_rdata[LANES*128-1:16*128], dw ? q_grp : q_rdata[16*128-1:0]};
+        end else begin : g_qsel0
+            wire unused_qsel = &{1'b0, iss_qsel};
+            assign qd = q_rdata;
+        end
+    endgenerate
+
+    // depthwise weight word t: WBUF lane (s1_sel + t) % LANES
     wire [2*LANES*128-1:0] wdup = {wb_rdata, wb_rdata};
     wire [9*128-1:0] wsel = wdup[s1_sel*128 +: 9*128];
 
@@ -138,16 +159,16 @@ module mbn_mac_array #(
                     ps_reg[i] <= (20'(p_reg[4*i]) + 20'(p_reg[4*i+1])) + (20'(p_reg[4*i+2]) + 20'(p_reg[4*i+3]));
             end
 
-            wire signed [31:0] bias = q_rdata[l*128 +: 32];
-            wire unused_q = &{1'b0, q_rdata[l*128 + 96 +: 32]};   // entry word 3: reserved 0
+            wire signed [31:0] bias = qd[l*128 +: 32];
+            wire unused_q = &{1'b0, qd[l*128 + 96 +: 32]};   // entry word 3: reserved 0
             wire signed [31:0] acc_next = (a4_f ? bias : acc_reg) + {{10{dot_reg[21]}}, dot_reg};
             always @(posedge clk) begin
                 dot_reg <= (22'(ps_reg[0]) + 22'(ps_reg[1])) + (22'(ps_reg[2]) + 22'(ps_reg[3]));
                 if (a4_v) acc_reg <= acc_next;
                 if (a4_v && a4_l) begin
                     res_acc[l*32 +: 32]   <= acc_next;
-                    res_mult[l*32 +: 32]  <= q_rdata[l*128 + 32 +: 32];
-                    res_shift[l*32 +: 32] <= q_rdata[l*128 + 64 +: 32];
+                    res_mult[l*32 +: 32]  <= qd[l*128 + 32 +: 32];
+                    res_shift[l*32 +: 32] <= qd[l*128 + 64 +: 32];
                 end
             end
         end

@@ -150,11 +150,11 @@ module mbn_regs #(
     // the library tiles to these. Descriptors up to the full size still run, without
     // overlap. QBUF is two full sets.
     localparam [15:0] IBUF_KIB = IBUF_WORDS / 128;
-    localparam [15:0] WBUF_KIB = (LANES * WBUF_ROWS) / 128;
+    localparam [15:0] WBUF_KIB = 16'((LANES * WBUF_ROWS) / 128);
     localparam [15:0] OBUF_KIB = OBUF_WORDS / 128;
-    localparam [15:0] MACS     = LANES * 16;
+    localparam [15:0] MACS     = 16'(LANES * 16);
     localparam [15:0] QENT     = QBUF_ENTRIES;
-    localparam [7:0]  LANES8   = LANES;
+    localparam [7:0]  LANES8   = 8'(LANES);
     localparam [7:0]  MAXRD8   = MAX_RD_OUTSTANDING;
     reg [31:0] rmux;
     always @(*) begin

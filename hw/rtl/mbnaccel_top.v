@@ -4,7 +4,8 @@
 // (mbn_ctrl), the DMA engines (mbn_dma_rd/mbn_dma_wr), the compute address
 // generator (mbn_agen), the shared MAC array (mbn_mac_array) and the LANES
 // requantizers (mbn_requant).
-// This version requires LANES == 16 (one OBUF word per PW result, DW lane = channel).
+// LANES = 16 * 2^n: a PW result is NB = LANES/16 OBUF words (OBUF = NB banks); DW
+// uses lanes 0..15 (lane = channel of the group), lanes 16..LANES-1 idle in DW.
 `include "mbn_regs.vh"
 module mbnaccel_top #(
     parameter LANES        = 16,    // pointwise output-channel lanes; MACs = LANES * 16
@@ -58,6 +59,8 @@ module mbnaccel_top #(
     localparam [QAW2-1:0] QB_HI = QB_HI32[QAW2-1:0];
     localparam LB     = clog2(LANES);           // lane bits of a WBUF/QBUF stream index
     localparam RQ_LAT = 8;
+    localparam NB     = LANES / 16;             // OBUF banks: 16-byte words per PW result
+    localparam QSW    = LB > 4 ? LB - 4 : 1;
 
     // ---- registers -------------------------------------------------------------
     wire        start, abort;
@@ -156,23 +159,24 @@ module mbnaccel_top #(
     // ---- compute address generator ---------------------------------------------------
     wire           iss_valid, iss_emit, iss_first, iss_last, iss_cv;
     wire [2:0]     iss_rv;
-    wire [3:0]     iss_sel;
+    wire [LB-1:0]  iss_sel;
+    wire [QSW-1:0] iss_qsel;
     wire [IAW-1:0] ib_raddr, ib_raddr1, ib_raddr2;
     wire [WAW-1:0] wb_raddr;
     wire [QAW-1:0] iss_qrow, q_raddr;
     wire [OAW-1:0] iss_oaddr;
 
-    mbn_agen #(.IAW(IAW), .WAW(WAW), .QAW(QAW), .OAW(OAW)) u_agen (
+    mbn_agen #(.IAW(IAW), .WAW(WAW), .QAW(QAW), .OAW(OAW), .LB(LB)) u_agen (
         .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw),
         .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16), .groups(groups), .pixels(pixels),
         .out_rows(out_rows), .out_w(out_w), .stride2(stride2), .row_off(row_off), .pad_left(pad_left),
         .iss_valid(iss_valid), .iss_emit(iss_emit), .iss_first(iss_first), .iss_last(iss_last),
         .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .ib_raddr(ib_raddr),
         .ib_raddr1(ib_raddr1), .ib_raddr2(ib_raddr2), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
-        .iss_oaddr(iss_oaddr), .done(cmp_done));
+        .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr), .done(cmp_done));
 
     // MAC_ACTIVE: LANES*16 per PW cycle, 9*16 per DW output word (emit)
-    localparam [15:0] PW_MACS = LANES * 16;
+    localparam [15:0] PW_MACS = 16'(LANES * 16);
     assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'd144 : 16'd0) : PW_MACS;
 
     // ---- buffers ---------------------------------------------------------------------------
@@ -189,7 +193,7 @@ module mbnaccel_top #(
     wire [QAW2-1:0]      q_wa = {{(QAW2-QAW){1'b0}}, rd_idx[LB +: QAW]} + (wq_ld_hi ? QB_HI : {QAW2{1'b0}});
     wire [QAW2-1:0]      q_ra = {{(QAW2-QAW){1'b0}}, q_raddr} + (wq_c_hi ? QB_HI : {QAW2{1'b0}});
 
-    wire [15:0] wb_lt = ~(16'hffff << iss_sel);      // bit m: lane m < iss_sel
+    wire [LANES-1:0] wb_lt = ~({LANES{1'b1}} << iss_sel);   // bit m: lane m < iss_sel
 
     wire [LANES-1:0]   rq_valid;
     wire [LANES*8-1:0] rq_q;
@@ -214,7 +218,7 @@ module mbnaccel_top #(
         for (l = 0; l < LANES; l = l + 1) begin : g_bank
             // DW: the 9 weight words of a channel group start at lane iss_sel of row
             // wb_raddr and wrap into the next row (mbn_agen)
-            wire [WAW-1:0] wb_ra = wb_raddr + wb_rb + {{(WAW-1){1'b0}}, dw && wb_lt[l % 16]};
+            wire [WAW-1:0] wb_ra = wb_raddr + wb_rb + {{(WAW-1){1'b0}}, dw && wb_lt[l]};
             mbn_sdp_ram #(.W(128), .D(WBUF_ROWS), .AW(WAW)) u_wbuf (
                 .clk(clk), .we(rd_beat && rd_dst == 2'd2 && rd_idx[LB-1:0] == l),
                 .waddr(wb_wa), .wdata(rd_data),
@@ -232,9 +236,10 @@ module mbnaccel_top #(
     wire [OAW-1:0]       res_oaddr;
     wire                 mac_busy;
 
-    mbn_mac_array #(.LANES(LANES), .OAW(OAW), .QAW(QAW)) u_mac (
+    mbn_mac_array #(.LANES(LANES), .OAW(OAW), .QAW(QAW), .LB(LB), .QSW(QSW)) u_mac (
         .clk(clk), .rst(rst), .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last),
-        .iss_emit(iss_emit), .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .iss_qrow(iss_qrow), .iss_oaddr(iss_oaddr),
+        .iss_emit(iss_emit), .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .iss_qrow(iss_qrow),
+        .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr),
         .dw(dw), .in_zp(in_zp), .w_zp(w_zp), .ib_rdata(ib_rdata), .wb_rdata(wb_rdata),
         .q_raddr(q_raddr), .q_rdata(q_rdata), .res_valid(res_valid), .res_acc(res_acc),
         .res_mult(res_mult), .res_shift(res_shift), .res_oaddr(res_oaddr), .busy(mac_busy));
@@ -257,9 +262,29 @@ module mbnaccel_top #(
         for (k = 1; k < RQ_LAT; k = k + 1) oa_pipe[k] <= oa_pipe[k-1];
     end
 
-    mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
-        .clk(clk), .we(rq_valid[0] && !c_fuse), .waddr(oa_pipe[RQ_LAT-1] + (ob_c_hi ? OB_HI : {OAW{1'b0}})), .wdata(rq_q),
-        .raddr(ob_raddr), .rdata(ob_rdata));
+    wire [OAW-1:0] ob_wa = oa_pipe[RQ_LAT-1] + (ob_c_hi ? OB_HI : {OAW{1'b0}});
+    generate
+        if (NB == 1) begin : g_ob
+            mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
+                .clk(clk), .we(rq_valid[0] && !c_fuse), .waddr(ob_wa), .wdata(rq_q),
+                .raddr(ob_raddr), .rdata(ob_rdata));
+        end else begin : g_obn
+            // NB banks, OBUF word w in bank w % NB at w / NB. PW: the NB words of a
+            // result (lanes 16b..16b+15 -> bank b) at once; DW: the one word of lanes
+            // 0..15 into bank w % NB. The write DMA reads one word per cycle.
+            localparam NBB = LB - 4;
+            reg  [NBB-1:0]    ob_rbank;
+            wire [NB*128-1:0] ob_rd;
+            always @(posedge clk) ob_rbank <= ob_raddr[NBB-1:0];
+            for (l = 0; l < NB; l = l + 1) begin : g_obank
+                mbn_sdp_ram #(.W(128), .D(OBUF_WORDS / NB), .AW(OAW - NBB)) u_obuf (
+                    .clk(clk), .we(rq_valid[0] && !c_fuse && (!dw || ob_wa[NBB-1:0] == l)),
+                    .waddr(ob_wa[OAW-1:NBB]), .wdata(dw ? rq_q[127:0] : rq_q[l*128 +: 128]),
+                    .raddr(ob_raddr[OAW-1:NBB]), .rdata(ob_rd[l*128 +: 128]));
+            end
+            assign ob_rdata = ob_rd[ob_rbank*128 +: 128];
+        end
+    endgenerate
 
     wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW]};
 endmodule

@@ -2,10 +2,12 @@
 # Makefile (`-include hw/sim/sim.mk`), which defines BUILD, GEN, REGS_VH, REGS_H.
 #
 #   make sim                                       -> $(BUILD)/lib/libmbnsim.so
-#   make sim SIM_CONFIG=l32 SIM_PARAMS="-GLANES=32" -> $(BUILD)/lib/libmbnsim-l32.so
+#   make sim SIM_CONFIG=mac512 SIM_PARAMS="-GLANES=32" -> build/lib/libmbnsim-mac512.so
+#                                                     (what the sim backend loads, and
+#                                                     builds on demand, for sim:mac=512)
 #   make sim-stub                                  -> $(BUILD)/lib/libmbnsim-stub.so
 #                                                     (hw/sim/stub: registers only)
-#   make lint                                      verilator --lint-only -Wall on hw/rtl
+#   make lint [SIM_PARAMS="-GLANES=32"]            verilator --lint-only -Wall on hw/rtl
 #   make sim-test                                  build the tests/sim programs
 #
 # The library exports only the C ABI of hw/sim/mbn_sim.h (version script hw/sim/mbnsim.map).
@@ -77,7 +79,7 @@ $(SIM_STUB_LIB): hw/sim/stub/mbnaccel_top.v $(SIM_HARNESS) $(REGS_VH) hw/sim/sim
 
 lint: $(REGS_VH)
 	@test -n "$(SIM_RTL)" || { echo "lint: no RTL in $(SIM_RTL_DIR)"; exit 1; }
-	$(VERILATOR) --lint-only -Wall --top-module mbnaccel_top -I$(SIM_RTL_DIR) -I$(GEN) \
+	$(VERILATOR) --lint-only -Wall --top-module mbnaccel_top -I$(SIM_RTL_DIR) -I$(GEN) $(SIM_PARAMS) \
 	    $(wildcard $(SIM_RTL_DIR)/mbnaccel.vlt) $(SIM_RTL)
 
 # The simulator tests (tests/sim/test-sim.sh builds and runs them): plain C programs

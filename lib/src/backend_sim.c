@@ -9,20 +9,30 @@
  * the interrupt and reads the counters.
  *
  * URI: sim[:key=value,...]
- *   mac=N          MAC array size. This RTL version computes correctly only with 256
- *                  (16 lanes), so other sizes are refused; once it does, a non-default
- *                  size is a build of its own (`make sim SIM_CONFIG=lanesN
- *                  SIM_PARAMS=-GLANES=N`, see hw/sim/sim.mk) loaded with lib=.
+ *   mac=N          MAC array size: 256 (default, 16 lanes), 512 or 1024 (LANES = N/16).
+ *                  A non-default size is a simulator build of its own,
+ *                  libmbnsim-macN.so (`make sim SIM_CONFIG=macN SIM_PARAMS=-GLANES=N/16`,
+ *                  hw/sim/sim.mk), looked up beside libmbnsim.so (build tree, then
+ *                  PREFIX/lib/mbnaccel); when missing it is built on demand from the
+ *                  source tree this library was built from (one line on stderr, a few
+ *                  minutes, once: cached in the build tree).
  *   bw=N           DRAM bytes per cycle (default 16)
  *   lat=N          DRAM read latency in cycles (default 64)
  *   outstanding=N  DRAM read requests accepted at once (default 8)
  *   trace=FILE     write an FST waveform of every job
- *   lib=PATH       simulator library to load (overrides MBN_SIM_LIB and mac=)
+ *   lib=PATH       simulator library to load (overrides MBN_SIM_LIB and the mac= lookup;
+ *                  with mac= its MAC count must match)
  * Without lib= or MBN_SIM_LIB the simulator is looked up in the build tree this library
- * was built in, then in PREFIX/lib/mbnaccel (make install).
+ * was built in, then in PREFIX/lib/mbnaccel (make install). MBN_SIM_LIB replaces the
+ * default (mac=256) library only.
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +50,9 @@
 #endif
 #ifndef MBN_SIM_INSTALLDIR
 #define MBN_SIM_INSTALLDIR "/usr/local/lib/mbnaccel"
+#endif
+#ifndef MBN_SOURCE_DIR
+#define MBN_SOURCE_DIR "" /* the source tree (hw/rtl, Makefile) to build simulators from */
 #endif
 
 /* hw/sim/mbn_sim.h is the ABI; its functions are resolved at run time. */
@@ -84,6 +97,104 @@ static int parse_uint(const char *key, const char *val, unsigned long lo, unsign
 	return 0;
 }
 
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char buf[1024];
+
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", prog);
+		if (access(buf, X_OK) == 0)
+			return 1;
+		p += n + (p[n] == ':');
+	}
+	return 0;
+}
+
+/* lib = the simulator library for a non-default MAC array size: build tree, install
+ * directory, else built now from the source tree (serialized by a lock file, so
+ * concurrent processes build it once). */
+static int sim_lib_for_mac(unsigned mac, char *lib, size_t n)
+{
+	const unsigned lanes = mac / 16;
+	char inst[1024], src_top[1024], lock[1024], log[1024], cfg[32], par[32];
+	char cmd[1400];
+
+	snprintf(lib, n, "%s/libmbnsim-mac%u.so", MBN_SIM_LIBDIR, mac);
+	snprintf(inst, sizeof(inst), "%s/libmbnsim-mac%u.so", MBN_SIM_INSTALLDIR, mac);
+	if (access(lib, R_OK) == 0)
+		return 0;
+	if (access(inst, R_OK) == 0) {
+		snprintf(lib, n, "%s", inst);
+		return 0;
+	}
+	snprintf(cfg, sizeof(cfg), "SIM_CONFIG=mac%u", mac);
+	snprintf(par, sizeof(par), "SIM_PARAMS=-GLANES=%u", lanes);
+	snprintf(cmd, sizeof(cmd), "make -C %s sim %s %s", MBN_SOURCE_DIR[0] ? MBN_SOURCE_DIR : "<mbnaccel sources>", cfg,
+		 par);
+	snprintf(src_top, sizeof(src_top), "%s/hw/rtl/mbnaccel_top.v", MBN_SOURCE_DIR);
+	if (!MBN_SOURCE_DIR[0] || access(src_top, R_OK) != 0)
+		return mbn_set_error(-ENODEV,
+				     "no simulator library for mac=%u (libmbnsim-mac%u.so is neither in %s nor in %s) and "
+				     "no RTL sources to build it from: build it with `%s` and install it there, or load "
+				     "it with lib=PATH",
+				     mac, mac, MBN_SIM_LIBDIR, MBN_SIM_INSTALLDIR, cmd);
+	if (!in_path("verilator") || !in_path("make")) {
+		const char *tool = in_path("verilator") ? "make" : "verilator";
+		return mbn_set_error(-ENODEV,
+				     "no simulator library for mac=%u and %s is not installed to build it: install it "
+				     "(apt-get install %s), then run `%s` (or let sim:mac=%u build it)",
+				     mac, tool, tool, cmd, mac);
+	}
+	if (access(MBN_SIM_LIBDIR, F_OK) != 0)
+		mkdir(MBN_SIM_LIBDIR, 0777);
+	snprintf(lock, sizeof(lock), "%s/.libmbnsim-mac%u.lock", MBN_SIM_LIBDIR, mac);
+	snprintf(log, sizeof(log), "%s/libmbnsim-mac%u.build.log", MBN_SIM_LIBDIR, mac);
+	int lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (lfd < 0 || flock(lfd, LOCK_EX) != 0) {
+		if (lfd >= 0)
+			close(lfd);
+		return mbn_set_error(-ENODEV, "cannot lock %s to build the mac=%u simulator (run `%s`)", lock, mac, cmd);
+	}
+	int r = 0;
+	if (access(lib, R_OK) != 0) { /* not built meanwhile by another process */
+		fprintf(stderr, "mbnaccel: building the simulator for mac=%u (LANES=%u), a few minutes, once: %s (log %s)\n",
+			mac, lanes, cmd, log);
+		/* posix_spawn, not fork: the caller may have threads. The child make must not
+		 * inherit an outer make's jobserver/flags. */
+		extern char **environ;
+		size_t ne = 0, k = 0;
+		while (environ[ne])
+			ne++;
+		char **envp = calloc(ne + 1, sizeof(*envp));
+		char *argv[] = { "make", "--no-print-directory", "-C", (char *)MBN_SOURCE_DIR, "sim", cfg, par, NULL };
+		posix_spawn_file_actions_t fa;
+		pid_t pid = -1;
+		if (envp && !posix_spawn_file_actions_init(&fa)) {
+			for (size_t i = 0; i < ne; i++)
+				if (strncmp(environ[i], "MAKEFLAGS=", 10) && strncmp(environ[i], "MFLAGS=", 7) &&
+				    strncmp(environ[i], "MAKELEVEL=", 10))
+					envp[k++] = environ[i];
+			posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+			posix_spawn_file_actions_adddup2(&fa, 1, 2);
+			posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+			if (posix_spawnp(&pid, "make", &fa, NULL, argv, envp))
+				pid = -1;
+			posix_spawn_file_actions_destroy(&fa);
+		}
+		free(envp);
+		int st = 0;
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+		    access(lib, R_OK) != 0)
+			r = mbn_set_error(-ENODEV, "building the mac=%u simulator failed (see %s); the command was `%s`", mac,
+					  log, cmd);
+	}
+	flock(lfd, LOCK_UN);
+	close(lfd);
+	return r;
+}
+
 static int load_abi(struct sim_dev *s, const char *path)
 {
 	s->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -126,7 +237,7 @@ static int sim_open(struct mbn_device *dev, const char *args)
 	struct sim_dev *s = calloc(1, sizeof(*s));
 	struct mbn_sim_config cfg;
 	char lib[1024] = "", opts[256];
-	unsigned long v;
+	unsigned long v, mac = 0;
 	int r = 0;
 
 	if (!s)
@@ -144,12 +255,13 @@ static int sim_open(struct mbn_device *dev, const char *args)
 		*eq = 0;
 		const char *val = eq + 1;
 		if (!strcmp(kv, "mac")) {
-			if (!(r = parse_uint(kv, val, 16, 4096, &v)) && (v % 16 || (v / 16 & (v / 16 - 1))))
-				r = mbn_set_error(-EINVAL, "device option mac=%s: expected 16 x a power of two (256, 512, ...)", val);
-			/* The RTL's LANES parameter exists, but this version computes correctly only
-			 * with 16 lanes (hw/rtl/README.md, "Known limits"). */
-			else if (!r && v != 256)
-				r = mbn_set_error(-ENOTSUP, "device option mac=%s: this RTL version supports only mac=256 (16 lanes)", val);
+			if (!(r = parse_uint(kv, val, 16, 65536, &v)) && (v % 16 || (v / 16 & (v / 16 - 1))))
+				r = mbn_set_error(-EINVAL, "device option mac=%s: expected 16 x a power of two (256, 512, 1024)", val);
+			/* LANES = mac/16 >= 16 (a PW input word is 16 channels); tested up to 64 */
+			else if (!r && (v < 256 || v > 1024))
+				r = mbn_set_error(-ENOTSUP, "device option mac=%s: the RTL supports mac=256, 512 and 1024 (16, 32, 64 lanes)", val);
+			else if (!r)
+				mac = v;
 		} else if (!strcmp(kv, "bw")) {
 			if (!(r = parse_uint(kv, val, 1, 16, &v)))
 				cfg.bytes_per_cycle = (unsigned)v;
@@ -169,7 +281,9 @@ static int sim_open(struct mbn_device *dev, const char *args)
 	}
 	s->bw_bytes = cfg.bytes_per_cycle ? cfg.bytes_per_cycle : 16;
 	s->lat_cycles = cfg.read_latency ? cfg.read_latency : 64;
-	if (!r && !lib[0]) {
+	if (!r && !lib[0] && mac && mac != 256) {
+		r = sim_lib_for_mac((unsigned)mac, lib, sizeof(lib));
+	} else if (!r && !lib[0]) {
 		const char *env = getenv("MBN_SIM_LIB");
 		if (env) {
 			snprintf(lib, sizeof(lib), "%s", env);
@@ -198,6 +312,9 @@ static int sim_open(struct mbn_device *dev, const char *args)
 		const uint32_t c[4] = { s->abi.reg_read(s->sim, MBN_REG_CAPS0), s->abi.reg_read(s->sim, MBN_REG_CAPS1),
 					 s->abi.reg_read(s->sim, MBN_REG_CAPS2), s->abi.reg_read(s->sim, MBN_REG_CAPS3) };
 		r = mbn_accel_caps_decode(c, "simulator", &s->caps);
+		if (!r && mac && (unsigned long)s->caps.macs != mac)
+			r = mbn_set_error(-ENODEV, "device option mac=%lu: the simulator library %s has %d MACs", mac, lib,
+					  s->caps.macs);
 	}
 	if (!r && s->trace[0] && s->abi.trace(s->sim, s->trace))
 		r = mbn_set_error(-EIO, "cannot open the waveform file %s", s->trace);
