@@ -43,6 +43,13 @@ static void say(const char *what)
 		fprintf(stderr, "\r\033[Kmbn-bench: %s", what);
 }
 
+/* MACs of the accelerator job that layer i ran: with depthwise->pointwise fusion the
+ * depthwise layer's job also computed the pointwise layer after it (st[i+1].fused). */
+static uint64_t job_macs(const struct mbn_layer_stats *st, int n, int i)
+{
+	return st[i].macs + (i + 1 < n && st[i + 1].fused ? st[i + 1].macs : 0);
+}
+
 static void write_svg(const char *path, int n, const struct mbn_layer_info *li, const struct mbn_layer_stats *st,
 		      int macs_per_cycle)
 {
@@ -63,13 +70,13 @@ static void write_svg(const char *path, int n, const struct mbn_layer_info *li, 
 	for (int i = 0; i < n; i++) {
 		if (!st[i].on_accel || !st[i].cycles)
 			continue;
-		double u = (double)st[i].macs / ((double)st[i].cycles * macs_per_cycle);
+		double u = (double)job_macs(st, n, i) / ((double)st[i].cycles * macs_per_cycle);
 		int bh = (int)(u * h + 0.5), x = 60 + i * bw;
 		const char *color = li[i].kind == MBN_LAYER_DEPTHWISE ? "#e08030" : "#3070c0";
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>layer %d %s: %.1f%%</title></rect>\n",
 			x, 30 + h - bh, bw - 4, bh, color, i, li[i].op_name, u * 100);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" transform=\"rotate(90 %d %d)\">%d %s</text>\n", x + 4, 35 + h, x + 4,
-			35 + h, i, li[i].kind == MBN_LAYER_DEPTHWISE ? "dw" : "conv");
+			35 + h, i, li[i].kind == MBN_LAYER_DEPTHWISE ? (i + 1 < n && st[i + 1].fused ? "dw+pw" : "dw") : "conv");
 	}
 	fprintf(f, "</svg>\n");
 	fclose(f);
@@ -224,11 +231,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)macs, (unsigned long long)accel_macs, clock_mhz, fps, median,
 		       median > 0 ? rs.accel_cycles / median : 0, host_min);
 		for (int i = 0; i < n; i++) {
-			double u = st[i].cycles && array ? (double)li[i].macs / ((double)st[i].cycles * array) : 0;
-			printf("%s{\"index\":%d,\"op\":\"%s\",\"runs_on\":\"%s\",\"macs\":%llu,\"cycles\":%llu,"
-			       "\"mac_utilization\":%.4f,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu,\"stall_cycles\":%llu,"
-			       "\"host_us\":%.1f}",
-			       i ? "," : "", i, li[i].op_name, st[i].on_accel ? "accelerator" : "cpu",
+			double u = st[i].cycles && array ? (double)job_macs(st, n, i) / ((double)st[i].cycles * array) : 0;
+			printf("%s{\"index\":%d,\"op\":\"%s\",\"runs_on\":\"%s\",\"fused_into_previous\":%s,\"macs\":%llu,"
+			       "\"cycles\":%llu,\"mac_utilization\":%.4f,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu,"
+			       "\"stall_cycles\":%llu,\"host_us\":%.1f}",
+			       i ? "," : "", i, li[i].op_name, st[i].on_accel ? "accelerator" : "cpu", st[i].fused ? "true" : "false",
 			       (unsigned long long)li[i].macs, (unsigned long long)st[i].cycles, u,
 			       (unsigned long long)st[i].dram_read_bytes, (unsigned long long)st[i].dram_write_bytes,
 			       (unsigned long long)st[i].stall_cycles, st[i].host_us);
@@ -241,16 +248,25 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			char os[32];
 			snprintf(os, sizeof(os), "%dx%dx%d", li[i].out_h, li[i].out_w, li[i].out_c);
-			if (st[i].on_accel)
+			if (st[i].fused)
+				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9s\n", i, li[i].op_name, os,
+				       (unsigned long long)li[i].macs, "fused", "", "", "", "", "");
+			else if (st[i].on_accel)
 				printf("%3d %-18s %-14s %12llu %10llu %5.1f%% %10llu %10llu %9llu %9s\n", i, li[i].op_name, os,
 				       (unsigned long long)li[i].macs, (unsigned long long)st[i].cycles,
-				       st[i].cycles && array ? 100.0 * li[i].macs / ((double)st[i].cycles * array) : 0.0,
+				       st[i].cycles && array ? 100.0 * job_macs(st, n, i) / ((double)st[i].cycles * array) : 0.0,
 				       (unsigned long long)st[i].dram_read_bytes, (unsigned long long)st[i].dram_write_bytes,
 				       (unsigned long long)st[i].stall_cycles, "");
 			else
 				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9.1f\n", i, li[i].op_name, os,
 				       (unsigned long long)li[i].macs, "cpu", "", "", "", "", st[i].host_us);
 		}
+		int any_fused = 0;
+		for (int i = 0; i < n; i++)
+			any_fused |= st[i].fused;
+		if (any_fused)
+			printf("fused: a pointwise layer that ran inside the depthwise layer's job above it (depthwise->pointwise\n"
+			       "       fusion); that row's cycles, utilization and DRAM traffic cover both layers\n");
 		if (accel) {
 			printf("total: %.3f M cycles (%.3f M layer by layer), %.1f%% MAC utilization, DRAM %.2f MB read + %.2f MB written\n",
 			       rs.accel_cycles / 1e6, cyc_sum / 1e6, util * 100, rs.dram_read_bytes / 1e6, rs.dram_write_bytes / 1e6);

@@ -187,6 +187,9 @@ struct mbn_layer_stats {
 	uint64_t stall_cycles;     /* cycles waiting on DRAM */
 	uint64_t dram_read_bytes, dram_write_bytes;
 	double host_us;            /* host CPU time (layers run on the CPU) */
+	int fused;                 /* 1: a pointwise layer fused into the depthwise layer before
+				    * it (docs/hw.md, fusion): that layer's job ran both, and its
+				    * numbers count both; this one's are 0 */
 };
 /* Statistics of layer `index` from the last run with profiling on. */
 int mbn_model_layer_stats(const mbn_model *model, int index, struct mbn_layer_stats *stats);

@@ -533,8 +533,11 @@ static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 	char err[512] = "";
 
 	const int n = job->per_layer ? p->h.ap.n_accel : 1;
-	for (int k = 0; k < n && job->per_layer; k++)
+	for (int k = 0; k < n && job->per_layer; k++) {
 		job->per_layer[k].on_accel = 1;
+		/* a pointwise layer fused into the depthwise before it: no job of its own */
+		job->per_layer[k].fused = !p->h.ap.layers[k].n_desc;
+	}
 	for (int k = 0; k < dj->n_ids; k++) {
 		int i = job->per_layer ? (int)dj->ids[n + k] : 0;
 		struct mbn_layer_stats *st = job->per_layer ? &job->per_layer[i] : &total;

@@ -446,8 +446,10 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 			for (int i = 0; i < p->h.ap.n_accel; i++) {
 				const struct accel_layer *al = &p->h.ap.layers[i];
 				per_layer[i].on_accel = 1;
-				if (!al->n_desc) /* a pointwise layer fused into the depthwise before it */
+				if (!al->n_desc) { /* a pointwise layer fused into the depthwise before it */
+					per_layer[i].fused = 1;
 					continue;
+				}
 				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
 					return r;
 				per_layer[i].on_accel = 1;
