@@ -119,9 +119,9 @@ struct mbn_job {
 	unsigned long timeout;          /* jiffies */
 	unsigned long deadline;         /* jiffies, set when started */
 
-	/* Result, valid once the fence is signaled. */
-	u32 status, fault_code, fault_desc, fault_offset, desc_done;
-	u64 cycles, mac_active, dma_rd_bytes, dma_wr_bytes, stall, pw_busy, dw_busy;
+	/* Result, valid once the fence is signaled: the Output fields of WAIT (status,
+	 * fault registers, counters), kept in the uapi struct so WAIT copies it whole. */
+	struct drm_mbnaccel_wait result;
 };
 
 static inline u32 mbn_read(struct mbn_device *mdev, u32 off)

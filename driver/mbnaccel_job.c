@@ -87,7 +87,7 @@ static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 sta
 		[MBNACCEL_JOB_ABORTED] = -ECANCELED,
 	};
 
-	job->status = status;
+	job->result.status = status;
 	mbn_job_free_resources(job);
 	if (status == MBNACCEL_JOB_DONE) {
 		atomic64_inc(&mdev->jobs_done);
@@ -109,17 +109,19 @@ static u64 mbn_read64(struct mbn_device *mdev, u32 lo)
 
 static void mbn_job_collect(struct mbn_device *mdev, struct mbn_job *job)
 {
-	job->fault_code = mbn_read(mdev, MBN_REG_FAULT_CODE);
-	job->fault_desc = mbn_read(mdev, MBN_REG_FAULT_DESC);
-	job->fault_offset = mbn_read(mdev, MBN_REG_FAULT_OFFSET);
-	job->desc_done = mbn_read(mdev, MBN_REG_DESC_DONE);
-	job->cycles = mbn_read64(mdev, MBN_REG_CYCLES_LO);
-	job->pw_busy = mbn_read64(mdev, MBN_REG_PW_BUSY_LO);
-	job->dw_busy = mbn_read64(mdev, MBN_REG_DW_BUSY_LO);
-	job->mac_active = mbn_read64(mdev, MBN_REG_MAC_ACTIVE_LO);
-	job->dma_rd_bytes = mbn_read64(mdev, MBN_REG_DMA_RD_BYTES_LO);
-	job->dma_wr_bytes = mbn_read64(mdev, MBN_REG_DMA_WR_BYTES_LO);
-	job->stall = mbn_read64(mdev, MBN_REG_STALL_LO);
+	struct drm_mbnaccel_wait *r = &job->result;
+
+	r->fault_code = mbn_read(mdev, MBN_REG_FAULT_CODE);
+	r->fault_desc = mbn_read(mdev, MBN_REG_FAULT_DESC);
+	r->fault_offset = mbn_read(mdev, MBN_REG_FAULT_OFFSET);
+	r->desc_done = mbn_read(mdev, MBN_REG_DESC_DONE);
+	r->cycles = mbn_read64(mdev, MBN_REG_CYCLES_LO);
+	r->pw_busy = mbn_read64(mdev, MBN_REG_PW_BUSY_LO);
+	r->dw_busy = mbn_read64(mdev, MBN_REG_DW_BUSY_LO);
+	r->mac_active = mbn_read64(mdev, MBN_REG_MAC_ACTIVE_LO);
+	r->dma_rd_bytes = mbn_read64(mdev, MBN_REG_DMA_RD_BYTES_LO);
+	r->dma_wr_bytes = mbn_read64(mdev, MBN_REG_DMA_WR_BYTES_LO);
+	r->stall = mbn_read64(mdev, MBN_REG_STALL_LO);
 }
 
 static void mbn_set_region(struct mbn_device *mdev, u32 r, u64 base, u64 size)
@@ -642,20 +644,13 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 		}
 	}
 	if (!ret) {
-		args->status = job->status;
-		args->fault_code = job->fault_code;
-		args->fault_desc = job->fault_desc;
-		args->fault_offset = job->fault_offset;
-		args->desc_done = job->desc_done;
-		args->cycles = job->cycles;
-		args->mac_active = job->mac_active;
-		args->dma_rd_bytes = job->dma_rd_bytes;
-		args->dma_wr_bytes = job->dma_wr_bytes;
-		args->stall = job->stall;
-		args->pw_busy = job->pw_busy;
-		args->dw_busy = job->dw_busy;
-		args->reserved[0] = 0;
-		args->reserved[1] = 0;
+		/* the Input fields stay as given; result's are zero (the job is zeroed) */
+		struct drm_mbnaccel_wait in = *args;
+
+		*args = job->result;
+		args->job_id = in.job_id;
+		args->timeout_ns = in.timeout_ns;
+		args->flags = in.flags;
 	}
 	mbn_job_put(job);
 	/* -ERESTARTSYS restarts the ioctl: harmless, the deadline is absolute */

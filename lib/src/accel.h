@@ -83,6 +83,9 @@ struct accel_host {
 /* Compile g for caps and allocate the buffers. 0 or -errno (message set). */
 int mbn_accel_host_init(struct accel_host *h, const struct mbn_graph *g, const struct accel_caps *caps);
 void mbn_accel_host_free(struct accel_host *h);
+/* Profiling: mark the layers the accelerator runs (on_accel) and the pointwise layers
+ * fused into the depthwise layer before them (fused: no descriptors, no job of their own). */
+void mbn_accel_host_mark(const struct accel_host *h, struct mbn_layer_stats *per_layer);
 /* After the accelerator ran: read its output from the ACT region image act (ignored if
  * nothing ran there; then `in`, the graph input, feeds the CPU), run the remaining
  * layers on the CPU (per_layer: their host_us, may be NULL) and write the graph output

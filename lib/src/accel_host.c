@@ -48,6 +48,14 @@ void mbn_accel_host_free(struct accel_host *h)
 	memset(h, 0, sizeof(*h));
 }
 
+void mbn_accel_host_mark(const struct accel_host *h, struct mbn_layer_stats *per_layer)
+{
+	for (int i = 0; i < h->ap.n_accel; i++) {
+		per_layer[i].on_accel = 1;
+		per_layer[i].fused = !h->ap.layers[i].n_desc;
+	}
+}
+
 double mbn_accel_host_tail(struct accel_host *h, const struct mbn_graph *g, const uint8_t *act, const uint8_t *in,
 			   uint8_t *out, struct mbn_layer_stats *per_layer)
 {

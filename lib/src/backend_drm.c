@@ -533,11 +533,8 @@ static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 	char err[512] = "";
 
 	const int n = job->per_layer ? p->h.ap.n_accel : 1;
-	for (int k = 0; k < n && job->per_layer; k++) {
-		job->per_layer[k].on_accel = 1;
-		/* a pointwise layer fused into the depthwise before it: no job of its own */
-		job->per_layer[k].fused = !p->h.ap.layers[k].n_desc;
-	}
+	if (job->per_layer)
+		mbn_accel_host_mark(&p->h, job->per_layer);
 	for (int k = 0; k < dj->n_ids; k++) {
 		int i = job->per_layer ? (int)dj->ids[n + k] : 0;
 		struct mbn_layer_stats *st = job->per_layer ? &job->per_layer[i] : &total;
@@ -548,7 +545,6 @@ static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 			snprintf(err, sizeof(err), "%s", mbn_last_error());
 		}
 		if (job->per_layer && !r) {
-			st->on_accel = 1;
 			total.cycles += st->cycles;
 			total.dram_read_bytes += st->dram_read_bytes;
 			total.dram_write_bytes += st->dram_write_bytes;

@@ -443,16 +443,13 @@ static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 		host += now_us() - t0;
 		struct mbn_layer_stats total = { 0 };
 		if (per_layer) {
+			mbn_accel_host_mark(&p->h, per_layer);
 			for (int i = 0; i < p->h.ap.n_accel; i++) {
 				const struct accel_layer *al = &p->h.ap.layers[i];
-				per_layer[i].on_accel = 1;
-				if (!al->n_desc) { /* a pointwise layer fused into the depthwise before it */
-					per_layer[i].fused = 1;
+				if (per_layer[i].fused) /* ran in the depthwise layer's job before it */
 					continue;
-				}
 				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
 					return r;
-				per_layer[i].on_accel = 1;
 				total.cycles += per_layer[i].cycles;
 				total.dram_read_bytes += per_layer[i].dram_read_bytes;
 				total.dram_write_bytes += per_layer[i].dram_write_bytes;
