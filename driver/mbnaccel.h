@@ -51,11 +51,13 @@ struct mbn_bus_ops {
 /* Limits of the engine, from the CAPS registers: what the hardware's checks compare to. */
 struct mbn_limits {
 	u32 lanes;              /* CAPS0[31:24] */
-	u64 ibuf_bytes;         /* full IBUF (CAPS1 reports half) */
+	u64 ibuf_bytes;         /* S of docs/hw.md: one IBUF bank with IBANK, else the
+				 * whole IBUF (CAPS1 reports half of it) */
 	u64 wbuf_rows;          /* full WBUF rows per lane */
 	u64 obuf_words;         /* full OBUF in 16-byte words */
 	u32 qbuf_entries;       /* CAPS2[31:16] */
 	bool fuse;              /* CAPS3[16]: DW descriptor bit d0[10] accepted */
+	bool ibank;             /* CAPS3[17]: IBUF row banks, the banked capacity rule */
 };
 
 struct mbn_job;

@@ -224,7 +224,8 @@ static int mbn_device_init(struct mbn_device *mdev)
 		mdev->caps[i] = mbn_read(mdev, MBN_REG_CAPS0 + 4 * i);
 
 	/* CAPS1/CAPS2 report half of each buffer (double buffering): the hardware's
-	 * capacity checks use the full size, and so does our validation. */
+	 * capacity checks use the full size, and so does our validation. With IBANK,
+	 * CAPS1 reports half of one of the three IBUF banks, so ibuf_bytes is a bank. */
 	l->lanes = mdev->caps[0] >> 24;
 	l->ibuf_bytes = 2ull * (mdev->caps[1] & 0xffff) * 1024;
 	l->qbuf_entries = mdev->caps[2] >> 16;
@@ -237,6 +238,7 @@ static int mbn_device_init(struct mbn_device *mdev)
 	}
 	l->wbuf_rows = 2ull * (mdev->caps[1] >> 16) * 1024 / (16ull * l->lanes);
 	l->fuse = mdev->caps[3] & MBN_CAPS3_FUSE;
+	l->ibank = mdev->caps[3] & MBN_CAPS3_IBANK;
 
 	/* A previous driver instance may have left a job running: abort it, quiet the
 	 * interrupt, start from a known state. */
@@ -244,10 +246,10 @@ static int mbn_device_init(struct mbn_device *mdev)
 	mbn_write(mdev, MBN_REG_CTRL, MBN_CTRL_RESET);
 	mbn_write(mdev, MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 
-	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %llu KiB, WBUF %llu rows/lane, OBUF %llu KiB, QBUF %u\n",
+	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %s%llu KiB, WBUF %llu rows/lane, OBUF %llu KiB, QBUF %u\n",
 		 mdev->regs_version >> 16, mdev->regs_version & 0xffff, l->lanes,
-		 l->ibuf_bytes / 1024, l->wbuf_rows, l->obuf_words * 16 / 1024,
-		 l->qbuf_entries);
+		 l->ibank ? "3 banks x " : "", l->ibuf_bytes / 1024, l->wbuf_rows,
+		 l->obuf_words * 16 / 1024, l->qbuf_entries);
 	return 0;
 }
 

@@ -314,18 +314,58 @@ static int mbn_check_extent(struct mbn_device *mdev, struct mbn_job *job, u32 id
 } while (0)
 
 /*
+ * IBUF capacity (docs/hw.md "IBUF row banks"): a tile of @bytes, made of rows of
+ * @row_bytes, must fit @s bytes (ibuf_bytes, or half of it for a fused DW). With IBANK
+ * the rows go round robin to three banks of @s bytes; the hardware checks the simple
+ * bound bytes + 2 * row_bytes <= 3 * s (at most ceil(rows / 3) rows per bank), and so
+ * must we: neither stricter nor looser. Without IBANK the three banks held copies of
+ * one tile: bytes <= s. bytes < 2^48, row_bytes < 2^32, s < 2^27: no overflow.
+ */
+static int mbn_check_ibuf(struct mbn_device *mdev, u32 idx, const char *what, u64 bytes,
+			  u64 row_bytes, u64 s, const char *s_name)
+{
+	if (mdev->lim.ibank) {
+		if (bytes + 2 * row_bytes <= 3 * s)
+			return 0;
+		drm_dbg(&mdev->drm,
+			"desc %u: %s %llu + 2 x %llu (row) bytes > 3 x %llu (%s): IBANK rule\n",
+			idx, what, bytes, row_bytes, s, s_name);
+	} else {
+		if (bytes <= s)
+			return 0;
+		drm_dbg(&mdev->drm, "desc %u: %s %llu bytes > %llu (%s)\n", idx, what,
+			bytes, s, s_name);
+	}
+	return -EINVAL;
+}
+
+/*
  * What the previous descriptors of this job left on chip. The engine does not clear its
  * buffers between jobs, so a reuse flag that read more than this job loaded would read
  * the previous job's data, possibly another process's: reuse on descriptor 0, or a
- * reuse that reads more than is there, is refused. The engine reads IBUF words
- * 0..in_bytes/16-1 of the current half, and the first w_bytes/16 words of the weight
- * stream and out_c qparams, so comparing counts is exact.
+ * reuse that reads more than is there, is refused. The engine reads the first
+ * w_bytes/16 words of the weight stream and out_c qparams. Of IBUF it reads, in each
+ * bank, a prefix of the current half: with IBANK row r of a tile (R rows of W words)
+ * is in bank r % 3 at floor(r / 3) * W, so the prefix depends on R and W, not only on
+ * the tile's size (a reuse of the same size with longer rows would read past what this
+ * job wrote in bank 0); without IBANK every bank holds the whole tile, words
+ * 0..R*W-1. Comparing per-bank word counts is exact either way.
  */
 struct mbn_onchip {
-	u64 in_bytes;           /* valid bytes of the input half the next reuse_input reads */
+	u64 in_words[3];        /* words per IBUF bank of the tile the next reuse_input reads */
 	u64 w_bytes;            /* weight stream bytes loaded */
 	u32 q_entries;          /* qparam entries loaded */
 };
+
+/* Words of each IBUF bank (from the half's base) a tile of @rows rows of @row_words
+ * words occupies: the rows r < @rows with r % 3 == b, or all of them without IBANK. */
+static void mbn_ibuf_words(const struct mbn_limits *l, u64 rows, u64 row_words, u64 words[3])
+{
+	int b;
+
+	for (b = 0; b < 3; b++)
+		words[b] = (l->ibank ? (rows + 2 - b) / 3 : rows) * row_words;
+}
 
 static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 idx,
 			     const __le32 *raw, struct mbn_onchip *oc)
@@ -334,7 +374,8 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 	u32 w[16], op, in_rows, in_w, in_c, out_c, out_rows, out_w, stride, pad_left;
 	u32 out_stride, rin, rw, rq, rout;
 	bool reuse_w, reuse_i, fuse;
-	u64 wrows, in_bytes, w_bytes, q_bytes, npix, out_ext;
+	u64 wrows, in_bytes, w_bytes, q_bytes, npix, out_ext, in_nrows, in_row_bytes;
+	u64 in_words[3];
 	int i, ret;
 
 	for (i = 0; i < 16; i++)
@@ -376,6 +417,8 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 			MBN_BAD("PW output %ux%u != input %ux%u", out_rows, out_w, in_rows, in_w);
 		wrows = (u64)(out_c / l->lanes) * (in_c / 16);
 		w_bytes = (u64)out_c * in_c;
+		in_nrows = (u64)in_rows * in_w;        /* IBUF: one row per pixel */
+		in_row_bytes = in_c;
 	} else {
 		if (out_c != in_c)
 			MBN_BAD("DW out_c %u != in_c %u", out_c, in_c);
@@ -385,13 +428,17 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 			MBN_BAD("DW pad_left %u", pad_left);
 		wrows = DIV_ROUND_UP(9ull * in_c / 16, l->lanes);
 		w_bytes = 9ull * in_c;
+		in_nrows = in_rows;                    /* IBUF: one row per input row */
+		in_row_bytes = (u64)in_w * in_c;
 	}
 	in_bytes = (u64)in_rows * in_w * in_c;
 	q_bytes = (u64)out_c * MBN_QPARAM_BYTES;
 	npix = (u64)out_rows * out_w;
 	out_ext = (npix - 1) * out_stride + out_c;
-	if (in_bytes > l->ibuf_bytes)
-		MBN_BAD("input tile %llu bytes > IBUF", in_bytes);
+	ret = mbn_check_ibuf(mdev, idx, "input tile", in_bytes, in_row_bytes, l->ibuf_bytes,
+			     l->ibank ? "IBUF bank" : "IBUF");
+	if (ret)
+		return ret;
 	if (wrows > l->wbuf_rows)
 		MBN_BAD("weights %llu rows/lane > WBUF", wrows);
 	if (out_c > l->qbuf_entries)
@@ -400,21 +447,32 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 		/* the output goes to the other IBUF half, dense, for the next reuse_input */
 		if (rout || w[10] || out_stride != out_c)
 			MBN_BAD("fused DW: output region %u offset 0x%x stride %u", rout, w[10], out_stride);
-		if (in_bytes > l->ibuf_bytes / 2 || npix * out_c > l->ibuf_bytes / 2)
-			MBN_BAD("fused DW: input %llu or output %llu bytes > IBUF/2", in_bytes, npix * out_c);
+		/* each tile within a half (of each bank): the output has one row per pixel */
+		ret = mbn_check_ibuf(mdev, idx, "fused DW input", in_bytes, in_row_bytes,
+				     l->ibuf_bytes / 2, l->ibank ? "half an IBUF bank" : "IBUF/2");
+		if (ret)
+			return ret;
+		ret = mbn_check_ibuf(mdev, idx, "fused DW output", npix * out_c, out_c,
+				     l->ibuf_bytes / 2, l->ibank ? "half an IBUF bank" : "IBUF/2");
+		if (ret)
+			return ret;
 	} else if (npix * out_c > l->obuf_words * 16) {
 		MBN_BAD("output tile > OBUF");
 	}
 
-	if (reuse_i && in_bytes > oc->in_bytes)
-		MBN_BAD("reuse_input reads %llu bytes, %llu on chip from this job", in_bytes, oc->in_bytes);
+	mbn_ibuf_words(l, in_nrows, in_row_bytes / 16, in_words);
+	if (reuse_i && (in_words[0] > oc->in_words[0] || in_words[1] > oc->in_words[1] ||
+			in_words[2] > oc->in_words[2]))
+		MBN_BAD("reuse_input reads %llu/%llu/%llu words of IBUF banks 0/1/2, %llu/%llu/%llu on chip from this job",
+			in_words[0], in_words[1], in_words[2], oc->in_words[0],
+			oc->in_words[1], oc->in_words[2]);
 	if (reuse_w && (w_bytes > oc->w_bytes || out_c > oc->q_entries))
 		MBN_BAD("reuse_weights reads %llu bytes / %u qparams, %llu / %u on chip from this job",
 			w_bytes, out_c, oc->w_bytes, oc->q_entries);
-	if (fuse)
-		oc->in_bytes = npix * out_c;  /* the next reuse_input reads the DW's output */
+	if (fuse)       /* the next reuse_input reads the DW's output: npix rows of out_c */
+		mbn_ibuf_words(l, npix, out_c / 16, oc->in_words);
 	else if (!reuse_i)
-		oc->in_bytes = in_bytes;
+		memcpy(oc->in_words, in_words, sizeof(in_words));
 	if (!reuse_w) {
 		oc->w_bytes = w_bytes;
 		oc->q_entries = out_c;

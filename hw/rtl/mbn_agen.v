@@ -1,20 +1,25 @@
 // mbn_agen: compute-phase address generator for both engines. Owns the loop
 // nests; issues one item per cycle (no stalls) to the buffers and mbn_mac_array.
 //
+// IBUF (docs/hw.md "IBUF row banks"): three banks; row r of a tile, word x is bank
+// r mod 3, address floor(r/3)*W + x (relative to the half). A DW input row is an
+// image row (W = in_w*J), a PW input row, and a fused DW's output row, one pixel
+// (W = J). `iss_rot` = bank of read port 0; port k reads bank (iss_rot + k) mod 3.
 // PW  (docs/hw.md "Arithmetic, PW"): for g < out_c/LANES, p < pixels, j < in_c/16:
-//   IBUF word p*J + j, WBUF row g*J + j (all lanes), QBUF row g,
+//   IBUF row p word j (port 0), WBUF row g*J + j (all lanes), QBUF row g,
 //   result -> OBUF words p*(out_c/16) + g*NB .. +NB-1 (NB = LANES/16 words, one per
 //   OBUF bank; iss_oaddr is the first)
 // DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy < out_rows, column n < NC:
 //   one input column per cycle: c = n - pad_left, rows r0..r0+2 (r0 = oy*stride +
-//   row_off), IBUF word (r*in_w + c)*J + cg on IBUF copy kh (one read port per
-//   window row); a row or column outside the tile is flagged (contributes 0).
+//   row_off), IBUF row r word c*J + cg on read port kh (one bank per window row);
+//   a row or column outside the tile is flagged (contributes 0).
 //   NC = (out_w-1)*stride + 3. Column n completes the 3x3 window of output
 //   ox = (n-2)/stride when n >= 2 (and n even for stride 2): `emit`.
 //   Weights k = cg*9 + t, t < 9: WBUF lane m row k0/LANES + (m < k0%LANES), k0 = 9cg
 //   (all 9 in one read: `wb_raddr` = k0/LANES, `iss_sel` = k0%LANES), QBUF row
 //   cg/NB, lanes 16*(cg%NB).. (`iss_qsel` = cg%NB), result -> OBUF word
-//   (oy*out_w + ox)*J + cg. Only lanes 0..15 compute; lanes 16..LANES-1 are idle.
+//   (oy*out_w + ox)*J + cg; fused (`fuse`): IBUF row oy*out_w + ox word cg instead,
+//   iss_oaddr = {bank, address}. Only lanes 0..15 compute; lanes 16..LANES-1 idle.
 // All addresses are kept incrementally: no multiplier in the issue loop.
 module mbn_agen #(
     parameter IAW = 13,              // IBUF address width
@@ -27,6 +32,7 @@ module mbn_agen #(
     input  wire            rst,
     input  wire            start,
     input  wire            dw,
+    input  wire            fuse,        // DW output to IBUF (iss_oaddr = {bank, IBUF address})
     input  wire [15:0]     in_rows,
     input  wire [15:0]     in_w,
     input  wire [11:0]     jn,          // in_c / 16
@@ -45,13 +51,14 @@ module mbn_agen #(
     output wire [2:0]      iss_rv,       // DW: window row kh inside the tile
     output wire            iss_cv,       // DW: column inside the tile
     output wire [LB-1:0]   iss_sel,
-    output wire [IAW-1:0]  ib_raddr,     // IBUF copy 0 (PW; DW row r0)
+    output wire [IAW-1:0]  ib_raddr,     // IBUF read port 0 (PW; DW row r0), in its bank
     output wire [IAW-1:0]  ib_raddr1,    // DW row r0+1
     output wire [IAW-1:0]  ib_raddr2,    // DW row r0+2
+    output wire [1:0]      iss_rot,      // bank of port 0
     output wire [WAW-1:0]  wb_raddr,
     output wire [QAW-1:0]  iss_qrow,
     output wire [QSW-1:0]  iss_qsel,     // DW: which 16 of the LANES QBUF entries (cg % NB)
-    output wire [OAW-1:0]  iss_oaddr,
+    output wire [OAW+1:0]  iss_oaddr,
     output wire            done          // level: idle and all items issued
 );
     localparam NB  = 1 << (LB - 4);  // OBUF words per PW result = channel groups per QBUF row
@@ -68,6 +75,11 @@ module mbn_agen #(
     reg [31:0] wrow_reg;            // PW g*J / DW k0 = cg*9
     reg [31:0] oa_reg;              // OBUF address of the current output word
     reg [31:0] oa_base_reg;         // PW: g + p*oc16 at p=0
+    // row-bank state: PW pixel p mod 3 and row base floor(p/3)*J; DW r0 mod 3 (and
+    // its value at oy = 0); fused output pixel mod 3 and floor(pix/3)*J + cg
+    reg [1:0]  pm_reg, m0_reg, minit_reg, fm_reg;
+    reg [31:0] pb_reg, fa_reg;
+    reg signed [8:0] fl_reg;        // floor(row_off / 3)
     // DW state
     reg [15:0] oy_reg, n_reg, nc_m1_reg;
     reg signed [17:0] r0_reg, c_reg;
@@ -78,7 +90,6 @@ module mbn_agen #(
     reg [31:0] cb0_reg, cb1_reg, cb2_reg;   // the same at oy = 0 of channel group cg
 
     wire [31:0] j32  = {20'd0, jn};
-    wire [31:0] srw  = stride2 ? {rw_reg[30:0], 1'b0} : rw_reg;     // stride*RW
     wire signed [17:0] sstep = stride2 ? 18'sd2 : 18'sd1;
     wire signed [17:0] c_init = -$signed({16'd0, pad_left});
     wire signed [17:0] r_init = {{10{row_off[7]}}, row_off};
@@ -87,6 +98,19 @@ module mbn_agen #(
     wire signed [17:0] r1 = r0_reg + 18'sd1, r2 = r0_reg + 18'sd2;
     wire cv   = c_reg >= 0 && c_reg < $signed({2'd0, in_w});
     wire emit = n_reg >= 16'd2 && (!stride2 || !n_reg[0]);
+    // floor(row_off/3) without a divider: x = row_off + 129 in [1, 256], x/3 = x*171 >> 9
+    // (exact for x < 512), and 129 = 3*43
+    wire [8:0]  ro_x  = 9'({row_off[7], row_off} + 9'sd129);
+    wire [16:0] ro_p  = ro_x * 9'd171;
+    wire [7:0]  ro_q  = ro_p[16:9];
+    wire        unused_ok = &{1'b0, ro_p[8:0]};   // the fraction of x*171/512
+    wire [1:0]  m1    = m0_reg == 2'd2 ? 2'd0 : m0_reg + 2'd1;    // banks of ports 1, 2
+    wire [1:0]  m2    = m0_reg == 2'd0 ? 2'd2 : m0_reg - 2'd1;
+    // a row step moves port k to the next bank row when its bank wraps
+    wire wrap0 = stride2 ? m0_reg != 2'd0 : m0_reg == 2'd2;
+    wire wrap1 = stride2 ? m1 != 2'd0 : m1 == 2'd2;
+    wire wrap2 = stride2 ? m2 != 2'd0 : m2 == 2'd2;
+    wire [1:0] m0_next = stride2 ? m2 : m1;
 
     wire run = (state_reg == S_RUN);
 
@@ -109,7 +133,8 @@ module mbn_agen #(
             assign iss_qsel = 1'b0;
         end
     endgenerate
-    assign iss_oaddr = oa_reg[OAW-1:0];
+    assign iss_rot   = dw ? m0_reg : pm_reg;
+    assign iss_oaddr = fuse ? {fm_reg, fa_reg[OAW-1:0]} : {2'b00, oa_reg[OAW-1:0]};
     assign done      = (state_reg == S_IDLE) && !start;
 
     always @(posedge clk) begin
@@ -132,21 +157,30 @@ module mbn_agen #(
             wrow_reg <= 32'd0; oa_reg <= 32'd0; oa_base_reg <= 32'd0;
             ia_reg <= 32'd0;
             r0_reg <= r_init; c_reg <= c_init;
+            pm_reg <= 2'd0; pb_reg <= 32'd0; fm_reg <= 2'd0; fa_reg <= 32'd0;
         end
         S_SET1: begin
             rw_reg <= {16'd0, in_w} * j32;
+            fl_reg <= $signed({1'b0, ro_q}) - 9'sd43;
+            minit_reg <= 2'(ro_x - {1'b0, ro_q} * 9'd3);
             nc_m1_reg <= (stride2 ? {out_w[14:0], 1'b0} : out_w) + (stride2 ? 16'd0 : 16'd1);
         end
         S_SET2: begin
-            init_reg <= $signed({{24{row_off[7]}}, row_off}) * $signed(rw_reg)
+            // bank row of r0 = floor(row_off/3); rows r0+1, r0+2 one bank row further
+            // when they wrap past bank 2
+            init_reg <= $signed({{23{fl_reg[8]}}, fl_reg}) * $signed(rw_reg)
                         - (pad_left == 2'd2 ? {j32[30:0], 1'b0} : pad_left == 2'd1 ? j32 : 32'd0);
+            m0_reg <= minit_reg;
         end
         S_SET3: begin
             if (dw) begin
                 ia_reg  <= init_reg; rb0_reg <= init_reg; cb0_reg <= init_reg;
-                ia1_reg <= init_reg + rw_reg; rb1_reg <= init_reg + rw_reg; cb1_reg <= init_reg + rw_reg;
-                ia2_reg <= init_reg + {rw_reg[30:0], 1'b0}; rb2_reg <= init_reg + {rw_reg[30:0], 1'b0};
-                cb2_reg <= init_reg + {rw_reg[30:0], 1'b0};
+                ia1_reg <= init_reg + (minit_reg == 2'd2 ? rw_reg : 32'd0);
+                rb1_reg <= init_reg + (minit_reg == 2'd2 ? rw_reg : 32'd0);
+                cb1_reg <= init_reg + (minit_reg == 2'd2 ? rw_reg : 32'd0);
+                ia2_reg <= init_reg + (minit_reg != 2'd0 ? rw_reg : 32'd0);
+                rb2_reg <= init_reg + (minit_reg != 2'd0 ? rw_reg : 32'd0);
+                cb2_reg <= init_reg + (minit_reg != 2'd0 ? rw_reg : 32'd0);
             end
         end
         default: ;
@@ -163,9 +197,15 @@ module mbn_agen #(
                     if (p_reg != pixels - 32'd1) begin
                         p_reg  <= p_reg + 32'd1;
                         oa_reg <= oa_reg + {20'd0, oc16};
+                        // next pixel: next bank, the same bank row unless bank 2 wraps
+                        pm_reg <= pm_reg == 2'd2 ? 2'd0 : pm_reg + 2'd1;
+                        pb_reg <= pm_reg == 2'd2 ? pb_reg + j32 : pb_reg;
+                        ia_reg <= pm_reg == 2'd2 ? pb_reg + j32 : pb_reg;
                     end else begin
                         p_reg  <= 32'd0;
                         ia_reg <= 32'd0;
+                        pm_reg <= 2'd0;
+                        pb_reg <= 32'd0;
                         if (g_reg != groups - 12'd1) begin
                             g_reg    <= g_reg + 12'd1;
                             wrow_reg <= wrow_reg + j32;
@@ -178,7 +218,11 @@ module mbn_agen #(
                 end
             end else begin
                 // ---------------- depthwise: one input column per cycle ----------------
-                if (emit) oa_reg <= oa_reg + j32;
+                if (emit) begin
+                    oa_reg <= oa_reg + j32;
+                    fm_reg <= fm_reg == 2'd2 ? 2'd0 : fm_reg + 2'd1;
+                    if (fm_reg == 2'd2) fa_reg <= fa_reg + j32;
+                end
                 if (n_reg != nc_m1_reg) begin
                     n_reg  <= n_reg + 16'd1;
                     c_reg  <= c_reg + 18'sd1;
@@ -189,17 +233,22 @@ module mbn_agen #(
                     if (oy_reg != out_rows - 16'd1) begin
                         oy_reg <= oy_reg + 16'd1;
                         r0_reg <= r0_reg + sstep;
-                        rb0_reg <= rb0_reg + srw; rb1_reg <= rb1_reg + srw; rb2_reg <= rb2_reg + srw;
-                        ia_reg  <= rb0_reg + srw; ia1_reg <= rb1_reg + srw; ia2_reg <= rb2_reg + srw;
+                        m0_reg <= m0_next;
+                        rb0_reg <= rb0_reg + (wrap0 ? rw_reg : 32'd0); ia_reg  <= rb0_reg + (wrap0 ? rw_reg : 32'd0);
+                        rb1_reg <= rb1_reg + (wrap1 ? rw_reg : 32'd0); ia1_reg <= rb1_reg + (wrap1 ? rw_reg : 32'd0);
+                        rb2_reg <= rb2_reg + (wrap2 ? rw_reg : 32'd0); ia2_reg <= rb2_reg + (wrap2 ? rw_reg : 32'd0);
                     end else if (j_reg != jn - 12'd1) begin
                         oy_reg <= 16'd0;
                         r0_reg <= r_init;
+                        m0_reg <= minit_reg;
                         j_reg  <= j_reg + 12'd1;
                         cb0_reg <= cb0_reg + 32'd1; rb0_reg <= cb0_reg + 32'd1; ia_reg  <= cb0_reg + 32'd1;
                         cb1_reg <= cb1_reg + 32'd1; rb1_reg <= cb1_reg + 32'd1; ia1_reg <= cb1_reg + 32'd1;
                         cb2_reg <= cb2_reg + 32'd1; rb2_reg <= cb2_reg + 32'd1; ia2_reg <= cb2_reg + 32'd1;
                         wrow_reg <= wrow_reg + 32'd9;
                         oa_reg  <= {20'd0, j_reg} + 32'd1;
+                        fm_reg  <= 2'd0;
+                        fa_reg  <= {20'd0, j_reg} + 32'd1;
                     end else begin
                         state_reg <= S_IDLE;
                     end

@@ -75,6 +75,7 @@ module mbn_ctrl #(
     output wire        round_mode,
     output wire [15:0] in_rows,
     output wire [15:0] in_w,
+    output reg  [31:0] ib_ld_rw,      // words per IBUF row of the tile F loads (DW: in_w*in_c/16, PW: in_c/16)
     output wire [11:0] jn,
     output wire [11:0] oc16,
     output wire [11:0] groups,
@@ -114,13 +115,16 @@ module mbn_ctrl #(
     localparam [31:0] F_BOUNDS = `MBN_FAULT_BOUNDS, F_AXI = `MBN_FAULT_AXI,
                       F_DESC = `MBN_FAULT_DESC, F_REGION = `MBN_FAULT_REGION;
     // half sizes: a descriptor up to these runs double-buffered
-    localparam [63:0] IB_HALF_BYTES = (IBUF_WORDS / 2) * 16;
     localparam [63:0] WB_HALF_ROWS  = WBUF_ROWS / 2;
     localparam [63:0] OB_HALF_WORDS = OBUF_WORDS / 2;
     // fusion (d0[10], CAPS3[16]): the fused output address is the OBUF address (OAW
     // bits) and one requantizer word = one IBUF word (16 lanes)
     localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS) && LANES == 16;
-    localparam [63:0] IB_HALF_WORDS = IBUF_WORDS / 2;
+    // IBUF row banks (docs/hw.md, CAPS3[17]): a tile of R rows of W words takes
+    // ceil(R/3)*W words of each of the 3 banks; checked as (R + 2)*W <= 3 * space
+    localparam [63:0] IB_BANK3_BYTES = 3 * IBUF_WORDS * 16;
+    localparam [63:0] IB_HALF3_BYTES = 3 * (IBUF_WORDS / 2) * 16;
+    localparam [63:0] IB_HALF3_WORDS = 3 * (IBUF_WORDS / 2);
 
     reg [4:0]   state_reg;              // F
     reg [2:0]   cst_reg;                // C
@@ -224,6 +228,9 @@ module mbn_ctrl #(
     reg [31:0] pin_reg, pout_reg;
     reg        fmt_bad_reg;
     reg [63:0] in_bytes_reg, out_words_reg, wrows_reg, wwords_reg, out_ext_reg;
+    reg [31:0] pinx_reg, poutx_reg;     // rows + 2 (in pixels of in_w for DW: pin + 2*in_w)
+    reg [63:0] ib_need_reg, fo_need_reg; // (R + 2)*W in bytes (input) and words (fused output)
+    reg        cap_ib_bad_reg;
     reg [31:0] code_reg, coff_reg;
 
     wire fmt_bad_n =
@@ -247,6 +254,9 @@ module mbn_ctrl #(
     wire [27:0] pw_wwords_n = out_c * f_jn;
     wire [23:0] pw_wrows_n  = f_groups * f_jn;
     wire [31:0] pout_m1     = pout_reg - 32'd1;
+    wire [27:0] rw_n        = f_in_w * f_jn;
+    wire [47:0] ib_need_n   = pinx_reg * in_c;
+    wire [43:0] fo_need_n   = poutx_reg * f_oc16;
     wire [47:0] out_ext_n   = pout_m1 * ostride;
     // DMA addresses: region base + offset
     wire [63:0] a_desc = rbase(dreg4)  + {24'd0, doff_reg};
@@ -430,6 +440,7 @@ module mbn_ctrl #(
                 a_in_reg <= a_in; a_w_reg <= a_w; a_q_reg <= a_q; a_out_reg <= a_out;
                 pin_reg     <= pin_n;
                 pout_reg    <= pout_n;
+                ib_ld_rw    <= f_dw ? {4'd0, rw_n} : {20'd0, f_jn};
                 fmt_bad_reg <= fmt_bad_n;
                 state_reg   <= F_DEC2;
             end
@@ -440,6 +451,8 @@ module mbn_ctrl #(
                 wrows_reg     <= is_pw ? {40'd0, pw_wrows_n}
                                        : {32'd0, (dw_wwords + {16'd0, lanes16} - 32'd1) / LANES};
                 out_ext_reg   <= {16'd0, out_ext_n} + {48'd0, out_c};
+                pinx_reg      <= pin_reg + (f_dw ? {15'd0, f_in_w, 1'b0} : 32'd2);
+                poutx_reg     <= pout_reg + 32'd2;
                 state_reg     <= F_DEC2B;
             end
             F_DEC2B: begin
@@ -450,11 +463,10 @@ module mbn_ctrl #(
                 end_o_reg <= {33'd0, out_off} + {1'b0, out_ext_reg};
                 sz_i_reg  <= rsize(in_rg[2:0]);  sz_w_reg <= rsize(w_rg[2:0]);
                 sz_q_reg  <= rsize(q_rg[2:0]);   sz_o_reg <= rsize(out_rg[2:0]);
-                cap_bad_reg <= fmt_bad_reg ||
-                    in_bytes_reg > IBUF_WORDS * 16 || wrows_reg > WBUF_ROWS ||
-                    {48'd0, out_c} > QBUF_ENTRIES ||
-                    (f_fuse ? (in_bytes_reg > IB_HALF_BYTES || out_words_reg > IB_HALF_WORDS)
-                            : out_words_reg > OBUF_WORDS);
+                cap_bad_reg <= fmt_bad_reg || wrows_reg > WBUF_ROWS ||
+                    {48'd0, out_c} > QBUF_ENTRIES || (!f_fuse && out_words_reg > OBUF_WORDS);
+                ib_need_reg <= {16'd0, ib_need_n};
+                fo_need_reg <= {20'd0, fo_need_n};
                 state_reg <= F_DEC3;
             end
             F_DEC3: begin
@@ -467,7 +479,11 @@ module mbn_ctrl #(
                 e_w_reg   <= a_w_reg + {wwords_reg[59:0], 4'd0};
                 e_q_reg   <= a_q_reg + {44'd0, out_c, 4'd0};
                 e_out_reg <= a_out_reg + out_ext_reg;
-                f_ifull_reg <= in_bytes_reg > IB_HALF_BYTES;
+                // IBUF capacity by the row-bank rule: a fused DW's input and output
+                // each within a half, any other input within a whole bank
+                cap_ib_bad_reg <= ib_need_reg > IB_BANK3_BYTES ||
+                    (f_fuse && (ib_need_reg > IB_HALF3_BYTES || fo_need_reg > IB_HALF3_WORDS));
+                f_ifull_reg <= ib_need_reg > IB_HALF3_BYTES;
                 f_wfull_reg <= wrows_reg > WB_HALF_ROWS;
                 f_ofull_reg <= out_words_reg > OB_HALF_WORDS;
                 state_reg <= F_DEC3B;
@@ -476,7 +492,7 @@ module mbn_ctrl #(
                 // priority: descriptor fields and capacity, then input, weights,
                 // qparams, output extents
                 coff_reg <= doff_reg[31:0];
-                if (cap_bad_reg)
+                if (cap_bad_reg || cap_ib_bad_reg)
                     code_reg <= F_DESC;
                 else if (!reuse_i && ck_i_reg != 3'd0) begin
                     code_reg <= {29'd0, ck_i_reg}; coff_reg <= in_off;

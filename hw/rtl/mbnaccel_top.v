@@ -107,6 +107,7 @@ module mbnaccel_top #(
     wire [7:0]  row_off, in_zp, w_zp, out_zp, act_min, act_max;
     wire [1:0]  pad_left;
     wire        ib_ld_hi, wq_ld_hi, ib_c_hi, wq_c_hi, ob_c_hi, ob_s_hi, c_fuse;
+    wire [31:0] ib_ld_rw;
 
     mbn_ctrl #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
                .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES), .ADDR_W(ADDR_W)) u_ctrl (
@@ -122,7 +123,7 @@ module mbnaccel_top #(
         .wr_stride(wr_stride), .wr_abort(wr_abort), .wr_busy(wr_busy), .wr_err(wr_err),
         .wr_err_off(wr_err_off),
         .cmp_start(cmp_start), .cmp_done(cmp_done), .cmp_pipe_busy(cmp_pipe_busy),
-        .dw(dw), .round_mode(round_mode), .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16),
+        .dw(dw), .round_mode(round_mode), .in_rows(in_rows), .in_w(in_w), .ib_ld_rw(ib_ld_rw), .jn(jn), .oc16(oc16),
         .groups(groups), .pixels(pixels), .out_rows(out_rows), .out_w(out_w), .stride2(stride2),
         .row_off(row_off), .pad_left(pad_left), .in_zp(in_zp), .w_zp(w_zp), .out_zp(out_zp),
         .act_min(act_min), .act_max(act_max),
@@ -162,17 +163,18 @@ module mbnaccel_top #(
     wire [LB-1:0]  iss_sel;
     wire [QSW-1:0] iss_qsel;
     wire [IAW-1:0] ib_raddr, ib_raddr1, ib_raddr2;
+    wire [1:0]     iss_rot;
     wire [WAW-1:0] wb_raddr;
     wire [QAW-1:0] iss_qrow, q_raddr;
-    wire [OAW-1:0] iss_oaddr;
+    wire [OAW+1:0] iss_oaddr;                  // {IBUF bank of a fused DW, address}
 
     mbn_agen #(.IAW(IAW), .WAW(WAW), .QAW(QAW), .OAW(OAW), .LB(LB)) u_agen (
-        .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw),
+        .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw), .fuse(c_fuse),
         .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16), .groups(groups), .pixels(pixels),
         .out_rows(out_rows), .out_w(out_w), .stride2(stride2), .row_off(row_off), .pad_left(pad_left),
         .iss_valid(iss_valid), .iss_emit(iss_emit), .iss_first(iss_first), .iss_last(iss_last),
         .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .ib_raddr(ib_raddr),
-        .ib_raddr1(ib_raddr1), .ib_raddr2(ib_raddr2), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
+        .ib_raddr1(ib_raddr1), .ib_raddr2(ib_raddr2), .iss_rot(iss_rot), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
         .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr), .done(cmp_done));
 
     // MAC_ACTIVE: LANES*16 per PW cycle, 9*16 per DW output word (emit)
@@ -181,13 +183,34 @@ module mbnaccel_top #(
 
     // ---- buffers ---------------------------------------------------------------------------
     // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES.
-    // IBUF is three identical copies (same writes): the depthwise engine reads one
-    // input column (rows r0, r0+1, r0+2) per cycle, one row per copy; PW reads copy 0.
-    wire [3*128-1:0]     ib_rdata;
+    // IBUF is three row banks (docs/hw.md "IBUF row banks"): row r of a tile in bank
+    // r mod 3, so the depthwise engine reads one input column (rows r0, r0+1, r0+2) per
+    // cycle, one row per bank; read port k (agen) uses bank (iss_rot + k) mod 3; PW
+    // reads port 0.
+    wire [3*128-1:0]     ib_rdata, ib_bdata;   // per read port, per bank
     wire [LANES*128-1:0] wb_rdata, q_rdata;
     wire [IAW-1:0]       ib_rb = ib_c_hi ? IB_HI : {IAW{1'b0}};
-    wire [3*IAW-1:0]     ib_ra = {ib_raddr2 + ib_rb, ib_raddr1 + ib_rb, ib_raddr + ib_rb};
-    wire [IAW-1:0]       ib_wa = rd_idx[IAW-1:0] + (ib_ld_hi ? IB_HI : {IAW{1'b0}});
+    wire [IAW-1:0]       ib_p0 = ib_raddr + ib_rb, ib_p1 = ib_raddr1 + ib_rb, ib_p2 = ib_raddr2 + ib_rb;
+    // bank b reads port (b - rot) mod 3; port k's data comes from bank (rot + k) mod 3
+    // one cycle later (registered RAM read)
+    wire [3*IAW-1:0]     ib_ra = iss_rot == 2'd0 ? {ib_p2, ib_p1, ib_p0} :
+                                 iss_rot == 2'd1 ? {ib_p1, ib_p0, ib_p2} : {ib_p0, ib_p2, ib_p1};
+    reg  [1:0]           ib_rot_d;
+    always @(posedge clk) ib_rot_d <= iss_rot;
+    assign ib_rdata = ib_rot_d == 2'd0 ? ib_bdata :
+                      ib_rot_d == 2'd1 ? {ib_bdata[127:0], ib_bdata[383:256], ib_bdata[255:128]} :
+                                         {ib_bdata[255:128], ib_bdata[127:0], ib_bdata[383:256]};
+    // DMA load: stream word k is row k / W, word k % W (W = ib_ld_rw, the loading
+    // descriptor's row) kept as counters: x, bank, bank row base; a stream starts at
+    // rd_idx 0
+    reg  [IAW:0]         ibw_x_reg, ibw_base_reg;
+    reg  [1:0]           ibw_bank_reg;
+    wire                 ibw_first = rd_idx == 24'd0;
+    wire [IAW:0]         ibw_x    = ibw_first ? {(IAW+1){1'b0}} : ibw_x_reg;
+    wire [IAW:0]         ibw_base = ibw_first ? {(IAW+1){1'b0}} : ibw_base_reg;
+    wire [1:0]           ibw_bank = ibw_first ? 2'd0 : ibw_bank_reg;
+    wire                 ibw_eol  = {{(31-IAW){1'b0}}, ibw_x} + 32'd1 >= ib_ld_rw;
+    wire [IAW-1:0]       ib_wa = ibw_base[IAW-1:0] + ibw_x[IAW-1:0] + (ib_ld_hi ? IB_HI : {IAW{1'b0}});
     wire [WAW-1:0]       wb_wa = rd_idx[LB +: WAW] + (wq_ld_hi ? WB_HI : {WAW{1'b0}});
     wire [WAW-1:0]       wb_rb = wq_c_hi ? WB_HI : {WAW{1'b0}};
     wire [QAW2-1:0]      q_wa = {{(QAW2-QAW){1'b0}}, rd_idx[LB +: QAW]} + (wq_ld_hi ? QB_HI : {QAW2{1'b0}});
@@ -197,23 +220,31 @@ module mbnaccel_top #(
 
     wire [LANES-1:0]   rq_valid;
     wire [LANES*8-1:0] rq_q;
-    reg  [OAW-1:0]     oa_pipe [0:RQ_LAT-1];   // OBUF address beside the requantizers
+    reg  [OAW+1:0]     oa_pipe [0:RQ_LAT-1];   // OBUF address (fused: {IBUF bank, address}) beside the requantizers
     // IBUF write port: the DMA, or a fused DW's requantized output (OBUF word address
     // in the IBUF half C does not read). mbn_ctrl keeps them exclusive (a fused DW holds
     // all of IBUF while it computes); the DMA takes precedence regardless.
     wire           ib_dma_we = rd_beat && rd_dst == 2'd1;
     wire           ib_fuse_we = rq_valid[0] && c_fuse;
-    wire [31:0]    ib_fa32 = {{(32-OAW){1'b0}}, oa_pipe[RQ_LAT-1]} + (ib_c_hi ? 32'd0 : IB_HI32);
-    wire           ib_we = ib_dma_we || ib_fuse_we;
+    wire [OAW+1:0] ib_fo = oa_pipe[RQ_LAT-1];
+    wire [31:0]    ib_fa32 = {{(32-OAW){1'b0}}, ib_fo[OAW-1:0]} + (ib_c_hi ? 32'd0 : IB_HI32);
     wire [IAW-1:0] ib_waddr = ib_dma_we ? ib_wa : ib_fa32[IAW-1:0];
+    wire [1:0]     ib_wbank = ib_dma_we ? ibw_bank : ib_fo[OAW+1:OAW];
     wire [127:0]   ib_wdata = ib_dma_we ? rd_data : rq_q[127:0];
+    always @(posedge clk) begin
+        if (ib_dma_we) begin
+            ibw_x_reg    <= ibw_eol ? {(IAW+1){1'b0}} : ibw_x + 1'b1;
+            ibw_bank_reg <= !ibw_eol ? ibw_bank : ibw_bank == 2'd2 ? 2'd0 : ibw_bank + 2'd1;
+            ibw_base_reg <= ibw_eol && ibw_bank == 2'd2 ? ibw_base + ib_ld_rw[IAW:0] : ibw_base;
+        end
+    end
 
     genvar l;
     generate
         for (l = 0; l < 3; l = l + 1) begin : g_ibuf
             mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
-                .clk(clk), .we(ib_we), .waddr(ib_waddr), .wdata(ib_wdata),
-                .raddr(ib_ra[l*IAW +: IAW]), .rdata(ib_rdata[l*128 +: 128]));
+                .clk(clk), .we((ib_dma_we || ib_fuse_we) && ib_wbank == l), .waddr(ib_waddr),
+                .wdata(ib_wdata), .raddr(ib_ra[l*IAW +: IAW]), .rdata(ib_bdata[l*128 +: 128]));
         end
         for (l = 0; l < LANES; l = l + 1) begin : g_bank
             // DW: the 9 weight words of a channel group start at lane iss_sel of row
@@ -233,10 +264,10 @@ module mbnaccel_top #(
     // ---- MAC array, requantizers, OBUF -------------------------------------------------------
     wire                 res_valid;
     wire [LANES*32-1:0]  res_acc, res_mult, res_shift;
-    wire [OAW-1:0]       res_oaddr;
+    wire [OAW+1:0]       res_oaddr;
     wire                 mac_busy;
 
-    mbn_mac_array #(.LANES(LANES), .OAW(OAW), .QAW(QAW), .LB(LB), .QSW(QSW)) u_mac (
+    mbn_mac_array #(.LANES(LANES), .OAW(OAW + 2), .QAW(QAW), .LB(LB), .QSW(QSW)) u_mac (
         .clk(clk), .rst(rst), .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last),
         .iss_emit(iss_emit), .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .iss_qrow(iss_qrow),
         .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr),
@@ -262,7 +293,8 @@ module mbnaccel_top #(
         for (k = 1; k < RQ_LAT; k = k + 1) oa_pipe[k] <= oa_pipe[k-1];
     end
 
-    wire [OAW-1:0] ob_wa = oa_pipe[RQ_LAT-1] + (ob_c_hi ? OB_HI : {OAW{1'b0}});
+    wire [OAW+1:0] ob_wo = oa_pipe[RQ_LAT-1];
+    wire [OAW-1:0] ob_wa = ob_wo[OAW-1:0] + (ob_c_hi ? OB_HI : {OAW{1'b0}});
     generate
         if (NB == 1) begin : g_ob
             mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
@@ -286,5 +318,6 @@ module mbnaccel_top #(
         end
     endgenerate
 
-    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW]};
+    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW],
+                         ob_wo[OAW+1:OAW], ib_ld_rw[31:IAW+1]};
 endmodule

@@ -46,6 +46,17 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 	p->obuf_words = 4096;
 	p->qbuf_entries = 1024;
 	p->fuse = 1;
+	p->ibank = 1;
+}
+
+/* Does an IBUF tile of `rows` rows of `row_bytes` fit `space` bytes (per bank with
+ * IBANK)? docs/hw.md "IBUF row banks": three banks, row r in bank r mod 3, checked as
+ * (rows + 2) * row_bytes <= 3 * space; without IBANK one flat buffer. */
+static int ibuf_fits(const struct mbn_cmodel_params *p, uint64_t rows, uint64_t row_bytes, uint64_t space)
+{
+	if (p->ibank)
+		return (rows + 2) * row_bytes <= 3 * space;
+	return rows * row_bytes <= space;
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -163,16 +174,19 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 	d->q_bytes = (uint64_t)d->out_c * QPARAM_BYTES;
 	uint64_t npix = (uint64_t)d->out_rows * d->out_w;
 	d->out_extent = (npix - 1) * d->out_stride + d->out_c;
+	/* IBUF rows: an image row for a DW input, a pixel for a PW input and a fused output */
+	uint64_t in_rows = d->op == OP_DW ? d->in_rows : (uint64_t)d->in_rows * d->in_w;
+	uint64_t in_row_bytes = d->op == OP_DW ? (uint64_t)d->in_w * d->in_c : d->in_c;
 	if (d->fuse) {
 		/* docs/hw.md: the output goes to the other IBUF half, dense (the PW layout) */
 		uint64_t half = (uint64_t)p->ibuf_words / 2 * 16;
 		if (d->out_region || d->out_offset || d->out_stride != d->out_c)
 			return F_DESC;
-		if (d->in_bytes > half || npix * d->out_c > half)
+		if (!ibuf_fits(p, in_rows, in_row_bytes, half) || !ibuf_fits(p, npix, d->out_c, half))
 			return F_DESC;
 		d->out_extent = 0;
 	}
-	if (d->in_bytes > (uint64_t)p->ibuf_words * 16)
+	if (!ibuf_fits(p, in_rows, in_row_bytes, (uint64_t)p->ibuf_words * 16))
 		return F_DESC;
 	if (wrows > p->wbuf_rows)
 		return F_DESC;
@@ -241,10 +255,12 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 	for (int r = 0; r < nreg && r < NUM_REGIONS; r++)
 		j.reg[r] = regions[r];
 
-	size_t ibuf_n = (size_t)p.ibuf_words * 16;
+	size_t ibuf_n = (size_t)p.ibuf_words * 16 * (p.ibank ? 3 : 1);
 	size_t wbuf_n = (size_t)p.wbuf_rows * p.lanes * 16;
 	size_t qbuf_n = (size_t)p.qbuf_entries * QPARAM_BYTES;
 	size_t obuf_n = (size_t)p.obuf_words * 16;
+	if (obuf_n < ibuf_n) /* a fused DW's output is computed here, then moved to IBUF */
+		obuf_n = ibuf_n;
 	uint8_t *ibuf = calloc(1, ibuf_n), *wbuf = calloc(1, wbuf_n), *qbuf = calloc(1, qbuf_n);
 	uint8_t *obuf = calloc(1, obuf_n);
 	int32_t *qv = calloc(p.qbuf_entries ? p.qbuf_entries : 1, 3 * sizeof(int32_t));

@@ -317,7 +317,7 @@ int main(int argc, char **argv) {
     // ---- registers ----
     {
         bool ok = rd(MBN_REG_ID) == MBN_ID_VALUE && (rd(MBN_REG_CAPS0) & 0xffff) == 256 &&
-                  rd(MBN_REG_CAPS1) == (64u << 16 | 64u) && rd(MBN_REG_CAPS3) == (MBN_CAPS3_FUSE | 8u << 8 | 8u);
+                  rd(MBN_REG_CAPS1) == (64u << 16 | 64u) && rd(MBN_REG_CAPS3) == (MBN_CAPS3_IBANK | MBN_CAPS3_FUSE | 8u << 8 | 8u);
         wr(MBN_REG_REGION(3) + 8, 0x12345678);
         ok = ok && rd(MBN_REG_REGION(3) + 8) == 0x12345678;
         report(ok, "regs", "ID/CAPS/region readback");
@@ -355,14 +355,16 @@ int main(int argc, char **argv) {
     else report(true, "rd_outstanding", "");
     ready_pct = 60; max_lat = 30;
 
-    // ---- chain with reuse: DW then PW on the same input (reuse_input), PW with new out (reuse_weights) ----
+    // ---- chain with reuse: DW, then PW on the same input bytes (loaded again: IBUF row banks
+    // hold a DW tile by image rows, a PW tile by pixels, docs/hw.md), then a PW reusing that
+    // input and those weights with a new output ----
     {
         std::string why;
         bool ok = true;
         uint32_t b = 0x200000;
         Desc a = random_desc(2); a.in_off = b; a.w_off = b + 0x10000; a.q_off = b + 0x20000; a.out_off = b + 0x30000;
         Desc p = random_desc(1); p.in_rows = a.in_rows; p.in_w = a.in_w; p.in_c = a.in_c; p.out_rows = a.in_rows; p.out_w = a.in_w;
-        p.in_off = b; p.w_off = b + 0x40000; p.q_off = b + 0x50000; p.out_off = b + 0x60000; p.reuse_i = 1;
+        p.in_off = b; p.w_off = b + 0x40000; p.q_off = b + 0x50000; p.out_off = b + 0x60000; p.reuse_i = 0;
         Desc p2 = p; p2.reuse_i = 1; p2.reuse_w = 1; p2.out_off = b + 0x70000; p2.in_off = 0xdead0; p2.w_off = 0xbeef0;
         p2.out_zp = rnd(256); p2.round = !p.round;
         fill(a.in_off, (size_t)a.in_rows * a.in_w * a.in_c); fill(a.w_off, 9 * a.in_c); fill_q(a.q_off, a.out_c, false);
@@ -378,7 +380,7 @@ int main(int argc, char **argv) {
                 for (int c = 0; c < d.out_c; c++)
                     if (mem[d.out_off + px * d.out_stride + c] != r[px * d.out_c + c]) { ok = false; why = std::string(nm) + " mismatch"; break; }
         };
-        if (ok) { cmp(a, ra, "dw"); cmp(p, rp, "pw reuse_input"); cmp(p2, rp2, "pw reuse_weights"); }
+        if (ok) { cmp(a, ra, "dw"); cmp(p, rp, "pw"); cmp(p2, rp2, "pw reuse_input+weights"); }
         wr(MBN_REG_IRQ_STATUS, 3);
         report(ok, "chain_reuse", why);
     }

@@ -25,7 +25,8 @@ enum { ACCEL_REGION_CONST = 0, ACCEL_REGION_ACT = 1 };
  * descriptors up to them run double-buffered (the next one loads while this one
  * computes). The *_full fields are the capacity the hardware accepts (docs/hw.md: twice
  * the half for IBUF, WBUF and OBUF; QBUF is not halved); a descriptor above a half runs
- * without that overlap. 0 there means unknown: the compiler then stays within the halves. */
+ * without that overlap. 0 there means unknown: the compiler then stays within the halves.
+ * With IBANK the IBUF sizes are of one of its three banks (accel_ibuf_fits below). */
 struct accel_caps {
 	int lanes;            /* pointwise output lanes; MACs = lanes * 16 */
 	int macs;
@@ -33,7 +34,31 @@ struct accel_caps {
 	int regions;
 	uint32_t ibuf_full_bytes, wbuf_full_rows, obuf_full_bytes;
 	bool fuse;            /* CAPS3 FUSE: depthwise descriptors may keep their output on chip */
+	bool ibank;           /* CAPS3 IBANK: IBUF is three row banks (docs/hw.md "IBUF row banks") */
 };
+
+/*
+ * Does an IBUF tile of `rows` rows of `row_bytes` bytes fit `space` bytes (the reported
+ * half, ibuf_bytes, or one whole bank, ibuf_full_bytes)? docs/hw.md "IBUF row banks":
+ * with IBANK the rows are spread over three banks and the hardware checks
+ * in_bytes + 2 * row_bytes <= 3 * S (the last, partial stripe of rows may take a row
+ * of each of the two other banks); without it the whole tile sits in S. A row is a DW
+ * input row (in_w * in_c bytes) or a pixel (in_c bytes: a PW input, a fused DW's output).
+ * Every comparison of an IBUF tile with a capacity in the compiler goes through here.
+ */
+static inline bool accel_ibuf_fits(const struct accel_caps *c, uint64_t rows, uint64_t row_bytes, uint64_t space)
+{
+	return c->ibank ? (rows + 2) * row_bytes <= 3 * space : rows * row_bytes <= space;
+}
+
+/* The most rows of row_bytes (> 0) that fit space by accel_ibuf_fits(), maybe 0. */
+static inline uint64_t accel_ibuf_rows(const struct accel_caps *c, uint64_t row_bytes, uint64_t space)
+{
+	if (!c->ibank)
+		return space / row_bytes;
+	uint64_t r = 3 * space / row_bytes; /* (R + 2) * row_bytes <= 3 * S  <=>  R + 2 <= r */
+	return r > 2 ? r - 2 : 0;
+}
 
 struct accel_layer {
 	int layer;            /* graph layer index */

@@ -19,11 +19,15 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 	caps->obuf_bytes = (c[2] & 0xffff) * 1024;
 	caps->qbuf_entries = c[2] >> 16;
 	caps->regions = (int)(c[3] & 0xff);
-	/* CAPS1/CAPS2 report half of IBUF, WBUF and OBUF; the whole buffer is accepted too */
+	/* CAPS1/CAPS2 report half of IBUF (of one bank with IBANK), WBUF and OBUF; the whole
+	 * buffer (bank) is accepted too */
 	caps->ibuf_full_bytes = 2 * caps->ibuf_bytes;
 	caps->wbuf_full_rows = 2 * caps->wbuf_rows;
 	caps->obuf_full_bytes = 2 * caps->obuf_bytes;
 	caps->fuse = (c[3] & MBN_CAPS3_FUSE) != 0;
+	/* IBANK (VERSION 1.2): CAPS1 still reports half of one bank, so the sizes above keep
+	 * their meaning; only the IBUF fit rule changes (accel_ibuf_fits) */
+	caps->ibank = (c[3] & MBN_CAPS3_IBANK) != 0;
 	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);

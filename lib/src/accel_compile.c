@@ -102,9 +102,12 @@ static bool is_dw(const struct mbn_layer *l)
 	       l->pad_top <= 2;
 }
 
-/* Output rows per depthwise tile, or 0 if one row does not fit: the input rows within
- * in_max bytes, the output within out_max. */
-static int dw_rows_within(const struct mbn_layer *l, int cp, uint64_t in_max, uint64_t out_max)
+/* Output rows per depthwise tile, or 0 if one row does not fit: the input rows (of
+ * in_w * cp bytes) within IBUF space in_max, the output within out_max: OBUF bytes, or
+ * for a fused DW (out_ibuf) IBUF space, whose rows are pixels of cp bytes (docs/hw.md
+ * "IBUF row banks": the fused output is laid out as the PW input it becomes). */
+static int dw_rows_within(const struct accel_caps *c, const struct mbn_layer *l, int cp, uint64_t in_max,
+			  uint64_t out_max, bool out_ibuf)
 {
 	uint64_t in_row = (uint64_t)l->in_w * cp, out_row = (uint64_t)l->out_w * cp;
 
@@ -112,7 +115,9 @@ static int dw_rows_within(const struct mbn_layer *l, int cp, uint64_t in_max, ui
 		uint64_t in_rows = (uint64_t)(rows - 1) * l->stride_h + 3;
 		if (in_rows > (uint64_t)l->in_h)
 			in_rows = (uint64_t)l->in_h;
-		if (in_rows * in_row <= in_max && rows * out_row <= out_max)
+		bool out_ok = out_ibuf ? accel_ibuf_fits(c, (uint64_t)rows * l->out_w, (uint64_t)cp, out_max)
+				       : rows * out_row <= out_max;
+		if (accel_ibuf_fits(c, in_rows, in_row, in_max) && out_ok)
 			return rows;
 		if (rows > 64) /* coarse steps down for big maps */
 			rows = rows / 2 + 1;
@@ -122,7 +127,7 @@ static int dw_rows_within(const struct mbn_layer *l, int cp, uint64_t in_max, ui
 
 static int dw_tile_rows(const struct mbn_layer *l, int cp, const struct accel_caps *c)
 {
-	return dw_rows_within(l, cp, c->ibuf_bytes, c->obuf_bytes);
+	return dw_rows_within(c, l, cp, c->ibuf_bytes, c->obuf_bytes, false);
 }
 
 /* Input rows [ld0, ld1) of the depthwise output rows [oy0, oy1). */
@@ -156,7 +161,7 @@ static bool accel_supported(const struct mbn_graph *g, int i, int cp, const stru
 	if (is_conv0(g, i))
 		return true;
 	if (is_pw(l))
-		return (uint32_t)(cin / 16) <= c->wbuf_rows && (uint64_t)cin <= c->ibuf_bytes;
+		return (uint32_t)(cin / 16) <= c->wbuf_rows && accel_ibuf_fits(c, 1, (uint64_t)cin, c->ibuf_bytes);
 	if (is_dw(l))
 		return (uint32_t)cin <= c->qbuf_entries &&
 		       (9 * (uint64_t)cin / 16 + (uint64_t)c->lanes - 1) / (uint64_t)c->lanes <= c->wbuf_rows &&
@@ -239,7 +244,7 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
 		struct pw_tile d;
 		pw_tile_at(t, cout, npix, k, &d);
 		uint64_t noc = (uint64_t)d.noc, in_b = d.np * (uint64_t)cin, out_b = d.np * noc;
-		bool i_full = d.reuse_in ? prev_if : in_b > c->ibuf_bytes;
+		bool i_full = d.reuse_in ? prev_if : !accel_ibuf_fits(c, d.np, (uint64_t)cin, c->ibuf_bytes);
 		bool w_full = d.reuse_w ? prev_wf : (noc / lanes) * cols > c->wbuf_rows;
 		bool o_full = out_b > c->obuf_bytes;
 		uint64_t ld = (d.reuse_in ? 0 : in_b) + (d.reuse_w ? 0 : noc * (uint64_t)cin + noc * 16);
@@ -271,9 +276,10 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
  * estimated cycles (pw_estimate) are within 1/32 of the fastest one's; equal traffic,
  * fewer cycles. So a whole-buffer tile is taken only when it reads less and what it
  * loses of the overlap costs at most ~3%: for the 14x14x512->512 layers of MobileNet v1
- * 1.0-224 the whole input (100 KB > the 64 KB half) with 16-channel weight tiles reads
- * input and weights once (371 KB instead of 641 KB with half-buffer tiles, which read
- * the weights twice) for ~1% more estimated cycles. Small output-channel tiles win the
+ * 1.0-224 without IBANK the whole input (100 KB > the 64 KB half) with 16-channel weight
+ * tiles reads input and weights once (371 KB instead of 641 KB with half-buffer tiles,
+ * which read the weights twice) for ~1% more estimated cycles; with IBANK it fits the
+ * half (docs/hw.md "IBUF row banks"). Small output-channel tiles win the
  * estimate where the input stays on chip: the layer's first load and last store, which
  * nothing overlaps, are short.
  */
@@ -294,7 +300,7 @@ static bool pw_choose(struct pw_tiling *best, const struct accel_caps *c, int ci
 			int g_fit = imin(imin(groups, (int)(wr / (uint32_t)cols)), (int)(c->qbuf_entries / (uint32_t)lanes));
 			for (int g = 1; g <= g_fit; g++) {
 				struct pw_tiling t = { .oc_tile = g * lanes };
-				t.pix_tile = ib / (uint64_t)cin;
+				t.pix_tile = accel_ibuf_rows(c, (uint64_t)cin, ib); /* one IBUF row per pixel */
 				if (t.pix_tile > ob / (uint64_t)t.oc_tile)
 					t.pix_tile = ob / (uint64_t)t.oc_tile;
 				if (t.pix_tile > npix)
@@ -468,15 +474,100 @@ static int emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl,
  * depthwise output rows: one fused DW descriptor (all channels), whose output, the
  * pointwise input of pixels [p0, p0 + P), P = rows * out_w, stays in IBUF; then the
  * pointwise descriptors of exactly those pixels, output-channel tiles of at most
- * oc_tile channels, all with reuse_input. Both DW tiles must fit an IBUF half; the
- * pointwise tiles the WBUF and OBUF halves. The DW and PW weights are reloaded for every
- * tile (the other's load sits in between).
+ * oc_tile channels, all with reuse_input. Both DW tiles must fit an IBUF half
+ * (accel_ibuf_fits: with IBANK about 3x the bytes); the pointwise tiles the WBUF and
+ * OBUF halves. The DW and PW weights are reloaded for every tile (the other's load sits
+ * in between), so fewer, larger tiles read less.
  */
 struct fuse_plan {
 	int rows, oc_tile, n_oc;
 	uint64_t rd_bytes;        /* DRAM reads of the pair, fused */
+	uint64_t cycles;          /* fuse_estimate() */
 };
 
+/* DRAM as one FIFO server of PW_EST_DRAM_BPC bytes per cycle (reads and writes share
+ * the simulator's port): a transfer requested at `req` ends at the returned cycle. */
+static uint64_t dram_xfer(uint64_t *dram_free, uint64_t req, uint64_t bytes)
+{
+	uint64_t start = req > *dram_free ? req : *dram_free;
+	*dram_free = start + (bytes + PW_EST_DRAM_BPC - 1) / PW_EST_DRAM_BPC;
+	return *dram_free;
+}
+
+/*
+ * Estimated cycles of a fused pair run as a job of its own, descriptor by descriptor
+ * through the 3-stage pipeline of hw/rtl/README.md: F loads descriptor k+1 (once k has
+ * moved to C) while C computes k and S stores k-1; DRAM is shared by loads and stores
+ * (dram_xfer; a store is queued before a later-requested load). A fused DW needs no
+ * OBUF and holds IBUF while it computes; a PW tile within the OBUF half waits for the
+ * store of the tile two before it, one that takes the whole OBUF (`o_full`) for every
+ * store. Per-descriptor overheads: ~80 cycles of descriptor fetch, 25 of compute
+ * prologue/drain. What it captures: the next DW tile's input load hides behind the last
+ * PW tile's compute only if that is long enough (stride-2 pairs with few PW channels),
+ * and a whole-OBUF PW tile's store behind the next DW compute.
+ */
+static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer *l, int cp, int cout, int rows,
+			      int oc_tile, bool o_full)
+{
+	const uint64_t cols = (uint64_t)cp / 16, lanes = (uint64_t)c->lanes;
+	const uint64_t nc = (uint64_t)(l->out_w - 1) * (uint64_t)l->stride_w + 3;
+	uint64_t dram = 0, f = 0, c_free = 0, s_end = 0, s_prev = 0; /* ends of the last two stores */
+	uint64_t st_req = 0, st_bytes = 0; /* a store not yet queued */
+	bool st_pend = false;
+
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
+		int oy1 = imin(oy0 + rows, l->out_h), ld0, ld1;
+		dw_in_rows(l, oy0, oy1, &ld0, &ld1);
+		uint64_t P = (uint64_t)(oy1 - oy0) * (uint64_t)l->out_w;
+		for (int k = -1; k * oc_tile < cout; k++) {
+			bool dw = k < 0;
+			uint64_t noc = dw ? 0 : (uint64_t)imin(oc_tile, cout - k * oc_tile);
+			uint64_t ld = dw ? (uint64_t)(ld1 - ld0) * (uint64_t)l->in_w * (uint64_t)cp + 25ull * (uint64_t)cp
+					 : noc * (uint64_t)cp + 16 * noc;
+			uint64_t req = f + 80;
+			if (st_pend && st_req <= req) {
+				s_prev = s_end;
+				s_end = dram_xfer(&dram, st_req, st_bytes);
+				st_pend = false;
+			}
+			uint64_t ld_end = dram_xfer(&dram, req, ld);
+			uint64_t hand = ld_end > c_free ? ld_end : c_free;
+			if (st_pend) { /* requested before this compute can end: queue it now */
+				s_prev = s_end;
+				s_end = dram_xfer(&dram, st_req, st_bytes);
+				st_pend = false;
+			}
+			uint64_t c_start = hand;
+			if (!dw) {
+				uint64_t o_wait = o_full ? s_end : s_prev; /* the store from this half */
+				c_start = o_wait > c_start ? o_wait : c_start;
+			}
+			uint64_t comp = dw ? (uint64_t)(oy1 - oy0) * nc * cols : P * (noc / lanes) * cols;
+			c_free = c_start + comp + 25;
+			if (!dw) {
+				st_req = c_free > s_end ? c_free : s_end;
+				st_bytes = P * noc;
+				st_pend = true;
+			}
+			f = hand;
+		}
+	}
+	if (st_pend)
+		s_end = dram_xfer(&dram, st_req, st_bytes);
+	return s_end > c_free ? s_end : c_free;
+}
+
+/*
+ * Choose a fused tiling: rows of DW output per tile (both of its IBUF tiles within the
+ * halves, accel_ibuf_fits) and PW output-channel tiles: the largest within the OBUF
+ * half, or all channels in one tile taking the whole OBUF (its store then overlaps the
+ * next tile's DW compute, which uses no OBUF). The rule, like pw_choose's: the fewest
+ * DRAM reads among the candidates whose estimated cycles (fuse_estimate) are within
+ * 1/32 of the fastest one's. Larger tiles read less (fewer halo rows, PW weights
+ * reloaded per pixel tile: with IBANK the 14x14x512 pairs of MobileNet v1 1.0-224 are
+ * one pixel tile and read the 512x512 weights once), but a tile whose DW input load
+ * outlasts the PW compute it hides behind costs cycles.
+ */
 static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout)
 {
 	const int lanes = c->lanes, cols = cp / 16;
@@ -484,26 +575,48 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
 		return false;
 	int g_max = imin((int)(c->wbuf_rows / (uint32_t)cols), (int)(c->qbuf_entries / (uint32_t)lanes));
 	g_max = imin(g_max, cout / lanes);
-	/* the store writes one burst of oc_tile bytes per pixel: narrow tiles (16 bytes)
-	 * make it slower than the compute, so first look for tiles of >= 64 channels (or
-	 * all of them), then take any */
-	int g_want = imin(g_max, 64 / lanes > 0 ? 64 / lanes : 1);
+	if (g_max < 1)
+		return false;
+	const uint32_t o_all = c->obuf_full_bytes > c->obuf_bytes ? c->obuf_full_bytes : c->obuf_bytes;
+	int rows_max = dw_rows_within(c, dl_, cp, c->ibuf_bytes, c->ibuf_bytes, true);
+	uint64_t fastest = UINT64_MAX;
+	bool have = false;
+
+	/* pass 0 finds the fastest estimate, pass 1 chooses */
 	for (int pass = 0; pass < 2; pass++)
-	for (int rows = dw_rows_within(dl_, cp, c->ibuf_bytes, c->ibuf_bytes); rows >= 1; rows--) {
-		uint64_t P = (uint64_t)rows * dl_->out_w;
-		if (P > 65535)
-			continue;
-		int g = imin(g_max, (int)(c->obuf_bytes / (P * (uint64_t)lanes)));
-		if (g < (pass ? 1 : g_want))
-			continue;
-		f->rows = rows;
-		f->n_oc = (cout / lanes + g - 1) / g;
-		f->oc_tile = (cout / lanes + f->n_oc - 1) / f->n_oc * lanes; /* even split */
-		uint64_t n_px = (uint64_t)(dl_->out_h + rows - 1) / (uint64_t)rows;
-		f->rd_bytes = dw_read_bytes(dl_, cp, rows, true) + n_px * ((uint64_t)cout * cp + (uint64_t)cout * 16);
-		return true;
-	}
-	return false;
+		for (int rows = rows_max; rows >= 1; rows--) {
+			uint64_t P = (uint64_t)rows * dl_->out_w;
+			if (P > 65535)
+				continue;
+			for (int whole = 0; whole < 2; whole++) {
+				int g = imin(g_max, (int)(c->obuf_bytes / (P * (uint64_t)lanes)));
+				if (whole) {
+					if (g_max != cout / lanes || P * (uint64_t)cout > o_all || g == g_max)
+						continue;
+					g = g_max;
+				}
+				if (g < 1)
+					continue;
+				int n_oc = (cout / lanes + g - 1) / g;
+				int oc_tile = (cout / lanes + n_oc - 1) / n_oc * lanes; /* even split */
+				uint64_t cyc = fuse_estimate(c, dl_, cp, cout, rows, oc_tile, whole);
+				if (pass == 0) {
+					fastest = cyc < fastest ? cyc : fastest;
+					continue;
+				}
+				if (cyc > fastest + fastest / 32)
+					continue;
+				uint64_t n_px = (uint64_t)(dl_->out_h + rows - 1) / (uint64_t)rows;
+				uint64_t rd = dw_read_bytes(dl_, cp, rows, true) +
+					      n_px * ((uint64_t)cout * cp + (uint64_t)cout * 16);
+				if (have && (rd > f->rd_bytes || (rd == f->rd_bytes && cyc >= f->cycles)))
+					continue;
+				f->rows = rows, f->n_oc = n_oc, f->oc_tile = oc_tile;
+				f->rd_bytes = rd, f->cycles = cyc;
+				have = true;
+			}
+		}
+	return have;
 }
 
 static int emit_fused(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *ld,
@@ -554,9 +667,10 @@ static int emit_fused(struct accel_plan *p, struct image *im, struct desc_list *
  * at most the depthwise output's round trip that fusion removes (its write and the
  * pointwise layer's read of it, 2 x the map): that round trip is DRAM time the DRAM-bound
  * depthwise layer waits for, while the weight reloads fusion adds mostly overlap the
- * pointwise compute. (MobileNet v1 1.0-224 with the default buffers: all pairs but the
- * 28x28x256 -> 512 and 14x14x512 -> 1024 ones, whose 2-4 pixel tiles re-read 0.5-1 MB of
- * weights.)
+ * pointwise compute. (MobileNet v1 1.0-224 with the default buffers: without IBANK all
+ * pairs but the 28x28x256 -> 512 and 14x14x512 -> 1024 ones, whose 2-4 pixel tiles
+ * re-read 0.5-1 MB of weights. With IBANK all pairs: the 14x14 ones are one pixel tile
+ * and read less than unfused; the 28x28x256 -> 512 one is two, +29 KB of traffic.)
  */
 static bool fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp)
 {
@@ -636,7 +750,7 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 		int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp), cout = (int)round_up((uint64_t)l->out_c, (uint64_t)cp);
 		al->layer = i;
 		al->macs = mbn_layer_macs(l);
-		struct fuse_plan fp;
+		struct fuse_plan fp = { 0 }; /* only for -Wmaybe-uninitialized: fuse_wins sets it */
 		if (i == 0 && p->im2col)
 			r = emit_pw(p, &im, &dl, l, p->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
 		else if (l->op == MBN_OP_DWCONV && fuse_wins(p, g, i, cin, &fp)) {

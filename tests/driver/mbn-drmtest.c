@@ -454,6 +454,9 @@ out:
 
 /* ---- basic suite */
 
+#define CAPS3_FUSE  (1u << 16)  /* docs/hw.md: the DW descriptor bit fuse (d0[10]) */
+#define CAPS3_IBANK (1u << 17)  /* docs/hw.md "IBUF row banks": the banked capacity rule */
+
 #define EXPECT_ERR(name, expr, err) do { \
 	int _r = (expr); \
 	if (_r == -(err)) pass("%s (%s)", name, strerror(err)); \
@@ -628,6 +631,30 @@ static void test_bad_submit(int fd)
 		pw_desc(j, chain[1]);
 		chain[1][0] |= 1u << 9;                                  /* all of them reused */
 		EXPECT_ERR("desc-reuse-input-grown", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+		/* The same bytes in other rows: 16 pixels of 32 channels are loaded as 16
+		 * rows of 2 words; a DW reuse reading them as one row of 16 x 32 bytes (32
+		 * words) reads, with IBUF row banks, 32 words of bank 0 where this job put 12
+		 * (rows 0, 3, .., 15): refused. Without banks it reads the same words (run). */
+		uint64_t caps3 = 0;
+		get_param(fd, MBNACCEL_PARAM_CAPS3, &caps3);
+		pw_desc(j, chain[0]);
+		pw_desc(j, chain[1]);
+		chain[1][0] = 2 | 1u << 9;                              /* DW, reuse_input */
+		chain[1][1] = chain[1][3] = 1 | (j->rows * j->w) << 16; /* 1 x 16 px, 32 ch */
+		chain[1][2] = j->in_c | j->in_c << 16;
+		chain[1][4] |= 1;                                       /* stride 1 */
+		if (caps3 & CAPS3_IBANK) {
+			EXPECT_ERR("desc-reuse-input-regrouped", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL),
+				   EINVAL);
+		} else {
+			uint64_t gid;
+			struct drm_mbnaccel_wait gw = { 0 };
+			int gr = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &gid);
+			if (!gr && !(gr = wait_job(fd, gid, 60000, &gw)) && gw.status == 0 && gw.desc_done == 2)
+				pass("desc-reuse-input-regrouped accepted and done (no IBANK: one copy of the tile)");
+			else
+				fail("desc-reuse-input-regrouped", "no IBANK: r=%d status %u", gr, gw.status);
+		}
 		pw_desc(j, chain[0]);
 		pw_desc(j, chain[1]);
 		chain[1][0] |= 1u << 8 | 1u << 9;
@@ -805,6 +832,108 @@ static void test_wait_timeout(int fd)
 	pw_free(j);
 }
 
+/* ---- IBUF capacity at its bound (docs/hw.md "IBUF row banks", "Fusion") */
+
+/* A DW descriptor: stride 1, row_off -1, pad_left 1, c channels, zero points 0; BO0
+ * input, BO1 weights, BO2 qparams, BO3 output (fused: the output stays on chip and the
+ * rules want out_region 0, out_offset 0). */
+static void cap_dw_desc(uint32_t *d, uint32_t in_rows, uint32_t in_w, uint32_t c,
+			uint32_t out_rows, uint32_t out_w, int fuse)
+{
+	memset(d, 0, 64);
+	d[0] = 2 | (fuse ? 1u << 10 : 0);
+	d[1] = in_rows | in_w << 16;
+	d[2] = c | c << 16;
+	d[3] = out_rows | out_w << 16;
+	d[4] = 1 | 0xffu << 8 | 1u << 16 | 128u << 24;
+	d[5] = 255u << 24;
+	d[6] = 0 | 1 << 4 | 2 << 8 | (fuse ? 0 : 3 << 12);
+	d[11] = c;
+}
+
+/* Accepted and run to DONE (the output values are not checked, as for desc-exact-fit:
+ * the point is that the driver and the hardware agree on the bound). */
+static void cap_expect_done(int fd, const char *name, const uint32_t *d, const uint32_t *h,
+			    const char *what)
+{
+	struct drm_mbnaccel_wait w = { 0 };
+	uint64_t id;
+	int r = submit(fd, d, 1, h, 4, 0, 0, 0, &id);
+	if (!r && !(r = wait_job(fd, id, 120000, &w)) && w.status == MBNACCEL_JOB_DONE)
+		pass("%s accepted and done (%s)", name, what);
+	else
+		fail(name, "%s: r=%d status %u fault %u", what, r, w.status, w.fault_code);
+}
+
+/*
+ * CAPS1 reports half of IBUF, of one bank with IBANK: S = 2 x that. A DW tile of R rows
+ * of row bytes fits with IBANK while (R + 2) * row <= 3 * S, else while R * row <= S; a
+ * fused DW's input (DW rows) and output (one row per pixel) each within a half, S/2.
+ * The largest tile that fits is accepted and runs, one row more is EINVAL.
+ */
+static void test_ibuf_capacity(int fd)
+{
+	uint64_t caps1 = 0, caps3 = 0, sz[4], real[4];
+	uint32_t h[4] = { 0 }, d[16];
+	char what[160];
+
+	get_param(fd, MBNACCEL_PARAM_CAPS1, &caps1);
+	get_param(fd, MBNACCEL_PARAM_CAPS3, &caps3);
+	int ibank = (caps3 & CAPS3_IBANK) != 0, fuse = (caps3 & CAPS3_FUSE) != 0;
+	uint64_t half = (caps1 & 0xffff) * 1024, s = 2 * half;
+	/* plain DW: 64 px x 16 ch = 1 KiB rows, one output row (1 KiB fits OBUF) */
+	const uint32_t c = 16, iw = 64;
+	uint64_t row = (uint64_t)iw * c;
+	uint64_t fit = ibank ? 3 * s / row - 2 : s / row;
+	/* fused DW: one pixel wide, 64 ch, output = input geometry: with IBANK the input
+	 * ((R + 2) * fc) and the output ((R * 1 + 2) * fc) reach the bound together */
+	const uint32_t fc = 64;
+	uint64_t ffit = ibank ? 3 * half / fc - 2 : half / fc;
+	const char *rule = ibank ? "IBANK: in + 2 rows <= 3 x" : "no IBANK: in <=";
+
+	if (!half || fit + 1 > 0xffff || ffit + 1 > 0xffff) {
+		fail("ibuf-capacity", "CAPS1 0x%" PRIx64 ": no 16-bit row count reaches the bound",
+		     caps1);
+		return;
+	}
+	sz[0] = (fit + 1) * row > (ffit + 1) * fc ? (fit + 1) * row : (ffit + 1) * fc;
+	sz[1] = 9ull * fc;
+	sz[2] = 16ull * fc;
+	sz[3] = row;
+	for (int i = 0; i < 4; i++)
+		if (bo_create(fd, sz[i], &h[i], &real[i])) {
+			fail("ibuf-capacity", "BO %d of %" PRIu64 " bytes: %s", i, sz[i], strerror(errno));
+			goto out;
+		}
+
+	/* every bound sized so the input BO is big enough: EINVAL only from capacity */
+	cap_dw_desc(d, (uint32_t)fit, iw, c, 1, iw, 0);
+	snprintf(what, sizeof(what), "%" PRIu64 " rows x %" PRIu64 " B, %s %" PRIu64 " B", fit, row,
+		 rule, s);
+	cap_expect_done(fd, "desc-ibuf-bound-dw", d, h, what);
+	cap_dw_desc(d, (uint32_t)fit + 1, iw, c, 1, iw, 0);
+	EXPECT_ERR("desc-ibuf-bound-dw-plus-1-row", submit(fd, d, 1, h, 4, 0, 0, 0, NULL), EINVAL);
+
+	if (!fuse) {
+		printf("INFO no CAPS3 FUSE: fused DW capacity not tested\n");
+		goto out;
+	}
+	cap_dw_desc(d, (uint32_t)ffit, 1, fc, (uint32_t)ffit, 1, 1);
+	snprintf(what, sizeof(what), "%" PRIu64 " x 1 px x %u ch in and out, %s %" PRIu64 " B",
+		 ffit, fc, rule, half);
+	cap_expect_done(fd, "desc-ibuf-bound-fused", d, h, what);
+	cap_dw_desc(d, (uint32_t)ffit + 1, 1, fc, (uint32_t)ffit, 1, 1);
+	EXPECT_ERR("desc-ibuf-bound-fused-input-plus-1-row", submit(fd, d, 1, h, 4, 0, 0, 0, NULL),
+		   EINVAL);
+	cap_dw_desc(d, (uint32_t)ffit, 1, fc, (uint32_t)ffit + 1, 1, 1);
+	EXPECT_ERR("desc-ibuf-bound-fused-output-plus-1-px", submit(fd, d, 1, h, 4, 0, 0, 0, NULL),
+		   EINVAL);
+out:
+	for (int i = 0; i < 4; i++)
+		if (h[i])
+			gem_close(fd, h[i]);
+}
+
 static void basic(int fd)
 {
 	test_params(fd);
@@ -814,6 +943,7 @@ static void basic(int fd)
 	dw_run(fd, "dw-job-stride1", 6, 6, 32, 1, 3);
 	dw_run(fd, "dw-job-stride2", 7, 5, 48, 2, 4);
 	test_bad_submit(fd);
+	test_ibuf_capacity(fd);
 	test_no_validate(fd, 0);
 	test_syncobj(fd);
 	test_wait_timeout(fd);

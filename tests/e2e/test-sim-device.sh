@@ -56,8 +56,11 @@ assert all(l["cycles"] > 0 and 0 < l["mac_utilization"] <= 1 for l in own)
 assert all(l["cycles"] == 0 and acc[i - 1]["op"] == "DEPTHWISE_CONV_2D" and not acc[i - 1]["fused_into_previous"]
            for i, l in enumerate(acc) if l["fused_into_previous"])
 open(sys.argv[2], "w").write(str(len(own)))
-# the layer-by-layer cycles add up to about the whole-network job
-s = sum(l["cycles"] for l in acc); assert abs(s - d["cycles"]) < 0.05 * d["cycles"], (s, d["cycles"])
+# the layer-by-layer jobs add up to a little more than the whole-network job: each job
+# pays its own pipeline fill and drain (descriptor fetch, weight load, last store), which
+# the whole job overlaps with the neighbouring layers (0.25-128 with IBUF row banks:
+# 114 k cycles whole, 122 k layer by layer)
+s = sum(l["cycles"] for l in acc); assert d["cycles"] <= s < 1.10 * d["cycles"], (s, d["cycles"])
 ' "$TMP/b.json" "$TMP/own"; then pass "mbn-bench --json: totals and 27 accelerator layers ($(cat "$TMP/own") jobs, the rest fused) consistent"; else fail "mbn-bench --json" "$(head -c 300 "$TMP/b.json") $(head -c 200 "$TMP/err")"; fi
 grep -q "<svg" "$TMP/u.svg" 2>/dev/null && [ "$(grep -c "<rect" "$TMP/u.svg")" -ge "$(cat "$TMP/own" 2>/dev/null || echo 27)" ] && pass "mbn-bench --svg draws per-layer utilization" || fail "--svg" "no SVG with bars"
 finish

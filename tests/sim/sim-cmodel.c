@@ -205,19 +205,20 @@ static void m_reserved(struct tdesc *d) { d->d0_extra = 1u << 12; }
 static void m_d12(struct tdesc *d) { d->d12 = 1; }
 static void m_align(struct tdesc *d) { d->out_offset += 8; }
 static void m_stride(struct tdesc *d) { d->out_stride = d->out_c - 16 ? d->out_c - 16 : 8; }
-static void m_cap(struct tdesc *d) { d->op = MBN_OP_PW; d->in_c = 2048; d->out_c = 16; d->in_rows = d->out_rows = 9; d->in_w = d->out_w = 8; d->out_stride = 16; }
+/* IBUF row banks (docs/hw.md): (192 + 2) pixels x 2048 > 3 x 128 KiB */
+static void m_cap(struct tdesc *d) { d->op = MBN_OP_PW; d->in_c = 2048; d->out_c = 16; d->in_rows = d->out_rows = 24; d->in_w = d->out_w = 8; d->out_stride = 16; }
 
 static void m_fuse_big(struct tdesc *d)
 {
 	d->op = MBN_OP_DW; d->reuse_input = d->reuse_weights = 0; d->in_c = d->out_c = 256;
-	d->in_rows = 4; d->in_w = 16; d->out_w = 16; d->out_rows = 17; /* 68 KiB > IBUF/2 */
+	d->in_rows = 4; d->in_w = 16; d->out_w = 16; d->out_rows = 48; /* (768 + 2) x 256 > 3 x 64 KiB */
 	d->stride = 1; d->pad_left = 1; d->row_off = -1;
 	desc_make_fused(d);
 }
 static void m_fuse_in_big(struct tdesc *d)
 {
 	d->op = MBN_OP_DW; d->reuse_input = d->reuse_weights = 0; d->in_c = d->out_c = 256;
-	d->in_rows = 17; d->in_w = 16; d->out_w = 16; d->out_rows = 1; /* input 68 KiB > IBUF/2 */
+	d->in_rows = 47; d->in_w = 16; d->out_w = 16; d->out_rows = 1; /* (47 + 2) x 4096 > 3 x 64 KiB */
 	d->stride = 1; d->pad_left = 1; d->row_off = 0;
 	desc_make_fused(d);
 }
@@ -248,8 +249,8 @@ static void test_fuse(void)
 		chain_layout(&c, MEM);
 		chain_add(&c, mem, &p, 64, 0);
 		struct tdesc *dw = &c.d[0];
-		if (dw->op != MBN_OP_DW || (uint64_t)dw->out_rows * dw->out_w * dw->out_c > p.ibuf_words * 8ull ||
-		    desc_in_bytes(dw) > p.ibuf_words * 8ull)
+		if (dw->op != MBN_OP_DW || !tile_fused_out_fits(&p, dw, p.ibuf_words * 8ull) ||
+		    !tile_in_fits(&p, dw, p.ibuf_words * 8ull))
 			continue;
 		dw->out_stride = dw->out_c;
 		int npw = rndr(1, 3);

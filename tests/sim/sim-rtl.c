@@ -301,8 +301,9 @@ static void m_fuse_big(struct chain *c, struct tdesc *d)
 	d->in_c = d->out_c = 256;
 	d->in_rows = 4;
 	d->in_w = 16;
-	d->out_w = 16; /* default: 17 rows, 68 KiB > IBUF/2 */
-	d->out_rows = (uint32_t)(P.ibuf_words * 16 / 2 / (16 * 256)) + 1;
+	d->out_w = 16; /* the fewest rows over an IBUF half (default IBANK: 48 rows) */
+	for (d->out_rows = 1; tile_fused_out_fits(&P, d, P.ibuf_words * 8ull); d->out_rows++)
+		;
 	d->stride = 1;
 	d->pad_left = 1;
 	d->row_off = -1;
@@ -503,6 +504,128 @@ static void test_reset(void)
 	L.destroy(s);
 }
 
+/* Give d (geometry set) random data, zero points and fresh offsets in c. */
+static void limit_desc_data(struct chain *c, uint8_t *m, struct tdesc *d)
+{
+	d->round = rnd(2);
+	d->w_zp = rnd(256), d->in_zp = rnd(256), d->out_zp = rnd(256);
+	d->act_min = 0, d->act_max = 255;
+	d->in_region = 1, d->w_region = 2, d->q_region = 2, d->out_region = 3;
+	if (!d->reuse_input) {
+		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
+		rnd_fill(m + c->reg[1].base + d->in_offset, desc_in_bytes(d));
+	}
+	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d));
+	rnd_fill(m + c->reg[2].base + d->w_offset, desc_w_bytes(d));
+	d->q_offset = chain_alloc(c, 2, 16ull * d->out_c);
+	rnd_qparams(m + c->reg[2].base + d->q_offset, d->out_c, 0);
+	if (d->fuse) {
+		desc_make_fused(d);
+	} else {
+		d->out_stride = d->out_c;
+		d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
+	}
+}
+
+/*
+ * IBUF row banks at their limits (docs/hw.md): tiles exactly at (R + 2) * W = 3 x space
+ * run bit-exact with the C model (the top bank rows, the whole bank, row_off past the
+ * middle of the tile, a fused output of the most pixels), and one row or pixel more is
+ * FAULT_DESC. `over` adds that row.
+ */
+static void limit_case(const char *name, int kind, int over)
+{
+	char cfgd[96], why[256] = "";
+	mbn_sim *s = new_sim(1, cfgd, sizeof(cfgd));
+	if (!s) {
+		fail(name, "cannot create simulator");
+		return;
+	}
+	uint8_t *m = L.mem(s, NULL);
+	struct chain c;
+	chain_layout(&c, MEM_BYTES);
+	const uint64_t bank = P.ibuf_words * 16ull, half = bank / 2;
+	struct tdesc *d = &c.d[0];
+	memset(d, 0, 2 * sizeof(*d));
+	if (kind == 0 || kind == 1) { /* DW over a whole bank, stride 1 or 2: the last rows */
+		d->op = MBN_OP_DW, d->in_c = d->out_c = 256, d->in_w = 16, d->out_w = kind ? 8 : 16;
+		d->in_rows = (uint32_t)(3 * bank / (16 * 256) - 2) + over;
+		d->out_rows = (uint32_t)(P.obuf_words * 16 / (d->out_w * 256ull));
+		if (d->out_rows > 16)
+			d->out_rows = 16;
+		d->stride = kind ? 2 : 1, d->pad_left = 1;
+		int span = (int)(d->out_rows - 1) * (int)d->stride + 3;
+		d->row_off = (int)d->in_rows - over - span; /* the last row read: in_rows - 1 - over */
+		if (d->row_off > 127)
+			d->row_off = 127;
+	} else if (kind == 2) { /* PW of the most pixels of 512 channels */
+		d->op = MBN_OP_PW, d->in_c = 512, d->out_c = P.lanes;
+		d->in_rows = d->out_rows = 1;
+		d->in_w = d->out_w = (uint32_t)(3 * bank / 512 - 2) + over;
+	} else if (kind == 3) { /* fused DW: input at the half's limit, then a PW reusing it */
+		d->op = MBN_OP_DW, d->fuse = 1, d->in_c = d->out_c = 256, d->in_w = d->out_w = 16;
+		d->in_rows = (uint32_t)(3 * half / (16 * 256) - 2) + over;
+		d->out_rows = 16, d->stride = 1, d->pad_left = 1;
+		d->row_off = (int)d->in_rows - over - 18; /* up to the last row */
+	} else { /* fused DW: output of the most pixels (rows past the input are padding) */
+		d->op = MBN_OP_DW, d->fuse = 1, d->in_c = d->out_c = 256, d->in_w = d->out_w = 2;
+		d->in_rows = 40;
+		d->out_rows = (uint32_t)((3 * half / 256 - 2) / 2) + over;
+		d->stride = 1, d->pad_left = 1, d->row_off = -1;
+	}
+	limit_desc_data(&c, m, d);
+	c.n = 1;
+	if (d->fuse) {
+		struct tdesc *q = &c.d[1];
+		q->op = MBN_OP_PW, q->reuse_input = 1, q->in_c = d->out_c, q->out_c = P.lanes;
+		q->in_rows = q->out_rows = 1;
+		q->in_w = q->out_w = d->out_rows * d->out_w;
+		q->in_offset = 0x10; /* not read */
+		limit_desc_data(&c, m, q);
+		c.n = 2;
+	}
+	chain_write_descs(&c, m);
+	memcpy(ref, m, MEM_BYTES);
+	struct mbn_cmodel_fault f;
+	int rc = mbn_cmodel_run_params(&P, ref, MEM_BYTES, c.reg, 4, 0, 0, (uint32_t)c.n, &f);
+	struct result r;
+	run_job(s, &c, 4, (uint32_t)c.n, 20000000, &r);
+	if (rc != (over ? (int)MBN_FAULT_DESC : 0))
+		snprintf(why, sizeof(why), "model gives %d: test bug", rc);
+	else if (r.timeout)
+		snprintf(why, sizeof(why), "no irq (STATUS 0x%x)", r.status);
+	else if (over && (r.status != 4 || r.code != MBN_FAULT_DESC || r.fdesc != 0))
+		snprintf(why, sizeof(why), "STATUS 0x%x FAULT_CODE %u FAULT_DESC %u, want FAULT_DESC on 0", r.status,
+			 r.code, r.fdesc);
+	else if (!over && (r.status != 2 || r.done != (uint32_t)c.n))
+		snprintf(why, sizeof(why), "STATUS 0x%x FAULT_CODE %u DESC_DONE %u", r.status, r.code, r.done);
+	else if (compare_mem(s, why, sizeof(why)))
+		;
+	else if (r.rd != f.rd_bytes || r.wr != f.wr_bytes)
+		snprintf(why, sizeof(why), "DMA_RD/WR_BYTES %" PRIu64 "/%" PRIu64 " want %" PRIu64 "/%" PRIu64, r.rd,
+			 r.wr, f.rd_bytes, f.wr_bytes);
+	if (why[0]) {
+		fail(name, "%s [%s]", why, cfgd);
+		describe(&c);
+	} else {
+		pass(name);
+	}
+	L.destroy(s);
+}
+
+static void test_ibank_limits(void)
+{
+	static const char *const kinds[] = { "dw-bank", "dw-bank-s2", "pw-bank", "fused-in-half", "fused-out-half" };
+	char name[64];
+	for (int k = 0; k < 5; k++)
+		for (int over = 0; over < 2; over++) {
+			if (k >= 3 && !P.fuse)
+				continue;
+			snprintf(name, sizeof(name), "rtl-ibuf-%s-%s", kinds[k], over ? "over" : "fit");
+			limit_case(name, k, over);
+		}
+}
+
 /* One big PW descriptor at default DRAM settings: cycles, MAC utilization, speed. */
 static void test_speed(void)
 {
@@ -573,6 +696,7 @@ int main(int argc, char **argv)
 	test_desc_fetch();
 	test_random(iters);
 	test_faults();
+	test_ibank_limits();
 	test_axi_error(0);
 	test_axi_error(1);
 	test_reset();

@@ -242,6 +242,24 @@ static uint64_t desc_out_extent(const struct tdesc *d)
 	return ((uint64_t)d->out_rows * d->out_w - 1) * d->out_stride + d->out_c;
 }
 
+/* docs/hw.md "IBUF row banks": does d's input tile fit `space` bytes (per bank with
+ * IBANK)? A DW input row is an image row, a PW input row one pixel. */
+static int tile_rule(const struct mbn_cmodel_params *p, uint64_t rows, uint64_t row_bytes, uint64_t space)
+{
+	return p->ibank ? (rows + 2) * row_bytes <= 3 * space : rows * row_bytes <= space;
+}
+static int tile_in_fits(const struct mbn_cmodel_params *p, const struct tdesc *d, uint64_t space)
+{
+	if (d->op == MBN_OP_DW)
+		return tile_rule(p, d->in_rows, (uint64_t)d->in_w * d->in_c, space);
+	return tile_rule(p, (uint64_t)d->in_rows * d->in_w, d->in_c, space);
+}
+/* ... and a fused DW's output (one row per pixel) */
+static int tile_fused_out_fits(const struct mbn_cmodel_params *p, const struct tdesc *d, uint64_t space)
+{
+	return tile_rule(p, (uint64_t)d->out_rows * d->out_w, d->out_c, space);
+}
+
 /*
  * A random chain in a fixed 4-region layout:
  *   region 0: descriptors, region 1: inputs, region 2: weights + qparams, region 3: outputs.
@@ -378,10 +396,10 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 			d->out_w = d->in_w;
 		}
 	}
-	if (fuse && (desc_in_bytes(d) > (uint64_t)p->ibuf_words * 8 ||
-		     (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->ibuf_words * 8))
+	if (fuse && (!tile_in_fits(p, d, (uint64_t)p->ibuf_words * 8) ||
+		     !tile_fused_out_fits(p, d, (uint64_t)p->ibuf_words * 8)))
 		fuse = 0;
-	if (!after_fuse && (desc_in_bytes(d) > (uint64_t)p->ibuf_words * 16 ||
+	if (!after_fuse && (!tile_in_fits(p, d, (uint64_t)p->ibuf_words * 16) ||
 	    (!fuse && (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->obuf_words * 16) ||
 	    d->out_c > p->qbuf_entries)) {
 		/* fall back to a tiny PW descriptor */

@@ -47,6 +47,60 @@ static uint8_t rnd8(void)
 	return (uint8_t)rng;
 }
 
+static uint32_t word(const uint8_t *b, int i)
+{
+	return (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+}
+
+/* docs/hw.md "IBUF row banks": a tile of `rows` rows of row_bytes within S bytes. Written
+ * out from the document here, not taken from accel.h, so that the compiler's helper is
+ * checked against the document. */
+static bool ibuf_fits(bool ibank, uint64_t rows, uint64_t row_bytes, uint64_t S)
+{
+	return ibank ? rows * row_bytes + 2 * row_bytes <= 3 * S : rows * row_bytes <= S;
+}
+
+/*
+ * The IBUF and OBUF capacity rules of docs/hw.md for every descriptor of a plan, with
+ * IBANK as caps says: the input tile (DW: in_rows rows of in_w*in_c bytes; PW: a row per
+ * pixel of in_c bytes) within the whole IBUF (bank); the output within OBUF unless
+ * fused; a fused DW's input and output (a row per pixel of out_c bytes) within an IBUF
+ * half; and a reuse_input descriptor reads the tile geometry (rows, row bytes) the one
+ * before left (with IBANK the rows are spread over the banks by that geometry). Returns
+ * the index of the first violating descriptor, or -1.
+ */
+static long check_capacity(const struct accel_plan *p, const struct accel_caps *caps, const char **why)
+{
+	const uint64_t i_half = caps->ibuf_bytes, i_full = caps->ibuf_full_bytes ? caps->ibuf_full_bytes : i_half;
+	const uint64_t o_full = caps->obuf_full_bytes ? caps->obuf_full_bytes : caps->obuf_bytes;
+	uint64_t prev_rows = 0, prev_row_bytes = 0; /* the tile IBUF holds after the previous descriptor */
+
+	for (uint32_t k = 0; k < p->n_desc; k++) {
+		const uint8_t *b = p->const_img + (size_t)k * 64;
+		uint32_t d0 = word(b, 0), d1 = word(b, 1), d2 = word(b, 2), d3 = word(b, 3);
+		uint64_t in_rows = d1 & 0xffff, in_w = d1 >> 16, in_c = d2 & 0xffff, out_c = d2 >> 16;
+		uint64_t npix = (uint64_t)(d3 & 0xffff) * (d3 >> 16);
+		bool dw = (d0 & 0xf) == MBN_OP_DW, fused = (d0 & MBN_DESC_FUSE) != 0;
+		uint64_t rows = dw ? in_rows : in_rows * in_w, row_bytes = dw ? in_w * in_c : in_c;
+		*why = NULL;
+		if ((d0 & (1u << 9)) && (rows != prev_rows || row_bytes != prev_row_bytes))
+			*why = "reuse_input with another tile geometry than the previous descriptor's";
+		else if (!ibuf_fits(caps->ibank, rows, row_bytes, i_full))
+			*why = "input tile above IBUF";
+		else if (!fused && npix * out_c > o_full)
+			*why = "output tile above OBUF";
+		else if (fused && !ibuf_fits(caps->ibank, rows, row_bytes, i_half))
+			*why = "fused DW input above an IBUF half";
+		else if (fused && !ibuf_fits(caps->ibank, npix, out_c, i_half))
+			*why = "fused DW output above an IBUF half";
+		if (*why)
+			return (long)k;
+		prev_rows = fused ? npix : rows;
+		prev_row_bytes = fused ? out_c : row_bytes;
+	}
+	return -1;
+}
+
 /* Run one graph through compile + cmodel + CPU tail and compare with the CPU path. */
 static void check(const char *name, const struct mbn_graph *g, const struct accel_caps *caps, const char *capname)
 {
@@ -82,25 +136,30 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	/* the model checks the capacity the hardware accepts: the whole buffers */
 	cp.ibuf_words = (caps->ibuf_full_bytes ? caps->ibuf_full_bytes : caps->ibuf_bytes) / 16;
 	cp.obuf_words = (caps->obuf_full_bytes ? caps->obuf_full_bytes : caps->obuf_bytes) / 16;
+	cp.ibank = caps->ibank; /* docs/hw.md "IBUF row banks": the model applies the same rule */
 	cp.wbuf_rows = caps->wbuf_full_rows ? caps->wbuf_full_rows : caps->wbuf_rows;
 	cp.qbuf_entries = caps->qbuf_entries;
 	cp.fuse = caps->fuse;
+	const char *why;
+	long bad = check_capacity(&p, caps, &why);
+	if (bad >= 0) {
+		printf("FAIL %s: descriptor %ld: %s\n", label, bad, why);
+		failures++;
+	}
 	/* docs/hw.md fusion rules the compiler guarantees: a fused DW is followed by PWs with
-	 * reuse_input of exactly its output (pixels, channels), within an IBUF half */
+	 * reuse_input of exactly its output (pixels, channels); check_capacity() checks that
+	 * both of its tiles fit an IBUF half */
 	int n_fused = 0;
 	for (uint32_t k = 0; k < p.n_desc; k++) {
 		const uint8_t *b = p.const_img + (size_t)k * 64;
 		uint32_t w[16];
 		for (int i = 0; i < 16; i++)
-			w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
-			       (uint32_t)b[4 * i + 3] << 24;
+			w[i] = word(b, i);
 		if (!(w[0] & MBN_DESC_FUSE))
 			continue;
 		n_fused++;
 		uint64_t npix = (uint64_t)(w[3] & 0xffff) * (w[3] >> 16), c_ = w[2] & 0xffff;
-		uint64_t in_b = (uint64_t)(w[1] & 0xffff) * (w[1] >> 16) * c_;
-		bool ok = caps->fuse && (w[0] & 0xf) == MBN_OP_DW && npix * c_ <= caps->ibuf_bytes &&
-			  in_b <= caps->ibuf_bytes && k + 1 < p.n_desc;
+		bool ok = caps->fuse && (w[0] & 0xf) == MBN_OP_DW && k + 1 < p.n_desc;
 		uint32_t oc = 0, k2 = k + 1;
 		for (; ok && k2 < p.n_desc; k2++) {
 			const uint8_t *e = p.const_img + (size_t)k2 * 64;
@@ -167,18 +226,25 @@ static void check_file(const char *path)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	/* as CAPS reports them (halves) with the whole-buffer capacity beside, and without
 	 * it (the compiler then stays within the halves) */
-	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false };
-	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false };
-	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false };
-	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false };
+	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false };
+	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false, false };
+	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false };
+	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false, false };
 	struct accel_caps def_f = def, tiny_f = tiny;
 	def_f.fuse = tiny_f.fuse = true;
+	/* IBUF row banks (docs/hw.md, VERSION 1.2): the same sizes, ~3x the IBUF tiles */
+	struct accel_caps def_fb = def_f, tiny_fb = tiny_f, def_b = def, halves_b = halves;
+	def_fb.ibank = tiny_fb.ibank = def_b.ibank = halves_b.ibank = true;
 	check(base, &g, &def_f, "default buffers, fusion");
 	check(base, &g, &tiny_f, "tiny buffers, fusion");
 	check(base, &g, &def, "default buffers");
 	check(base, &g, &tiny, "tiny buffers: many tiles");
 	check(base, &g, &wide, "32 lanes");
 	check(base, &g, &halves, "halves only");
+	check(base, &g, &def_fb, "default buffers, fusion, ibank");
+	check(base, &g, &tiny_fb, "tiny buffers, fusion, ibank");
+	check(base, &g, &def_b, "default buffers, ibank");
+	check(base, &g, &halves_b, "halves only, ibank");
 	mbn_graph_free(&g);
 	free(buf);
 }
@@ -189,6 +255,19 @@ int main(int argc, char **argv)
 	const char *gen = getenv("MBN_GEN") ? getenv("MBN_GEN") : "build/bin/mbn-gen";
 	char path[4096];
 
+	/* docs/hw.md CAPS3[17] IBANK: decoded, and CAPS1 keeps its meaning (half of a bank) */
+	for (int ib = 0; ib < 2; ib++) {
+		uint32_t c[4] = { 256 | 16 << 16 | 16u << 24, 64 | 64 << 16, 32 | 1024 << 16,
+				  8 | 16 << 8 | MBN_CAPS3_FUSE | (ib ? MBN_CAPS3_IBANK : 0) };
+		struct accel_caps dc;
+		if (mbn_accel_caps_decode(c, "test", &dc) || dc.ibank != (ib == 1) || !dc.fuse ||
+		    dc.ibuf_bytes != 64 * 1024 || dc.ibuf_full_bytes != 128 * 1024) {
+			printf("FAIL caps decode, IBANK %d\n", ib);
+			failures++;
+		} else {
+			printf("PASS caps decode, IBANK %d\n", ib);
+		}
+	}
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			check_file(argv[i]);
