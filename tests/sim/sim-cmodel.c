@@ -268,10 +268,7 @@ static void test_fuse(void)
 			d->act_min = 0; d->act_max = 255;
 			d->in_region = 3; d->in_offset = dw->out_offset;
 			d->w_region = d->q_region = 2; d->out_region = 3;
-			d->w_offset = chain_alloc(&c, 2, desc_w_bytes(d));
-			rnd_fill(mem + c.reg[2].base + d->w_offset, desc_w_bytes(d));
-			d->q_offset = chain_alloc(&c, 2, 16ull * d->out_c);
-			rnd_qparams(mem + c.reg[2].base + d->q_offset, d->out_c, 0);
+			chain_weights(&c, mem, d, 0);
 			d->out_offset = chain_alloc(&c, 3, desc_out_extent(d));
 			c.n++;
 		}

@@ -515,10 +515,7 @@ static void limit_desc_data(struct chain *c, uint8_t *m, struct tdesc *d)
 		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
 		rnd_fill(m + c->reg[1].base + d->in_offset, desc_in_bytes(d));
 	}
-	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d));
-	rnd_fill(m + c->reg[2].base + d->w_offset, desc_w_bytes(d));
-	d->q_offset = chain_alloc(c, 2, 16ull * d->out_c);
-	rnd_qparams(m + c->reg[2].base + d->q_offset, d->out_c, 0);
+	chain_weights(c, m, d, 0);
 	if (d->fuse) {
 		desc_make_fused(d);
 	} else {

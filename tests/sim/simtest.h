@@ -325,6 +325,16 @@ static void desc_make_fused(struct tdesc *d)
 	d->out_stride = d->out_c;
 }
 
+/* Random weights and qparams (wild: also extreme multipliers and shifts) for d, at fresh
+ * offsets of region 2. */
+static void chain_weights(struct chain *c, uint8_t *mem, struct tdesc *d, int wild)
+{
+	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d));
+	rnd_fill(mem + c->reg[2].base + d->w_offset, desc_w_bytes(d));
+	d->q_offset = chain_alloc(c, 2, 16ull * d->out_c);
+	rnd_qparams(mem + c->reg[2].base + d->q_offset, d->out_c, wild);
+}
+
 /*
  * Append one random valid descriptor (filling its data in mem). max_px bounds the size.
  * allow_reuse also allows fused DW descriptors (if p->fuse): the descriptor after one is
@@ -432,10 +442,7 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
 		rnd_fill(mem + c->reg[1].base + d->in_offset, desc_in_bytes(d));
 	}
-	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d));
-	rnd_fill(mem + c->reg[2].base + d->w_offset, desc_w_bytes(d));
-	d->q_offset = chain_alloc(c, 2, 16ull * d->out_c);
-	rnd_qparams(mem + c->reg[2].base + d->q_offset, d->out_c, 1);
+	chain_weights(c, mem, d, 1);
 	d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
 	rnd_fill(mem + c->reg[3].base + d->out_offset, desc_out_extent(d)); /* gaps keep garbage */
 	if (fuse)
