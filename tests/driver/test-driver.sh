@@ -6,6 +6,8 @@
 #   - mbn-classify -d drm on every real model (1.0-224 as the chained pair) and two real
 #     images each: the output bytes must equal the host's -d sim output (md5 of --out-raw);
 #   - four mbn-classify processes at once, and --async pipelining: the same bytes;
+#   - mbn-bench -d drm --json (per-layer profiling, 0.25-128): every job's cycles and DRAM
+#     bytes equal the host's mbn-bench -d sim;
 #   - mbn-drmtest: parameters, BOs, bad ioctl arguments, a hand-built job checked against
 #     the requantization formula, out-of-bounds descriptors refused (EINVAL), and with the
 #     kernel check bypassed (unsafe_test_mode=1) faulted by the hardware with nothing
@@ -53,6 +55,11 @@ for c in "${cases[@]}"; do
 	done
 done
 want_par=${want["0.25_128 cat.bmp"]:-none}
+# per-layer profiling: the counters of every job (whole network, then each layer) as
+# mbn-bench --json reports them; the drm device runs the same RTL, so the same numbers
+bench_fields() { grep -E -o '"(cycles|dram_read_bytes|dram_write_bytes)":[0-9]+' | tr '\n' ' '; }
+want_bench=$("$BUILD/bin/mbn-bench" -d sim -m "$SHARED/models/mobilenet_v1_0.25_128_quant.tflite" --json 2>"$TMP/err" | bench_fields)
+[ "$(wc -w <<<"$want_bench")" -gt 30 ] || fail "host reference mbn-bench -d sim --json" "$(head -c 300 "$TMP/err")"
 
 # The guest script: $1 = the models directory, $2 = the images directory.
 cat >"$TMP/guest.sh" <<'EOF'
@@ -77,6 +84,10 @@ for c in "${cases[@]}"; do
 	done
 done
 cat >>"$TMP/guest.sh" <<'EOF'
+# per-layer profiling on the drm device (mbn-bench: one job per layer, then the network)
+mbn-bench -d drm -m $M/mobilenet_v1_0.25_128_quant.tflite --json > /tmp/b.json 2>/tmp/b.err
+echo "BENCH rc=$? $(grep -E -o '"(cycles|dram_read_bytes|dram_write_bytes)":[0-9]+' /tmp/b.json | tr '\n' ' ')"
+echo "BENCHERR $(tr '\n' ' ' < /tmp/b.err | head -c 200)"
 # four processes at once, then pipelined submission
 for i in 1 2 3 4; do
 	mbn-classify -d drm -k 1 --out-raw /tmp/p$i.raw -m $M/mobilenet_v1_0.25_128_quant.tflite $I/cat.bmp > /tmp/p$i.out 2>&1 &
@@ -106,7 +117,7 @@ EOF
 
 for k in 6.1 6.12; do
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -m 1024 -t 900 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$CLASSIFY" -b "$DRMTEST" "${files[@]}" \
+	"$RUN" -q -k "$k" -m 1024 -t 900 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$CLASSIFY" -b "$DRMTEST" -b "$BUILD/bin/mbn-bench" "${files[@]}" \
 		-l "$TMP/con-$k.log" -L "$TMP/cosim-$k.log" "$TMP/guest.sh" /data/models /data/images 2>"$TMP/run-$k.err"
 	rc=$?
 	log=$TMP/con-$k.log
@@ -122,6 +133,10 @@ for k in 6.1 6.12; do
 			fail "[$k] drm = sim: $key" "want ${want[$key]}, guest: ${got:-nothing}"
 		fi
 	done
+	bench=$(grep -m1 '^BENCH ' "$log" | sed 's/ *$//')
+	[ "$bench" = "$(sed 's/ *$//' <<<"BENCH rc=0 $want_bench")" ] &&
+		pass "[$k] mbn-bench -d drm --json: cycles and DRAM bytes of the network and of every layer's job identical to -d sim ($(wc -w <<<"$want_bench") counters)" ||
+		fail "[$k] mbn-bench -d drm" "want: ${want_bench:0:120}... guest: ${bench:0:200} $(grep -m1 '^BENCHERR' "$log")"
 	par=$(grep -c "^PAR [1-4] $want_par" "$log")
 	[ "$par" -eq 4 ] && pass "[$k] four mbn-classify processes at once: all bit-exact" ||
 		fail "[$k] four processes" "$par of 4 match: $(grep '^PAR' "$log" | tr '\n' ' ')"
