@@ -121,6 +121,7 @@ double mbn_accel_host_tail(struct accel_host *h, const struct mbn_graph *g, cons
 /* accel_caps.c: decode CAPS0..CAPS3 (c[0..3]) as every device reports them; `who` names
  * the device in the message if they are unusable (-ENODEV). */
 int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_caps *caps);
+int mbn_accel_caps_describe(const struct accel_caps *c, char *buf, size_t len);
 /* Name of a FAULT_CODE value ("region bounds", ...). */
 const char *mbn_accel_fault_name(uint32_t code);
 

@@ -5,6 +5,7 @@
  * The sim backend reads the registers itself, the drm backend through GET_PARAM.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "accel.h"
 #include "mbn_regs.h"
@@ -32,6 +33,18 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);
 	return 0;
+}
+
+/* The buffers as built (not the reported halves) and the features, for device
+ * descriptions: "IBUF 3 x 128 KiB row banks, WBUF 128 KiB, OBUF 64 KiB, 1024 qparams,
+ * fusion". */
+int mbn_accel_caps_describe(const struct accel_caps *c, char *buf, size_t len)
+{
+	uint32_t wbuf_kib = (uint32_t)((uint64_t)c->wbuf_full_rows * (uint32_t)c->lanes * 16 / 1024);
+	return snprintf(buf, len, "%d MACs (%d lanes), IBUF %s%u KiB%s, WBUF %u KiB, OBUF %u KiB, %u qparams%s",
+			c->macs, c->lanes, c->ibank ? "3 x " : "", c->ibuf_full_bytes / 1024,
+			c->ibank ? " row banks" : "", wbuf_kib, c->obuf_full_bytes / 1024, c->qbuf_entries,
+			c->fuse ? ", depthwise-pointwise fusion" : "");
 }
 
 const char *mbn_accel_fault_name(uint32_t code)

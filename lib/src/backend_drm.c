@@ -591,9 +591,9 @@ static void drm_describe(struct mbn_device *dev, char *buf, size_t len)
 {
 	struct drm_dev *d = dev->priv;
 
-	snprintf(buf, len, "mbnaccel %s on %s (hw version 0x%08x): %d MACs (%d lanes), IBUF %u KiB, OBUF %u KiB, "
-		 "%u weight rows/lane, %u qparams", d->driver_version, d->node, d->hw_version, d->caps.macs, d->caps.lanes,
-		 d->caps.ibuf_bytes / 1024, d->caps.obuf_bytes / 1024, d->caps.wbuf_rows, d->caps.qbuf_entries);
+	int n = snprintf(buf, len, "mbnaccel %s on %s (hw version 0x%08x): ", d->driver_version, d->node, d->hw_version);
+	if (n >= 0 && (size_t)n < len)
+		mbn_accel_caps_describe(&d->caps, buf + n, len - (size_t)n);
 }
 
 const struct mbn_backend mbn_backend_drm = {

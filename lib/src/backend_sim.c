@@ -475,9 +475,9 @@ static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
 {
 	struct sim_dev *s = dev->priv;
 
-	snprintf(buf, len, "simulated mbnaccel RTL: %d MACs (%d lanes), IBUF %u KiB, OBUF %u KiB, %u weight rows/lane, %u qparams",
-		 s->caps.macs, s->caps.lanes, s->caps.ibuf_bytes / 1024, s->caps.obuf_bytes / 1024, s->caps.wbuf_rows,
-		 s->caps.qbuf_entries);
+	int n = snprintf(buf, len, "simulated mbnaccel RTL: ");
+	if (n >= 0 && (size_t)n < len)
+		mbn_accel_caps_describe(&s->caps, buf + n, len - (size_t)n);
 }
 
 const struct mbn_backend mbn_backend_sim = {
