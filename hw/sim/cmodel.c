@@ -22,6 +22,12 @@
  *    descriptor's reuse_input instead of storing it; its output extent is not checked.
  *    A later descriptor that reuses more input than the DW wrote reads whatever else IBUF
  *    holds here; the RTL (two halves) may differ there, as with a grown reuse_input tile.
+ *  - IBUF is one flat array here. The RTL's three row banks (docs/hw.md, IBANK) hold a
+ *    tile's bytes at other addresses, which gives the same bytes to every reuse_input of
+ *    the same tile geometry (rows and row length), the only kind the compiler emits;
+ *    a reuse with another geometry may read differently there (the kernel refuses one
+ *    that reads more words of a bank than the job loaded). The capacity rule is the
+ *    RTL's (ibuf_fits).
  */
 #include "cmodel.h"
 
