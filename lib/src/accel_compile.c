@@ -359,6 +359,33 @@ static int pack_pw(struct image *im, const struct accel_caps *c, const struct mb
 	return 0;
 }
 
+/* The pointwise descriptor of tile tl of layer l (input tile at in_off, ignored with
+ * reuse_input; output pixels at out_base, cout bytes apart). Its MACs count for macs_al,
+ * its cycles for budget_al (a fused pair runs as the depthwise layer's job). */
+static int pw_desc(struct desc_list *dl, const struct mbn_layer *l, int cin, int cout, const struct pw_tile *tl,
+		   int64_t w_off, int64_t q_off, uint64_t in_off, uint64_t out_base, struct accel_layer *macs_al,
+		   struct accel_layer *budget_al)
+{
+	const uint64_t np = tl->np, noc = (uint64_t)tl->noc;
+	uint32_t *d = desc_new(dl);
+	if (!d)
+		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
+	d[0] = MBN_OP_PW | 1u << 4 | (tl->reuse_w ? 1u << 8 : 0) | (tl->reuse_in ? 1u << 9 : 0);
+	d[1] = 1u | (uint32_t)np << 16;
+	d[2] = (uint32_t)cin | (uint32_t)noc << 16;
+	d[3] = 1u | (uint32_t)np << 16;
+	fill_common(d, l);
+	d[7] = (uint32_t)in_off;
+	d[8] = (uint32_t)(w_off + (int64_t)tl->oc0 * cin);
+	d[9] = (uint32_t)(q_off + (int64_t)tl->oc0 * 16);
+	d[10] = (uint32_t)(out_base + tl->p0 * (uint64_t)cout + (uint64_t)tl->oc0);
+	d[11] = (uint32_t)cout;
+	macs_al->hw_macs += np * noc * (uint64_t)cin;
+	/* a generous bound (compute, and all its bytes at 4 per cycle), for timeouts */
+	budget_al->cycle_budget += np * noc * (uint64_t)cin / 16 + (np * (uint64_t)cin + noc * (uint64_t)cin + np * noc) / 4 + 4096;
+	return 0;
+}
+
 /* A pointwise layer (or conv0 over im2col rows of length cin). */
 static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l,
 		   int cin, int cout, uint64_t npix, uint64_t in_base, uint64_t out_base, struct accel_layer *al)
@@ -374,30 +401,13 @@ static int emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl,
 		return mbn_set_error(-ENOTSUP, "no pointwise tile fits the buffers (%d input channels)", cin);
 
 	al->first_desc = dl->n;
-	for (uint64_t k = 0; k < t.n_oc * t.n_px; k++) {
+	for (uint64_t k = 0; k < t.n_oc * t.n_px && !r; k++) {
 		struct pw_tile tl;
 		pw_tile_at(&t, cout, npix, k, &tl);
-		uint64_t np = tl.np, p0 = tl.p0;
-		int oc0 = tl.oc0, noc = tl.noc;
-		uint32_t *d = desc_new(dl);
-		if (!d)
-			return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-		d[0] = MBN_OP_PW | 1u << 4 | (tl.reuse_w ? 1u << 8 : 0) | (tl.reuse_in ? 1u << 9 : 0);
-		d[1] = 1u | (uint32_t)np << 16;
-		d[2] = (uint32_t)cin | (uint32_t)noc << 16;
-		d[3] = 1u | (uint32_t)np << 16;
-		fill_common(d, l);
-		d[7] = (uint32_t)(in_base + p0 * (uint64_t)cin);
-		d[8] = (uint32_t)(w_off + (int64_t)oc0 * cin);
-		d[9] = (uint32_t)(q_off + (int64_t)oc0 * 16);
-		d[10] = (uint32_t)(out_base + p0 * (uint64_t)cout + (uint64_t)oc0);
-		d[11] = (uint32_t)cout;
-		al->hw_macs += np * (uint64_t)noc * (uint64_t)cin;
-		al->cycle_budget += np * (uint64_t)noc * (uint64_t)cin / 16 +
-				    (np * (uint64_t)cin + (uint64_t)noc * (uint64_t)cin + np * (uint64_t)noc) / 4 + 4096;
+		r = pw_desc(dl, l, cin, cout, &tl, w_off, q_off, in_base + tl.p0 * (uint64_t)cin, out_base, al, al);
 	}
 	al->n_desc = dl->n - al->first_desc;
-	return 0;
+	return r;
 }
 
 /* Pack a depthwise layer's weights and qparams into the image. */
@@ -494,6 +504,16 @@ static uint64_t dram_xfer(uint64_t *dram_free, uint64_t req, uint64_t bytes)
 	return *dram_free;
 }
 
+/* Queue a pending store (*bytes > 0) requested at req; the last two stores' ends move. */
+static void est_store(uint64_t *dram_free, uint64_t *s_prev, uint64_t *s_end, uint64_t req, uint64_t *bytes)
+{
+	if (!*bytes)
+		return;
+	*s_prev = *s_end;
+	*s_end = dram_xfer(dram_free, req, *bytes);
+	*bytes = 0;
+}
+
 /*
  * Estimated cycles of a fused pair run as a job of its own, descriptor by descriptor
  * through the 3-stage pipeline of hw/rtl/README.md: F loads descriptor k+1 (once k has
@@ -512,8 +532,7 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 	const uint64_t cols = (uint64_t)cp / 16, lanes = (uint64_t)c->lanes;
 	const uint64_t nc = (uint64_t)(l->out_w - 1) * (uint64_t)l->stride_w + 3;
 	uint64_t dram = 0, f = 0, c_free = 0, s_end = 0, s_prev = 0; /* ends of the last two stores */
-	uint64_t st_req = 0, st_bytes = 0; /* a store not yet queued */
-	bool st_pend = false;
+	uint64_t st_req = 0, st_bytes = 0; /* the previous PW tile's store, not yet queued if bytes */
 
 	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
 		int oy1 = imin(oy0 + rows, l->out_h), ld0, ld1;
@@ -524,19 +543,13 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 			uint64_t noc = dw ? 0 : (uint64_t)imin(oc_tile, cout - k * oc_tile);
 			uint64_t ld = dw ? (uint64_t)(ld1 - ld0) * (uint64_t)l->in_w * (uint64_t)cp + 25ull * (uint64_t)cp
 					 : noc * (uint64_t)cp + 16 * noc;
+			/* this load and the pending store, in the order they are requested */
 			uint64_t req = f + 80;
-			if (st_pend && st_req <= req) {
-				s_prev = s_end;
-				s_end = dram_xfer(&dram, st_req, st_bytes);
-				st_pend = false;
-			}
+			if (st_req <= req)
+				est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
 			uint64_t ld_end = dram_xfer(&dram, req, ld);
+			est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
 			uint64_t hand = ld_end > c_free ? ld_end : c_free;
-			if (st_pend) { /* requested before this compute can end: queue it now */
-				s_prev = s_end;
-				s_end = dram_xfer(&dram, st_req, st_bytes);
-				st_pend = false;
-			}
 			uint64_t c_start = hand;
 			if (!dw) {
 				uint64_t o_wait = o_full ? s_end : s_prev; /* the store from this half */
@@ -547,13 +560,11 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 			if (!dw) {
 				st_req = c_free > s_end ? c_free : s_end;
 				st_bytes = P * noc;
-				st_pend = true;
 			}
 			f = hand;
 		}
 	}
-	if (st_pend)
-		s_end = dram_xfer(&dram, st_req, st_bytes);
+	est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
 	return s_end > c_free ? s_end : c_free;
 }
 
@@ -635,24 +646,11 @@ static int emit_fused(struct accel_plan *p, struct image *im, struct desc_list *
 		r = dw_desc(dl, ld, cp, oy0, oy1, false, true, dw_w, dw_q, in_base, 0, ad);
 		uint64_t p0 = (uint64_t)oy0 * ld->out_w, np = (uint64_t)(oy1 - oy0) * ld->out_w;
 		for (int oc0 = 0; oc0 < cout && !r; oc0 += f->oc_tile) {
-			int noc = imin(f->oc_tile, cout - oc0);
-			uint32_t *d = desc_new(dl);
-			if (!d)
-				return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-			d[0] = MBN_OP_PW | 1u << 4 | 1u << 9; /* reuse_input: the fused DW's output */
-			d[1] = 1u | (uint32_t)np << 16;
-			d[2] = (uint32_t)cp | (uint32_t)noc << 16;
-			d[3] = 1u | (uint32_t)np << 16;
-			fill_common(d, lp);
-			d[7] = 0; /* not read */
-			d[8] = (uint32_t)(pw_w + (int64_t)oc0 * cp);
-			d[9] = (uint32_t)(pw_q + (int64_t)oc0 * 16);
-			d[10] = (uint32_t)(out_base + p0 * (uint64_t)cout + (uint64_t)oc0);
-			d[11] = (uint32_t)cout;
-			ap->hw_macs += np * (uint64_t)noc * (uint64_t)cp;
-			/* the pair runs as one job: its budget is the depthwise layer's */
-			ad->cycle_budget += np * (uint64_t)noc * (uint64_t)cp / 16 +
-					    ((uint64_t)noc * (uint64_t)cp + np * (uint64_t)noc) / 4 + 4096;
+			/* reuse_input: the fused DW's output; the pair runs as one job, so its
+			 * budget is the depthwise layer's */
+			struct pw_tile tl = { .oc0 = oc0, .noc = imin(f->oc_tile, cout - oc0), .p0 = p0, .np = np,
+					      .reuse_in = true };
+			r = pw_desc(dl, lp, cp, cout, &tl, pw_w, pw_q, 0, out_base, ap, ad);
 		}
 	}
 	/* per-layer profiling runs the pair as the depthwise layer's job */

@@ -56,6 +56,19 @@ static void run_job(mbn_sim *s, const struct chain *c, int nreg, uint32_t count,
 		r->irq = 2; /* irq did not fall after the W1C */
 }
 
+/* Write c's first n descriptors into the simulator's memory, run them on the C model
+ * (into ref, a copy of that memory) and on the RTL. Returns the model's fault code. */
+static int run_both(mbn_sim *s, struct chain *c, uint32_t n, uint64_t max_cycles, struct mbn_cmodel_fault *f,
+		    struct result *r)
+{
+	uint8_t *m = L.mem(s, NULL);
+	chain_write_descs(c, m);
+	memcpy(ref, m, MEM_BYTES);
+	int rc = mbn_cmodel_run_params(&P, ref, MEM_BYTES, c->reg, 4, 0, 0, n, f);
+	run_job(s, c, 4, n, max_cycles, r);
+	return rc;
+}
+
 static mbn_sim *new_sim(int randomize, char *desc, size_t dlen)
 {
 	struct mbn_sim_config cfg;
@@ -152,12 +165,9 @@ static void test_random(int iters)
 		int n = rndr(1, it % 5 == 0 ? 16 : 6);
 		for (int i = 0; i < n; i++)
 			chain_add(&c, m, &P, it % 7 == 3 ? 256 : 48, 1);
-		chain_write_descs(&c, m);
-		memcpy(ref, m, MEM_BYTES);
 		struct mbn_cmodel_fault f;
-		int rc = mbn_cmodel_run_params(&P, ref, MEM_BYTES, c.reg, 4, 0, 0, (uint32_t)n, &f);
 		struct result r;
-		run_job(s, &c, 4, (uint32_t)n, 20000000, &r);
+		int rc = run_both(s, &c, (uint32_t)n, 20000000, &f, &r);
 		cyc_total += r.sim_cycles;
 		for (int i = 0; i < n; i++)
 			n_fused += c.d[i].fuse;
@@ -223,12 +233,9 @@ static void fault_case(const char *name, mutator mut, uint32_t want_code, int ch
 	for (int i = 0; i < 3; i++)
 		chain_add(&c, m, &P, 32, 0);
 	mut(&c, &c.d[1]);
-	chain_write_descs(&c, m);
-	memcpy(ref, m, MEM_BYTES);
 	struct mbn_cmodel_fault f;
-	int rc = mbn_cmodel_run_params(&P, ref, MEM_BYTES, c.reg, 4, 0, 0, 3, &f);
 	struct result r;
-	run_job(s, &c, 4, 3, 2000000, &r);
+	int rc = run_both(s, &c, 3, 2000000, &f, &r);
 	why[0] = 0;
 	if (rc != (int)want_code)
 		snprintf(why, sizeof(why), "model gives %d, want %u: test bug", rc, want_code);
@@ -362,13 +369,10 @@ static void test_desc_fetch(void)
 	chain_layout(&c, MEM_BYTES);
 	chain_add(&c, m, &P, 16, 0);
 	chain_add(&c, m, &P, 16, 0);
-	chain_write_descs(&c, m);
 	c.reg[0].size = 64 + 48; /* descriptor 1 does not fit */
-	memcpy(ref, m, MEM_BYTES);
 	struct mbn_cmodel_fault f;
-	mbn_cmodel_run_params(&P, ref, MEM_BYTES, c.reg, 4, 0, 0, 2, &f);
 	struct result r;
-	run_job(s, &c, 4, 2, 2000000, &r);
+	run_both(s, &c, 2, 2000000, &f, &r);
 	why[0] = 0;
 	if (r.timeout || r.status != 4 || r.code != MBN_FAULT_BOUNDS || r.fdesc != 1 || r.done != 1)
 		snprintf(why, sizeof(why), "timeout %d STATUS 0x%x FAULT_CODE %u FAULT_DESC %u DESC_DONE %u",
@@ -581,12 +585,9 @@ static void limit_case(const char *name, int kind, int over)
 		limit_desc_data(&c, m, q);
 		c.n = 2;
 	}
-	chain_write_descs(&c, m);
-	memcpy(ref, m, MEM_BYTES);
 	struct mbn_cmodel_fault f;
-	int rc = mbn_cmodel_run_params(&P, ref, MEM_BYTES, c.reg, 4, 0, 0, (uint32_t)c.n, &f);
 	struct result r;
-	run_job(s, &c, 4, (uint32_t)c.n, 20000000, &r);
+	int rc = run_both(s, &c, (uint32_t)c.n, 20000000, &f, &r);
 	if (rc != (over ? (int)MBN_FAULT_DESC : 0))
 		snprintf(why, sizeof(why), "model gives %d: test bug", rc);
 	else if (r.timeout)
@@ -657,12 +658,9 @@ static void test_speed(void)
 		d->out_stride = 512;
 		c.n++;
 	}
-	chain_write_descs(&c, m);
-	memcpy(ref, m, MEM_BYTES);
 	struct mbn_cmodel_fault f;
-	mbn_cmodel_run_params(&P, ref, MEM_BYTES, c.reg, 4, 0, 0, (uint32_t)c.n, &f);
 	struct result r;
-	run_job(s, &c, 4, (uint32_t)c.n, 20000000, &r);
+	run_both(s, &c, (uint32_t)c.n, 20000000, &f, &r);
 	double dt = r.wait_s;
 	if (r.timeout || r.status != 2)
 		snprintf(why, sizeof(why), "timeout %d STATUS 0x%x", r.timeout, r.status);
