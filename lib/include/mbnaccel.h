@@ -64,8 +64,11 @@ const char *mbn_device_describe(const mbn_device *dev);
 typedef struct mbn_model mbn_model;
 
 enum mbn_type {
-	MBN_TYPE_UINT8 = 1, /* asymmetric per-tensor */
-	MBN_TYPE_INT8 = 2,  /* symmetric per-channel weights, int8 activations */
+	MBN_TYPE_UINT8 = 1,   /* asymmetric per-tensor */
+	MBN_TYPE_INT8 = 2,    /* symmetric per-channel weights, int8 activations */
+	MBN_TYPE_FLOAT32 = 3, /* a float model input or output (QUANTIZE / DEQUANTIZE at the
+			       * edge of a quantized network); scale and zero_point are then
+			       * those of the quantized tensor next to it */
 };
 
 #define MBN_NAME_MAX 128
@@ -75,8 +78,31 @@ struct mbn_tensor_info {
 	enum mbn_type type;
 	float scale;
 	int32_t zero_point;
-	size_t bytes;          /* product of dims (one byte per element) */
+	size_t bytes;          /* elems x element size (1, or 4 for MBN_TYPE_FLOAT32) */
 	char name[MBN_NAME_MAX];
+	size_t elems;          /* product of dims */
+};
+
+/*
+ * Which TensorFlow Lite build's arithmetic to reproduce. TFLite's optimized kernels
+ * do not give the same bytes on every architecture (docs/library.md, "x86-64 and
+ * arm64"); a user compares with TFLite on the machine they run on, so the default is
+ * the architecture the library runs on.
+ */
+enum mbn_match {
+	MBN_MATCH_NATIVE = 0, /* the build of the architecture this library runs on */
+	MBN_MATCH_X86 = 1,    /* TFLite 2.9, linux x86-64 */
+	MBN_MATCH_ARM64 = 2,  /* TFLite 2.9, linux arm64 (a Zynq UltraScale+ board's CPU) */
+};
+/* "x86", "arm64"; NATIVE resolves to the running architecture. */
+const char *mbn_match_name(enum mbn_match match);
+/* Parse "x86" (or "x86-64", "x86_64", "amd64"), "arm64" ("aarch64"), "native". 0 or -EINVAL. */
+int mbn_match_parse(const char *s, enum mbn_match *match);
+
+/* Options of mbn_model_load_opts(); zero-initialize, then set what you need. */
+struct mbn_load_options {
+	enum mbn_match match;
+	unsigned flags;        /* reserved, must be 0 */
 };
 
 /*
@@ -89,16 +115,26 @@ int mbn_model_load(mbn_device *dev, const char *const *paths, int n_paths, mbn_m
 /* Same, from memory (the buffers are copied). names[i] may be NULL; used in messages. */
 int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, const size_t *sizes,
 			   const char *const *names, int n_bufs, mbn_model **out);
+/* Same as the two above, with options (NULL: defaults). */
+int mbn_model_load_opts(mbn_device *dev, const char *const *paths, int n_paths,
+			const struct mbn_load_options *opts, mbn_model **out);
+int mbn_model_load_buffers_opts(mbn_device *dev, const void *const *bufs, const size_t *sizes,
+				const char *const *names, int n_bufs, const struct mbn_load_options *opts,
+				mbn_model **out);
 void mbn_model_free(mbn_model *model);
+/* The arithmetic the model was loaded to reproduce (never MBN_MATCH_NATIVE). */
+enum mbn_match mbn_model_match(const mbn_model *model);
 
 int mbn_model_input_info(const mbn_model *model, struct mbn_tensor_info *info);
 int mbn_model_output_info(const mbn_model *model, struct mbn_tensor_info *info);
 
 /*
  * Run one inference. input: exactly input_info.bytes bytes of the model's input type
- * (NHWC). output: exactly output_info.bytes bytes receive the model's raw quantized
- * output. probs (may be NULL): output_info.bytes floats, the dequantized output
- * (scale * (q - zero_point)), i.e. probabilities for a softmax classifier.
+ * (NHWC; floats for a MBN_TYPE_FLOAT32 input). output: exactly output_info.bytes bytes
+ * receive the model's raw output (quantized bytes, or for a float output the floats
+ * TFLite's DEQUANTIZE gives). probs (may be NULL): output_info.elems floats, the real
+ * values (scale * (q - zero_point), or the float output itself), i.e. probabilities
+ * for a softmax classifier.
  */
 int mbn_model_run(mbn_model *model, const void *input, size_t input_size, void *output,
 		  size_t output_size, float *probs);
@@ -203,6 +239,9 @@ enum mbn_layer_kind {
 	MBN_LAYER_FC,           /* FULLY_CONNECTED */
 	MBN_LAYER_RESHAPE,      /* RESHAPE or SQUEEZE (no arithmetic) */
 	MBN_LAYER_SOFTMAX,      /* SOFTMAX */
+	MBN_LAYER_QUANTIZE,     /* QUANTIZE between quantized types (requantization) */
+	MBN_LAYER_PAD,          /* PAD / PADV2 not folded into the convolution after it */
+	MBN_LAYER_MEAN,         /* MEAN over height and width */
 };
 
 struct mbn_layer_info {
@@ -216,8 +255,12 @@ struct mbn_layer_info {
 	uint64_t params;        /* weights + biases */
 	uint64_t macs;
 	int on_accel;           /* 1 if this device runs it on the accelerator */
-	int accel_layer;        /* 1 if it is an accelerator layer (conv0, depthwise, pointwise
-				 * before the pool): what an accelerator device would take */
+	int accel_layer;        /* 1 if it is an accelerator layer (a convolution the
+				 * hardware can run): what an accelerator device would take */
+	const char *cpu_reason; /* why an accelerator device leaves it on the CPU (NULL if
+				 * on_accel or the device is the cpu) */
+	const char *folded;     /* operators folded into this layer at load time, e.g. "PAD"
+				 * (NULL if none) */
 };
 
 /* Number of layers (>0) or negative errno. */

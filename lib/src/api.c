@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "cpu_ops.h"
 #include "graph.h"
 #include "mbnaccel.h"
 #include "util.h"
@@ -166,7 +167,49 @@ static int read_file(const char *path, void **data, size_t *size)
 	return 0;
 }
 
+MBN_EXPORT const char *mbn_match_name(enum mbn_match match)
+{
+	switch (match) {
+	case MBN_MATCH_X86: return "x86";
+	case MBN_MATCH_ARM64: return "arm64";
+	case MBN_MATCH_NATIVE: return mbn_match_name(mbn_match_native());
+	}
+	return "unknown";
+}
+
+MBN_EXPORT int mbn_match_parse(const char *s, enum mbn_match *match)
+{
+	static const struct { const char *name; enum mbn_match m; } names[] = {
+		{ "native", MBN_MATCH_NATIVE }, { "x86", MBN_MATCH_X86 }, { "x86-64", MBN_MATCH_X86 },
+		{ "x86_64", MBN_MATCH_X86 }, { "amd64", MBN_MATCH_X86 }, { "arm64", MBN_MATCH_ARM64 },
+		{ "aarch64", MBN_MATCH_ARM64 },
+	};
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i].name)) {
+			*match = names[i].m;
+			return 0;
+		}
+	return mbn_set_error(-EINVAL, "unknown match '%s' (expected x86, arm64 or native)", s ? s : "(null)");
+}
+
+MBN_EXPORT enum mbn_match mbn_model_match(const mbn_model *m)
+{
+	return m ? m->g.match : mbn_match_native();
+}
+
 MBN_EXPORT int mbn_model_load(mbn_device *dev, const char *const *paths, int n_paths, mbn_model **out)
+{
+	return mbn_model_load_opts(dev, paths, n_paths, NULL, out);
+}
+
+MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, const size_t *sizes,
+				      const char *const *names, int n_bufs, mbn_model **out)
+{
+	return mbn_model_load_buffers_opts(dev, bufs, sizes, names, n_bufs, NULL, out);
+}
+
+MBN_EXPORT int mbn_model_load_opts(mbn_device *dev, const char *const *paths, int n_paths,
+				   const struct mbn_load_options *opts, mbn_model **out)
 {
 	void *bufs[MAX_FILES] = { 0 };
 	size_t sizes[MAX_FILES];
@@ -180,15 +223,17 @@ MBN_EXPORT int mbn_model_load(mbn_device *dev, const char *const *paths, int n_p
 	for (int i = 0; i < n_paths && !r; i++)
 		r = read_file(paths[i], &bufs[i], &sizes[i]);
 	if (!r)
-		r = mbn_model_load_buffers(dev, (const void *const *)bufs, sizes, paths, n_paths, out);
+		r = mbn_model_load_buffers_opts(dev, (const void *const *)bufs, sizes, paths, n_paths, opts, out);
 	for (int i = 0; i < n_paths; i++)
 		free(bufs[i]);
 	return r;
 }
 
-MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, const size_t *sizes,
-				      const char *const *names, int n_bufs, mbn_model **out)
+MBN_EXPORT int mbn_model_load_buffers_opts(mbn_device *dev, const void *const *bufs, const size_t *sizes,
+					   const char *const *names, int n_bufs, const struct mbn_load_options *opts,
+					   mbn_model **out)
 {
+	enum mbn_match match = opts ? opts->match : MBN_MATCH_NATIVE;
 	int r;
 
 	if (!out)
@@ -196,16 +241,22 @@ MBN_EXPORT int mbn_model_load_buffers(mbn_device *dev, const void *const *bufs, 
 	*out = NULL;
 	if (!dev || !bufs || !sizes)
 		return mbn_set_error(-EINVAL, "mbn_model_load_buffers: NULL argument");
+	if (opts && opts->flags)
+		return mbn_set_error(-EINVAL, "mbn_load_options.flags is 0x%x; no flags are defined (must be 0)", opts->flags);
+	if (match != MBN_MATCH_NATIVE && match != MBN_MATCH_X86 && match != MBN_MATCH_ARM64)
+		return mbn_set_error(-EINVAL, "mbn_load_options.match is %d (expected MBN_MATCH_NATIVE, _X86 or _ARM64)", (int)match);
+	if (match == MBN_MATCH_NATIVE)
+		match = mbn_match_native();
 	mbn_model *m = calloc(1, sizeof(*m));
 	if (!m)
 		return mbn_set_error(-ENOMEM, "out of memory");
 	m->dev = dev;
 	m->depth = DEFAULT_QUEUE_DEPTH;
 	m->epoll_fd = m->done_efd = -1;
-	if ((r = mbn_graph_load(bufs, sizes, names, n_bufs, &m->g)))
+	if ((r = mbn_graph_load(bufs, sizes, names, n_bufs, match, &m->g)))
 		goto fail;
-	m->in_buf = malloc(m->g.input.bytes);
-	m->out_buf = malloc(m->g.output.bytes);
+	m->in_buf = malloc(m->g.in_elems);
+	m->out_buf = malloc(m->g.out_elems);
 	m->layer_stats = calloc((size_t)m->g.n_layers, sizeof(*m->layer_stats));
 	if (!m->in_buf || !m->out_buf || !m->layer_stats) {
 		r = mbn_set_error(-ENOMEM, "out of memory");
@@ -312,13 +363,18 @@ static int check_sizes(const mbn_model *m, const char *fn, const void *input, si
 	return 0;
 }
 
-/* int8 models: into the biased domain (graph.h) by flipping the sign bit. */
+/* Into the biased domain (graph.h): int8 by flipping the sign bit, float32 by
+ * TFLite's QUANTIZE (cpu_convert.c). */
 static void input_to_biased(const mbn_model *m, const void *input, uint8_t *dst)
 {
 	const uint8_t *in = input;
 	uint8_t flip = m->g.input.type == MBN_TYPE_INT8 ? 0x80 : 0;
 
-	for (size_t i = 0; i < m->g.input.bytes; i++)
+	if (m->g.in_edge.is_float) {
+		mbn_edge_quantize(&m->g.in_edge, m->g.match, input, dst, m->g.in_elems);
+		return;
+	}
+	for (size_t i = 0; i < m->g.in_elems; i++)
 		dst[i] = in[i] ^ flip;
 }
 
@@ -336,6 +392,13 @@ static void deliver_output(const mbn_model *m, const uint8_t *res, void *output,
 	uint8_t flip = oi->type == MBN_TYPE_INT8 ? 0x80 : 0;
 	uint8_t *o = output;
 
+	if (m->g.out_edge.is_float) {
+		/* DEQUANTIZE: the floats are the output and the probabilities */
+		mbn_edge_dequantize(&m->g.out_edge, m->g.match, res, (float *)output, m->g.out_elems);
+		if (probs)
+			memcpy(probs, output, m->g.out_elems * sizeof(float));
+		return;
+	}
 	for (size_t i = 0; i < oi->bytes; i++)
 		o[i] = res[i] ^ flip;
 	if (probs) {
@@ -533,7 +596,7 @@ MBN_EXPORT int mbn_model_submit(mbn_model *m, const void *input, size_t input_si
 	for (int i = 0; i < MAX_QUEUE_DEPTH && !q; i++) {
 		if (!m->reqs[i]) {
 			struct mbn_req *n = calloc(1, sizeof(*n));
-			if (n && (!(n->in_buf = malloc(m->g.input.bytes)) || !(n->out_buf = malloc(m->g.output.bytes)) ||
+			if (n && (!(n->in_buf = malloc(m->g.in_elems)) || !(n->out_buf = malloc(m->g.out_elems)) ||
 				  !(n->layer_stats = calloc((size_t)m->g.n_layers, sizeof(*n->layer_stats))))) {
 				free(n->in_buf);
 				free(n->out_buf);
@@ -731,6 +794,10 @@ MBN_EXPORT int mbn_model_layer_info(const mbn_model *m, int i, struct mbn_layer_
 	info->macs = mbn_layer_macs(l);
 	info->on_accel = m->dev->be->layer_on_accel(m->dev, m->plan, i);
 	info->accel_layer = mbn_layer_is_accel_candidate(&m->g, i);
+	info->folded = l->folded[0] ? l->folded : NULL;
+	info->cpu_reason = NULL;
+	if (!info->on_accel && m->dev->be->layer_cpu_reason)
+		info->cpu_reason = m->dev->be->layer_cpu_reason(m->dev, m->plan, i);
 	return 0;
 }
 

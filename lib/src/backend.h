@@ -65,6 +65,8 @@ struct mbn_backend {
 	bool exclusive;
 	/* Does this device run layer i on the accelerator? */
 	bool (*layer_on_accel)(struct mbn_device *dev, void *plan, int i);
+	/* Optional: why layer i stays on the CPU (a static string), NULL if it does not. */
+	const char *(*layer_cpu_reason)(struct mbn_device *dev, void *plan, int i);
 	void (*describe)(struct mbn_device *dev, char *buf, size_t len);
 };
 

@@ -656,5 +656,14 @@ void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *ou
 		if (in != out)
 			memmove(out, in, (size_t)l->in_h * l->in_w * l->in_c);
 		break;
+	case MBN_OP_QUANTIZE:
+		mbn_cpu_requantize(l, in, out);
+		break;
+	case MBN_OP_PAD:
+		mbn_cpu_pad(l, in, out);
+		break;
+	case MBN_OP_MEAN:
+		mbn_cpu_mean(l, in, out);
+		break;
 	}
 }

@@ -10,6 +10,7 @@
 #ifndef MBN_CPU_OPS_H
 #define MBN_CPU_OPS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "graph.h"
@@ -19,6 +20,16 @@ void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 void mbn_cpu_softmax(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+/* cpu_convert.c: QUANTIZE (requantization between uint8 and int8), PAD; the float
+ * edges of a graph (QUANTIZE float32 -> quantized, DEQUANTIZE), n elements each. */
+void mbn_cpu_requantize(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+void mbn_cpu_pad(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+void mbn_edge_quantize(const struct mbn_edge *e, enum mbn_match match, const float *in, uint8_t *out, size_t n);
+void mbn_edge_dequantize(const struct mbn_edge *e, enum mbn_match match, const uint8_t *in, float *out, size_t n);
+/* cpu_mean.c: MEAN over H and W, every TFLite 2.9 code path. */
+void mbn_cpu_mean(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+/* Its constants, once at load (tflite.c). */
+void mbn_mean_prepare(struct mbn_layer *l);
 /* Dispatch on l->op (RESHAPE copies). */
 void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 

@@ -34,6 +34,27 @@ enum mbn_op {
 	MBN_OP_FC = MBN_LAYER_FC,             /* FULLY_CONNECTED */
 	MBN_OP_RESHAPE = MBN_LAYER_RESHAPE,   /* RESHAPE / SQUEEZE: data unchanged */
 	MBN_OP_SOFTMAX = MBN_LAYER_SOFTMAX,   /* SOFTMAX */
+	MBN_OP_QUANTIZE = MBN_LAYER_QUANTIZE, /* QUANTIZE uint8/int8 -> uint8/int8 */
+	MBN_OP_PAD = MBN_LAYER_PAD,           /* PAD / PADV2 that could not be folded */
+	MBN_OP_MEAN = MBN_LAYER_MEAN,         /* MEAN over H and W */
+};
+
+/* A float edge of the graph: QUANTIZE float32 -> int8/uint8 at the input, DEQUANTIZE at
+ * the output. The layer chain stays quantized; api.c converts at the edge, with
+ * TFLite's arithmetic (cpu_convert.c). */
+struct mbn_edge {
+	bool is_float;         /* the model's tensor is float32 */
+	bool is_signed;        /* the quantized tensor next to it is int8 */
+	float scale;           /* its quantization */
+	int32_t zero_point;    /* real domain (not biased) */
+};
+
+/* The code paths of TFLite 2.9's MEAN over H and W (cpu_mean.c). */
+enum {
+	MBN_MEAN_OPT_4D = 1,   /* keep_dims, 4-D: optimized_ops / optimized_integer_ops Mean */
+	MBN_MEAN_REF_4D,       /* (not taken by the x86 build; kept for other builds) */
+	MBN_MEAN_REF_SAME,     /* equal input and output quantization: integer mean */
+	MBN_MEAN_REF_QUANT,    /* different quantization: QuantizedMeanOrSum, in float */
 };
 
 struct mbn_layer {
@@ -57,6 +78,15 @@ struct mbn_layer {
 	int stride_h, stride_w;
 	int pad_top, pad_left;
 	int depth_mult;        /* DWCONV: out_c = in_c * depth_mult */
+	/* PAD: the output is in_h + pad_top + pad_bottom rows etc.; pad_value (biased
+	 * domain) fills the border. Convolutions read beyond their input as padding
+	 * whatever the amount; their out_h/out_w say how far (a folded PAD adds to
+	 * pad_top/pad_left and to out_h/out_w). */
+	int pad_bottom, pad_right;
+	int32_t pad_value;
+	char folded[32];       /* operators folded into this one at load, e.g. "PAD" */
+	/* Which TFLite build's arithmetic the CPU kernels reproduce (mbn_graph.match). */
+	enum mbn_match match;
 
 	/* Quantization, biased-uint8 domain (see above). */
 	bool is_signed;        /* the activation tensors are int8 */
@@ -76,6 +106,13 @@ struct mbn_layer {
 	int32_t *mult;
 	int32_t *shift;
 
+	/* QUANTIZE (requantization) and MEAN: one multiplier for every channel, TFLite's
+	 * convention as mult/shift above; MEAN's further constants (cpu_mean.c). */
+	int32_t q_mult, q_shift;
+	int32_t q_bias;
+	bool keep_dims;        /* MEAN */
+	int mean_path;         /* MEAN: which TFLite 2.9 code path, MBN_MEAN_* */
+
 	/* SOFTMAX: TFLite 2.9 optimized_ops::PopulateSoftmaxLookupTable, table[255 - d] =
 	 * expf(-in_scale * beta * d). */
 	float beta;
@@ -89,6 +126,11 @@ struct mbn_graph {
 
 	/* Graph input and output as the model declares them (real, not biased domain). */
 	struct mbn_tensor_info input, output;
+	/* Float edges; the layer chain's own input and output are in_elems / out_elems
+	 * biased-domain bytes. */
+	struct mbn_edge in_edge, out_edge;
+	size_t in_elems, out_elems;
+	enum mbn_match match;  /* never NATIVE after loading */
 
 	/* Recognized structure. */
 	bool is_mobilenet;     /* conv0 3x3/2 + (dw 3x3 + pw 1x1)* [+ pool + fc + softmax] */
@@ -100,10 +142,20 @@ struct mbn_graph {
 	void *arena;
 };
 
+/* The TFLite build this library's own architecture corresponds to. */
+static inline enum mbn_match mbn_match_native(void)
+{
+#if defined(__aarch64__)
+	return MBN_MATCH_ARM64;
+#else
+	return MBN_MATCH_X86;
+#endif
+}
+
 /* Load and validate n chained .tflite buffers into a graph. 0 or -errno with the
  * message set (mbn_set_error). */
 int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *const *names,
-		   int n, struct mbn_graph *g);
+		   int n, enum mbn_match match, struct mbn_graph *g);
 void mbn_graph_free(struct mbn_graph *g);
 
 /* MACs and parameters of one layer (for mbn-info and the benchmark). */

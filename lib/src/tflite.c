@@ -832,7 +832,8 @@ static void tensor_info(const struct tensor *t, struct mbn_tensor_info *info)
 	info->type = t->type == TT_INT8 ? MBN_TYPE_INT8 : MBN_TYPE_UINT8;
 	info->scale = t->scale.len ? fb_vec_f32(&t->scale, 0) : 0.0f;
 	info->zero_point = t->zp.len ? (int32_t)fb_vec_i64(&t->zp, 0) : 0;
-	info->bytes = t->elems;
+	info->elems = t->elems;
+	info->bytes = t->elems * (t->type == TT_FLOAT32 ? 4 : 1);
 	snprintf(info->name, sizeof(info->name), "%s", t->name);
 }
 
@@ -878,7 +879,7 @@ generic:
 }
 
 int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *const *names, int n,
-		   struct mbn_graph *g)
+		   enum mbn_match match, struct mbn_graph *g)
 {
 	struct mbn_arena *arena = NULL;
 	struct mbn_tensor_info prev_out;
@@ -933,6 +934,11 @@ int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *con
 	}
 	g->n_files = n;
 	g->arena = arena;
+	g->match = match;
+	for (int i = 0; i < g->n_layers; i++)
+		g->layers[i].match = match;
+	g->in_elems = g->input.elems;
+	g->out_elems = g->output.elems;
 	recognize(g);
 	return 0;
 fail:

@@ -217,7 +217,7 @@ static void check_file(const char *path)
 	}
 	const void *bufs[1] = { buf };
 	const char *names[1] = { path };
-	if (mbn_graph_load(bufs, &n, names, 1, &g)) {
+	if (mbn_graph_load(bufs, &n, names, 1, MBN_MATCH_X86, &g)) {
 		printf("FAIL %s: load: %s\n", path, mbn_last_error());
 		failures++;
 		free(buf);
