@@ -81,25 +81,51 @@ static uint32_t *desc_new(struct desc_list *dl)
 	return dl->d[dl->n++];
 }
 
+static bool is_pw(const struct mbn_layer *l)
+{
+	/* (a PAD folded into a 1x1 conv gives it padding: not a plain pointwise layer) */
+	return l->op == MBN_OP_CONV && l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1 &&
+	       l->pad_top == 0 && l->pad_left == 0 && l->out_h == l->in_h && l->out_w == l->in_w;
+}
+
 static bool is_conv0(const struct mbn_graph *g, int i)
 {
 	const struct mbn_layer *l = &g->layers[i];
-	/* Any conv as the first layer: the host builds im2col rows, the PW engine does the
-	 * rest. Its patch must fit a reasonable row. */
-	return i == 0 && l->op == MBN_OP_CONV && !(l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1) &&
+	/* Any conv as the first layer, and a first depthwise conv of any depth multiplier
+	 * (TFLite Micro's person detector starts with one on a 1-channel input): the host
+	 * builds im2col rows, the PW engine does the rest, a depthwise layer's weights
+	 * expanded to a dense filter (conv0_weight). Its patch must fit a reasonable row. */
+	return i == 0 && (l->op == MBN_OP_CONV || l->op == MBN_OP_DWCONV) && !is_pw(l) &&
 	       (uint64_t)l->k_h * l->k_w * l->in_c <= 1024;
 }
 
-static bool is_pw(const struct mbn_layer *l)
+/* Weight (w - w_zp) of output channel oc and im2col tap t = (kh * k_w + kw) * in_c + ic
+ * of the first layer: a conv's [oc][kh][kw][ic] directly; a depthwise conv's
+ * [kh][kw][oc] where ic is the input channel oc reads (oc / depth_mult), else 0. */
+static int16_t conv0_weight(const struct mbn_layer *l, int oc, int t)
 {
-	return l->op == MBN_OP_CONV && l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1;
+	if (l->op == MBN_OP_CONV)
+		return l->weights[(size_t)oc * l->k_h * l->k_w * l->in_c + t];
+	int tap = t / l->in_c, ic = t % l->in_c;
+	return ic == oc / l->depth_mult ? l->weights[(size_t)tap * l->out_c + oc] : 0;
+}
+
+/* Requantizer rounding (docs/hw.md d0[4]) that TFLite uses for the layer: x86's ruy
+ * GEMM (ties up) for CONV_2D, MultiplyByQuantizedMultiplier (away from zero) for
+ * DEPTHWISE_CONV_2D (cpu_ops.c says why). */
+static uint32_t round_bit(const struct mbn_layer *l)
+{
+	return l->op == MBN_OP_DWCONV ? 0u : 1u << 4;
 }
 
 static bool is_dw(const struct mbn_layer *l)
 {
+	/* the padding the windows read past the bottom/right edge: at most 2, as SAME's */
+	int pad_bottom = (l->out_h - 1) * l->stride_h + 3 - l->pad_top - l->in_h;
+	int pad_right = (l->out_w - 1) * l->stride_w + 3 - l->pad_left - l->in_w;
 	return l->op == MBN_OP_DWCONV && l->k_h == 3 && l->k_w == 3 && l->depth_mult == 1 &&
 	       (l->stride_h == 1 || l->stride_h == 2) && l->stride_h == l->stride_w && l->pad_left <= 2 &&
-	       l->pad_top <= 2;
+	       l->pad_top <= 2 && pad_bottom <= 2 && pad_right <= 2;
 }
 
 /* Output rows per depthwise tile, or 0 if one row does not fit: the input rows (of
@@ -350,9 +376,8 @@ static int pack_pw(struct image *im, const struct accel_caps *c, const struct mb
 				uint8_t *word = w + (((size_t)g * cols + j) * lanes + ln) * 16;
 				for (int b = 0; b < 16; b++) {
 					int ic = j * 16 + b;
-					word[b] = oc < l->out_c && ic < k_real
-							  ? (uint8_t)(l->weights[(size_t)oc * k_real + ic] + l->w_zp)
-							  : (uint8_t)l->w_zp;
+					word[b] = oc < l->out_c && ic < k_real ? (uint8_t)(conv0_weight(l, oc, ic) + l->w_zp)
+									       : (uint8_t)l->w_zp;
 				}
 			}
 	put_qparams(im->p + q_off, l, cout);
@@ -370,7 +395,7 @@ static int pw_desc(struct desc_list *dl, const struct mbn_layer *l, int cin, int
 	uint32_t *d = desc_new(dl);
 	if (!d)
 		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-	d[0] = MBN_OP_PW | 1u << 4 | (tl->reuse_w ? 1u << 8 : 0) | (tl->reuse_in ? 1u << 9 : 0);
+	d[0] = MBN_OP_PW | round_bit(l) | (tl->reuse_w ? 1u << 8 : 0) | (tl->reuse_in ? 1u << 9 : 0);
 	d[1] = 1u | (uint32_t)np << 16;
 	d[2] = (uint32_t)cin | (uint32_t)noc << 16;
 	d[3] = 1u | (uint32_t)np << 16;
