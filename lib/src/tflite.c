@@ -923,45 +923,64 @@ static void fold_pads(struct mbn_graph *g)
 	g->n_layers = o;
 }
 
+/* Is this MobileNet v1, as TF1 (TOCO), TF2/Keras, TFLite Micro or PyTorch-via-ONNX
+ * export it (after fold_pads)? conv0 3x3/2 (or a 3x3/2 depthwise conv with a depth
+ * multiplier, TFLite Micro's person detector) on 1..4 channels, depthwise 3x3 +
+ * pointwise blocks, then optionally the global pool (AVERAGE_POOL_2D or MEAN), the
+ * classifier (FULLY_CONNECTED or a 1x1 conv), reshapes, softmax and requantizations. */
 static void recognize(struct mbn_graph *g)
 {
 	const struct mbn_layer *L = g->layers;
-	int i = 0, n = g->n_layers;
+	int i = 0, n = g->n_layers, folded = 0;
+	const char *type = g->input.type == MBN_TYPE_INT8 ? "int8" : g->input.type == MBN_TYPE_FLOAT32 ? "float32" : "uint8";
 
 	g->is_mobilenet = false;
-	if (n < 1 || L[0].op != MBN_OP_CONV || L[0].k_h != 3 || L[0].k_w != 3 || L[0].stride_h != 2 ||
-	    L[0].stride_w != 2 || L[0].in_c != 3)
+	g->n_blocks = 0;
+	for (int k = 0; k < n; k++)
+		if (strstr(L[k].folded, "PAD"))
+			folded++;
+	while (i < n && L[i].op == MBN_OP_QUANTIZE)
+		i++;
+	if (i >= n || L[i].k_h != 3 || L[i].k_w != 3 || L[i].stride_h != 2 || L[i].stride_w != 2 || L[i].in_c > 4 ||
+	    !(L[i].op == MBN_OP_CONV || (L[i].op == MBN_OP_DWCONV && L[i].depth_mult > 1)))
 		goto generic;
-	for (i = 1; i + 1 < n && L[i].op == MBN_OP_DWCONV && L[i].k_h == 3 && L[i].k_w == 3 &&
-		    L[i].depth_mult == 1 && L[i + 1].op == MBN_OP_CONV && L[i + 1].k_h == 1 &&
-		    L[i + 1].k_w == 1 && L[i + 1].stride_h == 1 && L[i + 1].stride_w == 1; i += 2)
+	const int c0 = i++;
+	for (; i + 1 < n && L[i].op == MBN_OP_DWCONV && L[i].k_h == 3 && L[i].k_w == 3 &&
+	       L[i].depth_mult == 1 && L[i + 1].op == MBN_OP_CONV && L[i + 1].k_h == 1 &&
+	       L[i + 1].k_w == 1 && L[i + 1].stride_h == 1 && L[i + 1].stride_w == 1; i += 2)
 		g->n_blocks++;
 	if (!g->n_blocks)
 		goto generic;
 	/* The tail, if present: pool, classifier (FC or 1x1 conv), reshapes, softmax. */
-	if (i < n && L[i].op == MBN_OP_AVGPOOL)
+	if (i < n && (L[i].op == MBN_OP_AVGPOOL || L[i].op == MBN_OP_MEAN))
+		i++;
+	while (i < n && L[i].op == MBN_OP_RESHAPE)
 		i++;
 	if (i < n && (L[i].op == MBN_OP_FC || (L[i].op == MBN_OP_CONV && L[i].k_h == 1 && L[i].k_w == 1 &&
 					       L[i].in_h == 1 && L[i].in_w == 1)))
 		i++;
-	while (i < n && L[i].op == MBN_OP_RESHAPE)
+	while (i < n && (L[i].op == MBN_OP_RESHAPE || L[i].op == MBN_OP_QUANTIZE))
 		i++;
 	if (i < n && L[i].op == MBN_OP_SOFTMAX)
 		i++;
-	while (i < n && L[i].op == MBN_OP_RESHAPE)
+	while (i < n && (L[i].op == MBN_OP_RESHAPE || L[i].op == MBN_OP_QUANTIZE))
 		i++;
 	if (i != n)
 		goto generic;
 	g->is_mobilenet = true;
-	g->alpha = (float)L[0].out_c / 32.0f;
-	snprintf(g->describe, sizeof(g->describe), "MobileNet v1 (alpha %.3g, %dx%d input, %s, %d separable blocks, %zu outputs)",
-		 g->alpha, L[0].in_h, L[0].in_w, g->input.type == MBN_TYPE_INT8 ? "int8" : "uint8",
-		 g->n_blocks, g->output.bytes);
+	g->alpha = (float)L[c0].out_c / 32.0f;
+	int len = snprintf(g->describe, sizeof(g->describe), "MobileNet v1 (alpha %.3g, %dx%dx%d input, %s, %d separable blocks, %zu outputs",
+			   g->alpha, L[c0].in_h, L[c0].in_w, L[c0].in_c, type, g->n_blocks, g->output.elems);
+	if (folded && len > 0 && (size_t)len < sizeof(g->describe))
+		len += snprintf(g->describe + len, sizeof(g->describe) - (size_t)len, "; %d PAD folded into convolutions", folded);
+	if (L[c0].op == MBN_OP_DWCONV && len > 0 && (size_t)len < sizeof(g->describe))
+		len += snprintf(g->describe + len, sizeof(g->describe) - (size_t)len, "; first layer depthwise x%d", L[c0].depth_mult);
+	if (len > 0 && (size_t)len < sizeof(g->describe))
+		snprintf(g->describe + len, sizeof(g->describe) - (size_t)len, ")");
 	return;
 generic:
 	g->n_blocks = 0;
-	snprintf(g->describe, sizeof(g->describe), "generic chain of %d layers (%s), not MobileNet v1", n,
-		 g->input.type == MBN_TYPE_INT8 ? "int8" : "uint8");
+	snprintf(g->describe, sizeof(g->describe), "generic chain of %d layers (%s), not MobileNet v1", n, type);
 }
 
 int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *const *names, int n,

@@ -116,12 +116,13 @@ int parse_mean(struct file_ctx *c, const struct fb_tab *op, const struct op_io *
 			   (unsigned long long)out.elems, l->keep_dims ? "1x1x1xC (keep_dims)" : "1xC");
 	if ((r = io_quant(c, &in, &out, l)))
 		return r;
-	/* reduce.cc EvalMean on the x86 build: keep_dims with a 4-D input takes the
-	 * optimized kernels (optimized_ops::Mean for uint8, optimized_integer_ops::Mean for
-	 * int8); otherwise the reference kernels: reference_ops::Mean when input and
-	 * output quantization are equal, QuantizedMeanOrSum when they differ. */
+	/* reduce.cc EvalMean on the x86 build (found with the oracle over every case,
+	 * tests/oracle/test-ops-exported.sh): keep_dims with a 4-D input takes
+	 * optimized_ops::Mean for uint8 and reference_integer_ops::Mean for int8;
+	 * otherwise the reference kernels: reference_ops::Mean when input and output
+	 * quantization are equal, QuantizedMeanOrSum when they differ. */
 	if (l->keep_dims)
-		l->mean_path = MBN_MEAN_OPT_4D;
+		l->mean_path = l->is_signed ? MBN_MEAN_REF_4D : MBN_MEAN_OPT_4D;
 	else if (l->in_scale == l->out_scale && l->in_zp == l->out_zp)
 		l->mean_path = MBN_MEAN_REF_SAME;
 	else
