@@ -184,6 +184,8 @@ struct wtensor {
 	char *name;
 	int type, rank, buffer;
 	int32_t shape[8];
+	int32_t sig[8];
+	int sigrank;		/* -1: no shape_signature */
 	int has_q, qn, qdim;
 	float *scale;
 	int64_t *zp;
@@ -275,8 +277,10 @@ int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int3
 		return -ENOMEM;
 	t->type = type;
 	t->rank = rank;
+	t->sigrank = -1;
 	t->buffer = buffer;
-	memcpy(t->shape, shape, sizeof(int32_t) * (size_t)rank);
+	if (rank)
+		memcpy(t->shape, shape, sizeof(int32_t) * (size_t)rank);
 	if (q && q->n > 0) {
 		t->has_q = 1;
 		t->qn = q->n;
@@ -289,6 +293,15 @@ int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int3
 		memcpy(t->zp, q->zero_point, sizeof(int64_t) * (size_t)q->n);
 	}
 	return m->ntens++;
+}
+
+int tflw_tensor_set_signature(struct tflw_model *m, int tensor, const int32_t *sig, int rank)
+{
+	if (tensor < 0 || tensor >= m->ntens || rank < 0 || rank > 8)
+		return -EINVAL;
+	m->tens[tensor].sigrank = rank;
+	memcpy(m->tens[tensor].sig, sig, sizeof(int32_t) * (size_t)rank);
+	return 0;
 }
 
 int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *inputs, int nin,
@@ -382,6 +395,8 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		/* FullyConnectedOptions{fused_activation_function, weights_format,
 		 *                       keep_num_dims, asymmetric_quantize_inputs} */
 		fb_add_u8(b, 0, (uint8_t)p->activation);
+		if (p->keep_num_dims)
+			fb_add_u8(b, 2, 1);
 		break;
 	case TFLW_OPT_SOFTMAX:
 		/* SoftmaxOptions{beta:float} */
@@ -396,7 +411,43 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		if (vec)
 			fb_add_off(b, 0, vec);
 		break;
+	case TFLW_OPT_REDUCER:
+		/* ReducerOptions{keep_dims:bool}; absent means false, as the MLIR converter
+		 * writes it */
+		if (p->keep_dims)
+			fb_add_u8(b, 0, 1);
+		break;
+	case TFLW_OPT_SHAPE:
+		/* ShapeOptions{out_type:TensorType} */
+		fb_add_u8(b, 0, (uint8_t)p->out_type);
+		break;
+	case TFLW_OPT_STRIDED_SLICE:
+		/* StridedSliceOptions{begin_mask, end_mask, ellipsis_mask, new_axis_mask,
+		 *                     shrink_axis_mask} (ints, default 0: only non-zero ones
+		 * are written) */
+		if (p->begin_mask) fb_add_i32(b, 0, p->begin_mask);
+		if (p->end_mask) fb_add_i32(b, 1, p->end_mask);
+		if (p->ellipsis_mask) fb_add_i32(b, 2, p->ellipsis_mask);
+		if (p->new_axis_mask) fb_add_i32(b, 3, p->new_axis_mask);
+		if (p->shrink_axis_mask) fb_add_i32(b, 4, p->shrink_axis_mask);
+		break;
+	case TFLW_OPT_PACK:
+		/* PackOptions{values_count:int, axis:int} */
+		fb_add_i32(b, 0, p->values_count);
+		if (p->axis)
+			fb_add_i32(b, 1, p->axis);
+		break;
+	case TFLW_OPT_CONCATENATION:
+		/* ConcatenationOptions{axis:int, fused_activation_function} */
+		fb_add_i32(b, 0, p->axis);
+		fb_add_u8(b, 1, (uint8_t)p->activation);
+		break;
+	case TFLW_OPT_GATHER:
+		/* GatherOptions{axis:int, batch_dims:int} */
+		fb_add_i32(b, 0, p->axis);
+		break;
 	default:
+		/* PadOptions, PadV2Options, QuantizeOptions, DequantizeOptions: no fields */
 		break;
 	}
 	return fb_table_end(b);
@@ -404,6 +455,9 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 
 static size_t write_tensor(struct fbb *b, const struct wtensor *t)
 {
+	size_t sig = 0;
+	if (t->sigrank >= 0)
+		sig = fb_vec(b, t->sig, 4, (size_t)t->sigrank, 4);
 	size_t shape = fb_vec(b, t->shape, 4, (size_t)t->rank, 4);
 	size_t name = fb_string(b, t->name);
 	size_t quant = 0;
@@ -422,6 +476,8 @@ static size_t write_tensor(struct fbb *b, const struct wtensor *t)
 	fb_add_off(b, 3, name);				/* name */
 	if (quant)
 		fb_add_off(b, 4, quant);		/* quantization */
+	if (sig)
+		fb_add_off(b, 7, sig);			/* shape_signature */
 	fb_add_u8(b, 1, (uint8_t)t->type);		/* type */
 	return fb_table_end(b);
 }
