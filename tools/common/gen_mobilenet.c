@@ -16,7 +16,9 @@
  *   MEAN [1,2] keep_dims false with its own output quantization; Reshape((1,1,C)) and
  *   the final Reshape((classes,)) each as SHAPE/STRIDED_SLICE/PACK/RESHAPE; conv_preds
  *   1x1 CONV_2D; SOFTMAX. Every activation has an empty buffer of its own and a
- *   shape_signature with batch -1, as the MLIR converter writes them.
+ *   shape_signature with batch -1, and fields equal to their schema default (SAME
+ *   padding, dilation 1, no activation, scalar shapes) are left out, as the MLIR
+ *   converter writes them.
  * pytorch (torch -> ONNX -> TFLite): Conv2d(padding=1) is symmetric, so the stride-2
  *   3x3 convolutions get an explicit PAD((1,1),(1,1)) + VALID (TFLite SAME would pad
  *   (0,1) on even inputs), stride-1 ones are SAME (identical to pad 1); int8 per-channel
@@ -113,6 +115,7 @@ void build_mobilenet(const struct gen_net *N)
 	int pt = torch ? 1 : 0;	/* explicit padding before: keras (0,1), pytorch (1,1) */
 
 	g_own_buffers = g_signature = keras;
+	tflw_model_omit_defaults(g_m, keras);
 	struct act *a = xcalloc(1, sizeof(*a));
 	a->h = a->w = N->size;
 	a->c = N->channels;

@@ -150,6 +150,7 @@ void build_op(const struct opargs *A)
 		/* 1xHxWxC -> [1, H*W*C] with --h/--w, else 1xC -> [1, 1, 1, C] */
 		struct keras_shape_consts k = { -1, -1, -1 };
 		g_own_buffers = g_signature = 1;
+		tflw_model_omit_defaults(g_m, 1);
 		in = op_input(A, A->hw_given);
 		int32_t d4[3] = { 1, 1, A->c }, d2[1] = { (int32_t)act_size(in) };
 		out = A->hw_given ? reshape_keras_run(in, d2, 1, &k, "reshape", "output")

@@ -136,6 +136,11 @@ int tflw_tensor_set_signature(struct tflw_model *m, int tensor, const int32_t *s
 int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *inputs, int nin,
 		const int *outputs, int nout, const struct tflw_options *opt);
 
+/* on: leave out scalar fields equal to their schema default and the shape of scalars,
+ * as the flatbuffers builder without force_defaults (the TF2 MLIR converter) writes
+ * them; off (default): write every field this writer knows. */
+void tflw_model_omit_defaults(struct tflw_model *m, int on);
+
 void tflw_set_io(struct tflw_model *m, const int *inputs, int nin, const int *outputs,
 		 int nout);
 
