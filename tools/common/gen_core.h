@@ -3,8 +3,10 @@
  * gen_core - the building blocks of mbn-gen's models (tools/mbn-gen.c): the seeded RNG,
  * quantized activations with their calibration data, and one function per operator
  * that adds its constant tensors, output tensor and operator to the model being written
- * and computes the output on the calibration input. gen_mobilenet.c assembles whole
- * networks from them, gen_ops.c single-operator models. Only mbn-gen links these.
+ * and computes the output on the calibration input (gen_core.c: conv, depthwise, FC,
+ * pools, reshape, softmax; gen_exported.c: PAD, MEAN, QUANTIZE, DEQUANTIZE, the Keras
+ * reshape chain). gen_mobilenet.c assembles whole networks from them, gen_ops.c
+ * single-operator models. Only mbn-gen links these.
  *
  * Determinism: splitmix64 and only correctly rounded float operations (+ - * / sqrt,
  * rounding) feed the output, so the same arguments and seed give the same bytes on any
@@ -108,7 +110,7 @@ struct act *flatten_run(struct act *in, int squeeze, const char *out_name);
 /* SOFTMAX, output 1/256 with zero point 0 (uint8) or -128 (int8). */
 struct act *softmax_run(struct act *in, float beta, const char *out_name);
 
-/* ----------------------------------------------- operators of exported models */
+/* ------------------------- operators of exported models (gen_exported.c) */
 
 /* PAD (value < -999: PAD, padding with the zero point) or PADV2 (constant value tensor
  * holding the raw quantized `value`) of H by top/bottom, W by left/right. `paddings`:
