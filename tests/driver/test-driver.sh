@@ -38,12 +38,14 @@ cases=(
 	"0.75_192|-m mobilenet_v1_0.75_192_quant.tflite|parrot.jpg cat.bmp"
 	"1.0_224|-m mobilenet_v1_1.0_224_quant_embedding_extractor.tflite -m mobilenet_v1_1.0_224_quant_head_layers.tflite|grace_hopper.bmp bird.bmp"
 	# two accelerator segments (a depthwise layer over QBUF's 1024 channels runs on the
-	# CPU between them) and a Keras export (PADs folded, MEAN head), both generated
-	"1.3_65-segments|-m ../gen/a13.tflite|cat.bmp"
+	# CPU between them) and a Keras export (PADs folded, MEAN head), both generated (an
+	# alpha 1.3 model's 5.7 MB of weights exceed the 4 MiB a coherent buffer can have
+	# in the guest, which has no CMA)
+	"1.05_33-segments|-m ../gen/a105.tflite|cat.bmp"
 	"keras_0.5_128|-m ../gen/keras.tflite|parrot.jpg"
 )
 mkdir -p "$TMP/gen" "$TMP/root"
-"$BUILD/bin/mbn-gen" --alpha 1.3 --size 65 --int8 --seed 4 -o "$TMP/gen/a13.tflite" &&
+"$BUILD/bin/mbn-gen" --alpha 1.05 --size 33 --int8 --seed 4 -o "$TMP/gen/a105.tflite" &&
 	"$BUILD/bin/mbn-gen" --style keras --alpha 0.5 --size 128 --seed 5 -o "$TMP/gen/keras.tflite" ||
 	{ echo "FAIL mbn-gen for the generated cases"; exit 1; }
 ln -s "$SHARED/models" "$TMP/root/models"
@@ -55,10 +57,12 @@ files=(-f "$MODELS" -f "$IMAGES" -f "$TMP/gen")
 declare -A want
 for c in "${cases[@]}"; do
 	IFS='|' read -r name margs imgs <<<"$c"
+	hargs=${margs//-m /-m models/}
+	hargs=${hargs//models\/..\//} # (models is a symlink here: ../gen is beside it)
 	for img in $imgs; do
 		rm -f "$TMP/ref.raw"
 		# shellcheck disable=SC2086
-		if ! (cd "$TMP/root" && "$CLASSIFY" -d sim ${margs//-m /-m models/} -k 1 --out-raw "$TMP/ref.raw" "images/$img" >/dev/null 2>"$TMP/err"); then
+		if ! (cd "$TMP/root" && "$CLASSIFY" -d sim $hargs -k 1 --out-raw "$TMP/ref.raw" "images/$img" >/dev/null 2>"$TMP/err"); then
 			fail "host reference $name $img" "$(head -c 300 "$TMP/err")"
 			continue
 		fi
