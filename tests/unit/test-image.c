@@ -1143,7 +1143,7 @@ static void test_range(void)
         enum mbn_range_kind kind;
     } cases[] = {
         { MBN_TYPE_INT8, 0.003921568859368563f, -128, MBN_RANGE_UNIT },
-        { MBN_TYPE_INT8, 0.0039215689f, -128, MBN_RANGE_UNIT },
+        { MBN_TYPE_INT8, 0.0039216f, -128, MBN_RANGE_UNIT },   /* 1/255 rounded to 5 digits */
         { MBN_TYPE_UINT8, 0.003921568859368563f, 0, MBN_RANGE_UNIT },
         { MBN_TYPE_INT8, 0.003921568859368563f, 0, MBN_RANGE_QUANT },
         { MBN_TYPE_UINT8, 0.003921568859368563f, 128, MBN_RANGE_QUANT },
