@@ -433,6 +433,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (have_range && raw)
+		fprintf(stderr, "mbn-classify: warning: --input-range has no effect with --raw (the inputs are tensors)\n");
 	/* How pixels become the model's input. */
 	struct mbn_input_range range;
 	struct mbn_input_map *map = malloc(sizeof(*map));

@@ -1,7 +1,9 @@
 /* image.h - image input for the mbnaccel tools (mbn-classify and friends).
  *
  * Decodes JPEG (libjpeg-turbo), PNG (libpng), BMP and binary PPM/PGM (built in) into
- * packed 8-bit RGB, and resizes with TensorFlow's classic bilinear filter.
+ * packed 8-bit RGB, and resizes with TensorFlow's classic bilinear filter. The last
+ * section turns pixels into a model's input tensor: BT.601 grayscale, the real input
+ * range a model's input quantization implies, and 1-, 3- or 4-channel packing.
  *
  * The format is detected from the first bytes of the data, never from the file name.
  * Every decoder bounds-checks the header against the data it was given: a truncated,
