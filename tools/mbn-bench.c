@@ -2,14 +2,19 @@
 /*
  * mbn-bench - measure a model on a device.
  *
- *   mbn-bench [-d URI] -m FILE [-m FILE ...] [--runs N] [--clock MHZ] [--json] [--svg FILE]
+ *   mbn-bench [-d URI] -m FILE [-m FILE ...] [--runs N] [--clock MHZ] [--match ARCH] [--json]
+ *             [--svg FILE]
  *
  * Accelerator devices (sim): the whole network once as one job (total cycles, DRAM
  * traffic, simulator wall time), then once more with per-layer profiling (each layer a
  * job of its own, counters read after each): per layer MACs, cycles, MAC utilization,
  * DRAM bytes, stall cycles. All cycle counts come from the RTL's counters.
  * cpu: --runs timed runs (default 20) and per-layer host time.
- * The input is a fixed pseudo-random tensor, so runs repeat exactly.
+ * The input is a fixed pseudo-random tensor, so runs repeat exactly (random bytes for a
+ * quantized input, floats in [-1, 1) for a float32 one).
+ * Every layer also says what was folded into it at load time (a PAD into the
+ * convolution after it) and, on an accelerator device, why it stays on the CPU; the
+ * totals give the share of the network's MACs that ran on the accelerator.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -35,6 +40,27 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
 }
+
+static void json_string(const char *s)
+{
+	if (!s) {
+		printf("null");
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+#define USAGE "usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--match x86|arm64|native] [--json] [--svg FILE]\n"
 
 static int progress;
 static void say(const char *what)
@@ -92,8 +118,9 @@ int main(int argc, char **argv)
 		{ "device", required_argument, 0, 'd' }, { "model", required_argument, 0, 'm' },
 		{ "runs", required_argument, 0, 'r' }, { "clock", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' }, { "svg", required_argument, 0, 's' },
-		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "match", required_argument, 0, 'M' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
+	struct mbn_load_options lopts = { .match = MBN_MATCH_NATIVE };
 
 	while ((c = getopt_long(argc, argv, "d:m:h", opts, NULL)) != -1) {
 		char *end;
@@ -122,14 +149,20 @@ int main(int argc, char **argv)
 			break;
 		case 'j': json = 1; break;
 		case 's': svg = optarg; break;
+		case 'M':
+			if (mbn_match_parse(optarg, &lopts.match)) {
+				fprintf(stderr, "mbn-bench: --match '%s': expected x86, arm64 or native\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
-			printf("usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--json] [--svg FILE]\n");
+			printf(USAGE "  --match ARCH  which TFLite 2.9 build's arithmetic to reproduce (default native)\n");
 			return 0;
 		default: return 2;
 		}
 	}
 	if (!n_models || optind != argc) {
-		fprintf(stderr, "usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--json] [--svg FILE]\n");
+		fprintf(stderr, USAGE);
 		return 2;
 	}
 	progress = !json && isatty(2);
@@ -142,7 +175,7 @@ int main(int argc, char **argv)
 	}
 	say("loading and compiling");
 	double t = now_s();
-	int r = mbn_model_load(dev, models, n_models, &m);
+	int r = mbn_model_load_opts(dev, models, n_models, &lopts, &m);
 	if (r) {
 		fprintf(stderr, "\nmbn-bench: %s (%s)\n", mbn_last_error(), mbn_strerror(r));
 		return 1;
@@ -153,9 +186,17 @@ int main(int argc, char **argv)
 	mbn_model_output_info(m, &out);
 	uint8_t *input = malloc(in.bytes), *output = malloc(out.bytes);
 	uint32_t x = 12345;
-	for (size_t i = 0; i < in.bytes; i++) {
-		x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
-		input[i] = (uint8_t)x;
+	if (in.type == MBN_TYPE_FLOAT32) {
+		float *f = (float *)input; /* random bytes would be NaNs and infinities */
+		for (size_t i = 0; i < in.elems; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			f[i] = (float)((x >> 8) / 8388608.0 - 1.0);
+		}
+	} else {
+		for (size_t i = 0; i < in.bytes; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5; /* xorshift32 */
+			input[i] = (uint8_t)x;
+		}
 	}
 	int n = mbn_model_layer_count(m);
 	struct mbn_layer_info *li = calloc((size_t)n, sizeof(*li));
@@ -219,54 +260,79 @@ int main(int argc, char **argv)
 		}
 	}
 	double util = rs.accel_cycles && array ? (double)accel_macs / ((double)rs.accel_cycles * array) : 0;
+	double share = macs ? (double)accel_macs / (double)macs : 0;
 	double fps = rs.accel_cycles ? clock_mhz * 1e6 / (double)rs.accel_cycles : 1.0 / median;
 
 	if (json) {
-		printf("{\"device\":\"%s\",\"device_description\":\"%s\",\"model\":\"%s\",\"load_seconds\":%.4f,"
+		printf("{\"device\":");
+		json_string(mbn_device_uri(dev));
+		printf(",\"device_description\":");
+		json_string(desc);
+		printf(",\"model\":");
+		json_string(mbn_model_describe(m));
+		printf(",\"match\":");
+		json_string(mbn_match_name(mbn_model_match(m)));
+		printf(",\"load_seconds\":%.4f,"
 		       "\"cycles\":%llu,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu,\"mac_utilization\":%.4f,"
-		       "\"macs\":%llu,\"accelerator_macs\":%llu,\"clock_mhz\":%g,\"frames_per_second\":%.2f,"
-		       "\"sim_wall_seconds\":%.4f,\"sim_cycles_per_second\":%.0f,\"host_cpu_us\":%.1f,\"layers\":[",
-		       mbn_device_uri(dev), desc, mbn_model_describe(m), load_s, (unsigned long long)rs.accel_cycles,
+		       "\"macs\":%llu,\"accelerator_macs\":%llu,\"accel_mac_share\":%.6f,\"clock_mhz\":%g,"
+		       "\"frames_per_second\":%.2f,\"sim_wall_seconds\":%.4f,\"sim_cycles_per_second\":%.0f,"
+		       "\"host_cpu_us\":%.1f,\"layers\":[",
+		       load_s, (unsigned long long)rs.accel_cycles,
 		       (unsigned long long)rs.dram_read_bytes, (unsigned long long)rs.dram_write_bytes, util,
-		       (unsigned long long)macs, (unsigned long long)accel_macs, clock_mhz, fps, median,
+		       (unsigned long long)macs, (unsigned long long)accel_macs, share, clock_mhz, fps, median,
 		       median > 0 ? rs.accel_cycles / median : 0, host_min);
 		for (int i = 0; i < n; i++) {
 			double u = st[i].cycles && array ? (double)job_macs(st, n, i) / ((double)st[i].cycles * array) : 0;
 			printf("%s{\"index\":%d,\"op\":\"%s\",\"runs_on\":\"%s\",\"fused_into_previous\":%s,\"macs\":%llu,"
 			       "\"cycles\":%llu,\"mac_utilization\":%.4f,\"dram_read_bytes\":%llu,\"dram_write_bytes\":%llu,"
-			       "\"stall_cycles\":%llu,\"host_us\":%.1f}",
+			       "\"stall_cycles\":%llu,\"host_us\":%.1f,\"folded\":",
 			       i ? "," : "", i, li[i].op_name, st[i].on_accel ? "accelerator" : "cpu", st[i].fused ? "true" : "false",
 			       (unsigned long long)li[i].macs, (unsigned long long)st[i].cycles, u,
 			       (unsigned long long)st[i].dram_read_bytes, (unsigned long long)st[i].dram_write_bytes,
 			       (unsigned long long)st[i].stall_cycles, st[i].host_us);
+			json_string(li[i].folded);
+			printf(",\"cpu_reason\":");
+			json_string(st[i].on_accel ? NULL : li[i].cpu_reason);
+			printf("}");
 		}
 		printf("]}\n");
 	} else {
-		printf("%s\non %s (%s)\n", mbn_model_describe(m), mbn_device_uri(dev), desc);
+		printf("%s\non %s (%s), arithmetic of TFLite 2.9 for %s\n", mbn_model_describe(m), mbn_device_uri(dev), desc,
+		       mbn_match_name(mbn_model_match(m)));
 		printf("%3s %-18s %-14s %12s %10s %6s %10s %10s %9s %9s\n", "#", "operator", "output", "MACs", "cycles", "util",
 		       "DRAM rd", "DRAM wr", "stall", "host us");
 		for (int i = 0; i < n; i++) {
 			char os[32];
 			snprintf(os, sizeof(os), "%dx%dx%d", li[i].out_h, li[i].out_w, li[i].out_c);
 			if (st[i].fused)
-				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9s\n", i, li[i].op_name, os,
+				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9s", i, li[i].op_name, os,
 				       (unsigned long long)li[i].macs, "fused", "", "", "", "", "");
 			else if (st[i].on_accel)
-				printf("%3d %-18s %-14s %12llu %10llu %5.1f%% %10llu %10llu %9llu %9s\n", i, li[i].op_name, os,
+				printf("%3d %-18s %-14s %12llu %10llu %5.1f%% %10llu %10llu %9llu %9s", i, li[i].op_name, os,
 				       (unsigned long long)li[i].macs, (unsigned long long)st[i].cycles,
 				       st[i].cycles && array ? 100.0 * job_macs(st, n, i) / ((double)st[i].cycles * array) : 0.0,
 				       (unsigned long long)st[i].dram_read_bytes, (unsigned long long)st[i].dram_write_bytes,
 				       (unsigned long long)st[i].stall_cycles, "");
 			else
-				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9.1f\n", i, li[i].op_name, os,
+				printf("%3d %-18s %-14s %12llu %10s %6s %10s %10s %9s %9.1f", i, li[i].op_name, os,
 				       (unsigned long long)li[i].macs, "cpu", "", "", "", "", st[i].host_us);
+			if (li[i].folded)
+				printf("  [%s folded]", li[i].folded);
+			if (!st[i].on_accel && li[i].cpu_reason)
+				printf("  cpu: %s", li[i].cpu_reason);
+			printf("\n");
 		}
-		int any_fused = 0;
-		for (int i = 0; i < n; i++)
+		int any_fused = 0, any_folded = 0;
+		for (int i = 0; i < n; i++) {
 			any_fused |= st[i].fused;
+			any_folded |= li[i].folded != NULL;
+		}
 		if (any_fused)
 			printf("fused: a pointwise layer that ran inside the depthwise layer's job above it (depthwise->pointwise\n"
 			       "       fusion); that row's cycles, utilization and DRAM traffic cover both layers\n");
+		if (any_folded)
+			printf("[OP folded]: an operator of the file merged into this layer at load time (a PAD into the\n"
+			       "       convolution's padding); it costs nothing of its own\n");
 		if (accel) {
 			printf("total: %.3f M cycles (%.3f M layer by layer), %.1f%% MAC utilization, DRAM %.2f MB read + %.2f MB written\n",
 			       rs.accel_cycles / 1e6, cyc_sum / 1e6, util * 100, rs.dram_read_bytes / 1e6, rs.dram_write_bytes / 1e6);
@@ -276,6 +342,7 @@ int main(int argc, char **argv)
 			printf("total: %.2f M MACs; %ld runs: median %.2f ms, min %.2f ms (%.2f GMAC/s); load+compile %.1f ms\n",
 			       macs / 1e6, runs, median * 1e3, lat[0] * 1e3, macs / median / 1e9, load_s * 1e3);
 		}
+		printf("accelerator share: %.1f %% of MACs (%.3f of %.3f M)\n", share * 100, accel_macs / 1e6, macs / 1e6);
 	}
 	if (svg)
 		write_svg(svg, n, li, st, array);

@@ -3,7 +3,12 @@
  * mbn-info - describe a model: per layer type, shapes, parameters, MACs, where it runs,
  * and for each depthwise-separable block the cost ratio to a standard convolution.
  *
- *   mbn-info [-d URI] -m FILE [-m FILE ...] [--json]
+ *   mbn-info [-d URI] -m FILE [-m FILE ...] [--match x86|arm64|native] [--json]
+ *
+ * Also: the device and the TFLite build whose arithmetic the model reproduces (--match),
+ * the input and output tensors (int8, uint8 or float32) with the pixel range mbn-classify
+ * maps images to, operators folded into a layer at load time (a PAD into the convolution
+ * after it) and why a layer stays on the CPU of an accelerator device.
  *
  * The ratio is the MobileNet paper's (Howard et al. 2017, section 3.1): a depthwise
  * DkxDk conv followed by a 1x1 conv to N channels costs 1/N + 1/Dk^2 of a standard
@@ -13,13 +18,75 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "image.h"
 #include "mbnaccel.h"
 
 #define MAX_MODELS 16
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mbn-info [-d URI] -m MODEL.tflite [-m MODEL2.tflite ...] [--json]\n");
+	fprintf(f, "usage: mbn-info [-d URI] -m MODEL.tflite [-m MODEL2.tflite ...] [--match x86|arm64|native] [--json]\n"
+		   "  -d, --device URI   sim[:opts], cpu, drm[:path] (default: $MBN_DEVICE, else sim if built, else cpu)\n"
+		   "  -m, --model FILE   .tflite file; repeat to chain files\n"
+		   "      --match ARCH   x86, arm64 or native (default): which TFLite 2.9 build's arithmetic to reproduce\n"
+		   "      --json         one JSON object\n");
+}
+
+static const char *type_name(enum mbn_type t)
+{
+	return t == MBN_TYPE_INT8 ? "int8" : t == MBN_TYPE_UINT8 ? "uint8" : t == MBN_TYPE_FLOAT32 ? "float32" : "?";
+}
+
+static void json_string(const char *s)
+{
+	if (!s) {
+		printf("null");
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void dims_str(const struct mbn_tensor_info *t, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (int d = 0; d < t->ndims && o < len; d++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%d", d ? "x" : "", t->dims[d]);
+}
+
+/* The quantization of a tensor in words: float32 tensors carry that of the quantized
+ * tensor next to them. */
+static void print_tensor(const char *what, const struct mbn_tensor_info *t)
+{
+	char ds[64];
+	dims_str(t, ds, sizeof(ds));
+	if (t->type == MBN_TYPE_FLOAT32)
+		printf("%-6s %s: %s float32 (%zu elements; quantized next to it with scale %g zero point %d)\n", what, t->name,
+		       ds, t->elems, t->scale, t->zero_point);
+	else
+		printf("%-6s %s: %s %s scale %g zero point %d (%zu elements)\n", what, t->name, ds, type_name(t->type),
+		       t->scale, t->zero_point, t->elems);
+}
+
+static void json_tensor(const char *key, const struct mbn_tensor_info *t)
+{
+	printf(",\"%s\":{\"name\":", key);
+	json_string(t->name);
+	printf(",\"dims\":[");
+	for (int d = 0; d < t->ndims; d++)
+		printf("%s%d", d ? "," : "", t->dims[d]);
+	printf("],\"type\":\"%s\",\"scale\":%.9g,\"zero_point\":%d,\"elems\":%zu,\"bytes\":%zu}", type_name(t->type),
+	       t->scale, t->zero_point, t->elems, t->bytes);
 }
 
 int main(int argc, char **argv)
@@ -28,8 +95,10 @@ int main(int argc, char **argv)
 	int n_models = 0, json = 0, c;
 	static const struct option opts[] = {
 		{ "device", required_argument, 0, 'd' }, { "model", required_argument, 0, 'm' },
-		{ "json", no_argument, 0, 'j' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "json", no_argument, 0, 'j' }, { "match", required_argument, 0, 'M' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
+	struct mbn_load_options lopts = { .match = MBN_MATCH_NATIVE };
 
 	while ((c = getopt_long(argc, argv, "d:m:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -42,6 +111,12 @@ int main(int argc, char **argv)
 			models[n_models++] = optarg;
 			break;
 		case 'j': json = 1; break;
+		case 'M':
+			if (mbn_match_parse(optarg, &lopts.match)) {
+				fprintf(stderr, "mbn-info: --match '%s': expected x86, arm64 or native\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -61,7 +136,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mbn-info: %s\n", mbn_last_error());
 		return 1;
 	}
-	if ((r = mbn_model_load(dev, models, n_models, &m))) {
+	if ((r = mbn_model_load_opts(dev, models, n_models, &lopts, &m))) {
 		fprintf(stderr, "mbn-info: %s (%s)\n", mbn_last_error(), mbn_strerror(r));
 		mbn_device_close(dev);
 		return 1;
@@ -72,15 +147,41 @@ int main(int argc, char **argv)
 	int n = mbn_model_layer_count(m);
 	uint64_t macs = 0, params = 0, accel_macs = 0;
 
+	/* The pixel range mbn-classify maps an image to (for an image-shaped input). */
+	struct mbn_input_range range;
+	int image_in = in.ndims == 4 && in.dims[0] == 1 && (in.dims[3] == 1 || in.dims[3] == 3 || in.dims[3] == 4);
+	int have_range = image_in && mbn_input_range_for(in.type, in.scale, in.zero_point, &range) == 0;
+	const char *match = mbn_match_name(mbn_model_match(m));
+
 	if (json) {
-		printf("{\"model\":\"%s\",\"device\":\"%s\",\"layers\":[", mbn_model_describe(m), mbn_device_uri(dev));
+		printf("{\"model\":");
+		json_string(mbn_model_describe(m));
+		printf(",\"device\":");
+		json_string(mbn_device_uri(dev));
+		printf(",\"device_description\":");
+		json_string(mbn_device_describe(dev));
+		printf(",\"match\":");
+		json_string(match);
+		json_tensor("input", &in);
+		json_tensor("output", &out);
+		if (have_range)
+			printf(",\"input_range\":[%.9g,%.9g]", range.lo, range.hi);
+		printf(",\"layers\":[");
 	} else {
 		printf("%s\n", mbn_model_describe(m));
-		printf("input  %s: %dx%dx%d %s scale %g zero point %d\n", in.name, in.ndims > 1 ? in.dims[1] : 1,
-		       in.ndims > 2 ? in.dims[2] : 1, in.ndims > 0 ? in.dims[in.ndims - 1] : 1, in.type == MBN_TYPE_INT8 ? "int8" : "uint8",
-		       in.scale, in.zero_point);
-		printf("output %s: %zu elements %s scale %g zero point %d\n", out.name, out.bytes,
-		       out.type == MBN_TYPE_INT8 ? "int8" : "uint8", out.scale, out.zero_point);
+		const char *desc = mbn_device_describe(dev);
+		if (desc && *desc && strcmp(desc, mbn_device_uri(dev)))
+			printf("device %s: %s\n", mbn_device_uri(dev), desc);
+		else
+			printf("device %s\n", mbn_device_uri(dev));
+		printf("match  %s: the arithmetic of TensorFlow Lite 2.9 on linux %s\n", match,
+		       mbn_model_match(m) == MBN_MATCH_ARM64 ? "arm64" : "x86-64");
+		print_tensor("input", &in);
+		if (have_range)
+			printf("       images (mbn-classify): pixel 0..255 -> [%g, %g], %s%s\n", range.lo, range.hi,
+			       mbn_input_range_rule(&range),
+			       in.dims[3] == 1 ? "; BT.601 luma" : in.dims[3] == 4 ? "; RGB + 255" : "");
+		print_tensor("output", &out);
 		printf("%3s %-18s %-5s %-14s %-14s %-9s %10s %12s %-5s %s\n", "#", "operator", "k/s", "input", "output",
 		       "params", "", "MACs", "runs", "separable cost vs standard conv");
 	}
@@ -97,12 +198,17 @@ int main(int argc, char **argv)
 		    next.kind == MBN_LAYER_CONV && next.k_h == 1 && next.k_w == 1)
 			ratio = 1.0 / next.out_c + 1.0 / (li.k_h * li.k_w);
 		if (json) {
-			printf("%s{\"index\":%d,\"op\":\"%s\",\"name\":\"%s\",\"file\":%d,\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],"
+			printf("%s{\"index\":%d,\"op\":\"%s\",\"name\":", i ? "," : "", i, li.op_name);
+			json_string(li.name);
+			printf(",\"file\":%d,\"in\":[%d,%d,%d],\"out\":[%d,%d,%d],"
 			       "\"kernel\":[%d,%d],\"stride\":[%d,%d],\"params\":%llu,\"macs\":%llu,\"runs_on\":\"%s\"",
-			       i ? "," : "", i, li.op_name, li.name, li.file, li.in_h, li.in_w, li.in_c, li.out_h, li.out_w,
+			       li.file, li.in_h, li.in_w, li.in_c, li.out_h, li.out_w,
 			       li.out_c, li.k_h, li.k_w, li.stride_h, li.stride_w, (unsigned long long)li.params,
 			       (unsigned long long)li.macs, li.on_accel ? "accelerator" : "cpu");
-			printf(",\"accelerator_layer\":%s", li.accel_layer ? "true" : "false");
+			printf(",\"accelerator_layer\":%s,\"folded\":", li.accel_layer ? "true" : "false");
+			json_string(li.folded);
+			printf(",\"cpu_reason\":");
+			json_string(li.cpu_reason);
 			if (ratio)
 				printf(",\"separable_cost_ratio\":%.5f", ratio);
 			printf("}");
@@ -117,6 +223,10 @@ int main(int argc, char **argv)
 			       li.on_accel ? "accel" : li.accel_layer ? "cpu*" : "cpu");
 			if (ratio)
 				printf(" 1/%d + 1/%d = %.4f", next.out_c, li.k_h * li.k_w, ratio);
+			if (li.folded)
+				printf("  [%s folded]", li.folded);
+			if (li.cpu_reason)
+				printf("  cpu: %s", li.cpu_reason);
 			printf("\n");
 		}
 	}
