@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * accel.h - the accelerator compiler: turns the accelerator part of a graph (conv0,
- * depthwise and pointwise layers before the pool) into a descriptor chain, packed
+ * accel.h - the accelerator compiler: turns the accelerator part of a graph (its
+ * convolutions, in segments between CPU layers) into descriptor chains, packed
  * weights and an activation memory layout, for any device that runs the mbnaccel
  * hardware (the sim backend now, the drm backend later). docs/hw.md is the contract.
  *
@@ -62,47 +62,66 @@ static inline uint64_t accel_ibuf_rows(const struct accel_caps *c, uint64_t row_
 
 struct accel_layer {
 	int layer;            /* graph layer index */
-	uint32_t first_desc, n_desc;
+	bool on_accel;        /* in a segment (below); else cpu_reason says why not */
+	const char *cpu_reason;
+	uint32_t first_desc, n_desc; /* n_desc 0 on the accelerator: fused into the layer before */
 	uint64_t macs;        /* useful MACs (the graph's, without padding channels) */
 	uint64_t hw_macs;     /* MACs the hardware performs including padding channels */
 	uint64_t cycle_budget;/* generous upper bound for the layer's cycles: a job that runs
 			       * longer is declared hung (16 MACs/cycle, 1/4 of the DRAM bandwidth) */
 };
 
+/*
+ * A segment: a maximal run of graph layers [first, end) the accelerator runs as one
+ * job (descriptors [first_desc, first_desc + n_desc)). Its input is written by the host
+ * at the ACT region's in_off (channel-padded, or as im2col rows when its first layer is
+ * not a plain pointwise or depthwise layer); its output is read back from out_off. The
+ * CPU runs the layers between segments (DESIGN.md section 7: device and CPU segments
+ * alternate within one inference).
+ */
+struct accel_segment {
+	int first, end;
+	uint32_t first_desc, n_desc;
+	bool im2col;
+	int im2col_k;         /* padded im2col row length */
+	uint64_t in_bytes;
+	uint64_t out_off;     /* output feature map [out_h][out_w][out_cpad] */
+	int out_h, out_w, out_c, out_cpad;
+	uint64_t cycle_budget;
+};
+
 struct accel_plan {
 	const struct mbn_graph *g;
 	struct accel_caps caps;
-	int n_accel;          /* graph layers [0, n_accel) run on the accelerator */
 	int chan_pad;
-	bool im2col;          /* layer 0 is a general conv run as pointwise over im2col rows */
-	int im2col_k;         /* padded im2col row length */
+	int n_seg;
+	struct accel_segment *seg;
+	struct accel_layer *layers; /* [g->n_layers] */
+	int seg_end;          /* (while compiling: the end of the segment being emitted) */
 
 	uint8_t *const_img;   /* CONST region contents */
 	uint64_t const_size;
 	uint32_t n_desc;
-	struct accel_layer *layers;
 
 	uint64_t act_size;    /* ACT region size */
-	uint64_t in_off, in_bytes;  /* host-written input */
-	uint64_t out_off;     /* final feature map [out_h][out_w][out_cpad] */
-	int out_h, out_w, out_c, out_cpad;
+	uint64_t in_off, in_bytes;  /* host-written input of a segment (the largest) */
 };
 
-/* Compile; n_accel may come out 0 (nothing for the accelerator). 0 or -errno. */
+/* Compile; n_seg may come out 0 (nothing for the accelerator). 0 or -errno. */
 int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, struct accel_plan *p);
 void mbn_accel_plan_free(struct accel_plan *p);
-/* Host side of a run: write the input (biased domain, graph input layout) into the ACT
- * region image (im2col or channel padding), and read the final feature map back
+/* Host side of segment si: write its input (biased domain, the layer's input layout)
+ * into the ACT region image (im2col or channel padding), and read its output back
  * without padding (out_h*out_w*out_c bytes). */
-void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_t *act);
-void mbn_accel_read_output(const struct accel_plan *p, const uint8_t *act, uint8_t *out);
+void mbn_accel_write_input(const struct accel_plan *p, int si, const uint8_t *in, uint8_t *act);
+void mbn_accel_read_output(const struct accel_plan *p, int si, const uint8_t *act, uint8_t *out);
 
 /* accel_host.c: what every accelerator device keeps per model on the host: the plan and
- * the buffers of the CPU layers that follow the accelerator's part. */
+ * the buffers of the CPU layers between and after segments. */
 struct mbn_layer_stats;
 struct accel_host {
 	struct accel_plan ap;
-	uint8_t *fmap;        /* the accelerator's output without channel padding */
+	uint8_t *fmap;        /* a segment's output without channel padding */
 	uint8_t *buf[2];      /* CPU layers ping-pong */
 };
 /* Compile g for caps and allocate the buffers. 0 or -errno (message set). */
@@ -111,12 +130,16 @@ void mbn_accel_host_free(struct accel_host *h);
 /* Profiling: mark the layers the accelerator runs (on_accel) and the pointwise layers
  * fused into the depthwise layer before them (fused: no descriptors, no job of their own). */
 void mbn_accel_host_mark(const struct accel_host *h, struct mbn_layer_stats *per_layer);
-/* After the accelerator ran: read its output from the ACT region image act (ignored if
- * nothing ran there; then `in`, the graph input, feeds the CPU), run the remaining
- * layers on the CPU (per_layer: their host_us, may be NULL) and write the graph output
- * to out. Returns the host microseconds spent. */
-double mbn_accel_host_tail(struct accel_host *h, const struct mbn_graph *g, const uint8_t *act, const uint8_t *in,
-			   uint8_t *out, struct mbn_layer_stats *per_layer);
+/*
+ * The host's part before segment si (si == ap.n_seg: after the last one): take the
+ * previous segment's output from the ACT image act (for si == 0: the graph input `in`),
+ * run the CPU layers up to segment si's first layer, and write segment si's input into
+ * act. Returns NULL, or for si == ap.n_seg the graph output (g->out_elems bytes, valid
+ * until the next call). per_layer (may be NULL): the CPU layers' host_us. *host_us
+ * accumulates the host microseconds spent.
+ */
+const uint8_t *mbn_accel_host_step(struct accel_host *h, const struct mbn_graph *g, int si, const uint8_t *in,
+				   uint8_t *act, struct mbn_layer_stats *per_layer, double *host_us);
 
 /* accel_caps.c: decode CAPS0..CAPS3 (c[0..3]) as every device reports them; `who` names
  * the device in the message if they are unusable (-ENODEV). */

@@ -81,25 +81,52 @@ static uint32_t *desc_new(struct desc_list *dl)
 	return dl->d[dl->n++];
 }
 
-static bool is_conv0(const struct mbn_graph *g, int i)
+static bool is_pw(const struct mbn_layer *l)
 {
-	const struct mbn_layer *l = &g->layers[i];
-	/* Any conv as the first layer: the host builds im2col rows, the PW engine does the
-	 * rest. Its patch must fit a reasonable row. */
-	return i == 0 && l->op == MBN_OP_CONV && !(l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1) &&
+	/* (a PAD folded into a 1x1 conv gives it padding: not a plain pointwise layer) */
+	return l->op == MBN_OP_CONV && l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1 &&
+	       l->pad_top == 0 && l->pad_left == 0 && l->out_h == l->in_h && l->out_w == l->in_w;
+}
+
+/* Can layer l run as a segment's first layer through host im2col (docs/hw.md: conv0)?
+ * Any conv but a plain pointwise one, and a depthwise conv of any depth multiplier
+ * (TFLite Micro's person detector starts with one on a 1-channel input): the host
+ * builds im2col rows from the CPU's feature map, the PW engine does the rest, a
+ * depthwise layer's weights expanded to a dense filter (conv0_weight). Its patch must
+ * fit a reasonable row, and its output a reasonable map. */
+static bool is_im2col(const struct mbn_layer *l)
+{
+	return (l->op == MBN_OP_CONV || l->op == MBN_OP_DWCONV) && !is_pw(l) &&
 	       (uint64_t)l->k_h * l->k_w * l->in_c <= 1024;
 }
 
-static bool is_pw(const struct mbn_layer *l)
+/* Weight (w - w_zp) of output channel oc and im2col tap t = (kh * k_w + kw) * in_c + ic
+ * of the first layer: a conv's [oc][kh][kw][ic] directly; a depthwise conv's
+ * [kh][kw][oc] where ic is the input channel oc reads (oc / depth_mult), else 0. */
+static int16_t conv0_weight(const struct mbn_layer *l, int oc, int t)
 {
-	return l->op == MBN_OP_CONV && l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1;
+	if (l->op == MBN_OP_CONV)
+		return l->weights[(size_t)oc * l->k_h * l->k_w * l->in_c + t];
+	int tap = t / l->in_c, ic = t % l->in_c;
+	return ic == oc / l->depth_mult ? l->weights[(size_t)tap * l->out_c + oc] : 0;
+}
+
+/* Requantizer rounding (docs/hw.md d0[4]) that TFLite uses for the layer: x86's ruy
+ * GEMM (ties up) for CONV_2D, MultiplyByQuantizedMultiplier (away from zero) for
+ * DEPTHWISE_CONV_2D (cpu_ops.c says why). */
+static uint32_t round_bit(const struct mbn_layer *l)
+{
+	return l->op == MBN_OP_DWCONV ? 0u : 1u << 4;
 }
 
 static bool is_dw(const struct mbn_layer *l)
 {
+	/* the padding the windows read past the bottom/right edge: at most 2, as SAME's */
+	int pad_bottom = (l->out_h - 1) * l->stride_h + 3 - l->pad_top - l->in_h;
+	int pad_right = (l->out_w - 1) * l->stride_w + 3 - l->pad_left - l->in_w;
 	return l->op == MBN_OP_DWCONV && l->k_h == 3 && l->k_w == 3 && l->depth_mult == 1 &&
 	       (l->stride_h == 1 || l->stride_h == 2) && l->stride_h == l->stride_w && l->pad_left <= 2 &&
-	       l->pad_top <= 2;
+	       l->pad_top <= 2 && pad_bottom <= 2 && pad_right <= 2;
 }
 
 /* Output rows per depthwise tile, or 0 if one row does not fit: the input rows (of
@@ -151,22 +178,57 @@ static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, int rows, bool 
 	return b;
 }
 
-static bool accel_supported(const struct mbn_graph *g, int i, int cp, const struct accel_caps *c)
+/*
+ * Why layer i cannot run on the accelerator, or NULL if it can: at the start of a
+ * segment (seg_start: its input comes from the host, so im2col is possible), or inside
+ * one (its input is the previous layer's output in the ACT region). The messages are
+ * what mbn-info and mbn-bench print for a layer left on the CPU.
+ */
+static const char *unsupported(const struct mbn_graph *g, int i, int cp, const struct accel_caps *c, bool seg_start)
 {
 	const struct mbn_layer *l = &g->layers[i];
 	int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp);
 
-	if (!mbn_layer_is_accel_candidate(g, i))
-		return false;
-	if (is_conv0(g, i))
-		return true;
-	if (is_pw(l))
-		return (uint32_t)(cin / 16) <= c->wbuf_rows && accel_ibuf_fits(c, 1, (uint64_t)cin, c->ibuf_bytes);
-	if (is_dw(l))
-		return (uint32_t)cin <= c->qbuf_entries &&
-		       (9 * (uint64_t)cin / 16 + (uint64_t)c->lanes - 1) / (uint64_t)c->lanes <= c->wbuf_rows &&
-		       dw_tile_rows(l, cin, c) > 0;
-	return false;
+	switch (l->op) {
+	case MBN_OP_CONV:
+	case MBN_OP_DWCONV:
+		break;
+	case MBN_OP_AVGPOOL:
+	case MBN_OP_MEAN:
+	case MBN_OP_FC:
+	case MBN_OP_SOFTMAX:
+		return "pooling, classifier and softmax run on the CPU";
+	case MBN_OP_RESHAPE:
+		return "no arithmetic (a copy on the CPU)";
+	case MBN_OP_QUANTIZE:
+		return "requantization runs on the CPU";
+	case MBN_OP_PAD:
+		return "a PAD that fills with another value than the next convolution's zero point runs on the CPU";
+	default:
+		return "not a convolution";
+	}
+	/* A 1x1 conv on a 1x1 map after the pool is the classifier: CPU. */
+	if (l->in_h == 1 && l->in_w == 1 && i > 0)
+		return "the classifier (a convolution on a 1x1 map) runs on the CPU";
+	if (is_pw(l)) {
+		if ((uint32_t)(cin / 16) > c->wbuf_rows || !accel_ibuf_fits(c, 1, (uint64_t)cin, c->ibuf_bytes))
+			return "too many input channels for the weight and input buffers";
+		return NULL;
+	}
+	if (is_dw(l)) {
+		if ((uint32_t)cin > c->qbuf_entries)
+			return "more channels than QBUF's quantization entries";
+		if ((9 * (uint64_t)cin / 16 + (uint64_t)c->lanes - 1) / (uint64_t)c->lanes > c->wbuf_rows)
+			return "too many channels for the weight buffer";
+		/* (im2col would make a 3x3 depthwise layer that does not fit the buffers a
+		 * 9x larger pointwise one: the CPU does it better) */
+		return dw_tile_rows(l, cin, c) > 0 ? NULL : "one output row does not fit the buffers";
+	}
+	if (is_im2col(l)) /* the caller retries a layer refused inside a segment as a start */
+		return seg_start ? NULL : "runs through host im2col, so it starts a segment";
+	if (l->op == MBN_OP_DWCONV && l->depth_mult > 1)
+		return "a depthwise multiplier > 1 with a patch over 1024 values (im2col) is not supported";
+	return "kernel, stride or padding the engine does not support, and a patch over 1024 values (im2col)";
 }
 
 static void put_qparams(uint8_t *q, const struct mbn_layer *l, int n_pad)
@@ -350,9 +412,8 @@ static int pack_pw(struct image *im, const struct accel_caps *c, const struct mb
 				uint8_t *word = w + (((size_t)g * cols + j) * lanes + ln) * 16;
 				for (int b = 0; b < 16; b++) {
 					int ic = j * 16 + b;
-					word[b] = oc < l->out_c && ic < k_real
-							  ? (uint8_t)(l->weights[(size_t)oc * k_real + ic] + l->w_zp)
-							  : (uint8_t)l->w_zp;
+					word[b] = oc < l->out_c && ic < k_real ? (uint8_t)(conv0_weight(l, oc, ic) + l->w_zp)
+									       : (uint8_t)l->w_zp;
 				}
 			}
 	put_qparams(im->p + q_off, l, cout);
@@ -370,7 +431,7 @@ static int pw_desc(struct desc_list *dl, const struct mbn_layer *l, int cin, int
 	uint32_t *d = desc_new(dl);
 	if (!d)
 		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-	d[0] = MBN_OP_PW | 1u << 4 | (tl->reuse_w ? 1u << 8 : 0) | (tl->reuse_in ? 1u << 9 : 0);
+	d[0] = MBN_OP_PW | round_bit(l) | (tl->reuse_w ? 1u << 8 : 0) | (tl->reuse_in ? 1u << 9 : 0);
 	d[1] = 1u | (uint32_t)np << 16;
 	d[2] = (uint32_t)cin | (uint32_t)noc << 16;
 	d[3] = 1u | (uint32_t)np << 16;
@@ -673,10 +734,10 @@ static int emit_fused(struct accel_plan *p, struct image *im, struct desc_list *
 static bool fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp)
 {
 	const struct accel_caps *c = &p->caps;
-	if (i + 1 >= p->n_accel)
+	if (i + 1 >= p->seg_end || !p->layers[i + 1].on_accel)
 		return false;
 	const struct mbn_layer *ld = &g->layers[i], *lp = &g->layers[i + 1];
-	if (!is_pw(lp) || is_conv0(g, i + 1) || lp->in_h != ld->out_h || lp->in_w != ld->out_w)
+	if (!is_pw(lp) || lp->in_h != ld->out_h || lp->in_w != ld->out_w)
 		return false;
 	int cout = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
 	if (!fuse_choose(fp, c, ld, cp, cout))
@@ -690,6 +751,42 @@ static bool fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int
 	return fp->rd_bytes <= unfused_rd + map + 2 * map;
 }
 
+/* Split the graph into segments: maximal runs of layers the accelerator runs, each
+ * started by a layer whose input the host writes (channel-padded, or im2col rows). */
+static int plan_segments(struct accel_plan *p, const struct mbn_graph *g)
+{
+	const int cp = p->chan_pad;
+
+	p->layers = calloc((size_t)(g->n_layers ? g->n_layers : 1), sizeof(*p->layers));
+	p->seg = calloc((size_t)(g->n_layers ? g->n_layers : 1), sizeof(*p->seg));
+	if (!p->layers || !p->seg)
+		return mbn_set_error(-ENOMEM, "out of memory");
+	for (int i = 0; i < g->n_layers;) {
+		p->layers[i].layer = i;
+		p->layers[i].macs = mbn_layer_macs(&g->layers[i]);
+		if ((p->layers[i].cpu_reason = unsupported(g, i, cp, &p->caps, true))) {
+			i++;
+			continue;
+		}
+		struct accel_segment *sg = &p->seg[p->n_seg++];
+		const struct mbn_layer *l0 = &g->layers[i];
+		sg->first = i;
+		sg->im2col = !is_pw(l0) && !is_dw(l0);
+		p->layers[i].on_accel = true;
+		int j = i + 1;
+		for (; j < g->n_layers; j++) {
+			p->layers[j].layer = j;
+			p->layers[j].macs = mbn_layer_macs(&g->layers[j]);
+			if (unsupported(g, j, cp, &p->caps, false))
+				break;
+			p->layers[j].on_accel = true;
+		}
+		sg->end = j;
+		i = j;
+	}
+	return 0;
+}
+
 int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, struct accel_plan *p)
 {
 	struct image im = { 0 };
@@ -701,29 +798,31 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 	p->caps = *caps;
 	p->chan_pad = caps->lanes > 16 ? caps->lanes : 16;
 	const int cp = p->chan_pad;
-	while (p->n_accel < g->n_layers && accel_supported(g, p->n_accel, cp, caps))
-		p->n_accel++;
-	if (!p->n_accel)
+	if ((r = plan_segments(p, g)))
+		goto fail;
+	if (!p->n_seg)
 		return 0;
-	p->layers = calloc((size_t)p->n_accel, sizeof(*p->layers));
-	if (!p->layers)
-		return mbn_set_error(-ENOMEM, "out of memory");
 
-	/* ACT layout: input, then two ping-pong maps of the largest padded output. */
-	const struct mbn_layer *l0 = &g->layers[0];
-	p->im2col = is_conv0(g, 0);
-	if (p->im2col) {
-		p->im2col_k = (int)round_up((uint64_t)l0->k_h * l0->k_w * l0->in_c, (uint64_t)cp);
-		p->in_bytes = (uint64_t)l0->out_h * l0->out_w * (uint64_t)p->im2col_k;
-	} else {
-		p->in_bytes = (uint64_t)l0->in_h * l0->in_w * round_up((uint64_t)l0->in_c, (uint64_t)cp);
-	}
+	/* ACT layout: the host-written input of a segment (the largest of them), then two
+	 * ping-pong maps of the largest padded output. Segments run one after the other. */
 	uint64_t fmap = 0;
-	for (int i = 0; i < p->n_accel; i++) {
-		const struct mbn_layer *l = &g->layers[i];
-		uint64_t b = (uint64_t)l->out_h * l->out_w * round_up((uint64_t)l->out_c, (uint64_t)cp);
-		if (b > fmap)
-			fmap = b;
+	for (int k = 0; k < p->n_seg; k++) {
+		struct accel_segment *sg = &p->seg[k];
+		const struct mbn_layer *l0 = &g->layers[sg->first];
+		if (sg->im2col) {
+			sg->im2col_k = (int)round_up((uint64_t)l0->k_h * l0->k_w * l0->in_c, (uint64_t)cp);
+			sg->in_bytes = (uint64_t)l0->out_h * l0->out_w * (uint64_t)sg->im2col_k;
+		} else {
+			sg->in_bytes = (uint64_t)l0->in_h * l0->in_w * round_up((uint64_t)l0->in_c, (uint64_t)cp);
+		}
+		if (sg->in_bytes > p->in_bytes)
+			p->in_bytes = sg->in_bytes;
+		for (int i = sg->first; i < sg->end; i++) {
+			const struct mbn_layer *l = &g->layers[i];
+			uint64_t b = (uint64_t)l->out_h * l->out_w * round_up((uint64_t)l->out_c, (uint64_t)cp);
+			if (b > fmap)
+				fmap = b;
+		}
 	}
 	p->in_off = 0;
 	uint64_t buf[2] = { round_up(p->in_bytes, 4096), round_up(p->in_bytes, 4096) + round_up(fmap, 4096) };
@@ -736,42 +835,46 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 
 	/* CONST: descriptors first (their count is known only at the end, so they are
 	 * built apart and prepended; weight offsets are shifted then). */
-	uint64_t src = p->in_off;
-	/* ping-pong per emitted output: a fused pair writes one map (its pointwise output),
-	 * never into the buffer its depthwise layer still reads */
-	int pp = 0;
-	for (int i = 0; i < p->n_accel && !r; i++) {
-		const struct mbn_layer *l = &g->layers[i];
-		struct accel_layer *al = &p->layers[i];
-		uint64_t dst = buf[pp];
-		pp ^= 1;
-		int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp), cout = (int)round_up((uint64_t)l->out_c, (uint64_t)cp);
-		al->layer = i;
-		al->macs = mbn_layer_macs(l);
-		struct fuse_plan fp = { 0 }; /* only for -Wmaybe-uninitialized: fuse_wins sets it */
-		if (i == 0 && p->im2col)
-			r = emit_pw(p, &im, &dl, l, p->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
-		else if (l->op == MBN_OP_DWCONV && fuse_wins(p, g, i, cin, &fp)) {
-			const struct mbn_layer *lp = &g->layers[i + 1];
-			int pout = (int)round_up((uint64_t)lp->out_c, (uint64_t)cp);
-			p->layers[i + 1].layer = i + 1;
-			p->layers[i + 1].macs = mbn_layer_macs(lp);
-			r = emit_fused(p, &im, &dl, l, lp, cin, pout, &fp, src, dst, al, &p->layers[i + 1]);
-			i++;
-		} else if (l->op == MBN_OP_DWCONV)
-			r = emit_dw(p, &im, &dl, l, cin, src, dst, al);
-		else
-			r = emit_pw(p, &im, &dl, l, cin, cout, (uint64_t)l->in_h * l->in_w, src, dst, al);
-		src = dst;
+	for (int k = 0; k < p->n_seg && !r; k++) {
+		struct accel_segment *sg = &p->seg[k];
+		uint64_t src = p->in_off;
+		/* ping-pong per emitted output: a fused pair writes one map (its pointwise
+		 * output), never into the buffer its depthwise layer still reads */
+		int pp = 0;
+		p->seg_end = sg->end;
+		sg->first_desc = dl.n;
+		for (int i = sg->first; i < sg->end && !r; i++) {
+			const struct mbn_layer *l = &g->layers[i];
+			struct accel_layer *al = &p->layers[i];
+			uint64_t dst = buf[pp];
+			pp ^= 1;
+			int cin = (int)round_up((uint64_t)l->in_c, (uint64_t)cp), cout = (int)round_up((uint64_t)l->out_c, (uint64_t)cp);
+			struct fuse_plan fp = { 0 }; /* only for -Wmaybe-uninitialized: fuse_wins sets it */
+			if (i == sg->first && sg->im2col)
+				r = emit_pw(p, &im, &dl, l, sg->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
+			else if (l->op == MBN_OP_DWCONV && fuse_wins(p, g, i, cin, &fp)) {
+				const struct mbn_layer *lp = &g->layers[i + 1];
+				int pout = (int)round_up((uint64_t)lp->out_c, (uint64_t)cp);
+				r = emit_fused(p, &im, &dl, l, lp, cin, pout, &fp, src, dst, al, &p->layers[i + 1]);
+				i++;
+			} else if (l->op == MBN_OP_DWCONV)
+				r = emit_dw(p, &im, &dl, l, cin, src, dst, al);
+			else
+				r = emit_pw(p, &im, &dl, l, cin, cout, (uint64_t)l->in_h * l->in_w, src, dst, al);
+			src = dst;
+		}
+		const struct mbn_layer *last = &g->layers[sg->end - 1];
+		sg->n_desc = dl.n - sg->first_desc;
+		sg->out_off = src;
+		sg->out_h = last->out_h;
+		sg->out_w = last->out_w;
+		sg->out_c = last->out_c;
+		sg->out_cpad = (int)round_up((uint64_t)last->out_c, (uint64_t)cp);
+		for (int i = sg->first; i < sg->end; i++)
+			sg->cycle_budget += p->layers[i].cycle_budget;
 	}
 	if (r)
 		goto fail;
-	const struct mbn_layer *last = &g->layers[p->n_accel - 1];
-	p->out_off = src;
-	p->out_h = last->out_h;
-	p->out_w = last->out_w;
-	p->out_c = last->out_c;
-	p->out_cpad = (int)round_up((uint64_t)last->out_c, (uint64_t)cp);
 
 	uint64_t desc_bytes = round_up((uint64_t)dl.n * 64, 4096);
 	p->const_size = desc_bytes + im.size;
@@ -810,18 +913,20 @@ void mbn_accel_plan_free(struct accel_plan *p)
 {
 	free(p->const_img);
 	free(p->layers);
+	free(p->seg);
 	memset(p, 0, sizeof(*p));
 }
 
-void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_t *act)
+void mbn_accel_write_input(const struct accel_plan *p, int si, const uint8_t *in, uint8_t *act)
 {
-	const struct mbn_layer *l = &p->g->layers[0];
+	const struct accel_segment *sg = &p->seg[si];
+	const struct mbn_layer *l = &p->g->layers[sg->first];
 	uint8_t *dst = act + p->in_off;
 
-	if (p->im2col) {
+	if (sg->im2col) {
 		/* Row (oy, ox): taps (kh, kw, ic) in TFLite's weight order; taps in the padding
 		 * hold the zero point, so (x - in_zp) = 0 as TFLite's skipped taps. */
-		const int k = p->im2col_k, kr = l->k_h * l->k_w * l->in_c;
+		const int k = sg->im2col_k, kr = l->k_h * l->k_w * l->in_c;
 		const uint8_t zp = (uint8_t)l->in_zp;
 		for (int oy = 0; oy < l->out_h; oy++)
 			for (int ox = 0; ox < l->out_w; ox++) {
@@ -855,10 +960,11 @@ void mbn_accel_write_input(const struct accel_plan *p, const uint8_t *in, uint8_
 	}
 }
 
-void mbn_accel_read_output(const struct accel_plan *p, const uint8_t *act, uint8_t *out)
+void mbn_accel_read_output(const struct accel_plan *p, int si, const uint8_t *act, uint8_t *out)
 {
-	const uint8_t *src = act + p->out_off;
+	const struct accel_segment *sg = &p->seg[si];
+	const uint8_t *src = act + sg->out_off;
 
-	for (size_t px = 0; px < (size_t)p->out_h * p->out_w; px++)
-		memcpy(out + px * p->out_c, src + px * p->out_cpad, (size_t)p->out_c);
+	for (size_t px = 0; px < (size_t)sg->out_h * sg->out_w; px++)
+		memcpy(out + px * sg->out_c, src + px * sg->out_cpad, (size_t)sg->out_c);
 }

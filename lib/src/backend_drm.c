@@ -75,9 +75,11 @@ struct drm_plan {
 
 struct drm_job {
 	struct drm_act *act;
+	int cap;                    /* room in ids: jobs of one segment at most */
 	int n_ids;
-	uint64_t ids[];             /* one per job: 1, or one per layer with descriptors when
-				     * profiling; then ids[n_accel + k] is job k's layer */
+	int *layer;                 /* [cap]: the layer of each job when profiling */
+	uint64_t ids[];             /* the kernel jobs of the segment in flight: one, or one
+				     * per layer with descriptors when profiling */
 };
 
 static uint64_t now_ns(void)
@@ -88,10 +90,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static double now_us(void)
-{
-	return (double)now_ns() / 1e3;
-}
 
 /* ---- opening ---------------------------------------------------------------------- */
 
@@ -362,12 +360,13 @@ static int drm_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 		free(p);
 		return r;
 	}
-	if (p->h.ap.n_accel && p->h.ap.n_desc > MBNACCEL_MAX_DESCS) {
-		drm_release(dev, p);
-		return mbn_set_error(-ENOTSUP, "the model needs %u descriptors, the driver takes at most %u per job",
-				     p->h.ap.n_desc, MBNACCEL_MAX_DESCS);
-	}
-	if (p->h.ap.n_accel) {
+	for (int k = 0; k < p->h.ap.n_seg; k++)
+		if (p->h.ap.seg[k].n_desc > MBNACCEL_MAX_DESCS) {
+			drm_release(dev, p);
+			return mbn_set_error(-ENOTSUP, "the model needs %u descriptors in one job, the driver takes at most %u",
+					     p->h.ap.seg[k].n_desc, MBNACCEL_MAX_DESCS);
+		}
+	if (p->h.ap.n_seg) {
 		if ((r = bo_create(d, p->h.ap.const_size, "constant buffer (descriptors, weights)", &p->cbo))) {
 			drm_release(dev, p);
 			return r;
@@ -467,19 +466,86 @@ static void free_job(struct drm_plan *p, struct mbn_job *job)
 	job->priv = NULL;
 }
 
-/* Start the accelerator part; with want_fd, job->fd becomes readable when it is done. */
+/* Submit segment k's kernel jobs (one, or one per layer with descriptors when
+ * profiling); the last signals syncobj (0: none). */
+static int submit_segment(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job, int k, uint32_t syncobj)
+{
+	struct drm_job *dj = job->priv;
+	const struct accel_segment *sg = &p->h.ap.seg[k];
+	int r = 0;
+
+	dj->n_ids = 0;
+	if (!job->per_layer) {
+		if ((r = submit_chain(d, p, dj->act, sg->first_desc, sg->n_desc, syncobj, &dj->ids[0])))
+			return r;
+		dj->layer[0] = sg->first;
+		dj->n_ids = 1;
+		return 0;
+	}
+	/* profiling: a pointwise layer fused into the depthwise layer before it has no
+	 * descriptors of its own (the depthwise layer's job runs both) */
+	int last = sg->end - 1;
+	while (last > sg->first && !p->h.ap.layers[last].n_desc)
+		last--;
+	for (int i = sg->first; i < sg->end && !r; i++) {
+		const struct accel_layer *al = &p->h.ap.layers[i];
+		if (!al->n_desc)
+			continue;
+		r = submit_chain(d, p, dj->act, al->first_desc, al->n_desc, i == last ? syncobj : 0, &dj->ids[dj->n_ids]);
+		if (!r)
+			dj->layer[dj->n_ids++] = i;
+	}
+	return r;
+}
+
+/* Wait for the submitted jobs of a segment, adding their counters to the layers'
+ * (profiling) and to *total. The first failure is returned, with its message. */
+static int wait_segment(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job, struct mbn_layer_stats *total)
+{
+	struct drm_job *dj = job->priv;
+	struct mbn_layer_stats dummy;
+	char err[512] = "";
+	int r = 0;
+
+	for (int k = 0; k < dj->n_ids; k++) {
+		int i = dj->layer[k];
+		struct mbn_layer_stats *st = job->per_layer ? &job->per_layer[i] : total;
+		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : p->h.ap.seg[0].first_desc;
+		int e = wait_job(d, dj->ids[k], first, r ? &dummy : st);
+		if (e && !r) {
+			r = e;
+			snprintf(err, sizeof(err), "%s", mbn_last_error());
+		}
+		if (job->per_layer && !r) {
+			total->cycles += st->cycles;
+			total->dram_read_bytes += st->dram_read_bytes;
+			total->dram_write_bytes += st->dram_write_bytes;
+		}
+	}
+	dj->n_ids = 0;
+	return r ? mbn_set_error(r, "%s", err) : 0;
+}
+
+/* Start the accelerator part (the host part before the first segment, then its jobs);
+ * with want_fd, job->fd becomes readable when the first segment is done. The remaining
+ * segments run in end_job(): each needs the host's part before it. */
 static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job, bool want_fd)
 {
-	int n = job->per_layer ? p->h.ap.n_accel : p->h.ap.n_accel ? 1 : 0;
-	struct drm_job *dj = calloc(1, sizeof(*dj) + 2 * (size_t)n * sizeof(uint64_t));
+	const struct accel_plan *ap = &p->h.ap;
+	int cap = job->per_layer ? p->g->n_layers : 1;
+	struct drm_job *dj = calloc(1, sizeof(*dj) + (size_t)cap * (sizeof(uint64_t) + sizeof(int)));
 	int r = 0;
 
 	job->fd = -1;
 	job->priv = dj;
 	if (!dj)
 		return mbn_set_error(-ENOMEM, "out of memory");
-	if (!n) {
-		/* nothing for the accelerator: the whole model is the CPU tail */
+	dj->cap = cap;
+	dj->layer = (int *)(dj->ids + cap);
+	if (job->per_layer)
+		mbn_accel_host_mark(&p->h, job->per_layer);
+	if (!ap->n_seg) {
+		/* nothing for the accelerator: the whole model runs on the CPU in end_job */
 		if (want_fd && (job->fd = eventfd(1, EFD_CLOEXEC)) < 0) {
 			r = mbn_set_error(-errno, "cannot create an eventfd: %s", strerror(errno));
 			free_job(p, job);
@@ -490,75 +556,61 @@ static int start_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job,
 		free_job(p, job);
 		return r;
 	}
-	double t0 = now_us();
-	mbn_accel_write_input(&p->h.ap, job->in, dj->act->bo.map);
-	job->stats->host_cpu_us += now_us() - t0;
-	/* profiling: one job per layer; a pointwise layer fused into the depthwise layer
-	 * before it has no descriptors of its own (the depthwise layer's job runs both) */
-	int last = n - 1;
-	while (job->per_layer && last > 0 && !p->h.ap.layers[last].n_desc)
-		last--;
-	for (int i = 0; i < n && !r; i++) {
-		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : 0;
-		uint32_t count = job->per_layer ? p->h.ap.layers[i].n_desc : p->h.ap.n_desc;
-		if (!count)
-			continue;
-		r = submit_chain(d, p, dj->act, first, count, want_fd && i == last ? dj->act->syncobj : 0,
-				 &dj->ids[dj->n_ids]);
-		if (!r)
-			dj->ids[n + dj->n_ids++] = (uint64_t)i;
-	}
+	mbn_accel_host_step(&p->h, p->g, 0, job->in, dj->act->bo.map, job->per_layer, &job->stats->host_cpu_us);
+	r = submit_segment(d, p, job, 0, want_fd ? dj->act->syncobj : 0);
 	if (!r && want_fd && drmSyncobjExportSyncFile(d->fd, dj->act->syncobj, &job->fd))
 		r = mbn_set_error(-errno, "%s: cannot export the job's syncobj as a sync_file: %s", d->node, strerror(errno));
 	if (r) {
 		/* the jobs already queued use the ACT buffer: let them end before reusing it */
-		struct mbn_layer_stats dummy;
+		struct mbn_layer_stats dummy = { 0 };
 		char err[512];
 		snprintf(err, sizeof(err), "%s", mbn_last_error());
-		for (int i = 0; i < dj->n_ids; i++)
-			wait_job(d, dj->ids[i], 0, &dummy);
+		struct mbn_layer_stats *pl = job->per_layer;
+		job->per_layer = NULL;
+		wait_segment(d, p, job, &dummy);
+		job->per_layer = pl;
 		mbn_set_error(r, "%s", err);
 		free_job(p, job);
 	}
 	return r;
 }
 
-/* Wait for the jobs (already complete for the asynchronous path), read the counters and
- * the output, run the CPU tail; gives everything back. */
+/* Wait for the first segment's jobs (already complete for the asynchronous path), run
+ * the host part and the jobs of each further segment, then the CPU tail; reads the
+ * counters and the output, gives everything back. */
 static int end_job(struct drm_dev *d, struct drm_plan *p, struct mbn_job *job)
 {
 	struct drm_job *dj = job->priv;
-	struct mbn_layer_stats total = { 0 }, dummy;
+	const struct accel_plan *ap = &p->h.ap;
+	struct mbn_layer_stats total = { 0 };
+	uint8_t *act = dj->act ? dj->act->bo.map : NULL;
 	int r = 0;
-	char err[512] = "";
 
-	const int n = job->per_layer ? p->h.ap.n_accel : 1;
-	if (job->per_layer)
-		mbn_accel_host_mark(&p->h, job->per_layer);
-	for (int k = 0; k < dj->n_ids; k++) {
-		int i = job->per_layer ? (int)dj->ids[n + k] : 0;
-		struct mbn_layer_stats *st = job->per_layer ? &job->per_layer[i] : &total;
-		uint32_t first = job->per_layer ? p->h.ap.layers[i].first_desc : 0;
-		int e = wait_job(d, dj->ids[k], first, r ? &dummy : st);
-		if (e && !r) {
-			r = e;
-			snprintf(err, sizeof(err), "%s", mbn_last_error());
+	for (int k = 0;; k++) {
+		if (k > 0 || ap->n_seg) {
+			if ((r = wait_segment(d, p, job, &total)))
+				break;
 		}
-		if (job->per_layer && !r) {
-			total.cycles += st->cycles;
-			total.dram_read_bytes += st->dram_read_bytes;
-			total.dram_write_bytes += st->dram_write_bytes;
+		const uint8_t *res =
+			mbn_accel_host_step(&p->h, p->g, k + (ap->n_seg ? 1 : 0), job->in, act, job->per_layer,
+					    &job->stats->host_cpu_us);
+		if (k + 1 >= ap->n_seg) {
+			memcpy(job->out, res, p->g->out_elems);
+			break;
 		}
+		if ((r = submit_segment(d, p, job, k + 1, 0)))
+			break;
 	}
 	if (r) {
+		char err[512];
+		snprintf(err, sizeof(err), "%s", mbn_last_error());
+		wait_segment(d, p, job, &total); /* (a partly submitted segment) */
 		free_job(p, job);
 		return mbn_set_error(r, "%s", err);
 	}
 	job->stats->accel_cycles = total.cycles;
 	job->stats->dram_read_bytes = total.dram_read_bytes;
 	job->stats->dram_write_bytes = total.dram_write_bytes;
-	job->stats->host_cpu_us +=
-		mbn_accel_host_tail(&p->h, p->g, dj->act ? dj->act->bo.map : NULL, job->in, job->out, job->per_layer);
 	free_job(p, job);
 	return 0;
 }
@@ -584,7 +636,12 @@ static int drm_finish(struct mbn_device *dev, void *plan, struct mbn_job *job)
 
 static bool drm_layer_on_accel(struct mbn_device *dev, void *plan, int i)
 {
-	return i < ((struct drm_plan *)plan)->h.ap.n_accel;
+	return ((struct drm_plan *)plan)->h.ap.layers[i].on_accel;
+}
+
+static const char *drm_layer_cpu_reason(struct mbn_device *dev, void *plan, int i)
+{
+	return ((struct drm_plan *)plan)->h.ap.layers[i].cpu_reason;
 }
 
 static void drm_describe(struct mbn_device *dev, char *buf, size_t len)
@@ -606,5 +663,6 @@ const struct mbn_backend mbn_backend_drm = {
 	.submit = drm_submit,
 	.finish = drm_finish,
 	.layer_on_accel = drm_layer_on_accel,
+	.layer_cpu_reason = drm_layer_cpu_reason,
 	.describe = drm_describe,
 };

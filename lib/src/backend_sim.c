@@ -83,7 +83,6 @@ struct sim_plan {
 	const struct mbn_graph *g;
 	struct accel_host h;           /* plan + CPU-tail buffers (accel.h) */
 	uint64_t const_base, act_base;
-	uint64_t budget;               /* cycle budget of the whole job */
 };
 
 static int parse_uint(const char *key, const char *val, unsigned long lo, unsigned long hi, unsigned long *out)
@@ -354,7 +353,7 @@ static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 		free(p);
 		return r;
 	}
-	if (p->h.ap.n_accel) {
+	if (p->h.ap.n_seg) {
 		p->const_base = alloc_dram(s, p->h.ap.const_size);
 		p->act_base = p->const_base == UINT64_MAX ? UINT64_MAX : alloc_dram(s, p->h.ap.act_size);
 		if (p->act_base == UINT64_MAX) {
@@ -363,8 +362,6 @@ static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 					     (unsigned long long)(s->mem_size >> 20));
 		}
 		memcpy(s->mem + p->const_base, p->h.ap.const_img, p->h.ap.const_size);
-		for (int i = 0; i < p->h.ap.n_accel; i++)
-			p->budget += p->h.ap.layers[i].cycle_budget;
 	}
 	*plan = p;
 	return 0;
@@ -420,55 +417,59 @@ static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32
 	return 0;
 }
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out, struct mbn_run_stats *stats,
 		   struct mbn_layer_stats *per_layer)
 {
 	struct sim_dev *s = dev->priv;
 	struct sim_plan *p = plan;
-	const struct mbn_graph *g = p->g;
-	double host = 0, t0;
+	const struct accel_plan *ap = &p->h.ap;
+	uint8_t *act = ap->n_seg ? s->mem + p->act_base : NULL;
+	struct mbn_layer_stats total = { 0 };
+	double host = 0;
 	int r;
 
-	if (p->h.ap.n_accel) {
-		t0 = now_us();
-		mbn_accel_write_input(&p->h.ap, in, s->mem + p->act_base);
-		host += now_us() - t0;
-		struct mbn_layer_stats total = { 0 };
-		if (per_layer) {
-			mbn_accel_host_mark(&p->h, per_layer);
-			for (int i = 0; i < p->h.ap.n_accel; i++) {
-				const struct accel_layer *al = &p->h.ap.layers[i];
-				if (per_layer[i].fused) /* ran in the depthwise layer's job before it */
-					continue;
-				if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
-					return r;
-				total.cycles += per_layer[i].cycles;
-				total.dram_read_bytes += per_layer[i].dram_read_bytes;
-				total.dram_write_bytes += per_layer[i].dram_write_bytes;
-			}
-		} else if ((r = run_job(s, p, 0, p->h.ap.n_desc, p->budget, &total))) {
-			return r;
+	if (per_layer)
+		mbn_accel_host_mark(&p->h, per_layer);
+	/* host part, segment, host part, ... (accel.h mbn_accel_host_step) */
+	for (int k = 0;; k++) {
+		const uint8_t *res = mbn_accel_host_step(&p->h, p->g, k, in, act, per_layer, &host);
+		if (k == ap->n_seg) {
+			memcpy(out, res, p->g->out_elems);
+			break;
 		}
-		stats->accel_cycles = total.cycles;
-		stats->dram_read_bytes = total.dram_read_bytes;
-		stats->dram_write_bytes = total.dram_write_bytes;
+		const struct accel_segment *sg = &ap->seg[k];
+		if (!per_layer) {
+			if ((r = run_job(s, p, sg->first_desc, sg->n_desc, sg->cycle_budget, &total)))
+				return r;
+			continue;
+		}
+		for (int i = sg->first; i < sg->end; i++) {
+			const struct accel_layer *al = &ap->layers[i];
+			if (per_layer[i].fused) /* ran in the depthwise layer's job before it */
+				continue;
+			if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
+				return r;
+			total.cycles += per_layer[i].cycles;
+			total.dram_read_bytes += per_layer[i].dram_read_bytes;
+			total.dram_write_bytes += per_layer[i].dram_write_bytes;
+		}
 	}
-	host += mbn_accel_host_tail(&p->h, g, s->mem + p->act_base, in, out, per_layer);
+	stats->accel_cycles = total.cycles;
+	stats->dram_read_bytes = total.dram_read_bytes;
+	stats->dram_write_bytes = total.dram_write_bytes;
 	stats->host_cpu_us = host;
 	return 0;
 }
 
 static bool sim_layer_on_accel(struct mbn_device *dev, void *plan, int i)
 {
-	return i < ((struct sim_plan *)plan)->h.ap.n_accel;
+	return ((struct sim_plan *)plan)->h.ap.layers[i].on_accel;
+}
+
+static const char *sim_layer_cpu_reason(struct mbn_device *dev, void *plan, int i)
+{
+	return ((struct sim_plan *)plan)->h.ap.layers[i].cpu_reason;
 }
 
 static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
@@ -489,5 +490,6 @@ const struct mbn_backend mbn_backend_sim = {
 	.run = sim_run,
 	.exclusive = true, /* one simulator per device */
 	.layer_on_accel = sim_layer_on_accel,
+	.layer_cpu_reason = sim_layer_cpu_reason,
 	.describe = sim_describe,
 };

@@ -28,12 +28,14 @@ void mbn_mean_prepare(struct mbn_layer *l)
 
 	switch (l->mean_path) {
 	case MBN_MEAN_OPT_4D: {
-		/* kernels/internal/optimized/optimized_ops.h Mean (uint8) and
-		 * optimized/integer_ops/mean.h Mean (int8), both in float:
-		 * bias = out_zp - (int32)(in_zp * in_scale / out_scale),
+		/* kernels/internal/optimized/optimized_ops.h Mean (uint8), in float: the zero-point
+		 * term rounded half away from zero (unlike reference_ops::Mean, which
+		 * truncates it), bias = out_zp - (int32)(in_zp * in_scale / out_scale +- 0.5),
 		 * real = (double)(in_scale / (count * out_scale)). */
 		const float count = (float)(l->in_h * l->in_w);
-		l->q_bias = out_zp - (int32_t)((float)in_zp * l->in_scale / l->out_scale);
+		float t = (float)in_zp * l->in_scale / l->out_scale;
+		t = t > 0 ? t + 0.5f : t - 0.5f;
+		l->q_bias = out_zp - (int32_t)t;
 		mbn_quantize_multiplier((double)(l->in_scale / (count * l->out_scale)), &l->q_mult, &l->q_shift);
 		break;
 	}

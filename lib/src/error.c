@@ -99,3 +99,18 @@ int mbn_debug_enabled(void)
 	}
 	return enabled;
 }
+
+void mbn_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	/* MBN_QUIET=1 silences warnings (tests that compare stderr) */
+	const char *q = getenv("MBN_QUIET");
+	if (q && q[0] == '1')
+		return;
+	fputs("mbnaccel: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -51,8 +51,8 @@ struct mbn_edge {
 
 /* The code paths of TFLite 2.9's MEAN over H and W (cpu_mean.c). */
 enum {
-	MBN_MEAN_OPT_4D = 1,   /* keep_dims, 4-D: optimized_ops / optimized_integer_ops Mean */
-	MBN_MEAN_REF_4D,       /* (not taken by the x86 build; kept for other builds) */
+	MBN_MEAN_OPT_4D = 1,   /* uint8 keep_dims, 4-D: optimized_ops::Mean */
+	MBN_MEAN_REF_4D,       /* int8 keep_dims, 4-D: reference_integer_ops::Mean */
 	MBN_MEAN_REF_SAME,     /* equal input and output quantization: integer mean */
 	MBN_MEAN_REF_QUANT,    /* different quantization: QuantizedMeanOrSum, in float */
 };
@@ -136,7 +136,7 @@ struct mbn_graph {
 	bool is_mobilenet;     /* conv0 3x3/2 + (dw 3x3 + pw 1x1)* [+ pool + fc + softmax] */
 	float alpha;           /* conv0 output channels / 32 */
 	int n_blocks;          /* depthwise-separable blocks */
-	char describe[160];
+	char describe[256];
 
 	/* Owned memory: all weights, biases, multipliers, tables live in one arena. */
 	void *arena;

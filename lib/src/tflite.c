@@ -24,39 +24,8 @@
 #include "flatbuf.h"
 #include "graph.h"
 #include "quant.h"
+#include "tflite_int.h"
 #include "util.h"
-
-/* schema.fbs field ids */
-enum { MODEL_VERSION = 0, MODEL_OPCODES = 1, MODEL_SUBGRAPHS = 2, MODEL_BUFFERS = 4 };
-enum { OPCODE_DEPRECATED = 0, OPCODE_CUSTOM = 1, OPCODE_VERSION = 2, OPCODE_BUILTIN = 3 };
-enum { SG_TENSORS = 0, SG_INPUTS = 1, SG_OUTPUTS = 2, SG_OPERATORS = 3 };
-enum { T_SHAPE = 0, T_TYPE = 1, T_BUFFER = 2, T_NAME = 3, T_QUANT = 4 };
-enum { Q_SCALE = 2, Q_ZERO_POINT = 3, Q_DIM = 6 };
-enum { OP_OPCODE = 0, OP_INPUTS = 1, OP_OUTPUTS = 2, OP_OPTIONS_TYPE = 3, OP_OPTIONS = 4 };
-enum { BUF_DATA = 0, BUF_OFFSET = 1 };
-
-/* BuiltinOperator values */
-enum {
-	BOP_AVERAGE_POOL_2D = 1, BOP_CONV_2D = 3, BOP_DEPTHWISE_CONV_2D = 4,
-	BOP_FULLY_CONNECTED = 9, BOP_RESHAPE = 22, BOP_SOFTMAX = 25, BOP_SQUEEZE = 43,
-};
-/* BuiltinOptions union tags */
-enum {
-	OPT_CONV = 1, OPT_DEPTHWISE = 2, OPT_POOL = 5, OPT_FC = 8, OPT_SOFTMAX = 9,
-	OPT_RESHAPE = 17, OPT_SQUEEZE = 30,
-};
-/* TensorType */
-enum { TT_FLOAT32 = 0, TT_INT32 = 2, TT_UINT8 = 3, TT_INT8 = 9 };
-/* ActivationFunctionType */
-enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
-
-/* Limits that keep every size computation far from overflow. */
-#define MAX_DIM 16384
-#define MAX_ELEMS (1u << 28)
-/* Accumulation depth for which int32 sums of 9-bit x 9-bit products cannot overflow:
- * 255 * 255 * 32768 + |bias| stays below 2^31 for realistic biases; TFLite itself
- * accumulates in int32 without a check. */
-#define MAX_ACC_DEPTH 32768
 
 static const char *builtin_name(int code)
 {
@@ -67,8 +36,9 @@ static const char *builtin_name(int code)
 		{ 14, "LOGISTIC" }, { 17, "MAX_POOL_2D" }, { 18, "MUL" }, { 19, "RELU" },
 		{ 21, "RELU6" }, { 22, "RESHAPE" }, { 23, "RESIZE_BILINEAR" }, { 25, "SOFTMAX" },
 		{ 28, "TANH" }, { 34, "PAD" }, { 40, "MEAN" }, { 41, "SUB" }, { 43, "SQUEEZE" },
-		{ 49, "SPLIT" }, { 53, "CAST" }, { 56, "ARG_MAX" }, { 77, "PACK" },
-		{ 83, "SHAPE" }, { 97, "HARD_SWISH" }, { 114, "QUANTIZE" },
+		{ 36, "GATHER" }, { 45, "STRIDED_SLICE" }, { 49, "SPLIT" }, { 53, "CAST" },
+		{ 56, "ARG_MAX" }, { 60, "PADV2" }, { 77, "SHAPE" }, { 83, "PACK" },
+		{ 97, "HARD_SWISH" }, { 114, "QUANTIZE" },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].code == code)
@@ -76,35 +46,7 @@ static const char *builtin_name(int code)
 	return NULL;
 }
 
-struct tensor {
-	int idx;
-	int type;
-	int ndims;
-	int dims[4];
-	uint64_t elems;
-	char name[MBN_NAME_MAX];
-	uint32_t buffer;
-	struct fb_vec scale, zp;
-	int qdim;
-};
-
-/* Everything one file's parse needs. */
-struct file_ctx {
-	struct fb_buf fb;
-	const char *name;
-	int file;
-	struct fb_vec opcodes, tensors, buffers;
-	struct mbn_arena **arena;
-	/* current operator, for messages */
-	int op_index;
-	const char *op_name;
-};
-
-#define ERR(c, err, ...) file_err((c), (err), __VA_ARGS__)
-
-static int file_err(struct file_ctx *c, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int file_err(struct file_ctx *c, int err, const char *fmt, ...)
+int file_err(struct file_ctx *c, int err, const char *fmt, ...)
 {
 	char msg[600];
 	va_list ap;
@@ -117,12 +59,12 @@ static int file_err(struct file_ctx *c, int err, const char *fmt, ...)
 	return mbn_set_error(err, "%s: %s", c->name, msg);
 }
 
-static int corrupt(struct file_ctx *c, const char *what)
+int corrupt(struct file_ctx *c, const char *what)
 {
 	return ERR(c, -EBADMSG, "corrupt file while reading %s: %s", what, c->fb.why);
 }
 
-static const char *type_name(int t)
+const char *type_name(int t)
 {
 	switch (t) {
 	case TT_FLOAT32: return "float32";
@@ -133,7 +75,7 @@ static const char *type_name(int t)
 	}
 }
 
-static int read_tensor(struct file_ctx *c, int idx, struct tensor *t)
+int read_tensor(struct file_ctx *c, int idx, struct tensor *t)
 {
 	struct fb_tab tt, q;
 	struct fb_vec shape;
@@ -171,11 +113,21 @@ static int read_tensor(struct file_ctx *c, int idx, struct tensor *t)
 	}
 	if (c->fb.bad)
 		return corrupt(c, "a tensor's quantization");
+	/* TFLite Micro's own person_detect.tflite sets quantized_dimension 3 on rank-1 bias
+	 * tensors: TFLite 2.9 refuses the file (its quantization parameters are checked
+	 * against the rank), TFLite Micro runs it reading the only dimension there is. */
+	if (t->scale.len > 1 && (t->qdim < 0 || t->qdim >= (t->ndims ? t->ndims : 1))) {
+		if (!c->warned_qdim)
+			mbn_warn("%s: tensor '%s' has %d dimension(s) but declares quantized_dimension %d; TensorFlow Lite 2.9 refuses such a file, TensorFlow Lite Micro runs it: treated as dimension 0",
+				 c->name, t->name, t->ndims, t->qdim);
+		c->warned_qdim = true;
+		t->qdim = 0;
+	}
 	return 0;
 }
 
 /* Per-tensor scale and zero point of an activation tensor, validated. */
-static int act_quant(struct file_ctx *c, const struct tensor *t, float *scale, int32_t *zp)
+int act_quant(struct file_ctx *c, const struct tensor *t, float *scale, int32_t *zp)
 {
 	if (t->type != TT_UINT8 && t->type != TT_INT8)
 		return ERR(c, -ENOTSUP, "tensor '%s' is %s; only quantized uint8 and int8 are supported",
@@ -197,7 +149,7 @@ static int act_quant(struct file_ctx *c, const struct tensor *t, float *scale, i
 }
 
 /* The constant data of a tensor, exactly `bytes` long. */
-static int const_data(struct file_ctx *c, const struct tensor *t, uint64_t bytes, const uint8_t **data)
+int const_data(struct file_ctx *c, const struct tensor *t, uint64_t bytes, const uint8_t **data)
 {
 	struct fb_tab bt;
 	struct fb_vec d;
@@ -235,7 +187,7 @@ static int32_t q_round(float x)
 
 /* TFLite kernel_util.cc CalculateActivationRangeQuantized; quantize(f) = zp + round(f / scale),
  * f / scale computed in float as TFLite does. Result in the biased domain. */
-static int act_range(struct file_ctx *c, int act, bool is_signed, float scale, int32_t zp,
+int act_range(struct file_ctx *c, int act, bool is_signed, float scale, int32_t zp,
 		     int32_t *lo, int32_t *hi)
 {
 	int32_t qmin = is_signed ? -128 : 0, qmax = is_signed ? 127 : 255;
@@ -281,13 +233,8 @@ static int pad_before(int padding, int in, int k, int stride, int out)
 	return total > 0 ? total / 2 : 0;
 }
 
-struct op_io {
-	int n_in, n_out;
-	int in[4];
-	int out;
-};
 
-static int check_nhwc(struct file_ctx *c, const struct tensor *t, const char *role)
+int check_nhwc(struct file_ctx *c, const struct tensor *t, const char *role)
 {
 	if (t->ndims != 4)
 		return ERR(c, -EINVAL, "%s tensor '%s' has %d dimensions, expected 4 (NHWC)", role, t->name, t->ndims);
@@ -297,7 +244,7 @@ static int check_nhwc(struct file_ctx *c, const struct tensor *t, const char *ro
 }
 
 /* Activation quantization of input and output into the layer (biased domain). */
-static int io_quant(struct file_ctx *c, const struct tensor *in, const struct tensor *out, struct mbn_layer *l)
+int io_quant(struct file_ctx *c, const struct tensor *in, const struct tensor *out, struct mbn_layer *l)
 {
 	int r;
 
@@ -336,7 +283,7 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 	bool per_channel = w->scale.len > 1;
 	if (per_channel) {
 		if (!allow_per_channel || in->type != TT_INT8)
-			return ERR(c, -ENOTSUP, "filter '%s' has per-channel quantization, supported only for int8 CONV_2D and DEPTHWISE_CONV_2D",
+			return ERR(c, -ENOTSUP, "filter '%s' has per-channel quantization, supported only with int8 activations",
 				   w->name);
 		if (w->scale.len != (uint32_t)oc || w->qdim != qdim)
 			return ERR(c, -EINVAL, "filter '%s' has %u scales on dimension %d, expected %d on dimension %d",
@@ -411,7 +358,7 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 	return 0;
 }
 
-static int get_options(struct file_ctx *c, const struct fb_tab *op, int want, struct fb_tab *opt)
+int get_options(struct file_ctx *c, const struct fb_tab *op, int want, struct fb_tab *opt)
 {
 	int type = fb_u8(op, OP_OPTIONS_TYPE, 0);
 
@@ -585,8 +532,18 @@ static int parse_fc(struct file_ctx *c, const struct fb_tab *op, const struct op
 	l->k_h = l->k_w = l->stride_h = l->stride_w = l->depth_mult = 1;
 	if ((r = io_quant(c, &in, &out, l)))
 		return r;
-	if ((r = weights_and_bias(c, l, &in, &w, has_bias ? &bias : NULL, units, 0, false)))
+	if ((r = weights_and_bias(c, l, &in, &w, has_bias ? &bias : NULL, units, 0, true)))
 		return r;
+	/* Per-channel FULLY_CONNECTED weights (newer converters write them): TFLite 2.9's
+	 * fully_connected.cc reads only the first scale, so its outputs are wrong (the
+	 * zero point, typically); TFLite >= 2.10 computes each unit with its own scale, as
+	 * a per-channel 1x1 convolution. We compute the latter (tested against the same
+	 * weights written as a 1x1 CONV_2D, which TFLite 2.9 gets right). */
+	if (w.scale.len > 1 && !c->warned_fc) {
+		mbn_warn("%s: operator %d (FULLY_CONNECTED): weights '%s' are per-channel; computed per channel like a 1x1 convolution (as TensorFlow Lite >= 2.10 does): TensorFlow Lite 2.9 ignores the per-channel scales and gives different outputs",
+			 c->name, c->op_index, w.name);
+		c->warned_fc = true;
+	}
 	int32_t ozp = l->out_zp - (l->is_signed ? 128 : 0);
 	return act_range(c, act, l->is_signed, l->out_scale, ozp, &l->act_min, &l->act_max);
 }
@@ -603,6 +560,35 @@ static int parse_reshape(struct file_ctx *c, const struct op_io *io, struct mbn_
 	if (in.elems != out.elems)
 		return ERR(c, -EINVAL, "input '%s' has %llu elements but output '%s' has %llu", in.name,
 			   (unsigned long long)in.elems, out.name, (unsigned long long)out.elems);
+	if (io->n_in == 2 && io->in[1] >= 0) {
+		/* The shape input: a constant, or computed from tensor shapes at load
+		 * (tflite_shape.c); it must give the declared output shape (-1: the rest). */
+		struct tensor st;
+		int32_t v[FOLD_MAX];
+		int n;
+		if ((r = read_tensor(c, io->in[1], &st)) || (r = const_ints(c, &st, "shape", v, FOLD_MAX, &n)))
+			return r;
+		uint64_t known = 1;
+		int unknown = -1;
+		for (int d = 0; d < n; d++) {
+			if (v[d] == -1 && unknown < 0)
+				unknown = d;
+			else if (v[d] < 1)
+				return ERR(c, -EINVAL, "shape '%s' has %d in dimension %d", st.name, v[d], d);
+			else
+				known *= (uint64_t)v[d];
+			if (known > MAX_ELEMS)
+				return ERR(c, -EINVAL, "shape '%s' is too large", st.name);
+		}
+		if (unknown >= 0 && known && in.elems % known == 0)
+			v[unknown] = (int32_t)(in.elems / known);
+		bool same = n == out.ndims && (unknown < 0 || in.elems % known == 0);
+		for (int d = 0; same && d < n; d++)
+			same = v[d] == out.dims[d];
+		if (!same)
+			return ERR(c, -EINVAL, "shape '%s' (%d values) does not give the declared output shape of '%s'", st.name, n,
+				   out.name);
+	}
 	l->in_h = l->in_w = l->out_h = l->out_w = 1;
 	l->in_c = l->out_c = (int)in.elems;
 	l->k_h = l->k_w = l->stride_h = l->stride_w = l->depth_mult = 1;
@@ -663,8 +649,8 @@ static int read_op_io(struct file_ctx *c, const struct fb_tab *op, struct op_io 
 			return corrupt(c, "operator inputs/outputs");
 		return ERR(c, -EINVAL, "operator has no inputs or outputs");
 	}
-	if (ins.len < 1 || ins.len > 4)
-		return ERR(c, -EINVAL, "has %u inputs", ins.len);
+	if (ins.len < 1 || ins.len > MAX_OP_IN)
+		return ERR(c, -ENOTSUP, "has %u inputs (at most %d are supported)", ins.len, MAX_OP_IN);
 	if (outs.len != 1)
 		return ERR(c, -ENOTSUP, "has %u outputs, expected 1", outs.len);
 	io->n_in = (int)ins.len;
@@ -734,8 +720,12 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 	if (!grown)
 		return ERR(c, -ENOMEM, "out of memory");
 	g->layers = grown;
+	c->folded = calloc(c->tensors.len ? c->tensors.len : 1, sizeof(*c->folded));
+	if (!c->folded)
+		return ERR(c, -ENOMEM, "out of memory");
 
 	int prev = gin->idx;
+	bool first_layer = true;
 	for (uint32_t i = 0; i < ops.len; i++) {
 		struct fb_tab op, code;
 		struct op_io io;
@@ -768,13 +758,53 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 			nm = unknown;
 		}
 		c->op_name = nm;
-		if (custom[0])
-			return ERR(c, -ENOTSUP, "custom operator '%s' is not supported", custom);
+		if (custom[0] || bc == 32 /* CUSTOM */) {
+			c->op_name = NULL;
+			return ERR(c, -ENOTSUP, "operator %u: custom operator '%s' is not supported", i, custom[0] ? custom : "(unnamed)");
+		}
 		if ((r = read_op_io(c, &op, &io)))
 			return r;
+		/* Shape arithmetic is evaluated here and leaves no layer. */
+		if (is_shape_op(bc)) {
+			if ((r = fold_shape_op(c, bc, &op, &io)))
+				return r;
+			continue;
+		}
 		if (io.in[0] != prev)
 			return ERR(c, -ENOTSUP, "reads tensor %d, not the previous operator's output %d: only a single chain of operators is supported",
 				   io.in[0], prev);
+		/* The float edges: QUANTIZE float32 -> int8/uint8 as the first operator,
+		 * DEQUANTIZE as the one writing the subgraph output. No layer either. */
+		if (bc == BOP_QUANTIZE || bc == BOP_DEQUANTIZE) {
+			struct tensor qi, qo;
+			if (io.n_in != 1)
+				return ERR(c, -EINVAL, "has %d inputs, expected 1", io.n_in);
+			if ((r = read_tensor(c, io.in[0], &qi)) || (r = read_tensor(c, io.out, &qo)))
+				return r;
+			const struct tensor *qt = bc == BOP_QUANTIZE ? &qo : &qi, *ft = bc == BOP_QUANTIZE ? &qi : &qo;
+			if (ft->type == TT_FLOAT32) {
+				struct mbn_edge *e = bc == BOP_QUANTIZE ? &c->in_edge : &c->out_edge;
+				if (bc == BOP_QUANTIZE && (!first_layer || c->file != 0 || io.in[0] != gin->idx))
+					return ERR(c, -ENOTSUP, "QUANTIZE from float32 is supported only as the first operator of the first model file (a float model input)");
+				if (bc == BOP_DEQUANTIZE && io.out != gout->idx)
+					return ERR(c, -ENOTSUP, "DEQUANTIZE to float32 is supported only as the operator that writes the model output");
+				if (qi.elems != qo.elems)
+					return ERR(c, -EINVAL, "input '%s' and output '%s' differ in size", qi.name, qo.name);
+				float sc;
+				int32_t zp;
+				if ((r = act_quant(c, qt, &sc, &zp)))
+					return r;
+				e->is_float = true;
+				e->is_signed = qt->type == TT_INT8;
+				e->scale = sc;
+				e->zero_point = zp;
+				prev = io.out;
+				continue;
+			}
+			if (bc == BOP_DEQUANTIZE)
+				return ERR(c, -ENOTSUP, "DEQUANTIZE to %s ('%s') is not supported (only to float32 at the model output)",
+					   type_name(qo.type), qo.name);
+		}
 		switch (bc) {
 		case BOP_CONV_2D:
 			l->op = MBN_OP_CONV;
@@ -801,8 +831,21 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 			l->op = MBN_OP_SOFTMAX;
 			r = parse_softmax(c, &op, &io, l);
 			break;
+		case BOP_QUANTIZE:
+			l->op = MBN_OP_QUANTIZE;
+			r = parse_requantize(c, &io, l);
+			break;
+		case BOP_PAD:
+		case BOP_PADV2:
+			l->op = MBN_OP_PAD;
+			r = parse_pad(c, &op, &io, l, bc == BOP_PADV2);
+			break;
+		case BOP_MEAN:
+			l->op = MBN_OP_MEAN;
+			r = parse_mean(c, &op, &io, l);
+			break;
 		default:
-			return ERR(c, -ENOTSUP, "operator not supported (supported: CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, FULLY_CONNECTED, RESHAPE, SQUEEZE, SOFTMAX)");
+			return ERR(c, -ENOTSUP, "operator not supported (supported: CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MEAN, FULLY_CONNECTED, RESHAPE, SQUEEZE, SOFTMAX, PAD, PADV2, QUANTIZE, DEQUANTIZE, and SHAPE, STRIDED_SLICE, PACK, CONCATENATION, GATHER on shapes)");
 		}
 		if (r)
 			return r;
@@ -814,6 +857,7 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 		l->file = c->file;
 		l->op_index = (int)i;
 		prev = io.out;
+		first_layer = false;
 		g->n_layers++;
 	}
 	c->op_name = NULL;
@@ -829,7 +873,7 @@ static void tensor_info(const struct tensor *t, struct mbn_tensor_info *info)
 	info->ndims = t->ndims;
 	for (int d = 0; d < t->ndims; d++)
 		info->dims[d] = t->dims[d];
-	info->type = t->type == TT_INT8 ? MBN_TYPE_INT8 : MBN_TYPE_UINT8;
+	info->type = t->type == TT_INT8 ? MBN_TYPE_INT8 : t->type == TT_FLOAT32 ? MBN_TYPE_FLOAT32 : MBN_TYPE_UINT8;
 	info->scale = t->scale.len ? fb_vec_f32(&t->scale, 0) : 0.0f;
 	info->zero_point = t->zp.len ? (int32_t)fb_vec_i64(&t->zp, 0) : 0;
 	info->elems = t->elems;
@@ -837,45 +881,106 @@ static void tensor_info(const struct tensor *t, struct mbn_tensor_info *info)
 	snprintf(info->name, sizeof(info->name), "%s", t->name);
 }
 
+/*
+ * PAD (or PADV2 with the zero point as its constant) followed by a convolution is the
+ * convolution with that much more padding: TFLite's convolutions treat padding as the
+ * input zero point (a zero real value), which is exactly what PAD writes. The pair
+ * becomes one layer that reads the unpadded input with pad_top/pad_left increased
+ * (out_h/out_w already cover the bottom/right padding: the kernels and the hardware
+ * read beyond the input as padding). Bit-exact: the accumulators are the same sums.
+ * An identity QUANTIZE (int8 <-> uint8 with equal scales and zero points 128 apart,
+ * the uint8 edge of an int8 model) is no-op in the biased domain and is dropped too.
+ */
+static void fold_pads(struct mbn_graph *g)
+{
+	int o = 0;
+
+	for (int i = 0; i < g->n_layers; i++) {
+		struct mbn_layer *l = &g->layers[i];
+		if (l->op == MBN_OP_QUANTIZE && l->in_zp == l->out_zp && l->q_mult == (1 << 30) && l->q_shift == 1 &&
+		    i + 1 < g->n_layers && g->layers[i + 1].in_zp == l->out_zp) {
+			struct mbn_layer *n = &g->layers[i + 1];
+			snprintf(n->folded + strlen(n->folded), sizeof(n->folded) - strlen(n->folded), "%sQUANTIZE",
+				 n->folded[0] ? "+" : "");
+			continue;
+		}
+		if (l->op == MBN_OP_PAD && i + 1 < g->n_layers) {
+			struct mbn_layer *n = &g->layers[i + 1];
+			if ((n->op == MBN_OP_CONV || n->op == MBN_OP_DWCONV) && n->in_zp == l->pad_value) {
+				n->in_h = l->in_h;
+				n->in_w = l->in_w;
+				n->pad_top += l->pad_top;
+				n->pad_left += l->pad_left;
+				snprintf(n->folded + strlen(n->folded), sizeof(n->folded) - strlen(n->folded), "%s%s",
+					 n->folded[0] ? "+" : "", l->op_name);
+				continue;
+			}
+		}
+		if (o != i)
+			g->layers[o] = *l;
+		o++;
+	}
+	g->n_layers = o;
+}
+
+/* Is this MobileNet v1, as TF1 (TOCO), TF2/Keras, TFLite Micro or PyTorch-via-ONNX
+ * export it (after fold_pads)? conv0 3x3/2 (or a 3x3/2 depthwise conv with a depth
+ * multiplier, TFLite Micro's person detector) on 1..4 channels, depthwise 3x3 +
+ * pointwise blocks, then optionally the global pool (AVERAGE_POOL_2D or MEAN), the
+ * classifier (FULLY_CONNECTED or a 1x1 conv), reshapes, softmax and requantizations. */
 static void recognize(struct mbn_graph *g)
 {
 	const struct mbn_layer *L = g->layers;
-	int i = 0, n = g->n_layers;
+	int i = 0, n = g->n_layers, folded = 0;
+	const char *type = g->input.type == MBN_TYPE_INT8 ? "int8" : g->input.type == MBN_TYPE_FLOAT32 ? "float32" : "uint8";
 
 	g->is_mobilenet = false;
-	if (n < 1 || L[0].op != MBN_OP_CONV || L[0].k_h != 3 || L[0].k_w != 3 || L[0].stride_h != 2 ||
-	    L[0].stride_w != 2 || L[0].in_c != 3)
+	g->n_blocks = 0;
+	for (int k = 0; k < n; k++)
+		if (strstr(L[k].folded, "PAD"))
+			folded++;
+	while (i < n && L[i].op == MBN_OP_QUANTIZE)
+		i++;
+	if (i >= n || L[i].k_h != 3 || L[i].k_w != 3 || L[i].stride_h != 2 || L[i].stride_w != 2 || L[i].in_c > 4 ||
+	    !(L[i].op == MBN_OP_CONV || (L[i].op == MBN_OP_DWCONV && L[i].depth_mult > 1)))
 		goto generic;
-	for (i = 1; i + 1 < n && L[i].op == MBN_OP_DWCONV && L[i].k_h == 3 && L[i].k_w == 3 &&
-		    L[i].depth_mult == 1 && L[i + 1].op == MBN_OP_CONV && L[i + 1].k_h == 1 &&
-		    L[i + 1].k_w == 1 && L[i + 1].stride_h == 1 && L[i + 1].stride_w == 1; i += 2)
+	const int c0 = i++;
+	for (; i + 1 < n && L[i].op == MBN_OP_DWCONV && L[i].k_h == 3 && L[i].k_w == 3 &&
+	       L[i].depth_mult == 1 && L[i + 1].op == MBN_OP_CONV && L[i + 1].k_h == 1 &&
+	       L[i + 1].k_w == 1 && L[i + 1].stride_h == 1 && L[i + 1].stride_w == 1; i += 2)
 		g->n_blocks++;
 	if (!g->n_blocks)
 		goto generic;
 	/* The tail, if present: pool, classifier (FC or 1x1 conv), reshapes, softmax. */
-	if (i < n && L[i].op == MBN_OP_AVGPOOL)
+	if (i < n && (L[i].op == MBN_OP_AVGPOOL || L[i].op == MBN_OP_MEAN))
+		i++;
+	while (i < n && L[i].op == MBN_OP_RESHAPE)
 		i++;
 	if (i < n && (L[i].op == MBN_OP_FC || (L[i].op == MBN_OP_CONV && L[i].k_h == 1 && L[i].k_w == 1 &&
 					       L[i].in_h == 1 && L[i].in_w == 1)))
 		i++;
-	while (i < n && L[i].op == MBN_OP_RESHAPE)
+	while (i < n && (L[i].op == MBN_OP_RESHAPE || L[i].op == MBN_OP_QUANTIZE))
 		i++;
 	if (i < n && L[i].op == MBN_OP_SOFTMAX)
 		i++;
-	while (i < n && L[i].op == MBN_OP_RESHAPE)
+	while (i < n && (L[i].op == MBN_OP_RESHAPE || L[i].op == MBN_OP_QUANTIZE))
 		i++;
 	if (i != n)
 		goto generic;
 	g->is_mobilenet = true;
-	g->alpha = (float)L[0].out_c / 32.0f;
-	snprintf(g->describe, sizeof(g->describe), "MobileNet v1 (alpha %.3g, %dx%d input, %s, %d separable blocks, %zu outputs)",
-		 g->alpha, L[0].in_h, L[0].in_w, g->input.type == MBN_TYPE_INT8 ? "int8" : "uint8",
-		 g->n_blocks, g->output.bytes);
+	g->alpha = (float)L[c0].out_c / 32.0f;
+	int len = snprintf(g->describe, sizeof(g->describe), "MobileNet v1 (alpha %.3g, %dx%dx%d input, %s, %d separable blocks, %zu outputs",
+			   g->alpha, L[c0].in_h, L[c0].in_w, L[c0].in_c, type, g->n_blocks, g->output.elems);
+	if (folded && len > 0 && (size_t)len < sizeof(g->describe))
+		len += snprintf(g->describe + len, sizeof(g->describe) - (size_t)len, "; %d PAD folded into convolutions", folded);
+	if (L[c0].op == MBN_OP_DWCONV && len > 0 && (size_t)len < sizeof(g->describe))
+		len += snprintf(g->describe + len, sizeof(g->describe) - (size_t)len, "; first layer depthwise x%d", L[c0].depth_mult);
+	if (len > 0 && (size_t)len < sizeof(g->describe))
+		snprintf(g->describe + len, sizeof(g->describe) - (size_t)len, ")");
 	return;
 generic:
 	g->n_blocks = 0;
-	snprintf(g->describe, sizeof(g->describe), "generic chain of %d layers (%s), not MobileNet v1", n,
-		 g->input.type == MBN_TYPE_INT8 ? "int8" : "uint8");
+	snprintf(g->describe, sizeof(g->describe), "generic chain of %d layers (%s), not MobileNet v1", n, type);
 }
 
 int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *const *names, int n,
@@ -903,10 +1008,22 @@ int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *con
 			r = mbn_set_error(-EINVAL, "%s: no data", c.name);
 			goto fail;
 		}
-		if ((r = parse_file(&c, g, &gin, &gout)))
+		r = parse_file(&c, g, &gin, &gout);
+		free(c.folded);
+		if (r)
 			goto fail;
+		if (c.out_edge.is_float && f != n - 1) {
+			r = mbn_set_error(-ENOTSUP, "%s: its float output (DEQUANTIZE) feeds another file; float tensors are supported only at the model's input and output",
+					  c.name);
+			goto fail;
+		}
 		if (f == 0) {
 			tensor_info(&gin, &g->input);
+			g->in_edge = c.in_edge;
+			if (c.in_edge.is_float) {
+				g->input.scale = c.in_edge.scale;
+				g->input.zero_point = c.in_edge.zero_point;
+			}
 		} else {
 			/* Chaining: the previous file's output must be this file's input. */
 			struct mbn_tensor_info a = prev_out, b;
@@ -931,7 +1048,13 @@ int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *con
 		}
 		tensor_info(&gout, &prev_out);
 		g->output = prev_out;
+		g->out_edge = c.out_edge;
+		if (c.out_edge.is_float) {
+			g->output.scale = c.out_edge.scale;
+			g->output.zero_point = c.out_edge.zero_point;
+		}
 	}
+	fold_pads(g);
 	g->n_files = n;
 	g->arena = arena;
 	g->match = match;

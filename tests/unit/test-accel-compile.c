@@ -113,7 +113,7 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 		failures++;
 		return;
 	}
-	if (!p.n_accel) {
+	if (!p.n_seg) {
 		printf("FAIL %s: nothing compiled for the accelerator\n", label);
 		failures++;
 		return;
@@ -129,7 +129,6 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	struct mbn_cmodel_region regs[2] = { { 0, p.const_size }, { (p.const_size + 4095) & ~4095ull, p.act_size } };
 	memcpy(mem, p.const_img, p.const_size);
 	memset(mem + regs[1].base, 0xA5, p.act_size); /* garbage where nothing was written */
-	mbn_accel_write_input(&p, in, mem + regs[1].base);
 	struct mbn_cmodel_params cp;
 	mbn_cmodel_default_params(&cp);
 	cp.lanes = (unsigned)caps->lanes;
@@ -165,9 +164,9 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 			const uint8_t *e = p.const_img + (size_t)k2 * 64;
 			uint32_t e0 = e[0] | (uint32_t)e[1] << 8, e1 = e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
 			uint32_t e2 = e[8] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 | (uint32_t)e[11] << 24;
-			if ((e0 & 0xf) != MBN_OP_PW)
-				break;
-			ok = (e0 & (1u << 9)) && (uint64_t)(e1 & 0xffff) * (e1 >> 16) == npix && (e2 & 0xffff) == c_;
+			if ((e0 & 0xf) != MBN_OP_PW || !(e0 & (1u << 9)))
+				break; /* the end of the pair's group (maybe the next segment's PWs) */
+			ok = (uint64_t)(e1 & 0xffff) * (e1 >> 16) == npix && (e2 & 0xffff) == c_;
 			oc += e2 >> 16;
 		}
 		if (!ok || !oc) {
@@ -176,15 +175,29 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 			break;
 		}
 	}
-	struct mbn_cmodel_fault f;
-	r = mbn_cmodel_run_params(&cp, mem, mem_size, regs, 2, 0, 0, p.n_desc, &f);
+	/* the segments in turn, the CPU layers before, between and after them */
+	struct mbn_cmodel_fault f, sum = { 0 };
+	const uint8_t *x = in;
+	int from = 0, n_accel = 0;
+	uint8_t *fmap = malloc(fm), *xb = malloc(fm);
+	for (int k = 0; k < p.n_seg && !r; k++) {
+		const struct accel_segment *sg = &p.seg[k];
+		x = mbn_cpu_run_range(g, from, sg->first, x, s0, s1);
+		mbn_accel_write_input(&p, k, x, mem + regs[1].base);
+		r = mbn_cmodel_run_params(&cp, mem, mem_size, regs, 2, 0, sg->first_desc * 64, sg->n_desc, &f);
+		sum.rd_bytes += f.rd_bytes;
+		sum.wr_bytes += f.wr_bytes;
+		mbn_accel_read_output(&p, k, mem + regs[1].base, fmap);
+		memcpy(xb, fmap, (size_t)sg->out_h * sg->out_w * sg->out_c);
+		x = xb;
+		from = sg->end;
+		n_accel += sg->end - sg->first;
+	}
 	if (r) {
 		printf("FAIL %s: cmodel fault %u at descriptor %u offset %u\n", label, f.code, f.desc, f.offset);
 		failures++;
 	} else {
-		uint8_t *fmap = malloc((size_t)p.out_h * p.out_w * p.out_c);
-		mbn_accel_read_output(&p, mem + regs[1].base, fmap);
-		const uint8_t *out = mbn_cpu_run_range(g, p.n_accel, g->n_layers, fmap, s0, s1);
+		const uint8_t *out = mbn_cpu_run_range(g, from, g->n_layers, x, s0, s1);
 		if (memcmp(out, ref, g->output.bytes)) {
 			size_t i = 0;
 			while (out[i] == ref[i])
@@ -192,11 +205,12 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 			printf("FAIL %s: output byte %zu is %u, CPU gives %u\n", label, i, out[i], ref[i]);
 			failures++;
 		} else {
-			printf("PASS %s: %d accelerator layers, %u descriptors (%d fused), %.2f MB read, %.2f MB written, identical output\n",
-			       label, p.n_accel, p.n_desc, n_fused, f.rd_bytes / 1e6, f.wr_bytes / 1e6);
+			printf("PASS %s: %d accelerator layers in %d segment(s), %u descriptors (%d fused), %.2f MB read, %.2f MB written, identical output\n",
+			       label, n_accel, p.n_seg, p.n_desc, n_fused, sum.rd_bytes / 1e6, sum.wr_bytes / 1e6);
 		}
-		free(fmap);
 	}
+	free(fmap);
+	free(xb);
 	free(mem);
 	free(in);
 	free(s0);
