@@ -188,6 +188,16 @@ static struct dw_rounding dw_rounding(const struct mbn_layer *l)
 	return r;
 }
 
+int mbn_layer_rounding(const struct mbn_layer *l)
+{
+	struct dw_rounding dr;
+
+	if (l->op != MBN_OP_DWCONV)
+		return gemm_rounding(l);
+	dr = dw_rounding(l);
+	return dr.split == 0 || dr.split == l->out_c || dr.lo == dr.hi ? (int)(dr.split ? dr.lo : dr.hi) : -1;
+}
+
 /* ---------------------------------------------------------------------------------
  * Operand preparation.
  */

@@ -5,8 +5,10 @@
  * writes the raw outputs, in tflite-run's file format.
  *
  *   mbn-run-match [-d DEVICE] --match x86|arm64|native -m A.tflite [-m B.tflite ...]
- *                 -i INPUTS.raw -o OUTPUTS.raw
+ *                 -i INPUTS.raw -o OUTPUTS.raw [--layers]
  *
+ * --layers prints, per layer, "on_accel N op_name [why not]" on stdout (the layers an
+ * accelerator device runs); --layers without -i/-o prints only that.
  * INPUTS.raw holds one or more input tensors back to back (input_info.bytes each); the
  * output tensor of each is appended to OUTPUTS.raw.
  */
@@ -28,7 +30,7 @@ int main(int argc, char **argv)
 {
 	const char *models[MAX_MODELS], *in_path = NULL, *out_path = NULL, *dev_uri = "cpu";
 	struct mbn_load_options opts = { 0 };
-	int n_models = 0, have_match = 0;
+	int n_models = 0, have_match = 0, layers = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-m") && i + 1 < argc) {
@@ -41,6 +43,8 @@ int main(int argc, char **argv)
 			out_path = argv[++i];
 		} else if (!strcmp(argv[i], "-d") && i + 1 < argc) {
 			dev_uri = argv[++i];
+		} else if (!strcmp(argv[i], "--layers")) {
+			layers = 1;
 		} else if (!strcmp(argv[i], "--match") && i + 1 < argc) {
 			if (mbn_match_parse(argv[++i], &opts.match))
 				die("--match: expected x86, arm64 or native", argv[i]);
@@ -50,7 +54,7 @@ int main(int argc, char **argv)
 			    NULL);
 		}
 	}
-	if (!n_models || !in_path || !out_path || !have_match)
+	if (!n_models || (!layers && (!in_path || !out_path)) || !have_match)
 		die("usage: mbn-run-match [-d DEV] --match x86|arm64|native -m MODEL... -i IN.raw -o OUT.raw",
 		    NULL);
 
@@ -64,6 +68,18 @@ int main(int argc, char **argv)
 		die("cannot load model", mbn_last_error());
 	mbn_model_input_info(model, &ii);
 	mbn_model_output_info(model, &oi);
+	for (int i = 0; layers && i < mbn_model_layer_count(model); i++) {
+		struct mbn_layer_info li;
+
+		if (mbn_model_layer_info(model, i, &li) == 0)
+			printf("on_accel %d %s%s%s\n", li.on_accel, li.op_name, li.cpu_reason ? ": " : "",
+			       li.cpu_reason ? li.cpu_reason : "");
+	}
+	if (!in_path || !out_path) {
+		mbn_model_free(model);
+		mbn_device_close(dev);
+		return 0;
+	}
 
 	FILE *fi = fopen(in_path, "rb");
 	FILE *fo = fopen(out_path, "wb");
