@@ -32,6 +32,7 @@ struct fbb {
 	size_t head;		/* bytes in use, at the end of buf */
 	size_t minalign;
 	int err;
+	int omit_defaults;	/* skip fields equal to their schema default */
 	/* the table being built */
 	size_t tstart;
 	int nfields;
@@ -150,6 +151,19 @@ static void fb_add_f32(struct fbb *b, int id, float v)
 }
 static void fb_add_off(struct fbb *b, int id, size_t target) { fb_uoff(b, target); fb_field_mark(b, id); }
 
+/* Scalars with their schema default: left out in omit_defaults mode, as the flatbuffers
+ * builder does unless force_defaults is set (the MLIR converter's output). */
+static void fb_add_u8_d(struct fbb *b, int id, uint8_t v, uint8_t dflt)
+{
+	if (!(b->omit_defaults && v == dflt))
+		fb_add_u8(b, id, v);
+}
+static void fb_add_i32_d(struct fbb *b, int id, int32_t v, int32_t dflt)
+{
+	if (!(b->omit_defaults && v == dflt))
+		fb_add_i32(b, id, v);
+}
+
 static size_t fb_table_end(struct fbb *b)
 {
 	/* soffset placeholder, then the vtable right below the table */
@@ -184,6 +198,8 @@ struct wtensor {
 	char *name;
 	int type, rank, buffer;
 	int32_t shape[8];
+	int32_t sig[8];
+	int sigrank;		/* -1: no shape_signature */
 	int has_q, qn, qdim;
 	float *scale;
 	int64_t *zp;
@@ -205,6 +221,7 @@ struct tflw_model {
 	struct wop *ops; int nops, capops;
 	struct wopcode codes[32]; int ncodes;
 	int in[8], nin, out[8], nout;
+	int omit_defaults;
 };
 
 #define GROW(arr, n, cap) do {							\
@@ -275,8 +292,10 @@ int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int3
 		return -ENOMEM;
 	t->type = type;
 	t->rank = rank;
+	t->sigrank = -1;
 	t->buffer = buffer;
-	memcpy(t->shape, shape, sizeof(int32_t) * (size_t)rank);
+	if (rank)
+		memcpy(t->shape, shape, sizeof(int32_t) * (size_t)rank);
 	if (q && q->n > 0) {
 		t->has_q = 1;
 		t->qn = q->n;
@@ -289,6 +308,15 @@ int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int3
 		memcpy(t->zp, q->zero_point, sizeof(int64_t) * (size_t)q->n);
 	}
 	return m->ntens++;
+}
+
+int tflw_tensor_set_signature(struct tflw_model *m, int tensor, const int32_t *sig, int rank)
+{
+	if (tensor < 0 || tensor >= m->ntens || rank < 0 || rank > 8)
+		return -EINVAL;
+	m->tens[tensor].sigrank = rank;
+	memcpy(m->tens[tensor].sig, sig, sizeof(int32_t) * (size_t)rank);
+	return 0;
 }
 
 int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *inputs, int nin,
@@ -325,6 +353,11 @@ int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *input
 	return m->nops++;
 }
 
+void tflw_model_omit_defaults(struct tflw_model *m, int on)
+{
+	m->omit_defaults = on;
+}
+
 void tflw_set_io(struct tflw_model *m, const int *inputs, int nin, const int *outputs,
 		 int nout)
 {
@@ -350,38 +383,40 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 	case TFLW_OPT_CONV2D:
 		/* Conv2DOptions{padding, stride_w, stride_h, fused_activation_function,
 		 *               dilation_w_factor, dilation_h_factor} */
-		fb_add_i32(b, 1, p->stride_w);
-		fb_add_i32(b, 2, p->stride_h);
-		fb_add_i32(b, 4, dw);
-		fb_add_i32(b, 5, dh);
-		fb_add_u8(b, 0, (uint8_t)p->padding);
-		fb_add_u8(b, 3, (uint8_t)p->activation);
+		fb_add_i32_d(b, 1, p->stride_w, 0);
+		fb_add_i32_d(b, 2, p->stride_h, 0);
+		fb_add_i32_d(b, 4, dw, 1);
+		fb_add_i32_d(b, 5, dh, 1);
+		fb_add_u8_d(b, 0, (uint8_t)p->padding, 0);
+		fb_add_u8_d(b, 3, (uint8_t)p->activation, 0);
 		break;
 	case TFLW_OPT_DEPTHWISE:
 		/* DepthwiseConv2DOptions{padding, stride_w, stride_h, depth_multiplier,
 		 *   fused_activation_function, dilation_w_factor, dilation_h_factor} */
-		fb_add_i32(b, 1, p->stride_w);
-		fb_add_i32(b, 2, p->stride_h);
-		fb_add_i32(b, 3, p->depth_multiplier);
-		fb_add_i32(b, 5, dw);
-		fb_add_i32(b, 6, dh);
-		fb_add_u8(b, 0, (uint8_t)p->padding);
-		fb_add_u8(b, 4, (uint8_t)p->activation);
+		fb_add_i32_d(b, 1, p->stride_w, 0);
+		fb_add_i32_d(b, 2, p->stride_h, 0);
+		fb_add_i32_d(b, 3, p->depth_multiplier, 0);
+		fb_add_i32_d(b, 5, dw, 1);
+		fb_add_i32_d(b, 6, dh, 1);
+		fb_add_u8_d(b, 0, (uint8_t)p->padding, 0);
+		fb_add_u8_d(b, 4, (uint8_t)p->activation, 0);
 		break;
 	case TFLW_OPT_POOL2D:
 		/* Pool2DOptions{padding, stride_w, stride_h, filter_width, filter_height,
 		 *               fused_activation_function} */
-		fb_add_i32(b, 1, p->stride_w);
-		fb_add_i32(b, 2, p->stride_h);
-		fb_add_i32(b, 3, p->filter_w);
-		fb_add_i32(b, 4, p->filter_h);
-		fb_add_u8(b, 0, (uint8_t)p->padding);
-		fb_add_u8(b, 5, (uint8_t)p->activation);
+		fb_add_i32_d(b, 1, p->stride_w, 0);
+		fb_add_i32_d(b, 2, p->stride_h, 0);
+		fb_add_i32_d(b, 3, p->filter_w, 0);
+		fb_add_i32_d(b, 4, p->filter_h, 0);
+		fb_add_u8_d(b, 0, (uint8_t)p->padding, 0);
+		fb_add_u8_d(b, 5, (uint8_t)p->activation, 0);
 		break;
 	case TFLW_OPT_FULLY_CONNECTED:
 		/* FullyConnectedOptions{fused_activation_function, weights_format,
 		 *                       keep_num_dims, asymmetric_quantize_inputs} */
-		fb_add_u8(b, 0, (uint8_t)p->activation);
+		fb_add_u8_d(b, 0, (uint8_t)p->activation, 0);
+		if (p->keep_num_dims)
+			fb_add_u8(b, 2, 1);
 		break;
 	case TFLW_OPT_SOFTMAX:
 		/* SoftmaxOptions{beta:float} */
@@ -389,14 +424,50 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		break;
 	case TFLW_OPT_ADD:
 		/* AddOptions{fused_activation_function, pot_scale_int16} */
-		fb_add_u8(b, 0, (uint8_t)p->activation);
+		fb_add_u8_d(b, 0, (uint8_t)p->activation, 0);
 		break;
 	case TFLW_OPT_RESHAPE:	/* ReshapeOptions{new_shape:[int]} */
 	case TFLW_OPT_SQUEEZE:	/* SqueezeOptions{squeeze_dims:[int]} */
 		if (vec)
 			fb_add_off(b, 0, vec);
 		break;
+	case TFLW_OPT_REDUCER:
+		/* ReducerOptions{keep_dims:bool}; absent means false, as the MLIR converter
+		 * writes it */
+		if (p->keep_dims)
+			fb_add_u8(b, 0, 1);
+		break;
+	case TFLW_OPT_SHAPE:
+		/* ShapeOptions{out_type:TensorType} */
+		fb_add_u8(b, 0, (uint8_t)p->out_type);
+		break;
+	case TFLW_OPT_STRIDED_SLICE:
+		/* StridedSliceOptions{begin_mask, end_mask, ellipsis_mask, new_axis_mask,
+		 *                     shrink_axis_mask} (ints, default 0: only non-zero ones
+		 * are written) */
+		if (p->begin_mask) fb_add_i32(b, 0, p->begin_mask);
+		if (p->end_mask) fb_add_i32(b, 1, p->end_mask);
+		if (p->ellipsis_mask) fb_add_i32(b, 2, p->ellipsis_mask);
+		if (p->new_axis_mask) fb_add_i32(b, 3, p->new_axis_mask);
+		if (p->shrink_axis_mask) fb_add_i32(b, 4, p->shrink_axis_mask);
+		break;
+	case TFLW_OPT_PACK:
+		/* PackOptions{values_count:int, axis:int} */
+		fb_add_i32(b, 0, p->values_count);
+		if (p->axis)
+			fb_add_i32(b, 1, p->axis);
+		break;
+	case TFLW_OPT_CONCATENATION:
+		/* ConcatenationOptions{axis:int, fused_activation_function} */
+		fb_add_i32_d(b, 0, p->axis, 0);
+		fb_add_u8_d(b, 1, (uint8_t)p->activation, 0);
+		break;
+	case TFLW_OPT_GATHER:
+		/* GatherOptions{axis:int, batch_dims:int} */
+		fb_add_i32_d(b, 0, p->axis, 0);
+		break;
 	default:
+		/* PadOptions, PadV2Options, QuantizeOptions, DequantizeOptions: no fields */
 		break;
 	}
 	return fb_table_end(b);
@@ -404,7 +475,14 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 
 static size_t write_tensor(struct fbb *b, const struct wtensor *t)
 {
-	size_t shape = fb_vec(b, t->shape, 4, (size_t)t->rank, 4);
+	size_t sig = 0;
+	if (t->sigrank >= 0)
+		sig = fb_vec(b, t->sig, 4, (size_t)t->sigrank, 4);
+	/* a scalar's shape is an empty vector, or (omit_defaults, as the MLIR converter)
+	 * no shape field at all: TFLite reads both as rank 0 */
+	size_t shape = 0;
+	if (t->rank || !b->omit_defaults)
+		shape = fb_vec(b, t->shape, 4, (size_t)t->rank, 4);
 	size_t name = fb_string(b, t->name);
 	size_t quant = 0;
 	if (t->has_q) {
@@ -413,16 +491,19 @@ static size_t write_tensor(struct fbb *b, const struct wtensor *t)
 		fb_table_start(b);
 		fb_add_off(b, 2, sc);			/* scale */
 		fb_add_off(b, 3, zp);			/* zero_point */
-		fb_add_i32(b, 6, t->qdim);		/* quantized_dimension */
+		fb_add_i32_d(b, 6, t->qdim, 0);		/* quantized_dimension */
 		quant = fb_table_end(b);
 	}
 	fb_table_start(b);
-	fb_add_off(b, 0, shape);			/* shape */
-	fb_add_i32(b, 2, t->buffer);			/* buffer */
+	if (shape)
+		fb_add_off(b, 0, shape);		/* shape */
+	fb_add_i32_d(b, 2, t->buffer, 0);		/* buffer */
 	fb_add_off(b, 3, name);				/* name */
 	if (quant)
 		fb_add_off(b, 4, quant);		/* quantization */
-	fb_add_u8(b, 1, (uint8_t)t->type);		/* type */
+	if (sig)
+		fb_add_off(b, 7, sig);			/* shape_signature */
+	fb_add_u8_d(b, 1, (uint8_t)t->type, 0);	/* type */
 	return fb_table_end(b);
 }
 
@@ -434,7 +515,7 @@ static size_t write_op(struct fbb *b, const struct wop *o)
 	if (o->has_opt && o->opt.type != TFLW_OPT_NONE)
 		opt = write_options(b, o);
 	fb_table_start(b);
-	fb_add_i32(b, 0, o->opcode);			/* opcode_index */
+	fb_add_i32_d(b, 0, o->opcode, 0);		/* opcode_index */
 	fb_add_off(b, 1, in);				/* inputs */
 	fb_add_off(b, 2, out);				/* outputs */
 	if (opt) {
@@ -459,6 +540,7 @@ int tflw_model_serialize(const struct tflw_model *m, uint8_t **outp, size_t *len
 		total += m->bufs[i].len + 32;
 	total += (size_t)m->ntens * 256 + (size_t)m->nops * 128;
 	b.minalign = 1;
+	b.omit_defaults = m->omit_defaults;
 	fb_reserve(&b, total);
 
 	/* buffers (their data ends up at the end of the file) */

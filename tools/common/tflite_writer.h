@@ -9,13 +9,18 @@
  *   Model{version, operator_codes, subgraphs, description, buffers, ...}
  *   OperatorCode{deprecated_builtin_code:byte, custom_code, version:int=1, builtin_code:int}
  *   SubGraph{tensors, inputs, outputs, operators, name}
- *   Tensor{shape:[int], type:byte, buffer:uint, name, quantization, ...}
+ *   Tensor{shape:[int], type:byte, buffer:uint, name, quantization, is_variable,
+ *          sparsity, shape_signature:[int], ...}
  *   QuantizationParameters{min, max, scale:[float], zero_point:[long], details_type,
  *                          details, quantized_dimension:int}
  *   Operator{opcode_index:uint, inputs, outputs, builtin_options_type:ubyte,
  *            builtin_options, ...}
  *   Buffer{data:[ubyte] (force_align: 16)}
  * A union field occupies two vtable slots: the _type byte, then the table offset.
+ * BuiltinOptions member numbers are the 1-based order of the union's members; the option
+ * tables (PadOptions, ReducerOptions{keep_dims}, ShapeOptions{out_type},
+ * StridedSliceOptions{begin_mask, end_mask, ellipsis_mask, new_axis_mask,
+ * shrink_axis_mask}, PackOptions{values_count, axis}, ...) as in schema.fbs.
  */
 #ifndef MBN_TFLITE_WRITER_H
 #define MBN_TFLITE_WRITER_H
@@ -36,13 +41,23 @@ enum tflw_type {
 enum tflw_builtin {
 	TFLW_OP_ADD = 0,
 	TFLW_OP_AVERAGE_POOL_2D = 1,
+	TFLW_OP_CONCATENATION = 2,
 	TFLW_OP_CONV_2D = 3,
 	TFLW_OP_DEPTHWISE_CONV_2D = 4,
+	TFLW_OP_DEQUANTIZE = 6,
 	TFLW_OP_FULLY_CONNECTED = 9,
 	TFLW_OP_MAX_POOL_2D = 17,
 	TFLW_OP_RESHAPE = 22,
 	TFLW_OP_SOFTMAX = 25,
+	TFLW_OP_PAD = 34,
+	TFLW_OP_GATHER = 36,
+	TFLW_OP_MEAN = 40,
 	TFLW_OP_SQUEEZE = 43,
+	TFLW_OP_STRIDED_SLICE = 45,
+	TFLW_OP_PADV2 = 60,
+	TFLW_OP_SHAPE = 77,
+	TFLW_OP_PACK = 83,
+	TFLW_OP_QUANTIZE = 114,
 };
 
 /* BuiltinOptions union member numbers (schema.fbs; NONE = 0) */
@@ -53,9 +68,19 @@ enum tflw_opt_type {
 	TFLW_OPT_POOL2D = 5,
 	TFLW_OPT_FULLY_CONNECTED = 8,
 	TFLW_OPT_SOFTMAX = 9,
+	TFLW_OPT_CONCATENATION = 10,
 	TFLW_OPT_ADD = 11,
 	TFLW_OPT_RESHAPE = 17,
+	TFLW_OPT_PAD = 22,
+	TFLW_OPT_GATHER = 23,
+	TFLW_OPT_REDUCER = 27,
 	TFLW_OPT_SQUEEZE = 30,
+	TFLW_OPT_STRIDED_SLICE = 32,
+	TFLW_OPT_DEQUANTIZE = 38,
+	TFLW_OPT_PADV2 = 43,
+	TFLW_OPT_SHAPE = 55,
+	TFLW_OPT_PACK = 59,
+	TFLW_OPT_QUANTIZE = 89,
 };
 
 enum tflw_padding { TFLW_PAD_SAME = 0, TFLW_PAD_VALID = 1 };
@@ -73,6 +98,12 @@ struct tflw_options {
 	float beta;		/* softmax */
 	const int32_t *dims;	/* reshape new_shape / squeeze squeeze_dims */
 	int ndims;
+	int keep_dims;		/* reducer (MEAN) */
+	int out_type;		/* shape: enum tflw_type of the output (int32 or int64) */
+	int begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask; /* strided slice */
+	int values_count;	/* pack */
+	int axis;		/* pack, concatenation, gather */
+	int keep_num_dims;	/* fully connected */
 };
 
 /* Per-tensor (n == 1) or per-channel (n == channels) affine quantization. */
@@ -96,10 +127,19 @@ int tflw_buffer_add(struct tflw_model *m, const void *data, size_t len);
 int tflw_tensor_add(struct tflw_model *m, const char *name, int type, const int32_t *shape,
 		    int rank, int buffer, const struct tflw_quant *q);
 
+/* Sets Tensor.shape_signature (the shape with -1 for dynamic dimensions, as the MLIR
+ * converter writes it for the batch). Returns 0 or -EINVAL. */
+int tflw_tensor_set_signature(struct tflw_model *m, int tensor, const int32_t *sig, int rank);
+
 /* Adds an operator (operator codes are deduplicated by (builtin, version)).
  * opt may be NULL (no builtin options). Returns its index. */
 int tflw_op_add(struct tflw_model *m, int builtin, int version, const int *inputs, int nin,
 		const int *outputs, int nout, const struct tflw_options *opt);
+
+/* on: leave out scalar fields equal to their schema default and the shape of scalars,
+ * as the flatbuffers builder without force_defaults (the TF2 MLIR converter) writes
+ * them; off (default): write every field this writer knows. */
+void tflw_model_omit_defaults(struct tflw_model *m, int on);
 
 void tflw_set_io(struct tflw_model *m, const int *inputs, int nin, const int *outputs,
 		 int nout);
