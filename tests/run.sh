@@ -58,6 +58,8 @@ for t in "$MBN_SAN_BUILD"/tests/test-*; do
 	[ -x "$t" ] || continue
 	run_one "unit-san/$(basename "$t")" 900 "$t"
 done
+# Every model mbn-gen writes runs in the oracle, deterministically.
+run_one "gen/check-gen" 1800 bash tests/gen/check-gen.sh "$MBN_BUILD/bin/tflite-run" "$MBN_BUILD/bin/mbn-gen"
 # Script tests (bit-exact against the oracle, tools, bad inputs, fuzzing, install).
 for t in tests/hw/test-*.sh tests/sim/test-*.sh tests/oracle/test-*.sh tests/e2e/test-*.sh tests/bad/test-*.sh tests/fuzz/test-*.sh tests/driver/test-*.sh; do
 	[ -f "$t" ] || continue

@@ -89,7 +89,7 @@ static int cpu_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_
 			per_layer[i].host_us = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
 		}
 	}
-	memcpy(out, res, p->g->output.bytes);
+	memcpy(out, res, p->g->out_elems);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  * All quantized values are in the biased-uint8 domain (graph.h).
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cpu_ops.h"
@@ -53,27 +54,32 @@ void mbn_cpu_pad(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
  * each element, with the float scale of the output tensor,
  *   out = clamp(zp + (int32)TfLiteRound(x / scale), qmin, qmax),
  * TfLiteRound being std::round (half away from zero), the division in float.
+ * Out of range (|x / scale| >= 2^31, NaN) the float -> int32 conversion is undefined in
+ * C++; what the x86 build does there is cvttss2si's "integer indefinite" INT32_MIN,
+ * then a wrapping add of the zero point, then the clamp (so +inf comes out as qmin
+ * for a zero point >= 0). The arm64 build's fcvtzs saturates instead and maps NaN to
+ * 0. Both are reproduced, for inputs no sane model sees but a fuzzer does.
  */
+static int32_t f2i_x86(float r)
+{
+	return (r != r || r >= 2147483648.0f || r < -2147483648.0f) ? INT32_MIN : (int32_t)r;
+}
+
+static int32_t f2i_arm64(float r)
+{
+	return r != r ? 0 : r >= 2147483648.0f ? INT32_MAX : r < -2147483648.0f ? INT32_MIN : (int32_t)r;
+}
+
 void mbn_edge_quantize(const struct mbn_edge *e, enum mbn_match match, const float *in, uint8_t *out, size_t n)
 {
 	const int32_t qmin = e->is_signed ? -128 : 0, qmax = e->is_signed ? 127 : 255;
 	const int32_t bias = e->is_signed ? 128 : 0;
 
-	(void)match;
 	for (size_t i = 0; i < n; i++) {
 		float r = roundf(in[i] / e->scale);
-		int32_t v;
-		/* (int32) of a float outside int32 is undefined in C; TFLite's result there is
-		 * the clamp bound of the sign anyway, and NaN (undefined in TFLite too) gives
-		 * the zero point */
-		if (r != r)
-			v = e->zero_point;
-		else if (r >= 2147483520.0f)
-			v = qmax;
-		else if (r <= -2147483648.0f)
-			v = qmin;
-		else
-			v = (int32_t)r + e->zero_point;
+		int32_t q = match == MBN_MATCH_ARM64 ? f2i_arm64(r) : f2i_x86(r);
+		/* the add wraps in the x86 build (two's complement int32) */
+		int32_t v = (int32_t)((uint32_t)q + (uint32_t)e->zero_point);
 		v = v < qmin ? qmin : v > qmax ? qmax : v;
 		out[i] = (uint8_t)(v + bias);
 	}

@@ -71,6 +71,8 @@ const char *type_name(int t)
 	case TT_INT32: return "int32";
 	case TT_UINT8: return "uint8";
 	case TT_INT8: return "int8";
+	case TT_INT16: return "int16";
+	case TT_INT64: return "int64";
 	default: return "an unsupported type";
 	}
 }
@@ -425,6 +427,12 @@ static int parse_conv(struct file_ctx *c, const struct fb_tab *op, const struct 
 		if (l->out_c % l->in_c)
 			return ERR(c, -EINVAL, "output depth %d is not a multiple of input depth %d", l->out_c, l->in_c);
 		l->depth_mult = l->out_c / l->in_c;
+		/* DepthwiseConv2DOptions.depth_multiplier (field 3): converters write it;
+		 * 0 (absent) leaves it to the shapes, as TFLite's kernel does */
+		int dm = fb_i32(&opt, 3, 0);
+		if (dm && dm != l->depth_mult)
+			return ERR(c, -EINVAL, "depth_multiplier %d does not match the channels: %d input channels and %d output channels give %d",
+				   dm, l->in_c, l->out_c, l->depth_mult);
 		if ((uint64_t)l->k_h * l->k_w > MAX_ACC_DEPTH)
 			return ERR(c, -ENOTSUP, "accumulation depth %d x %d exceeds %d", l->k_h, l->k_w, MAX_ACC_DEPTH);
 	} else {

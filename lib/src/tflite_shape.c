@@ -72,6 +72,8 @@ static int operand(struct file_ctx *c, const struct op_io *io, int k, struct ten
 
 	if ((r = read_tensor(c, io->in[k], t)))
 		return r;
+	if (t->buffer == 0 && !c->folded[t->idx].known) /* (const_ints says so) */
+		return const_ints(c, t, "input", v, FOLD_MAX, n);
 	if (t->ndims > 1)
 		return ERR(c, -ENOTSUP, "input '%s' has %d dimensions; shape arithmetic is supported on scalars and vectors",
 			   t->name, t->ndims);

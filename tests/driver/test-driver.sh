@@ -31,14 +31,25 @@ require "$COSIM" "$DRMTEST" "$CLASSIFY" "$ROOT/build/lib/libmbnsim.so" \
 	"$IMAGES/parrot.jpg" "$IMAGES/bird.bmp"
 export MBN_COSIM=$COSIM
 
-# name | model arguments (guest paths under /data) | images: 4 models x 2 images
+# name | model arguments (guest paths under /data/models) | images: 4 real models x 2 images, 2 generated
 cases=(
 	"0.25_128|-m mobilenet_v1_0.25_128_quant.tflite|cat.bmp parrot.jpg"
 	"0.5_160|-m mobilenet_v1_0.5_160_quant.tflite|grace_hopper.bmp bird.bmp"
 	"0.75_192|-m mobilenet_v1_0.75_192_quant.tflite|parrot.jpg cat.bmp"
 	"1.0_224|-m mobilenet_v1_1.0_224_quant_embedding_extractor.tflite -m mobilenet_v1_1.0_224_quant_head_layers.tflite|grace_hopper.bmp bird.bmp"
+	# two accelerator segments (a depthwise layer over QBUF's 1024 channels runs on the
+	# CPU between them) and a Keras export (PADs folded, MEAN head), both generated
+	"1.3_65-segments|-m ../gen/a13.tflite|cat.bmp"
+	"keras_0.5_128|-m ../gen/keras.tflite|parrot.jpg"
 )
-files=(-f "$MODELS" -f "$IMAGES")
+mkdir -p "$TMP/gen" "$TMP/root"
+"$BUILD/bin/mbn-gen" --alpha 1.3 --size 65 --int8 --seed 4 -o "$TMP/gen/a13.tflite" &&
+	"$BUILD/bin/mbn-gen" --style keras --alpha 0.5 --size 128 --seed 5 -o "$TMP/gen/keras.tflite" ||
+	{ echo "FAIL mbn-gen for the generated cases"; exit 1; }
+ln -s "$SHARED/models" "$TMP/root/models"
+ln -s "$SHARED/images" "$TMP/root/images"
+ln -s "$TMP/gen" "$TMP/root/gen"
+files=(-f "$MODELS" -f "$IMAGES" -f "$TMP/gen")
 
 # Host references on the sim device (the same RTL, in-process).
 declare -A want
@@ -47,7 +58,7 @@ for c in "${cases[@]}"; do
 	for img in $imgs; do
 		rm -f "$TMP/ref.raw"
 		# shellcheck disable=SC2086
-		if ! (cd "$SHARED" && "$CLASSIFY" -d sim ${margs//-m /-m models/} -k 1 --out-raw "$TMP/ref.raw" "images/$img" >/dev/null 2>"$TMP/err"); then
+		if ! (cd "$TMP/root" && "$CLASSIFY" -d sim ${margs//-m /-m models/} -k 1 --out-raw "$TMP/ref.raw" "images/$img" >/dev/null 2>"$TMP/err"); then
 			fail "host reference $name $img" "$(head -c 300 "$TMP/err")"
 			continue
 		fi

@@ -14,13 +14,15 @@ python3 "$ROOT/tests/oracle/gen-exported.py" "$TMP/m" >"$TMP/list" || { fail "ge
 
 insize() { "$ORACLE" -m "$1" --info | awk '/^input/ {for (i=1;i<=NF;i++) if ($i ~ /^bytes=/) {sub("bytes=","",$i); print $i; exit}}'; }
 # float_inputs FILE COUNT ELEMS SEED: floats over [-8, 8), a quarter of them exactly on
-# a multiple of 1/64 (ties for the quantization rounding)
+# a multiple of 1/64 (ties for the quantization rounding), and the first few NaN, +-inf
+# and out of the int32 range (TFLite's undefined conversion, as the x86 build does it)
 float_inputs() {
 	python3 - "$@" <<'PY'
 import random, struct, sys
 path, n, k, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 r = random.Random(seed)
 vals = [r.randint(-512, 511) / 64.0 if r.random() < 0.25 else r.uniform(-8, 8) for _ in range(n * k)]
+vals[:7] = [float('nan'), float('inf'), -float('inf'), 3e38, -3e38, 1e10, -1e10]
 open(path, 'wb').write(struct.pack('<%df' % len(vals), *vals))
 PY
 }
