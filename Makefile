@@ -114,6 +114,21 @@ $(BUILD)/bin/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib/libtensorfl
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) -O2 -I$(ORACLE_DIR)/include -o $@ $< -L$(ORACLE_DIR)/lib -ltensorflowlite_c -Wl,-rpath,$(abspath $(ORACLE_DIR)/lib) $(LDLIBS)
 
+# The arm64 oracle: the same TFLite 2.9 release built for linux arm64 (fetch.sh puts it in
+# lib-arm64/), run under qemu-user by tests/oracle/tflite-run-arm64; and mbn-run-match,
+# libmbnaccel loaded with a chosen build to match (tests/oracle/test-arm64.sh).
+ARM64_CC ?= aarch64-linux-gnu-gcc
+$(ORACLE_DIR)/lib-arm64/libtensorflowlite_c.so:
+	bash tests/oracle/fetch.sh $(ORACLE_DIR)
+$(BUILD)/bin-arm64/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib-arm64/libtensorflowlite_c.so
+	@mkdir -p $(dir $@)
+	$(ARM64_CC) -std=gnu11 -O2 -Wall -I$(ORACLE_DIR)/include -o $@ $< -L$(ORACLE_DIR)/lib-arm64 -ltensorflowlite_c \
+	    -Wl,-rpath,$(abspath $(ORACLE_DIR)/lib-arm64) -lm -lpthread -ldl
+$(BUILD)/bin/mbn-run-match: tests/oracle/mbn-run-match.c $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+tests: $(BUILD)/bin-arm64/tflite-run $(BUILD)/bin/mbn-run-match
+
 # Fuzzing (clang + libFuzzer, ASan/UBSan).
 FUZZ_SECONDS ?= 60
 fuzz: build-fuzz/fuzz-loader

@@ -26,6 +26,11 @@ want linux-image-amd64
 want linux-headers-6.12-amd64
 want linux-image-6.12-amd64
 want gcc-aarch64-linux-gnu
+# The arm64 TFLite oracle (tests/oracle/test-arm64.sh) runs under qemu-user with the
+# cross libc (never install :arm64 packages: they replace the amd64 compilers).
+want qemu-user
+want libc6-arm64-cross
+want libc6-dev-arm64-cross
 want qemu-system-x86
 want busybox-static
 want cpio

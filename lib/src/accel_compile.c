@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "accel.h"
+#include "cpu_ops.h"
 #include "mbn_regs.h"
 #include "util.h"
 
@@ -111,12 +112,13 @@ static int16_t conv0_weight(const struct mbn_layer *l, int oc, int t)
 	return ic == oc / l->depth_mult ? l->weights[(size_t)tap * l->out_c + oc] : 0;
 }
 
-/* Requantizer rounding (docs/hw.md d0[4]) that TFLite uses for the layer: x86's ruy
- * GEMM (ties up) for CONV_2D, MultiplyByQuantizedMultiplier (away from zero) for
- * DEPTHWISE_CONV_2D (cpu_ops.c says why). */
+/* Requantizer rounding (docs/hw.md d0[4]) that the layer's TFLite build uses
+ * (cpu_ops.c mbn_layer_rounding): x86 rounds CONV_2D ties up (ruy), DEPTHWISE_CONV_2D
+ * away from zero; arm64 differs per kernel, and unsupported() keeps the layers whose
+ * rounding the requantizer has no mode for on the CPU. */
 static uint32_t round_bit(const struct mbn_layer *l)
 {
-	return l->op == MBN_OP_DWCONV ? 0u : 1u << 4;
+	return mbn_layer_rounding(l) == MBN_ROUND_UP ? 1u << 4 : 0u;
 }
 
 static bool is_dw(const struct mbn_layer *l)
@@ -210,6 +212,8 @@ static const char *unsupported(const struct mbn_graph *g, int i, int cp, const s
 	/* A 1x1 conv on a 1x1 map after the pool is the classifier: CPU. */
 	if (l->in_h == 1 && l->in_w == 1 && i > 0)
 		return "the classifier (a convolution on a 1x1 map) runs on the CPU";
+	if (mbn_layer_rounding(l) != MBN_ROUND_AWAY && mbn_layer_rounding(l) != MBN_ROUND_UP)
+		return "TFLite's arm64 build rounds this layer once (ruy) or per channel group, which the requantizer cannot";
 	if (is_pw(l)) {
 		if ((uint32_t)(cin / 16) > c->wbuf_rows || !accel_ibuf_fits(c, 1, (uint64_t)cin, c->ibuf_bytes))
 			return "too many input channels for the weight and input buffers";
@@ -504,7 +508,7 @@ static int dw_desc(struct desc_list *dl, const struct mbn_layer *l, int cp, int 
 	uint32_t *d = desc_new(dl);
 	if (!d)
 		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-	d[0] = MBN_OP_DW | (reuse_w ? 1u << 8 : 0) | (fuse ? MBN_DESC_FUSE : 0);
+	d[0] = MBN_OP_DW | round_bit(l) | (reuse_w ? 1u << 8 : 0) | (fuse ? MBN_DESC_FUSE : 0);
 	d[1] = (uint32_t)(ld1 - ld0) | (uint32_t)l->in_w << 16;
 	d[2] = (uint32_t)cp | (uint32_t)cp << 16;
 	d[3] = (uint32_t)(oy1 - oy0) | (uint32_t)l->out_w << 16;

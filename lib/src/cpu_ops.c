@@ -3,8 +3,10 @@
  * cpu_ops.c - the bit-exact CPU reference of every layer kind (cpu_ops.h).
  *
  * Owns the integer kernels the CPU backend runs and the CPU tail every device runs
- * (pool, FC, softmax). Every result must equal TensorFlow Lite 2.9's x86 build bit for
- * bit (DESIGN.md section 8); each function cites the TFLite source it follows.
+ * (pool, FC, softmax). Every result must equal TensorFlow Lite 2.9's bit for bit
+ * (DESIGN.md section 8): its x86-64 build, or with l->match == MBN_MATCH_ARM64 its arm64
+ * build, whose NEON kernels round differently; each function cites the TFLite source
+ * it follows.
  *
  * All activations are in the biased-uint8 domain (graph.h). CONV_2D is computed as
  * TFLite's optimized kernel does it (im2col + GEMM), depthwise as a multiply-add over
@@ -71,6 +73,10 @@ static inline int imax(int a, int b) { return a > b ? a : b; }
  *    DEPTHWISE_CONV_2D and FULLY_CONNECTED models without activation, uint8 and int8:
  *    swapping the two roundings makes a quarter of them differ.
  *
+ * TFLite 2.9's arm64 build runs other kernels and rounds differently per operator and
+ * shape: gemm_rounding() and dw_rounding() below (a layer with l->match ==
+ * MBN_MATCH_ARM64; docs/library.md "x86-64 and arm64").
+ *
  * Then, as everywhere (e.g. reference/integer_ops/conv.h):
  *   acc += output_offset; acc = max(acc, act_min); acc = min(acc, act_max)
  * The offset addition is a plain int32 add in TFLite (a wrapping add in the SIMD
@@ -86,25 +92,110 @@ static inline uint8_t clamp_out(int32_t v, int32_t zp, int32_t lo, int32_t hi)
 	return (uint8_t)v;
 }
 
-/* DEPTHWISE_CONV_2D: MultiplyByQuantizedMultiplier, ties away from zero. */
-static inline uint8_t requant_dw(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
-				 int32_t lo, int32_t hi)
+static inline uint8_t requant(enum mbn_rounding rnd, int32_t acc, int32_t mult, int32_t shift,
+			      int32_t zp, int32_t lo, int32_t hi)
 {
-	return clamp_out(mbn_mbqm(acc, mult, shift), zp, lo, hi);
+	return clamp_out(mbn_requant(acc, mult, shift, rnd), zp, lo, hi);
 }
 
-/* CONV_2D, FULLY_CONNECTED: ruy's x86 multiplier stage, final ties upward. In int64
- * the nudge cannot overflow, and floor((x + 2^(r-1)) / 2^r) is what ruy's overflow
- * branch returns for x + nudge > INT32_MAX (1 << (31 - r)). */
-static inline uint8_t requant_gemm(int32_t acc, int32_t mult, int32_t shift, int32_t zp,
-				   int32_t lo, int32_t hi)
+/*
+ * CONV_2D / FULLY_CONNECTED: which rounding (quant.h) the layer's TFLite build uses.
+ *  x86: ruy's AVX kernels, MBN_ROUND_UP (above).
+ *  arm64: cpu_backend_gemm.h Gemm() first tries CustomGemv when the destination has one
+ *    column (FULLY_CONNECTED with batch 1; a CONV_2D with one output pixel, such as the
+ *    MobileNet classifier): cpu_backend_gemm_custom_gemv.h takes it when the LHS has
+ *    >= 4 rows (kKernelRows; here output channels) and >= 8 columns (depth), and
+ *    requantizes with vshlq (left) + vqrdmulhq + vrshlq (right): MBN_ROUND_UP, as x86.
+ *    Every other GEMM goes to ruy, whose arm64 kernels (ruy/kernel_arm64.cc, all of
+ *    them: "sshl; sqdmulh; srshl" with right = min(exponent, -1)) round once:
+ *    MBN_ROUND_SINGLE, 1 lower than x86 where SRDHM's rounding makes a tie (about 1 in
+ *    300 outputs, positive or negative, so ReLU does not hide it).
+ */
+static enum mbn_rounding gemm_rounding(const struct mbn_layer *l)
 {
-	const int left = shift > 0 ? shift : 0;
-	const int right = shift > 0 ? 0 : (-shift > 31 ? 31 : -shift);
-	const int32_t shifted = left < 32 ? (int32_t)((uint32_t)acc << (left & 31)) : 0;
-	const int64_t x = mbn_srdhm(shifted, mult);
+	const int depth = l->op == MBN_OP_FC ? l->in_h * l->in_w * l->in_c : l->k_h * l->k_w * l->in_c;
+	const int cols = l->op == MBN_OP_FC ? 1 : l->out_h * l->out_w;
 
-	return clamp_out((int32_t)((x + ((INT64_C(1) << right) >> 1)) >> right), zp, lo, hi);
+	if (l->match != MBN_MATCH_ARM64)
+		return MBN_ROUND_UP;
+	if (cols == 1 && l->out_c >= 4 && depth >= 8)
+		return MBN_ROUND_UP;
+	return MBN_ROUND_SINGLE;
+}
+
+/*
+ * DEPTHWISE_CONV_2D: which rounding; output channels below `split` use lo, the others hi.
+ *  x86: MBN_ROUND_AWAY everywhere (above).
+ *  arm64, uint8: optimized/depthwiseconv_uint8.h DepthwiseConvWithRounding runs, under
+ *    __aarch64__, the 3x3 NEON kernels when Fast3x3FilterKernelSupported (below);
+ *    they round DepthwiseConvOutputRounding::kUpward (sqrdmulh + srshl, i.e.
+ *    DepthwiseConvRound<kUpward> of reference/depthwiseconv_uint8.h): MBN_ROUND_UP.
+ *    Otherwise DepthwiseConvGeneral, whose NEON output stage is vqrdmulhq + gemmlowp's
+ *    vector RoundingDivideByPOT and whose scalar tail is MultiplyByQuantizedMultiplier:
+ *    MBN_ROUND_AWAY, as x86.
+ *  arm64, int8: optimized/integer_ops/depthwise_conv.h DepthwiseConvGeneral ends in
+ *    optimized_ops::Quantize(per-channel multipliers), whose NEON loop handles the
+ *    output channels 8 at a time (c <= depth - 8: vshlq + vqrdmulhq + vrshlq,
+ *    MBN_ROUND_UP) and whose scalar loop the remaining depth % 8 channels
+ *    (MultiplyByQuantizedMultiplier, MBN_ROUND_AWAY). The per-channel 3x3 kernel
+ *    (DepthwiseConv3x3FilterPerChannel<kUpward>) needs depth % 8 == 0 and rounds up as
+ *    well, so it needs no case of its own.
+ * Measured against TFLite 2.9's arm64 library (tests/oracle/test-arm64.sh): int8
+ * layers with 17 or 23 channels differ in their last channels if those round up.
+ */
+struct dw_rounding {
+	int split;
+	enum mbn_rounding lo, hi;
+};
+
+/* depthwiseconv_3x3_filter_common.h Fast3x3FilterKernelSupported<kNonPerChannelUint8>,
+ * on the operator as TFLite sees it: before a PAD was folded into it (fold_*), its
+ * input was that much larger and its own padding that much smaller. */
+static bool dw_fast3x3(const struct mbn_layer *l)
+{
+	const int pad_w = l->pad_left - l->fold_left, pad_h = l->pad_top - l->fold_top;
+	const int in_w = l->in_w + l->fold_left + l->fold_right, in_h = l->in_h + l->fold_top + l->fold_bottom;
+	const int in_x_end = (l->out_w - 1) * l->stride_w - pad_w + 3;
+	const int in_y_end = (l->out_h - 1) * l->stride_h - pad_h + 3;
+
+	if (!(l->k_w == 3 && l->k_h == 3 && l->depth_mult <= 1 && (l->stride_w == 1 || l->stride_w == 2) &&
+	      l->stride_w == l->stride_h && (pad_w == 0 || pad_w == 1) && pad_w == pad_h && l->in_c % 8 == 0 &&
+	      l->shift[0] <= 0)) /* output_shift <= 0 (uint8: one multiplier) */
+		return false;
+	/* padding 0: the last window lies inside the input; padding 1: at most 1 past it,
+	 * and no 1 x N or N x 1 input */
+	if (pad_w == 0)
+		return in_x_end <= in_w && in_y_end <= in_h;
+	if (!(in_x_end <= in_w + 1 && in_y_end <= in_h + 1))
+		return false;
+	if (in_w == 1 || in_h == 1)
+		return in_w == in_h;
+	return true;
+}
+
+static struct dw_rounding dw_rounding(const struct mbn_layer *l)
+{
+	struct dw_rounding r = { l->out_c, MBN_ROUND_AWAY, MBN_ROUND_AWAY };
+
+	if (l->match != MBN_MATCH_ARM64)
+		return r;
+	if (l->is_signed) {
+		r.split = l->out_c - l->out_c % 8;
+		r.lo = MBN_ROUND_UP;
+	} else if (dw_fast3x3(l)) {
+		r.lo = r.hi = MBN_ROUND_UP;
+	}
+	return r;
+}
+
+int mbn_layer_rounding(const struct mbn_layer *l)
+{
+	struct dw_rounding dr;
+
+	if (l->op != MBN_OP_DWCONV)
+		return gemm_rounding(l);
+	dr = dw_rounding(l);
+	return dr.split == 0 || dr.split == l->out_c || dr.lo == dr.hi ? (int)(dr.split ? dr.lo : dr.hi) : -1;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -226,7 +317,7 @@ static int32_t dot_1x1(const int16_t *restrict a, const int16_t *restrict w, int
 }
 
 /*
- * out[p][oc] = requant_gemm(bias[oc] + dot(a[p], w[oc])) for np rows a[p] (stride
+ * out[p][oc] = requant(rnd, bias[oc] + dot(a[p], w[oc])) for np rows a[p] (stride
  * lda) of length len against l->weights ([out_c][len]); out rows are out_c apart.
  */
 MBN_VECTORIZE
@@ -235,6 +326,7 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 {
 	const int n_oc = l->out_c;
 	const int32_t zp = l->out_zp, lo = l->act_min, hi = l->act_max;
+	const enum mbn_rounding rnd = gemm_rounding(l);
 	int oc = 0;
 	int32_t r[8];
 
@@ -242,7 +334,7 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 	 * compute it four times over. */
 	if (np == 1) {
 		for (; oc < n_oc; oc++)
-			out[oc] = requant_gemm(l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * len, len),
+			out[oc] = requant(rnd, l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * len, len),
 					       l->mult[oc], l->shift[oc], zp, lo, hi);
 		return;
 	}
@@ -260,9 +352,9 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 			for (int i = 0; i < 4 && p + i < np; i++) {
 				uint8_t *o = out + (size_t)(p + i) * n_oc + oc;
 
-				o[0] = requant_gemm(l->bias[oc] + r[i], l->mult[oc], l->shift[oc],
+				o[0] = requant(rnd, l->bias[oc] + r[i], l->mult[oc], l->shift[oc],
 						    zp, lo, hi);
-				o[1] = requant_gemm(l->bias[oc + 1] + r[4 + i], l->mult[oc + 1],
+				o[1] = requant(rnd, l->bias[oc + 1] + r[4 + i], l->mult[oc + 1],
 					       l->shift[oc + 1], zp, lo, hi);
 			}
 		}
@@ -279,7 +371,7 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 			dot_4x1(a0, a1, a2, a3, w0, len, r);
 			for (int i = 0; i < 4 && p + i < np; i++)
 				out[(size_t)(p + i) * n_oc + oc] =
-					requant_gemm(l->bias[oc] + r[i], l->mult[oc], l->shift[oc],
+					requant(rnd, l->bias[oc] + r[i], l->mult[oc], l->shift[oc],
 						     zp, lo, hi);
 		}
 	}
@@ -291,6 +383,8 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
  */
 static void conv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 {
+	const enum mbn_rounding rnd = gemm_rounding(l);
+
 	for (int oy = 0; oy < l->out_h; oy++)
 		for (int ox = 0; ox < l->out_w; ox++)
 			for (int oc = 0; oc < l->out_c; oc++) {
@@ -316,7 +410,7 @@ static void conv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *o
 					}
 				}
 				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
-					requant_gemm(acc, l->mult[oc], l->shift[oc], l->out_zp,
+					requant(rnd, acc, l->mult[oc], l->shift[oc], l->out_zp,
 						l->act_min, l->act_max);
 			}
 }
@@ -324,6 +418,7 @@ static void conv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *o
 static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 {
 	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
+	struct dw_rounding dr = dw_rounding(l);
 
 	for (int oy = 0; oy < l->out_h; oy++)
 		for (int ox = 0; ox < l->out_w; ox++)
@@ -346,7 +441,7 @@ static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t 
 					}
 				}
 				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
-					requant_dw(acc, l->mult[oc], l->shift[oc], l->out_zp,
+					requant(oc < dr.split ? dr.lo : dr.hi, acc, l->mult[oc], l->shift[oc], l->out_zp,
 						l->act_min, l->act_max);
 			}
 }
@@ -436,6 +531,7 @@ static void dwconv_rows(const struct mbn_layer *l, const int16_t *pm, int wp,
 			int32_t *restrict acc, uint8_t *out)
 {
 	const int c = l->out_c;
+	const struct dw_rounding dr = dw_rounding(l);
 
 	for (int oy = 0; oy < l->out_h; oy++) {
 		for (int ox = 0; ox < l->out_w; ox++) {
@@ -449,7 +545,7 @@ static void dwconv_rows(const struct mbn_layer *l, const int16_t *pm, int wp,
 						      (size_t)ox * l->stride_w + kw) * c,
 						l->weights + ((size_t)kh * l->k_w + kw) * c, c);
 			for (int i = 0; i < c; i++)
-				o[i] = requant_dw(acc[i], l->mult[i], l->shift[i], l->out_zp,
+				o[i] = requant(i < dr.split ? dr.lo : dr.hi, acc[i], l->mult[i], l->shift[i], l->out_zp,
 					       l->act_min, l->act_max);
 		}
 	}
@@ -563,6 +659,7 @@ void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 {
 	const int n = l->in_h * l->in_w * l->in_c;
+	const enum mbn_rounding rnd = gemm_rounding(l);
 	int16_t *a = malloc((size_t)n * sizeof(*a));
 
 	if (!a) {
@@ -571,14 +668,14 @@ void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 
 			for (int i = 0; i < n; i++)
 				acc += (in[i] - l->in_zp) * l->weights[(size_t)oc * n + i];
-			out[oc] = requant_gemm(acc, l->mult[oc], l->shift[oc], l->out_zp,
+			out[oc] = requant(rnd, acc, l->mult[oc], l->shift[oc], l->out_zp,
 					  l->act_min, l->act_max);
 		}
 		return;
 	}
 	sub_zp(a, in, (size_t)n, l->in_zp);
 	for (int oc = 0; oc < l->out_c; oc++)
-		out[oc] = requant_gemm(l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * n, n),
+		out[oc] = requant(rnd, l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * n, n),
 				  l->mult[oc], l->shift[oc], l->out_zp, l->act_min, l->act_max);
 	free(a);
 }

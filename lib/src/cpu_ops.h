@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "graph.h"
+#include "quant.h"
 
 void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
@@ -30,6 +31,10 @@ void mbn_edge_dequantize(const struct mbn_edge *e, enum mbn_match match, const u
 void mbn_cpu_mean(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 /* Its constants, once at load (tflite.c). */
 void mbn_mean_prepare(struct mbn_layer *l);
+/* CONV_2D / DEPTHWISE_CONV_2D: the rounding (quant.h enum mbn_rounding) of all the
+ * layer's outputs in its TFLite build (l->match), or -1 if it differs between output
+ * channels (arm64 int8 depthwise with a depth that is not a multiple of 8). */
+int mbn_layer_rounding(const struct mbn_layer *l);
 /* Dispatch on l->op (RESHAPE copies). */
 void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 

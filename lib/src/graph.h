@@ -84,6 +84,9 @@ struct mbn_layer {
 	 * pad_top/pad_left and to out_h/out_w). */
 	int pad_bottom, pad_right;
 	int32_t pad_value;
+	/* How much of pad_* came from a folded PAD (the operator's own input was that much
+	 * larger and its own padding that much smaller: arm64 kernel choice, cpu_ops.c). */
+	int fold_top, fold_left, fold_bottom, fold_right;
 	char folded[32];       /* operators folded into this one at load, e.g. "PAD" */
 	/* Which TFLite build's arithmetic the CPU kernels reproduce (mbn_graph.match). */
 	enum mbn_match match;

@@ -72,6 +72,60 @@ int32_t mbn_mbqm(int32_t x, int32_t multiplier, int shift)
 }
 
 /*
+ * The multiplier stage with a choice of rounding (quant.h). TFLite 2.9 has three:
+ *
+ *  MBN_ROUND_AWAY: mbn_mbqm() above, common.h MultiplyByQuantizedMultiplier, and the
+ *    NEON code written with gemmlowp's vector RoundingDivideByPOT (vqrdmulh, then a
+ *    fixup of -1 for negative values before vrshl, which makes vrshl's ties-up rounding
+ *    round ties away from zero).
+ *
+ *  MBN_ROUND_UP: SaturatingRoundingDoublingHighMul, then a right shift that rounds half
+ *    up, (h + (1 << (right - 1))) >> right: ruy's x86 AVX kernels (rounding_right_shift),
+ *    DepthwiseConvRound<kUpward> (reference/depthwiseconv_uint8.h), and every NEON
+ *    sequence vqrdmulh + vrshl without the fixup (cpu_backend_gemm_custom_gemv.h, the
+ *    aarch64 3x3 depthwise kernels). vrshl/srshl computes the sum without overflow: so
+ *    does the int64 here.
+ *
+ *  MBN_ROUND_SINGLE: ruy's arm64 8-bit kernels (ruy/kernel_arm64.cc, "Apply the
+ *    fixed-point part of the multiplier") and the per-channel NEON Quantize of
+ *    optimized_ops (used by the int8 depthwise general path):
+ *      right = min(shift, -1); left = shift - right        ("mvni v8, #0; smin; sub")
+ *      x = x << left (sshl, 32-bit wrap); h = sqdmulh(x, M) = floor(x * M / 2^31)
+ *        (saturating only INT32_MIN * INT32_MIN); q = srshl(h, right)
+ *        = (h + 2^(-right-1)) >> -right
+ *    floor(floor(y) + k) = floor(y + k) for an integer k, so q is x * M * 2^shift / 2^31
+ *    rounded once, ties up: it differs from the double rounding of MBN_ROUND_UP when
+ *    SRDHM's rounding creates a tie (the result is then 1 lower).
+ */
+int32_t mbn_requant(int32_t x, int32_t multiplier, int shift, enum mbn_rounding rounding)
+{
+	int left, right;
+	int32_t xs, h;
+
+	switch (rounding) {
+	case MBN_ROUND_AWAY:
+		return mbn_mbqm(x, multiplier, shift);
+	case MBN_ROUND_UP:
+		left = shift > 0 ? shift : 0;
+		right = shift > 0 ? 0 : (-shift > 31 ? 31 : -shift);
+		xs = left < 32 ? (int32_t)((uint32_t)x << (left & 31)) : 0;
+		return (int32_t)(((int64_t)mbn_srdhm(xs, multiplier) + ((INT64_C(1) << right) >> 1)) >> right);
+	case MBN_ROUND_SINGLE:
+	default:
+		right = shift < -1 ? -shift : 1;
+		if (right > 31)
+			right = 31;
+		left = shift >= 0 ? shift + 1 : 0;
+		xs = left < 32 ? (int32_t)((uint32_t)x << (left & 31)) : 0;
+		if (xs == INT32_MIN && multiplier == INT32_MIN)
+			h = INT32_MAX;
+		else
+			h = (int32_t)(((int64_t)xs * multiplier) >> 31);
+		return (int32_t)(((int64_t)h + (INT64_C(1) << (right - 1))) >> right);
+	}
+}
+
+/*
  * tensorflow/lite/kernels/internal/quantization_util.cc QuantizeMultiplier:
  *   if (m == 0.) { q = 0; shift = 0; return; }
  *   q = frexp(m, &shift); q_fixed = (int64)TfLiteRound(q * (1ll << 31))

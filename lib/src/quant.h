@@ -19,6 +19,16 @@ int32_t mbn_srdhm(int32_t a, int32_t b);
 int32_t mbn_rdbypot(int32_t x, int exponent);
 /* TFLite MultiplyByQuantizedMultiplier: shift > 0 shifts left before the multiply. */
 int32_t mbn_mbqm(int32_t x, int32_t multiplier, int shift);
+/*
+ * The three ways TFLite 2.9's kernels apply a quantized multiplier (quant.c says which
+ * kernel does which; cpu_ops.c picks one per layer and TFLite build).
+ */
+enum mbn_rounding {
+	MBN_ROUND_AWAY = 0,   /* mbn_mbqm: SRDHM, then RoundingDivideByPOT (ties away from 0) */
+	MBN_ROUND_UP = 1,     /* SRDHM, then (h + 2^(r-1)) >> r (ties toward +infinity) */
+	MBN_ROUND_SINGLE = 2, /* one rounding of x * M * 2^shift / 2^31, ties toward +inf */
+};
+int32_t mbn_requant(int32_t x, int32_t multiplier, int shift, enum mbn_rounding rounding);
 /* TFLite QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in
  * [2^30, 2^31) or 0. */
 void mbn_quantize_multiplier(double real, int32_t *multiplier, int32_t *shift);

@@ -919,6 +919,10 @@ static void fold_pads(struct mbn_graph *g)
 				n->in_w = l->in_w;
 				n->pad_top += l->pad_top;
 				n->pad_left += l->pad_left;
+				n->fold_top += l->pad_top;
+				n->fold_left += l->pad_left;
+				n->fold_bottom += l->pad_bottom;
+				n->fold_right += l->pad_right;
 				snprintf(n->folded + strlen(n->folded), sizeof(n->folded) - strlen(n->folded), "%s%s",
 					 n->folded[0] ? "+" : "", l->op_name);
 				continue;

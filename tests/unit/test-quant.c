@@ -169,6 +169,75 @@ static void test_mbqm(void)
 	CHECK_EQ("mbqm left shift wraps", mbn_mbqm(1 << 30, 1 << 30, 2), 0);
 }
 
+/* The roundings of mbn_requant (quant.h) against plain int64/__int128 arithmetic:
+ * ROUND_UP = SRDHM then floor((h + 2^(r-1)) / 2^r); ROUND_SINGLE = floor(x * M * 2^shift
+ * / 2^31 + 1/2) computed exactly, whenever x << max(shift + 1, 0) fits in int32 (ruy's
+ * sshl wraps otherwise, which test_requant_vectors covers). */
+static int32_t ref_up(int32_t x, int32_t m, int shift)
+{
+	int64_t xs = shift > 0 ? (int64_t)(int32_t)(uint32_t)((uint64_t)(int64_t)x << shift) : x;
+	int64_t h = ref_srdhm((int32_t)xs, m);
+	int r = shift > 0 ? 0 : -shift;
+	return r ? (int32_t)((h + (INT64_C(1) << (r - 1))) >> r) : (int32_t)h;
+}
+
+static int ref_single(int32_t x, int32_t m, int shift, int32_t *out)
+{
+	int left = shift >= 0 ? shift + 1 : 0;
+	__int128 p, num;
+	if (left && ((int64_t)x * ((int64_t)1 << left) > INT32_MAX || (int64_t)x * ((int64_t)1 << left) < INT32_MIN))
+		return 0;
+	p = (__int128)x * m;
+	if (shift >= 0) {
+		num = p * ((__int128)1 << shift) + ((__int128)1 << 30);
+		*out = (int32_t)(num >> 31);
+	} else {
+		num = p + ((__int128)1 << (30 - shift));
+		*out = (int32_t)(num >> (31 - shift));
+	}
+	return 1;
+}
+
+static void test_requant_vectors(void)
+{
+	CHECK_EQ("requant away = mbqm", mbn_requant(-10, 1 << 30, -1, MBN_ROUND_AWAY), -3);
+	CHECK_EQ("requant up: -5/2 -> -2", mbn_requant(-10, 1 << 30, -1, MBN_ROUND_UP), -2);
+	CHECK_EQ("requant up: 5/2 -> 3", mbn_requant(10, 1 << 30, -1, MBN_ROUND_UP), 3);
+	/* 1 * 0.75 = 0.75 -> SRDHM 1, then 1/2 ties up to 1; one rounding of 0.375 is 0 */
+	CHECK_EQ("requant up double rounding", mbn_requant(1, 1610612736, -1, MBN_ROUND_UP), 1);
+	CHECK_EQ("requant single rounding", mbn_requant(1, 1610612736, -1, MBN_ROUND_SINGLE), 0);
+	CHECK_EQ("requant single: -5/2 -> -2", mbn_requant(-10, 1 << 30, -1, MBN_ROUND_SINGLE), -2);
+	CHECK_EQ("requant single shift 0: 3 * 0.5 -> 2", mbn_requant(3, 1 << 30, 0, MBN_ROUND_SINGLE), 2);
+	CHECK_EQ("requant single shift 0: -3 * 0.5 -> -1", mbn_requant(-3, 1 << 30, 0, MBN_ROUND_SINGLE), -1);
+	CHECK_EQ("requant single x4", mbn_requant(-7, 1 << 30, 3, MBN_ROUND_SINGLE), -28);
+	/* ruy shifts left by shift + 1 in 32 bits: 2^30 << 1 wraps to INT32_MIN */
+	CHECK_EQ("requant single left shift wraps", mbn_requant(1 << 30, 1 << 30, 0, MBN_ROUND_SINGLE),
+		 -(1 << 29));
+	CHECK_EQ("requant single INT32_MIN^2 saturates",
+		 mbn_requant(INT32_MIN, INT32_MIN, -1, MBN_ROUND_SINGLE), 1 << 30);
+}
+
+static void test_requant_random(void)
+{
+	int bad_up = 0, bad_single = 0, checked = 0;
+
+	for (int i = 0; i < 1000000; i++) {
+		int32_t a = rnd_i32(), ref;
+		int32_t m = (int32_t)((1u << 30) + (uint32_t)(rnd64() % (1u << 30)));
+		int shift = (int)(rnd64() % 42) - 31;
+		if (mbn_requant(a, m, shift, MBN_ROUND_UP) != ref_up(a, m, shift))
+			bad_up++;
+		if (ref_single(a, m, shift, &ref)) {
+			checked++;
+			if (mbn_requant(a, m, shift, MBN_ROUND_SINGLE) != ref)
+				bad_single++;
+		}
+	}
+	check("random requant ROUND_UP vs SRDHM + floor shift", bad_up == 0, "%d mismatches", bad_up);
+	check("random requant ROUND_SINGLE vs exact single rounding", bad_single == 0 && checked > 100000,
+	      "%d mismatches of %d", bad_single, checked);
+}
+
 static void test_quantize_multiplier(void)
 {
 	int32_t m, s;
@@ -266,6 +335,8 @@ int main(void)
 	test_mbqm();
 	test_quantize_multiplier();
 	test_random();
+	test_requant_vectors();
+	test_requant_random();
 	if (failures)
 		printf("%d check(s) failed\n", failures);
 	return failures ? 1 : 0;
