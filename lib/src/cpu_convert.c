@@ -9,6 +9,7 @@
  * All quantized values are in the biased-uint8 domain (graph.h).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,9 +29,13 @@
 void mbn_cpu_requantize(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 {
 	size_t n = (size_t)l->in_h * l->in_w * l->in_c;
+	/* the arm64 build's Requantize runs a NEON loop over 16 elements at a time
+	 * (vqrdmulh + rounding shift: ties up); the last n % 16 take the scalar path */
+	size_t n_up = l->match == MBN_MATCH_ARM64 ? n - n % 16 : 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int32_t v = mbn_mbqm((int32_t)in[i] - l->in_zp, l->q_mult, l->q_shift) + l->out_zp;
+		int32_t v = mbn_requant((int32_t)in[i] - l->in_zp, l->q_mult, l->q_shift,
+					i < n_up ? MBN_ROUND_UP : MBN_ROUND_AWAY) + l->out_zp;
 		out[i] = (uint8_t)(v < l->act_min ? l->act_min : v > l->act_max ? l->act_max : v);
 	}
 }
@@ -51,34 +56,43 @@ void mbn_cpu_pad(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 /*
  * QUANTIZE float32 -> int8/uint8 at the graph input: quantize.cc runs
  * optimized_ops::AffineQuantize (kernels/internal/optimized/optimized_ops.h): for
- * each element, with the float scale of the output tensor,
+ * each element, with the output tensor's scale held as a double (QuantizationParams),
  *   out = clamp(zp + (int32)TfLiteRound(x / scale), qmin, qmax),
- * TfLiteRound being std::round (half away from zero), the division in float.
- * Out of range (|x / scale| >= 2^31, NaN) the float -> int32 conversion is undefined in
- * C++; what the x86 build does there is cvttss2si's "integer indefinite" INT32_MIN,
- * then a wrapping add of the zero point, then the clamp (so +inf comes out as qmin
- * for a zero point >= 0). The arm64 build's fcvtzs saturates instead and maps NaN to
- * 0. Both are reproduced, for inputs no sane model sees but a fuzzer does.
+ * TfLiteRound being std::round (half away from zero), the division in double.
+ * Out of range (|x / scale| >= 2^31, NaN) the double -> int32 conversion is undefined
+ * in C++; the x86 build gives cvttsd2si's "integer indefinite" INT32_MIN, then a
+ * wrapping add of the zero point, then the clamp (so +inf comes out as qmin for a zero
+ * point >= 0). On the arm64 build the conversion saturates (NaN -> 0), and the first
+ * n - n % 8 elements take the NEON loop: x * (float)(1 / scale) in float, rounded to
+ * nearest even (vcvtnq_s32_f32, saturating).
  */
-static int32_t f2i_x86(float r)
+static int32_t d2i_x86(double r)
 {
-	return (r != r || r >= 2147483648.0f || r < -2147483648.0f) ? INT32_MIN : (int32_t)r;
+	return (r != r || r >= 2147483648.0 || r < -2147483648.0) ? INT32_MIN : (int32_t)r;
 }
 
-static int32_t f2i_arm64(float r)
+static int32_t d2i_arm64(double r)
 {
-	return r != r ? 0 : r >= 2147483648.0f ? INT32_MAX : r < -2147483648.0f ? INT32_MIN : (int32_t)r;
+	return r != r ? 0 : r >= 2147483648.0 ? INT32_MAX : r < -2147483648.0 ? INT32_MIN : (int32_t)r;
 }
 
 void mbn_edge_quantize(const struct mbn_edge *e, enum mbn_match match, const float *in, uint8_t *out, size_t n)
 {
 	const int32_t qmin = e->is_signed ? -128 : 0, qmax = e->is_signed ? 127 : 255;
 	const int32_t bias = e->is_signed ? 128 : 0;
+	const bool arm = match == MBN_MATCH_ARM64;
+	const size_t n_neon = arm ? n - n % 8 : 0;
+	const float rscale = (float)(1.0 / (double)e->scale);
 
 	for (size_t i = 0; i < n; i++) {
-		float r = roundf(in[i] / e->scale);
-		int32_t q = match == MBN_MATCH_ARM64 ? f2i_arm64(r) : f2i_x86(r);
-		/* the add wraps in the x86 build (two's complement int32) */
+		int32_t q;
+		if (i < n_neon)
+			q = d2i_arm64((double)nearbyintf(in[i] * rscale)); /* (default rounding: to even) */
+		else if (arm)
+			q = d2i_arm64(round((double)in[i] / (double)e->scale));
+		else
+			q = d2i_x86(round((double)in[i] / (double)e->scale));
+		/* the add of the zero point wraps (two's complement int32) in both builds */
 		int32_t v = (int32_t)((uint32_t)q + (uint32_t)e->zero_point);
 		v = v < qmin ? qmin : v > qmax ? qmax : v;
 		out[i] = (uint8_t)(v + bias);
@@ -88,15 +102,20 @@ void mbn_edge_quantize(const struct mbn_edge *e, enum mbn_match match, const flo
 /*
  * DEQUANTIZE at the graph output: tensorflow/lite/kernels/dequantize.cc runs
  * optimized_ops::Dequantize: out = (float)(scale * (q - zp)) with the scale held as a
- * double (DequantizationParams). q - zp and the float scale are exact in double and
- * their product has at most 24 + 9 significant bits, so the one rounding to float is
- * the same as a float multiply: the NEON path of the arm64 build gives the same bytes.
+ * double (DequantizationParams); q - zp and the float scale are exact in double, so
+ * that is one rounding of the exact product. The arm64 build's NEON loop (the first
+ * n - n % 8 elements) computes fma(q, scale, -(zp * scale)) in float instead: the
+ * rounding of zp * scale makes some results differ.
  */
 void mbn_edge_dequantize(const struct mbn_edge *e, enum mbn_match match, const uint8_t *in, float *out, size_t n)
 {
 	const int32_t bias = e->is_signed ? 128 : 0;
+	const size_t n_neon = match == MBN_MATCH_ARM64 ? n - n % 8 : 0;
+	const float zs = (float)e->zero_point * e->scale;
 
-	(void)match;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (float)((double)e->scale * (double)((int32_t)in[i] - bias - e->zero_point));
+	for (size_t i = 0; i < n; i++) {
+		int32_t q = (int32_t)in[i] - bias;
+		out[i] = i < n_neon ? fmaf((float)q, e->scale, -zs)
+				    : (float)((double)e->scale * (double)(q - e->zero_point));
+	}
 }

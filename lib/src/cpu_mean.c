@@ -28,7 +28,8 @@ void mbn_mean_prepare(struct mbn_layer *l)
 
 	switch (l->mean_path) {
 	case MBN_MEAN_OPT_4D: {
-		/* kernels/internal/optimized/optimized_ops.h Mean (uint8), in float: the zero-point
+		/* kernels/internal/optimized/optimized_ops.h Mean (uint8) and, on the arm64
+		 * build, optimized/integer_ops/mean.h Mean (int8), in float: the zero-point
 		 * term rounded half away from zero (unlike reference_ops::Mean, which
 		 * truncates it), bias = out_zp - (int32)(in_zp * in_scale / out_scale +- 0.5),
 		 * real = (double)(in_scale / (count * out_scale)). */
@@ -61,9 +62,15 @@ void mbn_cpu_mean(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 			sum -= 128 * count;
 		int32_t v;
 		switch (l->mean_path) {
-		case MBN_MEAN_OPT_4D:
-			v = mbn_mbqm(sum, l->q_mult, l->q_shift) + l->q_bias;
+		case MBN_MEAN_OPT_4D: {
+			/* int8 on the arm64 build (optimized_integer_ops::Mean): its NEON loop
+			 * covers 16 channels at a time and rounds ties up; the channels after
+			 * the last full group take the scalar MultiplyByQuantizedMultiplier */
+			enum mbn_rounding rd = l->is_signed && l->match == MBN_MATCH_ARM64 && ch < c - c % 16
+						       ? MBN_ROUND_UP : MBN_ROUND_AWAY;
+			v = mbn_requant(sum, l->q_mult, l->q_shift, rd) + l->q_bias;
 			break;
+		}
 		case MBN_MEAN_REF_4D: {
 			/* reference_integer_ops::Mean (kernels/internal/reference/integer_ops/
 			 * mean.h): requantize the zero-point-free sum, then divide by the count

@@ -1016,6 +1016,7 @@ int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *con
 		c.name = names && names[f] ? names[f] : fallback;
 		c.file = f;
 		c.arena = &arena;
+		c.match = match;
 		if (!bufs[f] && sizes[f]) {
 			r = mbn_set_error(-EINVAL, "%s: no data", c.name);
 			goto fail;

@@ -80,6 +80,7 @@ struct file_ctx {
 	int file;
 	struct fb_vec opcodes, tensors, buffers;
 	struct mbn_arena **arena;
+	enum mbn_match match;   /* which TFLite build's arithmetic (some code paths depend on it) */
 	/* load-time constants: the int32 values of shape-arithmetic results, by tensor */
 	struct fold_val *folded;
 	bool warned_qdim, warned_fc;  /* one warning of each kind per file */

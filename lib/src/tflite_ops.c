@@ -121,8 +121,9 @@ int parse_mean(struct file_ctx *c, const struct fb_tab *op, const struct op_io *
 	 * optimized_ops::Mean for uint8 and reference_integer_ops::Mean for int8;
 	 * otherwise the reference kernels: reference_ops::Mean when input and output
 	 * quantization are equal, QuantizedMeanOrSum when they differ. */
-	if (l->keep_dims)
-		l->mean_path = l->is_signed ? MBN_MEAN_REF_4D : MBN_MEAN_OPT_4D;
+	l->match = c->match;
+	if (l->keep_dims) /* the arm64 build takes optimized_integer_ops::Mean for int8 */
+		l->mean_path = l->is_signed && c->match != MBN_MATCH_ARM64 ? MBN_MEAN_REF_4D : MBN_MEAN_OPT_4D;
 	else if (l->in_scale == l->out_scale && l->in_zp == l->out_zp)
 		l->mean_path = MBN_MEAN_REF_SAME;
 	else
