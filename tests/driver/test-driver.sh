@@ -27,7 +27,7 @@ require "$COSIM" "$DRMTEST" "$CLASSIFY" "$ROOT/build/lib/libmbnsim.so" \
 	"$BUILD/module-6.1/mbnaccel.ko" "$BUILD/module-6.12/mbnaccel.ko" \
 	"$MODELS/mobilenet_v1_0.25_128_quant.tflite" "$MODELS/mobilenet_v1_0.5_160_quant.tflite" \
 	"$MODELS/mobilenet_v1_0.75_192_quant.tflite" "$MODELS/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite" \
-	"$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" "$IMAGES/cat.bmp" "$IMAGES/grace_hopper.bmp" \
+	"$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" "$MODELS/vww_96_int8_keras.tflite" "$IMAGES/cat.bmp" "$IMAGES/grace_hopper.bmp" \
 	"$IMAGES/parrot.jpg" "$IMAGES/bird.bmp"
 export MBN_COSIM=$COSIM
 
@@ -43,6 +43,7 @@ cases=(
 	# in the guest, which has no CMA)
 	"1.05_33-segments|-m ../gen/a105.tflite|cat.bmp"
 	"keras_0.5_128|-m ../gen/keras.tflite|parrot.jpg"
+	"vww_96_int8_keras|-m vww_96_int8_keras.tflite|grace_hopper.bmp cat.bmp"
 )
 mkdir -p "$TMP/gen" "$TMP/root"
 "$BUILD/bin/mbn-gen" --alpha 1.05 --size 33 --int8 --seed 4 -o "$TMP/gen/a105.tflite" &&
