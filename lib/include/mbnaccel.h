@@ -263,7 +263,8 @@ struct mbn_layer_info {
 				 * (NULL if none) */
 };
 
-/* Number of layers (>0) or negative errno. */
+/* Number of layers (0 for a model that only converts types at its edges, e.g. a lone
+ * QUANTIZE from float32) or negative errno. */
 int mbn_model_layer_count(const mbn_model *model);
 int mbn_model_layer_info(const mbn_model *model, int index, struct mbn_layer_info *info);
 /* A one-line description, e.g. "MobileNet v1 (alpha 1.0, 224x224, uint8)". */

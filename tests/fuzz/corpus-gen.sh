@@ -15,6 +15,7 @@ mkdir -p "$out"
 
 cp "$MODELS/mobilenet_v1_0.25_128_quant.tflite" "$out/real-0.25_128.tflite"
 cp "$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" "$out/real-1.0_224-head.tflite"
+cp "$MODELS/vww_96_int8_keras.tflite" "$out/real-vww_96_int8_keras.tflite"
 
 # chain A B NAME: A ++ B ++ u32le(len(A))
 chain() {
@@ -50,6 +51,19 @@ if [ -x "$GEN" ]; then
 	g net --alpha 0.25 --size 32 --classes 10
 	g net-int8 --alpha 0.25 --size 32 --classes 10 --int8
 	g net-squeeze --alpha 0.1 --size 24 --classes 7 --head squeeze
+	# exported-model operators and styles
+	g quantize-f32 --op QUANTIZE --in-type float32 --out-type int8
+	g requantize --op QUANTIZE --in-type int8 --out-type uint8
+	g dequantize --op DEQUANTIZE --int8
+	g pad --op PAD --int8 --pads 0,1,2,1
+	g padv2 --op PADV2 --pads 1,1,1,1 --pad-value 7
+	g mean --op MEAN --int8 --keep-dims 0
+	g mean-keep --op MEAN --keep-dims 1 --same-quant
+	g reshape-keras --op RESHAPE_KERAS --int8
+	g fc-pc --op FULLY_CONNECTED --int8 --per-channel --c 16 --units 5
+	g keras --style keras --alpha 0.25 --size 32 --channels 1 --classes 2 --in-type float32 --out-type float32
+	g pytorch --style pytorch --alpha 0.1 --size 25 --classes 3
+	g tflm --style keras --alpha 0.25 --size 32 --channels 1 --depth-mult 8 --classes 2
 	if [ -f "$out/gen-conv.tflite" ] && [ -f "$out/gen-dw.tflite" ]; then
 		chain "$out/gen-net.tflite" "$out/gen-softmax.tflite" chain-net-softmax.bin 2>/dev/null
 		chain "$out/gen-conv.tflite" "$out/gen-dw.tflite" chain-conv-dw.bin
