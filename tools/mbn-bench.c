@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json_out.h"
 #include "mbnaccel.h"
 
 #define MAX_MODELS 16
@@ -39,25 +40,6 @@ static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
-}
-
-static void json_string(const char *s)
-{
-	if (!s) {
-		printf("null");
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 #define USAGE "usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--match x86|arm64|native] [--json] [--svg FILE]\n"

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "json_out.h"
 #include "mbnaccel.h"
 
 #define MAX_MODELS 16
@@ -67,21 +68,6 @@ static void usage(FILE *f)
 		"                       one while the host prepares the next and finishes the previous; results\n"
 		"                       are printed in input order, identical to the synchronous ones\n"
 		"  -h, --help           this text\n");
-}
-
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 static const char *type_name(enum mbn_type t)

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "image.h"
+#include "json_out.h"
 #include "mbnaccel.h"
 
 #define MAX_MODELS 16
@@ -35,25 +36,6 @@ static void usage(FILE *f)
 static const char *type_name(enum mbn_type t)
 {
 	return t == MBN_TYPE_INT8 ? "int8" : t == MBN_TYPE_UINT8 ? "uint8" : t == MBN_TYPE_FLOAT32 ? "float32" : "?";
-}
-
-static void json_string(const char *s)
-{
-	if (!s) {
-		printf("null");
-		return;
-	}
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 static void dims_str(const struct mbn_tensor_info *t, char *buf, size_t len)
