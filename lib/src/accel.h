@@ -3,7 +3,7 @@
  * accel.h - the accelerator compiler: turns the accelerator part of a graph (its
  * convolutions, in segments between CPU layers) into descriptor chains, packed
  * weights and an activation memory layout, for any device that runs the mbnaccel
- * hardware (the sim backend now, the drm backend later). docs/hw.md is the contract.
+ * hardware (sim and drm). docs/hw.md is the contract.
  *
  * Memory is two regions: CONST (descriptors at offset 0, then weights and
  * quantization entries; written once at load) and ACT (the input written by the host,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * graph.c - facts about the layer chain: MACs, parameters, feature-map sizes, and which
- * layers are the accelerator's (conv/depthwise/pointwise before the global pool; the
- * pool, classifier and softmax stay on the CPU, DESIGN.md section 1).
+ * layers are the accelerator's (its convolutions; the pool, classifier and softmax stay
+ * on the CPU, DESIGN.md section 1).
  */
 #include "backend.h"
 #include "graph.h"
@@ -39,11 +39,10 @@ uint64_t mbn_layer_params(const struct mbn_layer *l)
 
 bool mbn_layer_is_accel_candidate(const struct mbn_graph *g, int index)
 {
-	for (int i = 0; i < index; i++)
-		if (g->layers[i].op != MBN_OP_CONV && g->layers[i].op != MBN_OP_DWCONV)
-			return false;
 	const struct mbn_layer *l = &g->layers[index];
-	/* A 1x1 conv on a 1x1 map after the pool is the classifier: CPU. */
+	/* Convolutions, wherever they sit (the accelerator plan is in segments,
+	 * accel_compile.c); a conv on a 1x1 map after the pool is the classifier: CPU.
+	 * Whether a device takes the layer also depends on its buffers (layer_on_accel). */
 	return (l->op == MBN_OP_CONV || l->op == MBN_OP_DWCONV) && !(l->in_h == 1 && l->in_w == 1 && index > 0);
 }
 

@@ -164,7 +164,8 @@ void mbn_graph_free(struct mbn_graph *g);
 /* MACs and parameters of one layer (for mbn-info and the benchmark). */
 uint64_t mbn_layer_macs(const struct mbn_layer *l);
 uint64_t mbn_layer_params(const struct mbn_layer *l);
-/* True for layers the accelerator runs: conv/depthwise/pointwise before the pool. */
+/* True for the layers an accelerator device would take: the convolutions but the
+ * classifier (a conv on a 1x1 map). */
 bool mbn_layer_is_accel_candidate(const struct mbn_graph *g, int index);
 
 #endif /* MBN_GRAPH_H */
