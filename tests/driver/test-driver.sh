@@ -44,6 +44,9 @@ cases=(
 	"1.05_33-segments|-m ../gen/a105.tflite|cat.bmp"
 	"keras_0.5_128|-m ../gen/keras.tflite|parrot.jpg"
 	"vww_96_int8_keras|-m vww_96_int8_keras.tflite|grace_hopper.bmp cat.bmp"
+	# the arm64 build's arithmetic (the board's TFLite), through the driver as on sim
+	"0.25_128-match-arm64|--match arm64 -m mobilenet_v1_0.25_128_quant.tflite|cat.bmp"
+	"vww-match-arm64|--match arm64 -m vww_96_int8_keras.tflite|grace_hopper.bmp"
 )
 mkdir -p "$TMP/gen" "$TMP/root"
 "$BUILD/bin/mbn-gen" --alpha 1.05 --size 33 --int8 --seed 4 -o "$TMP/gen/a105.tflite" &&

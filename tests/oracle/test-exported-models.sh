@@ -102,4 +102,36 @@ import sys; sys.exit(0 if all(abs(x - y) <= 0.01 * x for x, y in zip(a, b)) else
 		fail "keras vs tf1 $1-$2" "cycles/read/written $b (keras) vs $a (tf1): more than 1 % apart"
 	fi
 done
+# TensorFlow Lite Micro's person_detect.tflite sets quantized_dimension 3 on rank-1
+# per-channel bias tensors: TFLite 2.9 refuses the file, we read dimension 0 and warn.
+# The same model without the flaw is the reference.
+python3 - "$TMP" "$ROOT/tests/bad" <<'PY'
+import os, struct, sys
+sys.path.insert(0, sys.argv[2])
+from mktflite import *
+for name, qd in (('tflm-qdim3', 3), ('tflm-qdim0', 0)):
+    m = Model()
+    x = m.tensor('in', [1, 8, 8, 4], INT8, scale=[0.05], zp=[-3])
+    w = m.tensor('filter', [1, 3, 3, 4], INT8, bytes((i * 37) % 251 - 125 & 0xff for i in range(36)),
+                 scale=[0.01, 0.02, 0.015, 0.012], zp=[0] * 4, qdim=3)
+    b = m.tensor('bias', [4], INT32, struct.pack('<4i', 100, -50, 7, 0), scale=[0.0005, 0.001, 0.00075, 0.0006],
+                 zp=[0] * 4, qdim=qd)
+    y = m.tensor('out', [1, 8, 8, 4], INT8, scale=[0.04], zp=[2])
+    m.op(DEPTHWISE_CONV_2D, [x, w, b], [y], OPT_DW, {0: ('u8', 0), 1: ('i32', 1), 2: ('i32', 1), 3: ('i32', 1)})
+    open(os.path.join(sys.argv[1], name + '.tflite'), 'wb').write(m.build([x], [y]))
+PY
+random_inputs "$TMP/tflm.raw" 256 1 11
+if "$ORACLE" -m "$TMP/tflm-qdim3.tflite" --info >/dev/null 2>&1; then
+	fail "TFLM quantized_dimension 3" "TFLite 2.9 accepts it (expected it to refuse the file)"
+fi
+for dev in $DEVS; do
+	rm -f "$TMP/t3.raw" "$TMP/t0.raw"
+	"$BUILD/bin/mbn-classify" -d "$dev" -m "$TMP/tflm-qdim3.tflite" --raw --out-raw "$TMP/t3.raw" "$TMP/tflm.raw" >/dev/null 2>"$TMP/err"
+	"$ORACLE" -m "$TMP/tflm-qdim0.tflite" -i "$TMP/tflm.raw" -o "$TMP/t0.raw" 2>/dev/null
+	if cmp -s "$TMP/t3.raw" "$TMP/t0.raw" && grep -q "quantized_dimension 3" "$TMP/err"; then
+		pass "TFLM-style quantized_dimension 3 on a rank-1 bias on $dev: read as 0 with a warning, = TFLite on the fixed file"
+	else
+		fail "TFLM quantized_dimension 3 on $dev" "$(head -c 300 "$TMP/err")"
+	fi
+done
 finish
