@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * accel_compile.c - compile the accelerator part of a graph into descriptors (see
- * accel.h and docs/hw.md): choose which leading layers the hardware runs, pack their
+ * accel.h and docs/hw.md): choose the layers the hardware runs (in segments), pack their
  * weights and quantization entries, tile every layer to the on-chip buffers, and lay
  * out the activation memory.
  *
