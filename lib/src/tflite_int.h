@@ -2,7 +2,8 @@
 /*
  * tflite_int.h - what the loader's files share: schema v3 field numbers, the parsed
  * tensor, the per-file parse context with its load-time constants, and the validation
- * helpers. tflite.c walks the file and builds the chain; tflite_ops.c parses the
+ * helpers. tflite.c walks the file and builds the chain; tflite_layers.c parses the
+ * TF1-era layers (conv, depthwise, pool, FC, reshape, softmax), tflite_ops.c the
  * operators of exported models (QUANTIZE, PAD, MEAN); tflite_shape.c evaluates the
  * shape arithmetic (SHAPE, STRIDED_SLICE, PACK, ...) once at load.
  */
@@ -119,6 +120,13 @@ int const_ints(struct file_ctx *c, const struct tensor *t, const char *what, int
 /* tflite_shape.c: is bc a shape-arithmetic operator evaluated at load? Evaluate it. */
 bool is_shape_op(int bc);
 int fold_shape_op(struct file_ctx *c, int bc, const struct fb_tab *op, const struct op_io *io);
+
+/* tflite_layers.c: the layers of TF1-era files. */
+int parse_conv(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l, bool depthwise);
+int parse_pool(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l);
+int parse_fc(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l);
+int parse_reshape(struct file_ctx *c, const struct op_io *io, struct mbn_layer *l);
+int parse_softmax(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l);
 
 /* tflite_ops.c: the operators of exported models. */
 int parse_pad(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io, struct mbn_layer *l, bool v2);
