@@ -58,6 +58,7 @@ struct mbn_limits {
 	u32 qbuf_entries;       /* CAPS2[31:16] */
 	bool fuse;              /* CAPS3[16]: DW descriptor bit d0[10] accepted */
 	bool ibank;             /* CAPS3[17]: IBUF row banks, the banked capacity rule */
+	bool rsingle;           /* CAPS3[18]: requantizer rounding 2 (d0[5:4] = 2) accepted */
 };
 
 struct mbn_job;

@@ -239,6 +239,7 @@ static int mbn_device_init(struct mbn_device *mdev)
 	l->wbuf_rows = 2ull * (mdev->caps[1] >> 16) * 1024 / (16ull * l->lanes);
 	l->fuse = mdev->caps[3] & MBN_CAPS3_FUSE;
 	l->ibank = mdev->caps[3] & MBN_CAPS3_IBANK;
+	l->rsingle = mdev->caps[3] & MBN_CAPS3_RSINGLE;
 
 	/* A previous driver instance may have left a job running: abort it, quiet the
 	 * interrupt, start from a known state. */

@@ -400,8 +400,11 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 
 	if (op != MBN_OP_PW && op != MBN_OP_DW)
 		MBN_BAD("op %u", op);
-	if (w[0] & ~(l->fuse && op == MBN_OP_DW ? 0x71fu : 0x31fu))
+	if (w[0] & ~(l->fuse && op == MBN_OP_DW ? 0x73fu : 0x33fu))
 		MBN_BAD("reserved bits in word 0: 0x%08x", w[0]);
+	/* d0[5:4] round: 0, 1, and 2 where CAPS3 RSINGLE says the requantizer has it */
+	if (((w[0] >> 4) & 3) == 3 || (((w[0] >> 4) & 3) == 2 && !l->rsingle))
+		MBN_BAD("requantizer rounding %u in word 0 is not supported", (w[0] >> 4) & 3);
 	if (w[12] | w[13] | w[14] | w[15])
 		MBN_BAD("reserved words 12-15 not zero");
 	if (!in_rows || !in_w || !in_c || !out_c || !out_rows || !out_w)

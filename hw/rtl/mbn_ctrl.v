@@ -72,7 +72,7 @@ module mbn_ctrl #(
     input  wire        cmp_done,        // address generator idle
     input  wire        cmp_pipe_busy,   // MAC array holds items
     output wire        dw,
-    output wire        round_mode,
+    output wire [1:0]  round_mode,
     output wire [15:0] in_rows,
     output wire [15:0] in_w,
     output reg  [31:0] ib_ld_rw,      // words per IBUF row of the tile F loads (DW: in_w*in_c/16, PW: in_c/16)
@@ -192,7 +192,7 @@ module mbn_ctrl #(
     reg  [31:0] c_pin_reg;
     assign dw         = c0[3:0] == 4'd`MBN_OP_DW;
     assign c_fuse     = c0[10];
-    assign round_mode = c0[4];
+    assign round_mode = c0[5:4];
     assign in_rows    = c1[15:0];
     assign in_w       = c1[31:16];
     assign jn         = c2[15:4];
@@ -235,7 +235,8 @@ module mbn_ctrl #(
 
     wire fmt_bad_n =
         !(is_pw || f_dw) ||
-        (d0 & ~((FUSE_OK && f_dw) ? 32'h0000_071f : 32'h0000_031f)) != 32'd0 ||
+        (d0 & ~((FUSE_OK && f_dw) ? 32'h0000_073f : 32'h0000_033f)) != 32'd0 ||
+        d0[5:4] == 2'd3 ||   // round: 0, 1, 2 (CAPS3[18] RSINGLE)
         (f_fuse && (out_rg != 4'd0 || out_off != 32'd0 || ostride != out_c)) ||
         desc_reg[511:384] != 128'd0 ||
         f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
@@ -268,7 +269,7 @@ module mbn_ctrl #(
     // d4[7:4], d6[31:16], d11[31:16]: not defined by docs/hw.md, ignored; address bits
     // above ADDR_W dropped
     wire unused_ok = &{1'b0, d4[31:24], d4[15:4], d6[31:16], d11[31:16], wwords_reg[63:60],
-                       c0[31:11], c0[9:5], c2[3:0], c4[7:4], c4[23:18]};
+                       c0[31:11], c0[9:6], c2[3:0], c4[7:4], c4[23:18]};
 
     // ---- buffer halves -----------------------------------------------------------------
     reg  f_ifull_reg, f_wfull_reg, f_ofull_reg;      // F's descriptor needs the whole buffer

@@ -165,7 +165,7 @@ module mbn_regs #(
         `MBN_REG_CAPS0:        rmux = {LANES8, 8'd16, MACS};
         `MBN_REG_CAPS1:        rmux = {WBUF_KIB, IBUF_KIB};
         `MBN_REG_CAPS2:        rmux = {QENT, OBUF_KIB};
-        `MBN_REG_CAPS3:        rmux = {14'd0, 1'b1, FUSE1, MAXRD8, 8'd`MBN_NUM_REGIONS};   // [17] IBANK
+        `MBN_REG_CAPS3:        rmux = {13'd0, 1'b1, 1'b1, FUSE1, MAXRD8, 8'd`MBN_NUM_REGIONS};   // [18] RSINGLE, [17] IBANK
         `MBN_REG_STATUS:       rmux = {29'd0, st_fault, st_done, busy};
         `MBN_REG_IRQ_ENABLE:   rmux = {30'd0, irq_en_reg};
         `MBN_REG_IRQ_STATUS:   rmux = {30'd0, irq_st_reg};

@@ -4,6 +4,9 @@
 //   h = SaturatingRoundingDoublingHighMul(x, mult)     (TFLite fixedpoint.h / gemmlowp)
 //   round 0: RoundingDivideByPOT(h, right)              (half away from zero)
 //   round 1: ((int64)h + ((1<<right)>>1)) >> right      (ruy x86: ties up)
+//   round 2: ruy's arm64 kernels (sshl, sqdmulh, srshl): right = max(-shift, 1),
+//            left = shift + right when shift >= 0; h = floor(x * mult / 2^31) (sqdmulh:
+//            no rounding constant, INT32_MIN^2 saturates), then the ties-up shift
 //   out = clamp(q + out_zp, act_min, act_max)
 // The 32x32 product is split in four 17x17 signed partial products so each maps to
 // one DSP48E2 and no adder chain longer than 64 bits sits between two registers.
@@ -14,7 +17,7 @@ module mbn_requant (
     input  wire [31:0] acc,
     input  wire [31:0] mult,
     input  wire [31:0] shift,
-    input  wire        round_mode,   // descriptor d0 bit 4
+    input  wire [1:0]  round_mode,   // descriptor d0[5:4] (3 faults in mbn_ctrl)
     input  wire [7:0]  out_zp,
     input  wire [7:0]  act_min,
     input  wire [7:0]  act_max,
@@ -26,8 +29,11 @@ module mbn_requant (
     // ---- stage 1: left shift, right amount --------------------------------
     wire        sh_neg  = shift[31];
     wire [31:0] sh_negv = 32'd0 - shift;
-    wire [4:0]  right_n = (!sh_neg) ? 5'd0 : ((sh_negv > 32'd31) ? 5'd31 : sh_negv[4:0]);
-    wire [31:0] x_n     = (sh_neg || shift > 32'd31) ? ((sh_neg) ? acc : 32'd0) : (acc << shift[4:0]);
+    wire        single  = round_mode == 2'd2;
+    // round 2 shifts right at least once: a shift >= 0 becomes left shift + 1, right 1
+    wire [31:0] lsh     = single ? shift + 32'd1 : shift;
+    wire [4:0]  right_n = (!sh_neg) ? {4'd0, single} : ((sh_negv > 32'd31) ? 5'd31 : sh_negv[4:0]);
+    wire [31:0] x_n     = (sh_neg || lsh > 32'd31) ? ((sh_neg) ? acc : 32'd0) : (acc << lsh[4:0]);
     reg  [31:0] s1_x_reg, s1_m_reg;
     reg  [4:0]  s1_r_reg;
 
@@ -45,7 +51,7 @@ module mbn_requant (
     reg  signed [34:0] s3_b_reg;
     reg                s3_sat_reg;
     reg  [4:0]         s3_r_reg;
-    wire signed [63:0] s3_a_n = {pp_hh_reg[31:0], pp_ll_reg[31:0]} + 64'sd1073741824;
+    wire signed [63:0] s3_a_n = {pp_hh_reg[31:0], pp_ll_reg[31:0]} + (rm2_reg == 2'd2 ? 64'sd0 : 64'sd1073741824);
     wire signed [34:0] s3_b_n = {pp_hl_reg[33], pp_hl_reg} + {pp_lh_reg[33], pp_lh_reg};
 
     // ---- stage 4: h --------------------------------------------------------
@@ -76,7 +82,7 @@ module mbn_requant (
     wire signed [32:0] amin = {25'd0, act_min};
     wire signed [32:0] amax = {25'd0, act_max};
     reg  [7:0] out_reg;
-    reg        rm1_reg, rm2_reg, rm3_reg, rm4_reg, rm5_reg;  // round_mode is static per descriptor,
+    reg  [1:0] rm1_reg, rm2_reg, rm3_reg, rm4_reg, rm5_reg;  // round_mode is static per descriptor,
                                                               // but travel it with the data anyway
 
     always @(posedge clk) begin
@@ -110,7 +116,7 @@ module mbn_requant (
         s5_r_reg    <= s4_r_reg;
         rm5_reg     <= rm4_reg;
 
-        q_reg <= rm5_reg ? hs1[31:0] : (s5_hs0_reg + {31'd0, s5_up_reg});
+        q_reg <= rm5_reg != 2'd0 ? hs1[31:0] : (s5_hs0_reg + {31'd0, s5_up_reg});
 
         s7_v_reg <= {q_reg[31], q_reg} + {25'd0, out_zp};
 

@@ -100,7 +100,8 @@ module mbnaccel_top #(
     wire [11:0] wr_wpp;
     wire [15:0] wr_stride;
     wire        cmp_start, cmp_done, cmp_pipe_busy;
-    wire        dw, round_mode, stride2;
+    wire        dw, stride2;
+    wire [1:0]  round_mode;
     wire [15:0] in_rows, in_w, out_rows, out_w;
     wire [11:0] jn, oc16, groups;
     wire [31:0] pixels;

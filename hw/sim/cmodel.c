@@ -53,6 +53,7 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 	p->qbuf_entries = 1024;
 	p->fuse = 1;
 	p->ibank = 1;
+	p->rsingle = 1;
 }
 
 /* Does an IBUF tile of `rows` rows of `row_bytes` fit `space` bytes (per bank with
@@ -71,18 +72,23 @@ static uint32_t rd32(const uint8_t *p)
 }
 
 /* docs/hw.md "Arithmetic": SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT
- * (round 0, TFLite MultiplyByQuantizedMultiplier) or ruy's ties-up shift (round 1). */
+ * (round 0, TFLite MultiplyByQuantizedMultiplier) or ruy's ties-up shift (round 1), or
+ * ruy's arm64 single rounding (round 2, CAPS3 RSINGLE). */
 uint8_t mbn_cmodel_requant(int32_t acc, int32_t mult, int32_t shift, int round, uint8_t out_zp,
 			   uint8_t act_min, uint8_t act_max)
 {
+	/* round 2 (ruy's arm64 kernels): at least one right shift; no rounding constant
+	 * in the high multiply (sqdmulh), ties up at the end (srshl) */
 	int left = shift > 0 ? shift : 0;
 	int right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
+	if (round == 2 && shift >= 0)
+		left = shift + 1, right = 1;
 	int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
 	int32_t h;
 	if (x == INT32_MIN && mult == INT32_MIN)
 		h = INT32_MAX;
 	else
-		h = (int32_t)(((int64_t)x * mult + ((int64_t)1 << 30)) >> 31);
+		h = (int32_t)(((int64_t)x * mult + (round == 2 ? 0 : (int64_t)1 << 30)) >> 31);
 	int32_t q;
 	if (round == 0) {
 		int32_t m = (int32_t)(((int64_t)1 << right) - 1);
@@ -117,7 +123,7 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 	for (int i = 0; i < 16; i++)
 		w[i] = rd32(raw + 4 * i);
 	d->op = w[0] & 0xf;
-	d->round = (w[0] >> 4) & 1;
+	d->round = (w[0] >> 4) & 3;
 	d->reuse_weights = (w[0] >> 8) & 1;
 	d->reuse_input = (w[0] >> 9) & 1;
 	d->fuse = (w[0] >> 10) & 1;
@@ -147,7 +153,9 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 
 	if (d->op != OP_PW && d->op != OP_DW)
 		return F_DESC;
-	if (w[0] & ~(uint32_t)(d->fuse && p->fuse && d->op == OP_DW ? 0x71f : 0x31f))
+	if (w[0] & ~(uint32_t)(d->fuse && p->fuse && d->op == OP_DW ? 0x73f : 0x33f))
+		return F_DESC;
+	if (d->round == 3 || (d->round == 2 && !p->rsingle))
 		return F_DESC;
 	if (w[12] | w[13] | w[14] | w[15])
 		return F_DESC;

@@ -31,6 +31,7 @@ struct mbn_cmodel_params {
 	unsigned qbuf_entries; /* QBUF_ENTRIES, default 1024 */
 	unsigned fuse;         /* CAPS3 FUSE: DW d0 bit 10 accepted (default 1) */
 	unsigned ibank;        /* CAPS3 IBANK: IBUF is 3 row banks of ibuf_words (default 1) */
+	unsigned rsingle;      /* CAPS3 RSINGLE: requantizer rounding 2 accepted (default 1) */
 };
 
 /* Outcome of a job: what the registers FAULT_*, DESC_DONE and the DMA counters show. */

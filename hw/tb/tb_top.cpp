@@ -317,7 +317,7 @@ int main(int argc, char **argv) {
     // ---- registers ----
     {
         bool ok = rd(MBN_REG_ID) == MBN_ID_VALUE && (rd(MBN_REG_CAPS0) & 0xffff) == 256 &&
-                  rd(MBN_REG_CAPS1) == (64u << 16 | 64u) && rd(MBN_REG_CAPS3) == (MBN_CAPS3_IBANK | MBN_CAPS3_FUSE | 8u << 8 | 8u);
+                  rd(MBN_REG_CAPS1) == (64u << 16 | 64u) && rd(MBN_REG_CAPS3) == (MBN_CAPS3_RSINGLE | MBN_CAPS3_IBANK | MBN_CAPS3_FUSE | 8u << 8 | 8u);
         wr(MBN_REG_REGION(3) + 8, 0x12345678);
         ok = ok && rd(MBN_REG_REGION(3) + 8) == 0x12345678;
         report(ok, "regs", "ID/CAPS/region readback");

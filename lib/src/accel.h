@@ -35,6 +35,7 @@ struct accel_caps {
 	uint32_t ibuf_full_bytes, wbuf_full_rows, obuf_full_bytes;
 	bool fuse;            /* CAPS3 FUSE: depthwise descriptors may keep their output on chip */
 	bool ibank;           /* CAPS3 IBANK: IBUF is three row banks (docs/hw.md "IBUF row banks") */
+	bool rsingle;         /* CAPS3 RSINGLE: requantizer rounding 2 (ruy's arm64 single rounding) */
 };
 
 /*

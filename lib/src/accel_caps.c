@@ -29,6 +29,7 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 	/* IBANK (VERSION 1.2): CAPS1 still reports half of one bank, so the sizes above keep
 	 * their meaning; only the IBUF fit rule changes (accel_ibuf_fits) */
 	caps->ibank = (c[3] & MBN_CAPS3_IBANK) != 0;
+	caps->rsingle = (c[3] & MBN_CAPS3_RSINGLE) != 0;
 	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);
@@ -41,10 +42,11 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 int mbn_accel_caps_describe(const struct accel_caps *c, char *buf, size_t len)
 {
 	uint32_t wbuf_kib = (uint32_t)((uint64_t)c->wbuf_full_rows * (uint32_t)c->lanes * 16 / 1024);
-	return snprintf(buf, len, "%d MACs (%d lanes), IBUF %s%u KiB%s, WBUF %u KiB, OBUF %u KiB, %u qparams%s",
+	return snprintf(buf, len, "%d MACs (%d lanes), IBUF %s%u KiB%s, WBUF %u KiB, OBUF %u KiB, %u qparams%s%s",
 			c->macs, c->lanes, c->ibank ? "3 x " : "", c->ibuf_full_bytes / 1024,
 			c->ibank ? " row banks" : "", wbuf_kib, c->obuf_full_bytes / 1024, c->qbuf_entries,
-			c->fuse ? ", depthwise-pointwise fusion" : "");
+			c->fuse ? ", depthwise-pointwise fusion" : "",
+			c->rsingle ? ", arm64 rounding" : "");
 }
 
 const char *mbn_accel_fault_name(uint32_t code)

@@ -112,13 +112,15 @@ static int16_t conv0_weight(const struct mbn_layer *l, int oc, int t)
 	return ic == oc / l->depth_mult ? l->weights[(size_t)tap * l->out_c + oc] : 0;
 }
 
-/* Requantizer rounding (docs/hw.md d0[4]) that the layer's TFLite build uses
- * (cpu_ops.c mbn_layer_rounding): x86 rounds CONV_2D ties up (ruy), DEPTHWISE_CONV_2D
- * away from zero; arm64 differs per kernel, and unsupported() keeps the layers whose
- * rounding the requantizer has no mode for on the CPU. */
+/* Requantizer rounding (docs/hw.md d0[5:4]) that the layer's TFLite build uses
+ * (cpu_ops.c mbn_layer_rounding): x86 rounds CONV_2D ties up (ruy, 1), DEPTHWISE_CONV_2D
+ * away from zero (0); arm64 differs per kernel, its ruy convolutions round once (2,
+ * hardware with CAPS3 RSINGLE); unsupported() keeps a layer whose rounding the
+ * requantizer has no mode for (two roundings in one layer, or 2 without RSINGLE) on
+ * the CPU. */
 static uint32_t round_bit(const struct mbn_layer *l)
 {
-	return mbn_layer_rounding(l) == MBN_ROUND_UP ? 1u << 4 : 0u;
+	return (uint32_t)mbn_layer_rounding(l) << 4;
 }
 
 static bool is_dw(const struct mbn_layer *l)
@@ -212,8 +214,10 @@ static const char *unsupported(const struct mbn_graph *g, int i, int cp, const s
 	/* A 1x1 conv on a 1x1 map after the pool is the classifier: CPU. */
 	if (l->in_h == 1 && l->in_w == 1 && i > 0)
 		return "the classifier (a convolution on a 1x1 map) runs on the CPU";
-	if (mbn_layer_rounding(l) != MBN_ROUND_AWAY && mbn_layer_rounding(l) != MBN_ROUND_UP)
-		return "TFLite's arm64 build rounds this layer once (ruy) or per channel group, which the requantizer cannot";
+	if (mbn_layer_rounding(l) < 0)
+		return "TFLite's arm64 build rounds this layer's channel groups differently, which one descriptor cannot";
+	if (mbn_layer_rounding(l) == MBN_ROUND_SINGLE && !c->rsingle)
+		return "TFLite's arm64 build rounds this layer once (ruy), a mode this requantizer lacks (CAPS3 RSINGLE)";
 	if (is_pw(l)) {
 		if ((uint32_t)(cin / 16) > c->wbuf_rows || !accel_ibuf_fits(c, 1, (uint64_t)cin, c->ibuf_bytes))
 			return "too many input channels for the weight and input buffers";

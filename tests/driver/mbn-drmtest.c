@@ -597,7 +597,7 @@ static void test_bad_submit(int fd)
 
 	/* descriptors the hardware would fault on: each refused with EINVAL */
 	struct { const char *name; int word; uint32_t val; } bad[] = {
-		{ "desc-op-0", 0, 0x10 }, { "desc-op-3", 0, 0x13 }, { "desc-reserved-bit", 0, 0x11 | 1u << 12 },
+		{ "desc-op-0", 0, 0x10 }, { "desc-op-3", 0, 0x13 }, { "desc-reserved-bit", 0, 0x11 | 1u << 12 }, { "desc-round-3", 0, 0x31 },
 		{ "desc-reserved-word", 13, 1 }, { "desc-in-c-not-16", 2, 24 | (2 * g_lanes) << 16 },
 		{ "desc-region-unbound", 6, 0x4321 | 0 }, { "desc-region-7", 6, 0x7210 },
 		{ "desc-in-offset-misaligned", 7, 8 }, { "desc-out-offset-oob", 10, 4096 - 736 }, /* extent 752 in a 4 KiB BO: 16 bytes over */

@@ -202,6 +202,7 @@ static void m_region_unset(struct tdesc *d) { d->q_region = 5; d->reuse_weights 
 static void m_op(struct tdesc *d) { d->op = 3; }
 static void m_op0(struct tdesc *d) { d->op = 0; }
 static void m_reserved(struct tdesc *d) { d->d0_extra = 1u << 12; }
+static void m_round3(struct tdesc *d) { d->d0_extra = 3u << 4; }
 static void m_d12(struct tdesc *d) { d->d12 = 1; }
 static void m_align(struct tdesc *d) { d->out_offset += 8; }
 static void m_stride(struct tdesc *d) { d->out_stride = d->out_c - 16 ? d->out_c - 16 : 8; }
@@ -325,6 +326,7 @@ static void test_faults(void)
 	fault_case("cmodel-fault-op", m_op, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-op0", m_op0, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-reserved-d0", m_reserved, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-round-3", m_round3, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-reserved-d12", m_d12, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-align", m_align, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-out-stride", m_stride, MBN_FAULT_DESC, 3, 4);

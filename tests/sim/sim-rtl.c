@@ -2,7 +2,7 @@
  * sim-rtl.c: the RTL (through libmbnsim.so) against the C model (hw/sim/cmodel.c).
  *   sim-rtl LIB.so [ITERATIONS] [SEED]
  * - random descriptor chains (PW and DW, random geometry within capacity, zero points,
- *   multipliers, shifts, clamps, both roundings, reuse flags, chained layers, 4 regions
+ *   multipliers, shifts, clamps, the three roundings, reuse flags, chained layers, 4 regions
  *   at non-4KiB-aligned bases) under random DRAM latency / bandwidth / outstanding reads:
  *   whole memory identical afterwards, STATUS/IRQ/DESC_DONE right, counters plausible
  *   (CYCLES > 0, DMA_RD/WR_BYTES equal the model's sums and the DRAM model's, MAC_ACTIVE);
@@ -286,6 +286,7 @@ static void m_region(struct chain *c, struct tdesc *d) { d->out_region = 8; }
 static void m_region_in(struct chain *c, struct tdesc *d) { d->reuse_input = 0; d->in_region = 15; }
 static void m_op(struct chain *c, struct tdesc *d) { d->op = 3; }
 static void m_reserved(struct chain *c, struct tdesc *d) { d->d0_extra = 1u << 31; }
+static void m_round3(struct chain *c, struct tdesc *d) { d->d0_extra = 3u << 4; }
 static void m_d12(struct chain *c, struct tdesc *d) { d->d12 = 0x100; }
 static void m_align(struct chain *c, struct tdesc *d) { d->w_offset += 4; d->reuse_weights = 0; }
 static void m_capacity(struct chain *c, struct tdesc *d)
@@ -350,6 +351,7 @@ static void test_faults(void)
 	fault_case("rtl-fault-region-in", m_region_in, MBN_FAULT_REGION, 0);
 	fault_case("rtl-fault-op", m_op, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-reserved-d0", m_reserved, MBN_FAULT_DESC, 0);
+	fault_case("rtl-fault-round-3", m_round3, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-reserved-d12", m_d12, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-align", m_align, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-capacity", m_capacity, MBN_FAULT_DESC, 0);
@@ -511,7 +513,7 @@ static void test_reset(void)
 /* Give d (geometry set) random data, zero points and fresh offsets in c. */
 static void limit_desc_data(struct chain *c, uint8_t *m, struct tdesc *d)
 {
-	d->round = rnd(2);
+	d->round = rnd(3);
 	d->w_zp = rnd(256), d->in_zp = rnd(256), d->out_zp = rnd(256);
 	d->act_min = 0, d->act_max = 255;
 	d->in_region = 1, d->w_region = 2, d->q_region = 2, d->out_region = 3;

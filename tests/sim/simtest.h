@@ -349,7 +349,7 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 	memset(d, 0, sizeof(*d));
 	int after_fuse = pr && pr->fuse;
 	d->op = after_fuse || rnd(2) ? MBN_OP_PW : MBN_OP_DW;
-	d->round = rnd(2);
+	d->round = rnd(3); /* AWAY, UP, SINGLE (CAPS3 RSINGLE) */
 	int reuse_in = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
 	int reuse_w = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
 	int chained = !reuse_in && pr && pr->out_stride == pr->out_c && rnd(4) == 0;
