@@ -15,7 +15,7 @@ cd "$TMP"
 
 # ---- mbn-info ---------------------------------------------------------------------------
 out=$("$INFO" -d cpu -m "$Q" 2>&1)
-grep -q "^MobileNet v1 (alpha 0.25, 128x128 input, uint8" <<<"$out" &&
+grep -q "^MobileNet v1 (alpha 0.25, 128x128x3 input, uint8" <<<"$out" &&
 	grep -q "^input  input: 1x128x128x3 uint8 scale 0.0078125 zero point 128 (49152 elements)" <<<"$out" &&
 	grep -qF "images (mbn-classify): pixel 0..255 -> [-1, 0.992188], (pixel - 128) / 128" <<<"$out" &&
 	grep -q "^output MobilenetV1/Predictions/Reshape_1: 1x1001 uint8 scale 0.00390625 zero point 0 (1001 elements)" <<<"$out" &&
