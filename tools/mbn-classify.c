@@ -70,11 +70,6 @@ static void usage(FILE *f)
 		"  -h, --help           this text\n");
 }
 
-static const char *type_name(enum mbn_type t)
-{
-	return t == MBN_TYPE_INT8 ? "int8" : t == MBN_TYPE_UINT8 ? "uint8" : t == MBN_TYPE_FLOAT32 ? "float32" : "?";
-}
-
 /* Class i's label: line i + offset of the file (offset 1 skips a background line). */
 struct label_map {
 	mbn_labels *labels;
@@ -105,7 +100,7 @@ static int prepare_input(const char *path, int raw, const struct mbn_tensor_info
 		}
 		if ((size_t)st.st_size != info->bytes) {
 			fprintf(stderr, "mbn-classify: %s: raw input is %lld bytes, the model input '%s' needs exactly %zu (%zu elements of %s)\n",
-				path, (long long)st.st_size, info->name, info->bytes, info->elems, type_name(info->type));
+				path, (long long)st.st_size, info->name, info->bytes, info->elems, mbn_type_name(info->type));
 			fclose(f);
 			return -EINVAL;
 		}
@@ -428,7 +423,7 @@ int main(int argc, char **argv)
 		range = user_range;
 	} else if (mbn_input_range_for(in_info.type, in_info.scale, in_info.zero_point, &range) && !raw) {
 		fprintf(stderr, "mbn-classify: the model input '%s' has %s scale %g: no input range follows from it; "
-				"give --input-range A:B\n", in_info.name, type_name(in_info.type), in_info.scale);
+				"give --input-range A:B\n", in_info.name, mbn_type_name(in_info.type), in_info.scale);
 		free(map);
 		mbn_labels_free(labels.labels);
 		mbn_model_free(model);
@@ -437,7 +432,7 @@ int main(int argc, char **argv)
 	}
 	if (map && !raw && mbn_input_map_init(map, &range, in_info.type, in_info.scale, in_info.zero_point)) {
 		fprintf(stderr, "mbn-classify: the model input '%s' (%s, scale %g): cannot map pixels to it; use --raw\n",
-			in_info.name, type_name(in_info.type), in_info.scale);
+			in_info.name, mbn_type_name(in_info.type), in_info.scale);
 		free(map);
 		mbn_labels_free(labels.labels);
 		mbn_model_free(model);

@@ -33,11 +33,6 @@ static void usage(FILE *f)
 		   "      --json         one JSON object\n");
 }
 
-static const char *type_name(enum mbn_type t)
-{
-	return t == MBN_TYPE_INT8 ? "int8" : t == MBN_TYPE_UINT8 ? "uint8" : t == MBN_TYPE_FLOAT32 ? "float32" : "?";
-}
-
 static void dims_str(const struct mbn_tensor_info *t, char *buf, size_t len)
 {
 	size_t o = 0;
@@ -56,7 +51,7 @@ static void print_tensor(const char *what, const struct mbn_tensor_info *t)
 		printf("%-6s %s: %s float32 (%zu elements; quantized next to it with scale %g zero point %d)\n", what, t->name,
 		       ds, t->elems, t->scale, t->zero_point);
 	else
-		printf("%-6s %s: %s %s scale %g zero point %d (%zu elements)\n", what, t->name, ds, type_name(t->type),
+		printf("%-6s %s: %s %s scale %g zero point %d (%zu elements)\n", what, t->name, ds, mbn_type_name(t->type),
 		       t->scale, t->zero_point, t->elems);
 }
 
@@ -67,7 +62,7 @@ static void json_tensor(const char *key, const struct mbn_tensor_info *t)
 	printf(",\"dims\":[");
 	for (int d = 0; d < t->ndims; d++)
 		printf("%s%d", d ? "," : "", t->dims[d]);
-	printf("],\"type\":\"%s\",\"scale\":%.9g,\"zero_point\":%d,\"elems\":%zu,\"bytes\":%zu}", type_name(t->type),
+	printf("],\"type\":\"%s\",\"scale\":%.9g,\"zero_point\":%d,\"elems\":%zu,\"bytes\":%zu}", mbn_type_name(t->type),
 	       t->scale, t->zero_point, t->elems, t->bytes);
 }
 

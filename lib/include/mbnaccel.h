@@ -71,6 +71,9 @@ enum mbn_type {
 			       * those of the quantized tensor next to it */
 };
 
+/* "uint8", "int8", "float32" ("?" for other values). */
+const char *mbn_type_name(enum mbn_type type);
+
 #define MBN_NAME_MAX 128
 struct mbn_tensor_info {
 	int ndims;

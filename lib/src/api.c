@@ -167,6 +167,11 @@ static int read_file(const char *path, void **data, size_t *size)
 	return 0;
 }
 
+MBN_EXPORT const char *mbn_type_name(enum mbn_type t)
+{
+	return t == MBN_TYPE_INT8 ? "int8" : t == MBN_TYPE_UINT8 ? "uint8" : t == MBN_TYPE_FLOAT32 ? "float32" : "?";
+}
+
 MBN_EXPORT const char *mbn_match_name(enum mbn_match match)
 {
 	switch (match) {

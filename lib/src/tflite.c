@@ -670,8 +670,8 @@ int mbn_graph_load(const void *const *bufs, const size_t *sizes, const char *con
 				r = mbn_set_error(-EINVAL,
 						  "%s does not chain onto %s: its input '%s' (%zu elements, %s, scale %g, zero point %d) differs in %s from the previous output '%s' (%zu elements, %s, scale %g, zero point %d)",
 						  c.name, names && names[f - 1] ? names[f - 1] : "the previous file", b.name, b.bytes,
-						  b.type == MBN_TYPE_INT8 ? "int8" : "uint8", b.scale, b.zero_point, what, a.name,
-						  a.bytes, a.type == MBN_TYPE_INT8 ? "int8" : "uint8", a.scale, a.zero_point);
+						  mbn_type_name(b.type), b.scale, b.zero_point, what, a.name,
+						  a.bytes, mbn_type_name(a.type), a.scale, a.zero_point);
 				goto fail;
 			}
 		}
