@@ -187,6 +187,8 @@ clean:
 # QEMU co-simulation bridge (tools/cosim/cosim.mk: build/bin/mbn-cosim, check-driver).
 -include driver/driver.mk
 -include tools/cosim/cosim.mk
+# The TensorFlow Lite delegate (delegate/delegate.mk: libmbnaccel-tflite.so, examples).
+include delegate/delegate.mk
 # `all` was read before sim.mk defined SIM_ALL, so its simulator prerequisite is added here.
 ifneq ($(SAN),1)
 all: $(SIM_ALL)

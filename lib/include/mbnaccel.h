@@ -264,6 +264,8 @@ struct mbn_layer_info {
 				 * on_accel or the device is the cpu) */
 	const char *folded;     /* operators folded into this layer at load time, e.g. "PAD"
 				 * (NULL if none) */
+	int op_index;           /* index of its operator in that file's subgraph 0 (a folded
+				 * operator's consumer: the convolution after a folded PAD) */
 };
 
 /* Number of layers (0 for a model that only converts types at its edges, e.g. a lone

@@ -792,6 +792,7 @@ MBN_EXPORT int mbn_model_layer_info(const mbn_model *m, int i, struct mbn_layer_
 	info->op_name = l->op_name;
 	info->name = l->name;
 	info->file = l->file;
+	info->op_index = l->op_index;
 	info->in_h = l->in_h, info->in_w = l->in_w, info->in_c = l->in_c;
 	info->out_h = l->out_h, info->out_w = l->out_w, info->out_c = l->out_c;
 	info->k_h = l->k_h, info->k_w = l->k_w, info->stride_h = l->stride_h, info->stride_w = l->stride_w;

@@ -67,13 +67,19 @@ struct sim_abi {
 };
 
 #define SIM_MEM_BYTES (512ull << 20)
+#define SIM_MAX_FREE 256
 
 struct sim_dev {
 	void *dl;
 	struct sim_abi abi;
 	mbn_sim *sim;
 	uint8_t *mem;
-	uint64_t mem_size, brk;  /* bump allocator over the simulated DRAM */
+	uint64_t mem_size;
+	/* The free ranges of the simulated DRAM, sorted by address (first fit, coalesced
+	 * on free): models come and go (a TFLite delegate compiles and drops them), so
+	 * their memory must be reusable. */
+	int n_free;
+	struct { uint64_t base, size; } free_r[SIM_MAX_FREE];
 	struct accel_caps caps;
 	unsigned bw_bytes, lat_cycles;
 	char trace[256];
@@ -303,6 +309,9 @@ static int sim_open(struct mbn_device *dev, const char *args)
 	}
 	if (!r) {
 		s->mem = s->abi.mem(s->sim, &s->mem_size);
+		s->n_free = 1;
+		s->free_r[0].base = 0;
+		s->free_r[0].size = s->mem_size;
 		uint32_t id = s->abi.reg_read(s->sim, MBN_REG_ID);
 		if (id != MBN_ID_VALUE)
 			r = mbn_set_error(-ENODEV, "simulator ID register reads 0x%08x, expected 0x%08x", id, MBN_ID_VALUE);
@@ -324,18 +333,62 @@ static int sim_open(struct mbn_device *dev, const char *args)
 
 static uint64_t alloc_dram(struct sim_dev *s, uint64_t bytes)
 {
-	uint64_t base = (s->brk + 4095) & ~4095ull;
+	bytes = (bytes + 4095) & ~4095ull;
+	if (!bytes)
+		bytes = 4096;
+	for (int i = 0; i < s->n_free; i++) {
+		if (s->free_r[i].size < bytes)
+			continue;
+		uint64_t base = s->free_r[i].base;
+		s->free_r[i].base += bytes;
+		s->free_r[i].size -= bytes;
+		if (!s->free_r[i].size) {
+			memmove(&s->free_r[i], &s->free_r[i + 1], sizeof(s->free_r[0]) * (size_t)(s->n_free - i - 1));
+			s->n_free--;
+		}
+		return base;
+	}
+	return UINT64_MAX;
+}
 
-	if (base + bytes > s->mem_size)
-		return UINT64_MAX;
-	s->brk = base + bytes;
-	return base;
+static void free_dram(struct sim_dev *s, uint64_t base, uint64_t bytes)
+{
+	if (base == UINT64_MAX)
+		return;
+	bytes = (bytes + 4095) & ~4095ull;
+	if (!bytes)
+		bytes = 4096;
+	int i = 0;
+	while (i < s->n_free && s->free_r[i].base < base)
+		i++;
+	bool join_prev = i > 0 && s->free_r[i - 1].base + s->free_r[i - 1].size == base;
+	bool join_next = i < s->n_free && base + bytes == s->free_r[i].base;
+	if (join_prev && join_next) {
+		s->free_r[i - 1].size += bytes + s->free_r[i].size;
+		memmove(&s->free_r[i], &s->free_r[i + 1], sizeof(s->free_r[0]) * (size_t)(s->n_free - i - 1));
+		s->n_free--;
+	} else if (join_prev) {
+		s->free_r[i - 1].size += bytes;
+	} else if (join_next) {
+		s->free_r[i].base = base;
+		s->free_r[i].size += bytes;
+	} else if (s->n_free < SIM_MAX_FREE) {
+		memmove(&s->free_r[i + 1], &s->free_r[i], sizeof(s->free_r[0]) * (size_t)(s->n_free - i));
+		s->free_r[i].base = base;
+		s->free_r[i].size = bytes;
+		s->n_free++;
+	} /* else: the table is full (extreme fragmentation); the range stays unusable */
 }
 
 static void sim_release(struct mbn_device *dev, void *plan)
 {
 	struct sim_plan *p = plan;
+	struct sim_dev *s = dev->priv;
 
+	if (p->h.ap.n_seg) {
+		free_dram(s, p->const_base, p->h.ap.const_size);
+		free_dram(s, p->act_base, p->h.ap.act_size);
+	}
 	mbn_accel_host_free(&p->h);
 	free(p);
 }
@@ -354,8 +407,10 @@ static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void *
 		return r;
 	}
 	if (p->h.ap.n_seg) {
+		p->act_base = UINT64_MAX;
 		p->const_base = alloc_dram(s, p->h.ap.const_size);
-		p->act_base = p->const_base == UINT64_MAX ? UINT64_MAX : alloc_dram(s, p->h.ap.act_size);
+		if (p->const_base != UINT64_MAX)
+			p->act_base = alloc_dram(s, p->h.ap.act_size);
 		if (p->act_base == UINT64_MAX) {
 			sim_release(dev, p);
 			return mbn_set_error(-ENOMEM, "the simulated DRAM (%llu MiB) is full",

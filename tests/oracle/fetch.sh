@@ -2,7 +2,9 @@
 # Fetch the test oracle: TensorFlow Lite 2.9.0's prebuilt C library, shipped inside the
 # npm package tfjs-tflite-node@0.0.2 (cc_deps/linux_amd64/libtensorflowlite_c.so), and
 # the same release built for linux arm64 (cc_deps/linux_arm64/, into DEST/lib-arm64/),
-# which tests/oracle/tflite-run-arm64 runs under qemu-user.
+# which tests/oracle/tflite-run-arm64 runs under qemu-user; and each build's
+# libexternal_delegate_obj.so, TFLite's external-delegate loader (the path Python's
+# load_delegate takes), which the delegate tests (tests/delegate) load ours through.
 # `npm pack` downloads the tarball without installing anything. Fails loudly: the
 # bit-exact tests cannot run without the oracle and must not pass without it.
 set -euo pipefail
@@ -19,8 +21,11 @@ so="$tmp/package/cc_deps/linux_amd64/libtensorflowlite_c.so"
 [ -f "$so" ] || { echo "fetch.sh: $so missing from the npm package" >&2; exit 1; }
 so_arm64="$tmp/package/cc_deps/linux_arm64/libtensorflowlite_c.so"
 [ -f "$so_arm64" ] || { echo "fetch.sh: $so_arm64 missing from the npm package" >&2; exit 1; }
+for f in linux_amd64/libexternal_delegate_obj.so linux_arm64/libexternal_delegate_obj.so; do
+	[ -f "$tmp/package/cc_deps/$f" ] || { echo "fetch.sh: cc_deps/$f missing from the npm package" >&2; exit 1; }
+done
 mkdir -p "$dest/lib" "$dest/lib-arm64" "$dest/include"
-cp "$so" "$dest/lib/"
-cp "$so_arm64" "$dest/lib-arm64/"
+cp "$so" "$tmp/package/cc_deps/linux_amd64/libexternal_delegate_obj.so" "$dest/lib/"
+cp "$so_arm64" "$tmp/package/cc_deps/linux_arm64/libexternal_delegate_obj.so" "$dest/lib-arm64/"
 cp -r "$tmp/package/cc_deps/include/." "$dest/include/"
 echo "oracle: TensorFlow Lite 2.9 C library in $dest (x86-64: lib/, arm64: lib-arm64/)"
