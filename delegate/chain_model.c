@@ -131,6 +131,49 @@ const char *mbn_tfl_screen(const TfLiteContext *ctx, const struct dnode *n)
 	return NULL;
 }
 
+static const char *pad_name(int p)
+{
+	return p == MBN_TFL_PADDING_SAME ? "SAME" : p == MBN_TFL_PADDING_VALID ? "VALID" : "UNKNOWN";
+}
+
+void mbn_tfl_params_str(const struct dnode *n, char *s, size_t len)
+{
+	const void *bd = n->node->builtin_data;
+	s[0] = 0;
+	if (!bd)
+		return;
+	switch (n->builtin) {
+	case DBOP_CONV_2D: {
+		const struct mbn_tfl_conv_params *p = bd;
+		snprintf(s, len, "padding=%s stride_w=%d stride_h=%d activation=%d dilation_w=%d dilation_h=%d",
+			 pad_name(p->padding), p->stride_width, p->stride_height, p->activation, p->dilation_width_factor,
+			 p->dilation_height_factor);
+		break;
+	}
+	case DBOP_DEPTHWISE_CONV_2D: {
+		const struct mbn_tfl_depthwise_params *p = bd;
+		snprintf(s, len,
+			 "padding=%s stride_w=%d stride_h=%d depth_multiplier=%d activation=%d dilation_w=%d dilation_h=%d",
+			 pad_name(p->padding), p->stride_width, p->stride_height, p->depth_multiplier, p->activation,
+			 p->dilation_width_factor, p->dilation_height_factor);
+		break;
+	}
+	case DBOP_AVERAGE_POOL_2D:
+	case DBOP_MAX_POOL_2D: {
+		const struct mbn_tfl_pool_params *p = bd;
+		snprintf(s, len, "padding=%s stride_w=%d stride_h=%d filter_w=%d filter_h=%d activation=%d",
+			 pad_name(p->padding), p->stride_width, p->stride_height, p->filter_width, p->filter_height,
+			 p->activation);
+		break;
+	}
+	case DBOP_MEAN: {
+		const struct mbn_tfl_reducer_params *p = bd;
+		snprintf(s, len, "keep_dims=%d", p->keep_dims ? 1 : 0);
+		break;
+	}
+	}
+}
+
 /* The writer's index of TFLite tensor ti, adding it on first use. */
 struct tmap {
 	int n, cap;

@@ -437,6 +437,12 @@ static void log_plan(struct walk *w, int n_parts)
 		const TfLiteTensor *out = dn->node->outputs && dn->node->outputs->size
 						  ? &w->ctx->tensors[dn->node->outputs->data[0]] : NULL;
 		const char *nm = out && out->name ? out->name : "";
+		if (w->d->log >= 2) {
+			char params[256];
+			mbn_tfl_params_str(dn, params, sizeof(params));
+			if (params[0])
+				say(w->d, "mbnaccel-tflite: params node %d %s %s", dn->index, builtin_name(dn->builtin), params);
+		}
 		if (w->claimed[p]) {
 			claimed++;
 			say(w->d, "mbnaccel-tflite: node %d %s '%s': claimed (%s)", dn->index, builtin_name(dn->builtin), nm,
@@ -639,6 +645,7 @@ static void *part_init(TfLiteContext *ctx, const char *buffer, size_t length)
 			snprintf(k->error, sizeof(k->error), "out of memory");
 	}
 	d->stats.partitions++;
+	d->stats.partitions_live++;
 	d->stats.nodes_claimed += (uint64_t)covered;
 	pthread_mutex_unlock(&d->lock);
 	return k;
@@ -649,6 +656,9 @@ static void part_free(TfLiteContext *ctx, void *buffer)
 	struct part *k = buffer;
 	if (!k)
 		return;
+	pthread_mutex_lock(&k->d->lock);
+	k->d->stats.partitions_live--;
+	pthread_mutex_unlock(&k->d->lock);
 	for (int i = 0; i < k->n; i++)
 		chain_free(&k->chains[i]);
 	free(k->chains);
@@ -830,6 +840,8 @@ static int parse_bool(const char *v, int *out)
 {
 	if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "on") || !strcmp(v, "yes"))
 		return *out = 1, 0;
+	if (!strcmp(v, "2"))
+		return *out = 2, 0; /* also each node's builtin parameters */
 	if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "off") || !strcmp(v, "no"))
 		return *out = 0, 0;
 	return -EINVAL;
@@ -848,7 +860,7 @@ EXPORT struct TfLiteDelegate *tflite_plugin_create_delegate(const char *const *k
 		} else if (!strcmp(k, "log")) {
 			if (parse_bool(v, &o.log)) {
 				struct mbn_tfl_delegate tmp = { .report = report_error };
-				say(&tmp, "mbnaccel-tflite: option log=%s: expected 0, 1, true or false", v);
+				say(&tmp, "mbnaccel-tflite: option log=%s: expected 0, 1, 2, true or false", v);
 				return NULL;
 			}
 		} else {

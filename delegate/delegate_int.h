@@ -16,9 +16,12 @@
 
 /* BuiltinOperator values (schema.fbs) the delegate looks at. */
 enum {
+	DBOP_AVERAGE_POOL_2D = 1,
 	DBOP_CONV_2D = 3,
 	DBOP_DEPTHWISE_CONV_2D = 4,
+	DBOP_MAX_POOL_2D = 17,
 	DBOP_PAD = 34,
+	DBOP_MEAN = 40,
 	DBOP_PADV2 = 60,
 };
 
@@ -38,6 +41,12 @@ const char *mbn_tfl_screen(const TfLiteContext *ctx, const struct dnode *n);
 /* The TFLite tensor index of a node's activation input and output. */
 static inline int mbn_tfl_act_in(const struct dnode *n) { return n->node->inputs->data[0]; }
 static inline int mbn_tfl_act_out(const struct dnode *n) { return n->node->outputs->data[0]; }
+
+/* The builtin parameters of a CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D,
+ * MAX_POOL_2D or MEAN node as read through tflite_builtin.h, "key=value ..." ("" for
+ * other operators): what log=2 prints, and what tests/delegate/tflite-options.py
+ * compares with the flatbuffer's option tables. */
+void mbn_tfl_params_str(const struct dnode *n, char *s, size_t len);
 
 /* Serializes the chain nodes[0..n) (each node's activation input the previous node's
  * output) as a one-subgraph .tflite model: its input is the first node's input, its

@@ -41,7 +41,8 @@ struct mbn_tflite_options {
 	const char *match;     /* "x86", "arm64" or "native" (NULL: native): whose TFLite
 				* arithmetic the claimed nodes reproduce */
 	int log;               /* 1: print on stderr which nodes were claimed and why the
-				* others were not */
+				* others were not; 2: also each convolution's, pool's and
+				* mean's builtin parameters */
 	void (*report_error)(const char *message); /* NULL: messages go to stderr */
 };
 
@@ -58,7 +59,9 @@ void mbn_tflite_delegate_delete(struct TfLiteDelegate *delegate);
 /* Counters since the delegate was created, over all its partitions and interpreters. */
 struct mbn_tflite_stats {
 	int device_ok;             /* the device opened */
-	uint64_t partitions;       /* kernels created (one per claimed chain) */
+	uint64_t partitions;       /* kernels created (one per TFLite partition) */
+	uint64_t partitions_live;  /* of those, not yet freed (0 once every interpreter
+				    * using the delegate is deleted) */
 	uint64_t nodes_claimed;    /* TFLite nodes replaced by them */
 	uint64_t jobs;             /* chains run (one mbnaccel model run each) */
 	uint64_t accel_cycles;     /* accelerator cycles of those runs */
@@ -70,7 +73,7 @@ struct mbn_tflite_stats {
 int mbn_tflite_delegate_stats(const struct TfLiteDelegate *delegate, struct mbn_tflite_stats *stats);
 
 /* The TensorFlow Lite external-delegate ABI (tensorflow/lite/delegates/external):
- * options "device", "match", "log" as above (values are strings; log: 0/1/true/false).
+ * options "device", "match", "log" as above (values are strings; log: 0/1/2/true/false).
  * An unknown option or an invalid value is reported through report_error and gives
  * NULL. */
 struct TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys, const char *const *values,

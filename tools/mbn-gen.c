@@ -48,6 +48,8 @@ static void usage(FILE *f)
 "                   reshapes, 1x1 conv classifier), always int8;\n"
 "                   pytorch: via ONNX (PAD (1,1) + VALID before stride-2 layers, MEAN\n"
 "                   keep_dims, FULLY_CONNECTED head), always int8\n"
+"  --maxpool-after B  a MAX_POOL_2D 3x3/1 SAME after block B (1..13): an operator\n"
+"                   libmbnaccel does not run (the TFLite delegate's two partitions)\n"
 "  --per-channel    pytorch: per-channel FC head weights (TFLite 2.9 ignores per-channel\n"
 "                   FC scales: its outputs are then all the zero point)\n"
 "  --classes N      classifier outputs (default 1001)\n"
@@ -121,7 +123,7 @@ int main(int argc, char **argv)
 	enum { O_ALPHA = 256, O_SIZE, O_INT8, O_SEED, O_CLASSES, O_OP, O_H, O_W, O_C, O_OC,
 	       O_K, O_KH, O_KW, O_STRIDE, O_SH, O_SW, O_PAD, O_ACT, O_DM, O_UNITS, O_BETA,
 	       O_DIL, O_HEAD, O_HELP, O_STYLE, O_CHANNELS, O_DMULT, O_INTYPE, O_OUTTYPE,
-	       O_PERCH, O_PADS, O_PADVAL, O_KEEP, O_SAMEQ };
+	       O_PERCH, O_PADS, O_PADVAL, O_KEEP, O_SAMEQ, O_MAXPOOL };
 	static const struct option lo[] = {
 		{ "alpha", 1, 0, O_ALPHA }, { "size", 1, 0, O_SIZE }, { "int8", 0, 0, O_INT8 },
 		{ "seed", 1, 0, O_SEED }, { "classes", 1, 0, O_CLASSES }, { "op", 1, 0, O_OP },
@@ -136,6 +138,7 @@ int main(int argc, char **argv)
 		{ "out-type", 1, 0, O_OUTTYPE }, { "per-channel", 0, 0, O_PERCH },
 		{ "pads", 1, 0, O_PADS }, { "pad-value", 1, 0, O_PADVAL },
 		{ "keep-dims", 1, 0, O_KEEP }, { "same-quant", 0, 0, O_SAMEQ },
+		{ "maxpool-after", 1, 0, O_MAXPOOL },
 		{ 0, 0, 0, 0 } };
 	double alpha = 0;
 	int size = 0, classes = 1001, squeeze = 0, act_given = 0;
@@ -143,7 +146,7 @@ int main(int argc, char **argv)
 	const char *outp = NULL;
 	struct opargs A = { NULL, 8, 8, 8, 16, 3, 3, 1, 1, TFLW_PAD_SAME, TFLW_ACT_NONE, 1, 10,
 			    1, 0, 1.0f, DT_NET, DT_NET, { 1, 1, 1, 1 }, -1000, 0, 0, 0 };
-	struct gen_net N = { "tf1", 0, 0, 1001, 0, 3, 0, DT_NET, DT_NET, 0 };
+	struct gen_net N = { "tf1", 0, 0, 1001, 0, 3, 0, DT_NET, DT_NET, 0, 0 };
 	int ch;
 	char *end;
 
@@ -205,6 +208,7 @@ int main(int argc, char **argv)
 			N.style = optarg;
 			break;
 		case O_CHANNELS: N.channels = parse_int(optarg, "--channels", 1, 64); break;
+		case O_MAXPOOL: N.maxpool_after = parse_int(optarg, "--maxpool-after", 1, 13); break;
 		case O_DMULT:
 			A.dm = N.depth_mult = parse_int(optarg, "--depth-mult", 1, 4096);
 			break;
@@ -260,14 +264,18 @@ int main(int argc, char **argv)
 				 alpha, size, g_int8 ? "int8" : "uint8", (unsigned long long)seed);
 		/* the TF1 defaults keep the description (and so the bytes) of before */
 		if (!tf1 || N.channels != 3 || N.depth_mult || N.in_dt || N.out_dt)
-			snprintf(desc + n, sizeof(desc) - (size_t)n,
-				 " style %s channels %d depth-mult %d in %s out %s%s", N.style,
-				 N.channels, N.depth_mult, dtn[N.in_dt], dtn[N.out_dt],
-				 N.fc_per_channel ? " per-channel-fc" : "");
+			n += snprintf(desc + n, sizeof(desc) - (size_t)n,
+				      " style %s channels %d depth-mult %d in %s out %s%s", N.style,
+				      N.channels, N.depth_mult, dtn[N.in_dt], dtn[N.out_dt],
+				      N.fc_per_channel ? " per-channel-fc" : "");
+		if (N.maxpool_after)
+			snprintf(desc + n, sizeof(desc) - (size_t)n, " maxpool-after %d", N.maxpool_after);
 		if (!tf1 && squeeze)
 			die("%s", "--head squeeze is for --style tf1");
 		if (N.fc_per_channel && strcmp(N.style, "pytorch"))
 			die("%s", "--per-channel (whole models) is for --style pytorch's FC head");
+		if (N.maxpool_after && A.op)
+			die("%s", "--maxpool-after is for whole models");
 		N.alpha = alpha;
 		N.size = size;
 		N.classes = classes;

@@ -93,7 +93,7 @@ static TfLiteDelegate *make_delegate(const char *mode, struct ext *e, const char
 	if (!strcmp(mode, "linked")) {
 		struct mbn_tflite_options o = { .device = opt("device"), .match = opt("match") };
 		const char *log = opt("log");
-		o.log = log && (!strcmp(log, "1") || !strcmp(log, "true"));
+		o.log = log ? atoi(log) : 0;
 		TfLiteDelegate *d = mbn_tflite_delegate_create_opts(&o);
 		if (!d)
 			die("mbn_tflite_delegate_create_opts failed", NULL);
@@ -308,6 +308,9 @@ int main(int argc, char **argv)
 		}
 		TfLiteInterpreterDelete(it);
 	}
+	struct mbn_tflite_stats fin;
+	if (!strcmp(mode, "linked") && !mbn_tflite_delegate_stats(d, &fin) && fin.partitions_live)
+		die("partitions are still alive after every interpreter was deleted", NULL);
 	FILE *fo = fopen(out_path, "wb");
 	if (!fo || fwrite(first, 1, first_len, fo) != first_len || fclose(fo))
 		die("cannot write the output", out_path);

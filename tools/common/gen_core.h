@@ -145,6 +145,8 @@ struct gen_net {
 	int size, classes, squeeze, channels, depth_mult;
 	int in_dt, out_dt;	/* enum gen_dt; DT_NET: the network's own type */
 	int fc_per_channel;	/* pytorch: per-channel FULLY_CONNECTED weights */
+	int maxpool_after;	/* 1..13: a MAX_POOL_2D 3x3/1 SAME after that block (an
+				 * operator libmbnaccel does not run; 0: none) */
 };
 void build_mobilenet(const struct gen_net *N);
 

@@ -209,6 +209,10 @@ void build_mobilenet(const struct gen_net *N)
 			snprintf(oname, sizeof(oname), "%s/Relu6", prefix);
 		}
 		a = step(a, layer_run(a, &P, prefix, oname));
+		if (N->maxpool_after == b + 1) {
+			snprintf(oname, sizeof(oname), "maxpool_%d/MaxPool", b + 1);
+			a = step(a, pool_run(a, TFLW_OP_MAX_POOL_2D, 3, 3, 1, 1, TFLW_PAD_SAME, TFLW_ACT_NONE, oname));
+		}
 	}
 
 	struct layer F = L;
