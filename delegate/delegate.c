@@ -71,6 +71,10 @@ struct mbn_tfl_delegate {
 	int is_cpu;
 	char dev_error[512];
 	int said_dev_error;
+	/* the plugin ABI's answer to invalid options: Prepare fails with this message
+	 * (TFLite 2.9's C external-delegate loader calls a NULL plugin delegate's Prepare,
+	 * so the plugin never returns NULL) */
+	char option_error[512];
 	pthread_mutex_t lock;      /* stats, pending */
 	struct mbn_tflite_stats stats;
 	/* chains compiled in Prepare, waiting for their kernel's init */
@@ -477,6 +481,10 @@ static TfLiteStatus delegate_prepare(TfLiteContext *ctx, TfLiteDelegate *base)
 	struct walk w = { .ctx = ctx, .d = d };
 	TfLiteIntArray *plan;
 
+	if (d->option_error[0]) {
+		ctx->ReportError(ctx, "%s", d->option_error);
+		return kTfLiteError;
+	}
 	if (!d->dev) {
 		if (!d->said_dev_error) {
 			say(d, "mbnaccel-tflite: %s; no node is delegated, TFLite runs the whole model", d->dev_error);
@@ -847,6 +855,28 @@ static int parse_bool(const char *v, int *out)
 	return -EINVAL;
 }
 
+/* A delegate that refuses to be applied, saying why: what the plugin ABI gives for an
+ * invalid option (the message also goes to report_error at once). */
+static struct TfLiteDelegate *option_error_delegate(void (*report_error)(const char *), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static struct TfLiteDelegate *option_error_delegate(void (*report_error)(const char *), const char *fmt, ...)
+{
+	struct mbn_tfl_delegate *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->option_error, sizeof(d->option_error), fmt, ap);
+	va_end(ap);
+	d->report = report_error;
+	say(d, "%s", d->option_error);
+	d->magic = DELEGATE_MAGIC;
+	pthread_mutex_init(&d->lock, NULL);
+	d->base.data_ = d;
+	d->base.Prepare = delegate_prepare;
+	return &d->base;
+}
+
 EXPORT struct TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys, const char *const *values,
 							    size_t n, void (*report_error)(const char *))
 {
@@ -856,17 +886,18 @@ EXPORT struct TfLiteDelegate *tflite_plugin_create_delegate(const char *const *k
 		if (!strcmp(k, "device")) {
 			o.device = v;
 		} else if (!strcmp(k, "match")) {
+			enum mbn_match mm;
+			if (v[0] && mbn_match_parse(v, &mm))
+				return option_error_delegate(report_error,
+							     "mbnaccel-tflite: option match=%s: expected x86, arm64 or native", v);
 			o.match = v;
 		} else if (!strcmp(k, "log")) {
-			if (parse_bool(v, &o.log)) {
-				struct mbn_tfl_delegate tmp = { .report = report_error };
-				say(&tmp, "mbnaccel-tflite: option log=%s: expected 0, 1, 2, true or false", v);
-				return NULL;
-			}
+			if (parse_bool(v, &o.log))
+				return option_error_delegate(report_error,
+							     "mbnaccel-tflite: option log=%s: expected 0, 1, 2, true or false", v);
 		} else {
-			struct mbn_tfl_delegate tmp = { .report = report_error };
-			say(&tmp, "mbnaccel-tflite: unknown option '%s' (options: device, match, log)", k);
-			return NULL;
+			return option_error_delegate(report_error,
+						     "mbnaccel-tflite: unknown option '%s' (options: device, match, log)", k);
 		}
 	}
 	return mbn_tflite_delegate_create_opts(&o);

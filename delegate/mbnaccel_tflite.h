@@ -74,8 +74,10 @@ int mbn_tflite_delegate_stats(const struct TfLiteDelegate *delegate, struct mbn_
 
 /* The TensorFlow Lite external-delegate ABI (tensorflow/lite/delegates/external):
  * options "device", "match", "log" as above (values are strings; log: 0/1/2/true/false).
- * An unknown option or an invalid value is reported through report_error and gives
- * NULL. */
+ * An unknown option or an invalid value is reported through report_error at once and
+ * gives a delegate that refuses to be applied with that message (the interpreter
+ * creation fails cleanly): TFLite 2.9's C external-delegate loader crashes on a NULL
+ * plugin delegate. NULL only when out of memory. */
 struct TfLiteDelegate *tflite_plugin_create_delegate(const char *const *keys, const char *const *values,
 						     size_t n_options, void (*report_error)(const char *));
 void tflite_plugin_destroy_delegate(struct TfLiteDelegate *delegate);
