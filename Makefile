@@ -157,7 +157,7 @@ demo: deps
 	    -m $(SHARED)/models/mobilenet_v1_1.0_224_quant_head_layers.tflite \
 	    --labels $(SHARED)/models/imagenet_labels.txt -k 5 $(SHARED)/images/grace_hopper.bmp
 
-install: lib tools
+install: lib tools $(DLG_SO)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 lib/include/mbnaccel.h $(DESTDIR)$(PREFIX)/include/
 	install -d $(DESTDIR)$(PREFIX)/include/drm
@@ -172,9 +172,14 @@ install: lib tools
 	for f in build/lib/libmbnsim-mac*.so; do if [ -f "$$f" ]; then install -d $(DESTDIR)$(PREFIX)/lib/mbnaccel && \
 	    install -m 755 "$$f" $(DESTDIR)$(PREFIX)/lib/mbnaccel/; fi; done
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' lib/mbnaccel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc
+	install -m 755 $(DLG_SO) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 delegate/mbnaccel_tflite.h $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' delegate/mbnaccel-tflite.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel-tflite.pc
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/lib/mbnaccel
+	rm -f $(DESTDIR)$(PREFIX)/lib/libmbnaccel-tflite.so $(DESTDIR)$(PREFIX)/include/mbnaccel_tflite.h \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel-tflite.pc
 	rm -f $(DESTDIR)$(PREFIX)/include/mbnaccel.h $(DESTDIR)$(PREFIX)/include/drm/mbnaccel_drm.h $(DESTDIR)$(PREFIX)/lib/libmbnaccel.* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/mbnaccel.pc $(patsubst $(BUILD)/bin/%,$(DESTDIR)$(PREFIX)/bin/%,$(TOOLS))
 

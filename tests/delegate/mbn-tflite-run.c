@@ -149,19 +149,24 @@ static TfLiteInterpreter *make_interp(TfLiteModel *model, TfLiteDelegate *d)
 	return it;
 }
 
-static void print_stats(const char *mode, TfLiteDelegate *d, const struct mbn_tflite_stats *before, int runs)
+/* per invoke: the partitions' counters, and the host time outside the accelerator:
+ * the invoke's wall time minus the time inside the partitions' runs, plus the
+ * library's own host part of those runs (layouts, copies) */
+static void print_stats(const char *mode, TfLiteDelegate *d, const struct mbn_tflite_stats *before, int runs,
+			double invoke_ms)
 {
 	struct mbn_tflite_stats s;
 	if (strcmp(mode, "linked") || mbn_tflite_delegate_stats(d, &s))
 		return;
 	int n = runs > 0 ? runs : 1;
+	double run_ms = (s.run_us - before->run_us) / n / 1e3, lib_ms = (s.host_cpu_us - before->host_cpu_us) / n / 1e3;
 	printf("stats partitions=%llu nodes_claimed=%llu jobs_per_invoke=%.2f accel_cycles=%llu dram_read=%llu "
-	       "dram_write=%llu run_ms=%.3f lib_host_ms=%.3f\n",
+	       "dram_write=%llu run_ms=%.3f lib_host_ms=%.3f invoke_ms=%.3f host_outside_accel_ms=%.3f\n",
 	       (unsigned long long)s.partitions, (unsigned long long)s.nodes_claimed,
 	       (double)(s.jobs - before->jobs) / n, (unsigned long long)((s.accel_cycles - before->accel_cycles) / (uint64_t)n),
 	       (unsigned long long)((s.dram_read_bytes - before->dram_read_bytes) / (uint64_t)n),
 	       (unsigned long long)((s.dram_write_bytes - before->dram_write_bytes) / (uint64_t)n),
-	       (s.run_us - before->run_us) / n / 1e3, (s.host_cpu_us - before->host_cpu_us) / n / 1e3);
+	       run_ms, lib_ms, invoke_ms, invoke_ms - run_ms + lib_ms);
 }
 
 int main(int argc, char **argv)
@@ -282,6 +287,7 @@ int main(int argc, char **argv)
 		for (size_t j = 0; j < n_in; j++) {
 			if (stats && !strcmp(mode, "linked"))
 				mbn_tflite_delegate_stats(d, &before);
+			double sum_ms = 0;
 			for (int rep = 0; rep < repeat; rep++) {
 				double t0 = now_ms();
 				if (TfLiteTensorCopyFromBuffer(in, inputs + j * in_bytes, in_bytes) != kTfLiteOk)
@@ -289,10 +295,11 @@ int main(int argc, char **argv)
 				if (TfLiteInterpreterInvoke(it) != kTfLiteOk)
 					die("Invoke failed (see the messages above)", model_path);
 				lat[rep] = now_ms() - t0;
+				sum_ms += lat[rep];
 			}
 			memcpy(outs + j * out_bytes, TfLiteTensorData(out), out_bytes);
 			if (stats)
-				print_stats(mode, d, &before, repeat);
+				print_stats(mode, d, &before, repeat, sum_ms / repeat);
 			if (repeat > 1) {
 				qsort(lat, (size_t)repeat, sizeof(double), cmp_double);
 				printf("invoke median_ms=%.3f min_ms=%.3f runs=%d\n", lat[repeat / 2], lat[0], repeat);
