@@ -2,7 +2,8 @@
 # (see `make module`, issue 4). Every tool lands in build/bin, libraries in build/lib.
 #
 # Layout rules (so a new file needs no Makefile edit):
-#   lib/src/*.c            -> libmbnaccel.so.$(SOVER) / libmbnaccel.a
+#   lib/src/*.c, lib/src/*/*.c -> libmbnaccel.so.$(SOVER) / libmbnaccel.a (lib/src/README.md:
+#                             loader/, compiler/, devices/, kernels/; includes name the folder)
 #   tools/common/*.c       -> build/obj/tools-common.a, linked into every tool
 #   tools/mbn-*.c          -> build/bin/mbn-*  (one file = one tool)
 #   tests/unit/test-*.c    -> build/tests/test-*  (run by tests/run.sh)
@@ -35,7 +36,8 @@ ALLFLAGS  := $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
 LDLIBS    := -ldrm -luring -lm -lpthread -ldl
 TOOL_LIBS := -ljpeg -lpng -lz
 
-LIB_SRC   := $(wildcard lib/src/*.c)
+LIB_SRC   := $(wildcard lib/src/*.c lib/src/*/*.c)
+LIB_HDR   := $(wildcard lib/src/*.h lib/src/*/*.h)
 LIB_OBJ   := $(patsubst lib/src/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRC))
 TC_SRC    := $(wildcard tools/common/*.c)
 TC_OBJ    := $(patsubst tools/common/%.c,$(BUILD)/obj/tools-common/%.o,$(TC_SRC))
@@ -63,13 +65,13 @@ $(REGS_H) $(REGS_VH): hw/regs/mbnaccel.regs hw/regs/gen-regs.py
 	python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs $(REGS_H) $(REGS_VH)
 regs: $(REGS_H)
 
-$(BUILD)/obj/lib/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
 
 # The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
 # also for the sanitizer build; PREFIX/lib/mbnaccel once installed).
-$(BUILD)/obj/lib/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
+$(BUILD)/obj/lib/devices/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
 	-DMBN_SIM_INSTALLDIR='"$(PREFIX)/lib/mbnaccel"' -DMBN_SOURCE_DIR='"$(CURDIR)"'
 
 $(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
@@ -132,7 +134,7 @@ tests: $(BUILD)/bin-arm64/tflite-run $(BUILD)/bin/mbn-run-match
 # Fuzzing (clang + libFuzzer, ASan/UBSan).
 FUZZ_SECONDS ?= 60
 fuzz: build-fuzz/fuzz-loader
-build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(wildcard lib/src/*.h) $(REGS_H) hw/sim/mbn_sim.h
+build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(LIB_HDR) $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim $(LIB_CFLAGS) -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \

@@ -4,7 +4,7 @@
  *
  * The interpreter hands the delegate tensors (type, shape, quantization, constant data)
  * and nodes (builtin code, version, builtin parameter struct). Rather than a second
- * front end beside lib/src/tflite*.c, the chain is written back as schema v3 with
+ * front end beside lib/src/loader/, the chain is written back as schema v3 with
  * tools/common/tflite_writer.c and loaded with mbn_model_load_buffers_opts(): the same
  * validation, PAD folding and compilation as for a file, and every refusal comes with
  * the loader's own message. Builtin parameters are read through tflite_builtin.h and

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "cpu_ops.h"
+#include "devices/backend.h"
+#include "kernels/cpu_ops.h"
 #include "graph.h"
 #include "mbnaccel.h"
 #include "util.h"

@@ -4,7 +4,7 @@
  * layers are the accelerator's (its convolutions; the pool, classifier and softmax stay
  * on the CPU, DESIGN.md section 1).
  */
-#include "backend.h"
+#include "devices/backend.h"
 #include "graph.h"
 
 uint64_t mbn_layer_macs(const struct mbn_layer *l)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fuzz-loader.c - libFuzzer target for the .tflite loader (lib/src/tflite.c,
- * lib/src/flatbuf.c) and, through models that load, the CPU operators.
+ * fuzz-loader.c - libFuzzer target for the .tflite loader (lib/src/loader/tflite.c,
+ * lib/src/loader/flatbuf.c) and, through models that load, the CPU operators.
  *
  * Each input is used twice:
  *   1. the whole input as one model file;

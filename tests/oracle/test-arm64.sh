@@ -4,7 +4,7 @@
 # and with match x86 those of the x86-64 library, on the real models, generated models
 # and single operators, on the cpu device and (arm64 and x86) on the simulated
 # accelerator. Where the two oracles differ for a case the check says how many bytes:
-# those are the ones the arm64 arithmetic (lib/src/cpu_ops.c) must get right.
+# those are the ones the arm64 arithmetic (lib/src/kernels/cpu_ops.c) must get right.
 # Prerequisites are failures, never skips: qemu-aarch64 (tests/deps.sh), the arm64
 # oracle (tests/oracle/fetch.sh, make tests), the simulator library.
 source "$(dirname "$0")/../lib.sh"

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accel.h"
-#include "backend.h"
+#include "compiler/accel.h"
+#include "devices/backend.h"
 #include "cmodel.h"
-#include "cpu_ops.h"
+#include "kernels/cpu_ops.h"
 #include "graph.h"
 #include "mbn_regs.h"
 

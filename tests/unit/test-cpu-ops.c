@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-cpu-ops.c - the CPU kernels (lib/src/cpu_ops.c) against deliberately naive
+ * test-cpu-ops.c - the CPU kernels (lib/src/kernels/cpu_ops.c) against deliberately naive
  * direct implementations written here: random layers of every geometry (kernel 1..5,
  * stride 1..3, SAME / VALID / explicit pads, odd sizes, depth multiplier 1..3, uint8
  * and int8, clamps), plus hand-computed cases. The int8 references work on the true
@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cpu_ops.h"
+#include "kernels/cpu_ops.h"
 #include "graph.h"
-#include "quant.h"
+#include "kernels/quant.h"
 
 #include "check.h"
 

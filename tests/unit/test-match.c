@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu_ops.h"
+#include "kernels/cpu_ops.h"
 #include "graph.h"
-#include "quant.h"
+#include "kernels/quant.h"
 
 #include "check.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test-quant.c - TFLite's fixed-point primitives (lib/src/quant.c): known vectors,
+ * test-quant.c - TFLite's fixed-point primitives (lib/src/kernels/quant.c): known vectors,
  * then a randomized comparison against independent formulations written here in
  * plain int64 / double arithmetic (floor division by shifts, magnitude rounding,
  * normalization by exact doubling instead of frexp).
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "cmodel.h"
-#include "quant.h"
+#include "kernels/quant.h"
 
 #include "check.h"
 

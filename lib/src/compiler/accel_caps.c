@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "accel.h"
+#include "compiler/accel.h"
 #include "mbn_regs.h"
 #include "util.h"
 

@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel.h"
-#include "cpu_ops.h"
+#include "compiler/accel.h"
+#include "kernels/cpu_ops.h"
 #include "mbn_regs.h"
 #include "util.h"
 

@@ -11,8 +11,8 @@
  */
 #include <math.h>
 
-#include "cpu_ops.h"
-#include "quant.h"
+#include "kernels/cpu_ops.h"
+#include "kernels/quant.h"
 
 static int32_t clamp_q(const struct mbn_layer *l, int32_t raw)
 {

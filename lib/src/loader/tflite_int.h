@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "flatbuf.h"
+#include "loader/flatbuf.h"
 #include "graph.h"
 
 /* schema.fbs field ids */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "flatbuf.h"
+#include "loader/flatbuf.h"
 
 static void fail(struct fb_buf *b, const char *fmt, ...)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "backend.h"
-#include "cpu_ops.h"
+#include "devices/backend.h"
+#include "kernels/cpu_ops.h"
 #include "util.h"
 
 struct cpu_plan {

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cpu_ops.h"
-#include "quant.h"
+#include "kernels/cpu_ops.h"
+#include "kernels/quant.h"
 
 /*
  * QUANTIZE int8/uint8 -> int8/uint8: tensorflow/lite/kernels/quantize.cc (Prepare:

@@ -39,8 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accel.h"
-#include "backend.h"
+#include "compiler/accel.h"
+#include "devices/backend.h"
 #include "mbn_regs.h"
 #include "mbn_sim.h"
 #include "util.h"

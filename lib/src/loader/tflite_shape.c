@@ -15,7 +15,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tflite_int.h"
+#include "loader/tflite_int.h"
 #include "util.h"
 
 bool is_shape_op(int bc)

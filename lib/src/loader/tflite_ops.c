@@ -8,9 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cpu_ops.h"
-#include "quant.h"
-#include "tflite_int.h"
+#include "kernels/cpu_ops.h"
+#include "kernels/quant.h"
+#include "loader/tflite_int.h"
 #include "util.h"
 
 /* Largest padding accepted on one side (TFLite has no limit; this keeps sizes far from

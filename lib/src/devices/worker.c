@@ -14,7 +14,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "devices/backend.h"
 #include "util.h"
 
 struct mbn_worker {

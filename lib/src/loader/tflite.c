@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flatbuf.h"
+#include "loader/flatbuf.h"
 #include "graph.h"
-#include "quant.h"
-#include "tflite_int.h"
+#include "kernels/quant.h"
+#include "loader/tflite_int.h"
 #include "util.h"
 
 static const char *builtin_name(int code)

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "graph.h"
-#include "quant.h"
+#include "kernels/quant.h"
 
 void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);

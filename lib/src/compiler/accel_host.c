@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "accel.h"
-#include "backend.h"
+#include "compiler/accel.h"
+#include "devices/backend.h"
 #include "util.h"
 
 static double now_us(void)

@@ -35,8 +35,8 @@
 
 #include <xf86drm.h>
 
-#include "accel.h"
-#include "backend.h"
+#include "compiler/accel.h"
+#include "devices/backend.h"
 #include "mbn_regs.h"
 #include "mbnaccel_drm.h"
 #include "util.h"

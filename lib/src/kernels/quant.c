@@ -12,7 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "quant.h"
+#include "kernels/quant.h"
 
 /*
  * gemmlowp/fixedpoint/fixedpoint.h SaturatingRoundingDoublingHighMul(int32, int32):

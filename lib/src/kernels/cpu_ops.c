@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu_ops.h"
-#include "quant.h"
+#include "kernels/cpu_ops.h"
+#include "kernels/quant.h"
 
 /*
  * gcc -O2 uses the "very cheap" vectorizer cost model, which refuses loops whose trip
