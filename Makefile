@@ -23,7 +23,7 @@ GEN       := build/gen
 # libdrm's include directory also provides the "drm.h" that the driver's uapi header includes.
 DRM_CFLAGS := $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)
 LIB_CFLAGS := -Idriver/uapi/drm $(DRM_CFLAGS)
-BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Itools/common -I$(GEN) $(LIB_CFLAGS)
+BASEFLAGS := -std=gnu11 -fPIC -ffp-contract=off $(WARN) -Ilib/include -Ilib/src -Ihw/model -Itools/common -I$(GEN) $(LIB_CFLAGS)
 SAN       ?=
 ifeq ($(SAN),1)
   BUILD   ?= build-san
@@ -65,7 +65,7 @@ $(REGS_H) $(REGS_VH): hw/regs/mbnaccel.regs hw/regs/gen-regs.py
 	python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs $(REGS_H) $(REGS_VH)
 regs: $(REGS_H)
 
-$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) hw/model/requant.h lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
 
@@ -99,13 +99,13 @@ $(BUILD)/bin/%: tools/%.c $(LIB_A) $(BUILD)/obj/tools-common.a $(wildcard tools/
 	$(CC) $(ALLFLAGS) -o $@ $< $(BUILD)/obj/tools-common.a $(LIB_A) $(TOOL_LIBS) $(LDLIBS)
 
 # Unit tests may use library internals, so they link the objects directly; they also
-# get the hardware's C functional model (hw/sim/cmodel.c) to test the compiler.
-$(BUILD)/obj/cmodel.o: hw/sim/cmodel.c hw/sim/cmodel.h
+# get the hardware's C functional model (hw/model/cmodel.c) to test the compiler.
+$(BUILD)/obj/cmodel.o: hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -c -o $@ $<
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)/obj/cmodel.o $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLFLAGS) -Itests/unit -Ihw/sim -o $@ $< $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)/obj/cmodel.o $(TOOL_LIBS) $(LDLIBS)
+	$(CC) $(ALLFLAGS) -Itests/unit -Ihw/sim -Ihw/model -o $@ $< $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)/obj/cmodel.o $(TOOL_LIBS) $(LDLIBS)
 
 # The TFLite oracle: TensorFlow Lite 2.9's C library from npm (see tests/oracle/fetch.sh).
 ORACLE_DIR := build/oracle
@@ -137,7 +137,7 @@ fuzz: build-fuzz/fuzz-loader
 build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(LIB_HDR) $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -Ilib/include -Ilib/src -I$(GEN) -Ihw/sim $(LIB_CFLAGS) -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
+	    -Ilib/include -Ilib/src -Ihw/model -I$(GEN) -Ihw/sim $(LIB_CFLAGS) -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
 	    -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 deps:

@@ -31,13 +31,7 @@
 /* The region the kernel's copy of the descriptor chain is bound to. */
 #define MBN_DESC_REGION  7
 
-#define MBN_STATUS_BUSY  BIT(0)
-#define MBN_STATUS_DONE  BIT(1)
-#define MBN_STATUS_FAULT BIT(2)
-#define MBN_IRQ_DONE     BIT(0)
-#define MBN_IRQ_FAULT    BIT(1)
-#define MBN_CTRL_START   BIT(0)
-#define MBN_CTRL_RESET   BIT(1)
+/* MBN_STATUS_*, MBN_IRQ_*, MBN_CTRL_* (register bits) come from mbn_regs.h too. */
 
 extern unsigned int mbn_job_timeout_ms;
 extern bool mbn_unsafe_test_mode;

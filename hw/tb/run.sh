@@ -24,7 +24,7 @@ lint() {
 build() { # name top cpp rtl...
     name=$1 top=$2 cpp=$3; shift 3
     if ! verilator --cc --exe --build -j 2 -O2 -Ibuild/gen -Ihw/rtl \
-        -CFLAGS "-I$ROOT/build/gen -O1" --top-module "$top" "$@" "$ROOT/$cpp" \
+        -CFLAGS "-I$ROOT/build/gen -I$ROOT/hw/model -O1" --top-module "$top" "$@" "$ROOT/$cpp" \
         -Mdir "$OUT/$name" -o "tb_$name" >"$OUT/$name.build.log" 2>&1; then
         echo "FAIL $name: build failed, see $OUT/$name.build.log"; rc=1; return 1
     fi

@@ -1,7 +1,8 @@
-// tb_requant: mbn_requant against a C++ transcription of docs/hw.md requant(),
+// tb_requant: the RTL mbn_requant against hw/model/requant.h (docs/hw.md requant()),
 // >= 1e5 random and edge-case vectors, the three rounding modes, one vector per cycle.
 #include "Vmbn_requant.h"
 #include "verilated.h"
+#include "requant.h"
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -9,27 +10,10 @@
 
 struct Vec { int32_t acc, mult, shift; int round; uint8_t zp, mn, mx; };
 
+// the reference is the requantizer the C model and the library use (hw/model/requant.h;
+// tests/unit/test-quant.c checks it against gemmlowp's formulas transcribed literally)
 static uint8_t ref_requant(const Vec &v) {
-    int32_t left = v.shift > 0 ? v.shift : 0;
-    int32_t right = v.shift < 0 ? (v.shift < -31 ? 31 : -v.shift) : 0;
-    // round 2, ruy's arm64 kernel (ruy/kernel_arm64.cc: sshl by left, sqdmulh, srshl
-    // by -right with right = min(shift, -1)): one rounding, at the end
-    if (v.round == 2 && v.shift >= 0) { left = v.shift + 1; right = 1; }
-    int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)v.acc << left);
-    int32_t h = (x == INT32_MIN && v.mult == INT32_MIN)
-                    ? INT32_MAX
-                    : (int32_t)(((int64_t)x * v.mult + (v.round == 2 ? 0 : (1LL << 30))) >> 31);
-    int32_t q;
-    if (v.round == 0) {
-        int32_t m = (int32_t)((1LL << right) - 1);
-        q = (h >> right) + ((h & m) > ((m >> 1) + (h < 0)));
-    } else {
-        q = (int32_t)(((int64_t)h + ((1LL << right) >> 1)) >> right);
-    }
-    int64_t o = (int64_t)q + v.zp;
-    if (o < v.mn) o = v.mn;
-    if (o > v.mx) o = v.mx;
-    return (uint8_t)o;
+    return mbn_requant_out(v.acc, v.mult, v.shift, v.round, v.zp, v.mn, v.mx);
 }
 
 int main(int argc, char **argv) {

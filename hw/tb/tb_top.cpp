@@ -6,6 +6,7 @@
 // descriptor reads the previous one's output: the descriptor pipeline must wait for
 // the store) with and without a failing last descriptor, faults, counters.
 #include "Vmbnaccel_top.h"
+#include "requant.h"
 #include "verilated.h"
 #include "mbn_regs.h"
 #include <cstdint>
@@ -153,25 +154,43 @@ struct Desc {
 static void put32(uint32_t off, uint32_t v) { for (int i = 0; i < 4; i++) mem[off + i] = v >> (8 * i); }
 static int32_t get32(uint32_t off) { uint32_t v = 0; for (int i = 0; i < 4; i++) v |= (uint32_t)mem[off + i] << (8 * i); return (int32_t)v; }
 static void write_desc(uint32_t off, const Desc &d) {
-    uint32_t w[16] = {0};
-    w[0] = d.op | d.round << 4 | d.reuse_w << 8 | d.reuse_i << 9 | d.extra_d0;
-    w[1] = d.in_rows | d.in_w << 16; w[2] = d.in_c | d.out_c << 16; w[3] = d.out_rows | d.out_w << 16;
-    w[4] = d.stride | (d.row_off & 0xff) << 8 | d.pad_left << 16 | d.w_zp << 24;
-    w[5] = d.in_zp | d.out_zp << 8 | d.act_min << 16 | d.act_max << 24;
-    w[6] = d.in_rg | d.w_rg << 4 | d.q_rg << 8 | d.out_rg << 12;
-    w[7] = d.in_off; w[8] = d.w_off; w[9] = d.q_off; w[10] = d.out_off; w[11] = d.out_stride;
+    // the contract's packing (generated mbn_regs.h); extra_d0 injects reserved-bit faults
+    mbn_desc m = {};
+    m.op = (uint32_t)d.op;
+    m.round = (uint32_t)d.round;
+    m.reuse_weights = (uint32_t)d.reuse_w;
+    m.reuse_input = (uint32_t)d.reuse_i;
+    m.in_rows = (uint32_t)d.in_rows;
+    m.in_w = (uint32_t)d.in_w;
+    m.in_c = (uint32_t)d.in_c;
+    m.out_c = (uint32_t)d.out_c;
+    m.out_rows = (uint32_t)d.out_rows;
+    m.out_w = (uint32_t)d.out_w;
+    m.stride = (uint32_t)d.stride;
+    m.row_off = d.row_off;
+    m.pad_left = (uint32_t)d.pad_left;
+    m.w_zp = (uint32_t)d.w_zp;
+    m.in_zp = (uint32_t)d.in_zp;
+    m.out_zp = (uint32_t)d.out_zp;
+    m.act_min = (uint32_t)d.act_min;
+    m.act_max = (uint32_t)d.act_max;
+    m.in_region = (uint32_t)d.in_rg;
+    m.w_region = (uint32_t)d.w_rg;
+    m.q_region = (uint32_t)d.q_rg;
+    m.out_region = (uint32_t)d.out_rg;
+    m.in_offset = (uint32_t)d.in_off;
+    m.w_offset = (uint32_t)d.w_off;
+    m.q_offset = (uint32_t)d.q_off;
+    m.out_offset = (uint32_t)d.out_off;
+    m.out_stride = (uint32_t)d.out_stride;
+    uint32_t w[16];
+    mbn_desc_pack(&m, w);
+    w[0] |= d.extra_d0;
     for (int i = 0; i < 16; i++) put32(off + 4 * i, w[i]);
 }
+// the requantizer of the C model and the library (hw/model/requant.h)
 static uint8_t requant(int32_t acc, int32_t mult, int32_t shift, int round, int zp, int mn, int mx) {
-    int32_t left = shift > 0 ? shift : 0;
-    int32_t right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
-    int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
-    int32_t h = (x == INT32_MIN && mult == INT32_MIN) ? INT32_MAX : (int32_t)(((int64_t)x * mult + (1LL << 30)) >> 31);
-    int32_t q;
-    if (round == 0) { int32_t m = (int32_t)((1LL << right) - 1); q = (h >> right) + ((h & m) > ((m >> 1) + (h < 0))); }
-    else q = (int32_t)(((int64_t)h + ((1LL << right) >> 1)) >> right);
-    int64_t o = (int64_t)q + zp;
-    return (uint8_t)(o < mn ? mn : o > mx ? mx : o);
+    return mbn_requant_out(acc, mult, shift, round, zp, mn, mx);
 }
 // expected output bytes (index: pixel*out_c + c), from the tensors in memory.
 // in_off/w_off/q_off name where the data was loaded from (reuse: an earlier descriptor's)

@@ -1,5 +1,5 @@
 /*
- * sim-cmodel.c: tests of the C model (hw/sim/cmodel.c) on its own: the requantizer
+ * sim-cmodel.c: tests of the C model (hw/model/cmodel.c) on its own: the requantizer
  * against an independent transcription of gemmlowp/TFLite and ruy, hand-computed PW/DW
  * results, every fault code with "a faulting descriptor writes nothing", reuse flags and
  * the DMA byte sums.

@@ -1,5 +1,5 @@
 /*
- * sim-rtl.c: the RTL (through libmbnsim.so) against the C model (hw/sim/cmodel.c).
+ * sim-rtl.c: the RTL (through libmbnsim.so) against the C model (hw/model/cmodel.c).
  *   sim-rtl LIB.so [ITERATIONS] [SEED]
  * - random descriptor chains (PW and DW, random geometry within capacity, zero points,
  *   multipliers, shifts, clamps, the three roundings, reuse flags, chained layers, 4 regions

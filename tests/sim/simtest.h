@@ -211,22 +211,43 @@ struct tdesc {
 
 static void desc_pack(const struct tdesc *d, uint8_t *p)
 {
-	memset(p, 0, 64);
-	wr32(p + 0, (d->op & 0xf) | d->round << 4 | d->reuse_weights << 8 | d->reuse_input << 9 |
-			    d->fuse << 10 | d->d0_extra);
-	wr32(p + 4, d->in_rows | d->in_w << 16);
-	wr32(p + 8, d->in_c | d->out_c << 16);
-	wr32(p + 12, d->out_rows | d->out_w << 16);
-	wr32(p + 16, d->stride | ((uint32_t)d->row_off & 0xff) << 8 | d->pad_left << 16 |
-			     d->w_zp << 24);
-	wr32(p + 20, d->in_zp | d->out_zp << 8 | d->act_min << 16 | d->act_max << 24);
-	wr32(p + 24, d->in_region | d->w_region << 4 | d->q_region << 8 | d->out_region << 12);
-	wr32(p + 28, d->in_offset);
-	wr32(p + 32, d->w_offset);
-	wr32(p + 36, d->q_offset);
-	wr32(p + 40, d->out_offset);
-	wr32(p + 44, d->out_stride);
-	wr32(p + 48, d->d12);
+	/* the contract's packing (generated mbn_regs.h); the extra bits inject faults */
+	const struct mbn_desc m = {
+		.op = d->op,
+		.round = d->round,
+		.reuse_weights = d->reuse_weights,
+		.reuse_input = d->reuse_input,
+		.fuse = d->fuse,
+		.in_rows = d->in_rows,
+		.in_w = d->in_w,
+		.in_c = d->in_c,
+		.out_c = d->out_c,
+		.out_rows = d->out_rows,
+		.out_w = d->out_w,
+		.stride = d->stride,
+		.row_off = d->row_off,
+		.pad_left = d->pad_left,
+		.w_zp = d->w_zp,
+		.in_zp = d->in_zp,
+		.out_zp = d->out_zp,
+		.act_min = d->act_min,
+		.act_max = d->act_max,
+		.in_region = d->in_region,
+		.w_region = d->w_region,
+		.q_region = d->q_region,
+		.out_region = d->out_region,
+		.in_offset = d->in_offset,
+		.w_offset = d->w_offset,
+		.q_offset = d->q_offset,
+		.out_offset = d->out_offset,
+		.out_stride = d->out_stride,
+	};
+	uint32_t w[16];
+	mbn_desc_pack(&m, w);
+	w[0] |= d->d0_extra;
+	w[12] = d->d12;
+	for (int i = 0; i < 16; i++)
+		wr32(p + 4 * i, w[i]);
 }
 
 static uint64_t desc_in_bytes(const struct tdesc *d)

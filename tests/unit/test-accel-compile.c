@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test-accel-compile - the accelerator compiler against the hardware's C functional
- * model (hw/sim/cmodel.c): compile a model, run its descriptor chain on the model's
+ * model (hw/model/cmodel.c): compile a model, run its descriptor chain on the model's
  * memory, finish on the CPU, and compare with the CPU backend byte for byte. Uses the
  * real models and generated ones (MBN_GEN, default build/bin/mbn-gen), and several
  * buffer sizes so that every tiling path (oc-outer, pixel-outer, row tiles) runs.

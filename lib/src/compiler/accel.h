@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "desc_check.h" /* hw/model: the hardware's descriptor checks */
 #include "graph.h"
 
 enum { ACCEL_REGION_CONST = 0, ACCEL_REGION_ACT = 1 };
@@ -49,7 +50,22 @@ struct accel_caps {
  */
 static inline bool accel_ibuf_fits(const struct accel_caps *c, uint64_t rows, uint64_t row_bytes, uint64_t space)
 {
-	return c->ibank ? (rows + 2) * row_bytes <= 3 * space : rows * row_bytes <= space;
+	const struct mbn_hw_limits lim = { .ibank = c->ibank };
+	return mbn_ibuf_fits(&lim, rows, row_bytes, space) != 0;
+}
+
+/* The checker's view of the device (desc_check.h): the whole buffers it accepts. */
+static inline struct mbn_hw_limits accel_hw_limits(const struct accel_caps *c)
+{
+	struct mbn_hw_limits lim = {
+		.lanes = (uint32_t)c->lanes,
+		.ibuf_words = (c->ibuf_full_bytes ? c->ibuf_full_bytes : c->ibuf_bytes) / 16,
+		.wbuf_rows = c->wbuf_full_rows ? c->wbuf_full_rows : c->wbuf_rows,
+		.obuf_words = (c->obuf_full_bytes ? c->obuf_full_bytes : c->obuf_bytes) / 16,
+		.qbuf_entries = c->qbuf_entries,
+		.fuse = c->fuse, .ibank = c->ibank, .rsingle = c->rsingle,
+	};
+	return lim;
 }
 
 /* The most rows of row_bytes (> 0) that fit space by accel_ibuf_fits(), maybe 0. */

@@ -13,13 +13,13 @@
 
 int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_caps *caps)
 {
-	caps->macs = (int)(c[0] & 0xffff);
-	caps->lanes = (int)(c[0] >> 24);
-	caps->ibuf_bytes = (c[1] & 0xffff) * 1024;
-	caps->wbuf_rows = (c[1] >> 16) * 1024 / 16 / (uint32_t)(caps->lanes ? caps->lanes : 1);
-	caps->obuf_bytes = (c[2] & 0xffff) * 1024;
-	caps->qbuf_entries = c[2] >> 16;
-	caps->regions = (int)(c[3] & 0xff);
+	caps->macs = (int)MBN_CAPS0_MACS_GET(c[0]);
+	caps->lanes = (int)MBN_CAPS0_LANES_GET(c[0]);
+	caps->ibuf_bytes = MBN_CAPS1_IBUF_KIB_GET(c[1]) * 1024;
+	caps->wbuf_rows = MBN_CAPS1_WBUF_KIB_GET(c[1]) * 1024 / 16 / (uint32_t)(caps->lanes ? caps->lanes : 1);
+	caps->obuf_bytes = MBN_CAPS2_OBUF_KIB_GET(c[2]) * 1024;
+	caps->qbuf_entries = MBN_CAPS2_QBUF_GET(c[2]);
+	caps->regions = (int)MBN_CAPS3_REGIONS_GET(c[3]);
 	/* CAPS1/CAPS2 report half of IBUF (of one bank with IBANK), WBUF and OBUF; the whole
 	 * buffer (bank) is accepted too */
 	caps->ibuf_full_bytes = 2 * caps->ibuf_bytes;

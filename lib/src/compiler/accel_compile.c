@@ -63,12 +63,14 @@ static int64_t image_alloc(struct image *im, uint64_t bytes, uint64_t align)
 	return (int64_t)off;
 }
 
+/* The descriptors, field by field (struct mbn_desc: the contract generated from
+ * hw/regs/mbnaccel.regs); packed into words when the image is written. */
 struct desc_list {
-	uint32_t (*d)[DESC_WORDS];
+	struct mbn_desc *d;
 	uint32_t n, cap;
 };
 
-static uint32_t *desc_new(struct desc_list *dl)
+static struct mbn_desc *desc_new(struct desc_list *dl)
 {
 	if (dl->n == dl->cap) {
 		uint32_t cap = dl->cap ? dl->cap * 2 : 256;
@@ -78,8 +80,8 @@ static uint32_t *desc_new(struct desc_list *dl)
 		dl->d = nd;
 		dl->cap = cap;
 	}
-	memset(dl->d[dl->n], 0, sizeof(dl->d[0]));
-	return dl->d[dl->n++];
+	memset(&dl->d[dl->n], 0, sizeof(dl->d[0]));
+	return &dl->d[dl->n++];
 }
 
 static bool is_pw(const struct mbn_layer *l)
@@ -118,9 +120,9 @@ static int16_t conv0_weight(const struct mbn_layer *l, int oc, int t)
  * hardware with CAPS3 RSINGLE); unsupported() keeps a layer whose rounding the
  * requantizer has no mode for (two roundings in one layer, or 2 without RSINGLE) on
  * the CPU. */
-static uint32_t round_bit(const struct mbn_layer *l)
+static uint32_t round_mode(const struct mbn_layer *l)
 {
-	return (uint32_t)mbn_layer_rounding(l) << 4;
+	return (uint32_t)mbn_layer_rounding(l);
 }
 
 static bool is_dw(const struct mbn_layer *l)
@@ -252,12 +254,20 @@ static void put_qparams(uint8_t *q, const struct mbn_layer *l, int n_pad)
 	}
 }
 
-static void fill_common(uint32_t *d, const struct mbn_layer *l)
+/* The fields every descriptor of layer l has (zero points and clamp are 0..255 in the
+ * biased domain: graph.h). */
+static void fill_common(struct mbn_desc *d, const struct mbn_layer *l)
 {
-	d[4] |= (uint32_t)(l->w_zp & 0xff) << 24;
-	d[5] = (uint32_t)(l->in_zp & 0xff) | (uint32_t)(l->out_zp & 0xff) << 8 | (uint32_t)(l->act_min & 0xff) << 16 |
-	       (uint32_t)(l->act_max & 0xff) << 24;
-	d[6] = ACCEL_REGION_ACT | ACCEL_REGION_CONST << 4 | ACCEL_REGION_CONST << 8 | ACCEL_REGION_ACT << 12;
+	d->round = round_mode(l);
+	d->w_zp = (uint32_t)(l->w_zp & 0xff);
+	d->in_zp = (uint32_t)(l->in_zp & 0xff);
+	d->out_zp = (uint32_t)(l->out_zp & 0xff);
+	d->act_min = (uint32_t)(l->act_min & 0xff);
+	d->act_max = (uint32_t)(l->act_max & 0xff);
+	d->in_region = ACCEL_REGION_ACT;
+	d->w_region = ACCEL_REGION_CONST;
+	d->q_region = ACCEL_REGION_CONST;
+	d->out_region = ACCEL_REGION_ACT;
 }
 
 /* A pointwise tiling: output-channel tiles of oc_tile channels (a multiple of the
@@ -436,19 +446,24 @@ static int pw_desc(struct desc_list *dl, const struct mbn_layer *l, int cin, int
 		   struct accel_layer *budget_al)
 {
 	const uint64_t np = tl->np, noc = (uint64_t)tl->noc;
-	uint32_t *d = desc_new(dl);
+	struct mbn_desc *d = desc_new(dl);
 	if (!d)
 		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-	d[0] = MBN_OP_PW | round_bit(l) | (tl->reuse_w ? 1u << 8 : 0) | (tl->reuse_in ? 1u << 9 : 0);
-	d[1] = 1u | (uint32_t)np << 16;
-	d[2] = (uint32_t)cin | (uint32_t)noc << 16;
-	d[3] = 1u | (uint32_t)np << 16;
 	fill_common(d, l);
-	d[7] = (uint32_t)in_off;
-	d[8] = (uint32_t)(w_off + (int64_t)tl->oc0 * cin);
-	d[9] = (uint32_t)(q_off + (int64_t)tl->oc0 * 16);
-	d[10] = (uint32_t)(out_base + tl->p0 * (uint64_t)cout + (uint64_t)tl->oc0);
-	d[11] = (uint32_t)cout;
+	d->op = MBN_OP_PW;
+	d->reuse_weights = tl->reuse_w;
+	d->reuse_input = tl->reuse_in;
+	d->in_rows = 1;              /* a pixel tile: one row of np pixels */
+	d->in_w = (uint32_t)np;
+	d->in_c = (uint32_t)cin;
+	d->out_c = (uint32_t)noc;
+	d->out_rows = 1;
+	d->out_w = (uint32_t)np;
+	d->in_offset = (uint32_t)in_off;
+	d->w_offset = (uint32_t)(w_off + (int64_t)tl->oc0 * cin);
+	d->q_offset = (uint32_t)(q_off + (int64_t)tl->oc0 * 16);
+	d->out_offset = (uint32_t)(out_base + tl->p0 * (uint64_t)cout + (uint64_t)tl->oc0);
+	d->out_stride = (uint32_t)cout;
 	macs_al->hw_macs += np * noc * (uint64_t)cin;
 	/* a generous bound (compute, and all its bytes at 4 per cycle), for timeouts */
 	budget_al->cycle_budget += np * noc * (uint64_t)cin / 16 + (np * (uint64_t)cin + noc * (uint64_t)cin + np * noc) / 4 + 4096;
@@ -509,24 +524,30 @@ static int dw_desc(struct desc_list *dl, const struct mbn_layer *l, int cp, int 
 {
 	int ld0, ld1, s = l->stride_h;
 	dw_in_rows(l, oy0, oy1, &ld0, &ld1);
-	uint32_t *d = desc_new(dl);
+	struct mbn_desc *d = desc_new(dl);
 	if (!d)
 		return mbn_set_error(-ENOMEM, "out of memory for descriptors");
-	d[0] = MBN_OP_DW | round_bit(l) | (reuse_w ? 1u << 8 : 0) | (fuse ? MBN_DESC_FUSE : 0);
-	d[1] = (uint32_t)(ld1 - ld0) | (uint32_t)l->in_w << 16;
-	d[2] = (uint32_t)cp | (uint32_t)cp << 16;
-	d[3] = (uint32_t)(oy1 - oy0) | (uint32_t)l->out_w << 16;
-	d[4] = (uint32_t)s | (uint32_t)((oy0 * s - l->pad_top - ld0) & 0xff) << 8 | (uint32_t)l->pad_left << 16;
 	fill_common(d, l);
-	d[7] = (uint32_t)(in_base + (uint64_t)ld0 * l->in_w * cp);
-	d[8] = (uint32_t)w_off;
-	d[9] = (uint32_t)q_off;
-	if (fuse) { /* no output in DRAM: region 0, offset 0, dense */
-		d[6] &= ~0xf000u;
-	} else {
-		d[10] = (uint32_t)(out_base + (uint64_t)oy0 * l->out_w * cp);
-	}
-	d[11] = (uint32_t)cp;
+	d->op = MBN_OP_DW;
+	d->reuse_weights = reuse_w;
+	d->fuse = fuse;
+	d->in_rows = (uint32_t)(ld1 - ld0);
+	d->in_w = (uint32_t)l->in_w;
+	d->in_c = (uint32_t)cp;
+	d->out_c = (uint32_t)cp;
+	d->out_rows = (uint32_t)(oy1 - oy0);
+	d->out_w = (uint32_t)l->out_w;
+	d->stride = (uint32_t)s;
+	d->row_off = oy0 * s - l->pad_top - ld0;
+	d->pad_left = (uint32_t)l->pad_left;
+	d->in_offset = (uint32_t)(in_base + (uint64_t)ld0 * l->in_w * cp);
+	d->w_offset = (uint32_t)w_off;
+	d->q_offset = (uint32_t)q_off;
+	if (fuse) /* no output in DRAM: region 0, offset 0, dense */
+		d->out_region = 0;
+	else
+		d->out_offset = (uint32_t)(out_base + (uint64_t)oy0 * l->out_w * cp);
+	d->out_stride = (uint32_t)cp;
 	uint64_t o = (uint64_t)(oy1 - oy0) * l->out_w * cp;
 	al->hw_macs += o * 9;
 	al->cycle_budget += o * 9 / 16 + ((uint64_t)(ld1 - ld0) * l->in_w * cp + o + 9 * (uint64_t)cp) / 4 + 4096;
@@ -884,6 +905,7 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 	if (r)
 		goto fail;
 
+	const struct mbn_hw_limits lim = accel_hw_limits(&p->caps);
 	uint64_t desc_bytes = round_up((uint64_t)dl.n * 64, 4096);
 	p->const_size = desc_bytes + im.size;
 	if (p->const_size > 0xffffffffull) {
@@ -898,10 +920,25 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 	}
 	memcpy(p->const_img + desc_bytes, im.p, im.size);
 	for (uint32_t i = 0; i < dl.n; i++) {
-		dl.d[i][8] += (uint32_t)desc_bytes;
-		dl.d[i][9] += (uint32_t)desc_bytes;
+		/* weights and qparams sit after the descriptors in the constant region */
+		dl.d[i].w_offset += (uint32_t)desc_bytes;
+		dl.d[i].q_offset += (uint32_t)desc_bytes;
+		uint32_t words[DESC_WORDS];
+		int bad = mbn_desc_pack(&dl.d[i], words);
+		if (bad) {
+			r = mbn_set_error(-EINVAL, "internal error: descriptor %u: field %d does not fit its bits", i, bad);
+			goto fail;
+		}
+		/* the compiler's own assertion: the hardware's checks (desc_check.h) accept it */
+		struct mbn_desc chk;
+		struct mbn_desc_extents ext;
+		if (mbn_desc_check(words, &lim, &chk, &ext)) {
+			r = mbn_set_error(-EINVAL, "internal error: descriptor %u would fault on this hardware (bad descriptor)",
+					  i);
+			goto fail;
+		}
 		for (int w = 0; w < DESC_WORDS; w++) { /* little-endian words */
-			uint32_t v = dl.d[i][w];
+			uint32_t v = words[w];
 			uint8_t *o = p->const_img + (size_t)i * 64 + (size_t)w * 4;
 			o[0] = (uint8_t)v, o[1] = (uint8_t)(v >> 8), o[2] = (uint8_t)(v >> 16), o[3] = (uint8_t)(v >> 24);
 		}

@@ -444,19 +444,19 @@ static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32
 	s->abi.reg_write(s->sim, MBN_REG_DESC_REGION, ACCEL_REGION_CONST);
 	s->abi.reg_write(s->sim, MBN_REG_DESC_OFFSET, first * MBN_DESC_BYTES);
 	s->abi.reg_write(s->sim, MBN_REG_DESC_COUNT, count);
-	s->abi.reg_write(s->sim, MBN_REG_IRQ_ENABLE, 3);
-	s->abi.reg_write(s->sim, MBN_REG_CTRL, 1);
+	s->abi.reg_write(s->sim, MBN_REG_IRQ_ENABLE, MBN_IRQ_DONE | MBN_IRQ_FAULT);
+	s->abi.reg_write(s->sim, MBN_REG_CTRL, MBN_CTRL_START);
 	/* The budget assumes the slowest sane configuration; bw=1 or huge latencies scale it. */
 	budget = budget * 16 / s->bw_bytes + (uint64_t)count * s->lat_cycles * 64 + 100000;
 	int r = s->abi.wait_irq(s->sim, budget);
 	uint32_t irq = s->abi.reg_read(s->sim, MBN_REG_IRQ_STATUS);
 	s->abi.reg_write(s->sim, MBN_REG_IRQ_STATUS, irq);
 	if (r) {
-		s->abi.reg_write(s->sim, MBN_REG_CTRL, 2);
+		s->abi.reg_write(s->sim, MBN_REG_CTRL, MBN_CTRL_RESET);
 		return mbn_set_error(-ETIMEDOUT, "the accelerator did not finish within %llu cycles (hung?); engine reset",
 				     (unsigned long long)budget);
 	}
-	if (irq & 2) {
+	if (irq & MBN_IRQ_FAULT) {
 		uint32_t code = s->abi.reg_read(s->sim, MBN_REG_FAULT_CODE), d = s->abi.reg_read(s->sim, MBN_REG_FAULT_DESC),
 			 off = s->abi.reg_read(s->sim, MBN_REG_FAULT_OFFSET);
 		return mbn_set_error(-EIO, "accelerator fault: %s (code %u) at descriptor %u, offset 0x%x",

@@ -62,13 +62,7 @@ int32_t mbn_rdbypot(int32_t x, int exponent)
  */
 int32_t mbn_mbqm(int32_t x, int32_t multiplier, int shift)
 {
-	const int left_shift = shift > 0 ? shift : 0;
-	const int right_shift = shift > 0 ? 0 : -shift;
-	/* (written so that gcc emits conditional moves, not branches: the kernels call
-	 * this once per output with per-channel shifts) */
-	const int32_t shifted = left_shift < 32 ? (int32_t)((uint32_t)x << (left_shift & 31)) : 0;
-
-	return mbn_rdbypot(mbn_srdhm(shifted, multiplier), right_shift > 31 ? 31 : right_shift);
+	return mbn_requant_scale(x, multiplier, shift, MBN_ROUND_AWAY);
 }
 
 /*
@@ -99,30 +93,7 @@ int32_t mbn_mbqm(int32_t x, int32_t multiplier, int shift)
  */
 int32_t mbn_requant(int32_t x, int32_t multiplier, int shift, enum mbn_rounding rounding)
 {
-	int left, right;
-	int32_t xs, h;
-
-	switch (rounding) {
-	case MBN_ROUND_AWAY:
-		return mbn_mbqm(x, multiplier, shift);
-	case MBN_ROUND_UP:
-		left = shift > 0 ? shift : 0;
-		right = shift > 0 ? 0 : (-shift > 31 ? 31 : -shift);
-		xs = left < 32 ? (int32_t)((uint32_t)x << (left & 31)) : 0;
-		return (int32_t)(((int64_t)mbn_srdhm(xs, multiplier) + ((INT64_C(1) << right) >> 1)) >> right);
-	case MBN_ROUND_SINGLE:
-	default:
-		right = shift < -1 ? -shift : 1;
-		if (right > 31)
-			right = 31;
-		left = shift >= 0 ? shift + 1 : 0;
-		xs = left < 32 ? (int32_t)((uint32_t)x << (left & 31)) : 0;
-		if (xs == INT32_MIN && multiplier == INT32_MIN)
-			h = INT32_MAX;
-		else
-			h = (int32_t)(((int64_t)xs * multiplier) >> 31);
-		return (int32_t)(((int64_t)h + (INT64_C(1) << (right - 1))) >> right);
-	}
+	return mbn_requant_scale(x, multiplier, shift, rounding);
 }
 
 /*

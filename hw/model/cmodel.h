@@ -4,8 +4,9 @@
  * reference for the RTL tests (tests/sim) and lets the compiler be tested without the
  * RTL. Same names as the doc: in_rows, in_w, in_c, out_c, row_off, pad_left, w_zp, ...
  *
- * Self-contained C (no dependency on the register header) so it can be linked into the
- * library, the tests or the harness alike. The API below is stable.
+ * Plain C on the generated contract header (build/gen/mbn_regs.h, from hw/regs) and the
+ * shared desc_check.h / requant.h, so it can be linked into the library, the tests or
+ * the harness alike. The API below is stable.
  */
 #ifndef MBN_CMODEL_H
 #define MBN_CMODEL_H
@@ -65,7 +66,8 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 			  uint32_t desc_region, uint32_t desc_offset, uint32_t count,
 			  struct mbn_cmodel_fault *fault);
 
-/* requant(acc) of docs/hw.md "Arithmetic", exposed for unit tests. round: 0 or 1. */
+/* requant(acc) of docs/hw.md "Arithmetic" (requant.h's mbn_requant_out), exposed for unit
+ * tests. round: 0, 1 or 2. */
 uint8_t mbn_cmodel_requant(int32_t acc, int32_t mult, int32_t shift, int round, uint8_t out_zp,
 			   uint8_t act_min, uint8_t act_max);
 

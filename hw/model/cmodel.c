@@ -1,7 +1,9 @@
 /*
  * cmodel.c: the C functional model of an mbnaccel job, bit-exact with docs/hw.md.
- * It owns the descriptor decode, the region/capacity checks with their fault codes, and
- * the PW/DW arithmetic with both requantizer roundings. It does not model timing.
+ * It owns the region checks with their fault codes (the descriptor decode and checks are
+ * desc_check.h, shared with the compiler and the tests), and
+ * the PW/DW arithmetic with the requantizer's three roundings (requant.h, shared with
+ * the library's CPU kernels and the testbenches). It does not model timing.
  *
  * Where docs/hw.md leaves an order open, this model fixes it (the RTL should agree):
  *  - per descriptor i: (1) the descriptor fetch at DESC_OFFSET + 64*i: DESC_REGION < 8
@@ -27,22 +29,25 @@
  *    the same tile geometry (rows and row length), the only kind the compiler emits;
  *    a reuse with another geometry may read differently there (the kernel refuses one
  *    that reads more words of a bank than the job loaded). The capacity rule is the
- *    RTL's (ibuf_fits).
+ *    RTL's (desc_check.h mbn_ibuf_fits).
  */
 #include "cmodel.h"
+#include "desc_check.h"
+#include "requant.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NUM_REGIONS 8
-#define DESC_BYTES 64
-#define QPARAM_BYTES 16
-#define OP_PW 1
-#define OP_DW 2
-#define F_BOUNDS 1
-#define F_AXI 2
-#define F_DESC 3
-#define F_REGION 4
+/* short names for the contract's constants (generated mbn_regs.h) */
+#define NUM_REGIONS MBN_NUM_REGIONS
+#define DESC_BYTES MBN_DESC_BYTES
+#define QPARAM_BYTES MBN_QPARAM_BYTES
+#define OP_PW MBN_OP_PW
+#define OP_DW MBN_OP_DW
+#define F_BOUNDS MBN_FAULT_BOUNDS
+#define F_AXI MBN_FAULT_AXI
+#define F_DESC MBN_FAULT_DESC
+#define F_REGION MBN_FAULT_REGION
 
 void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 {
@@ -59,13 +64,6 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 /* Does an IBUF tile of `rows` rows of `row_bytes` fit `space` bytes (per bank with
  * IBANK)? docs/hw.md "IBUF row banks": three banks, row r in bank r mod 3, checked as
  * (rows + 2) * row_bytes <= 3 * space; without IBANK one flat buffer. */
-static int ibuf_fits(const struct mbn_cmodel_params *p, uint64_t rows, uint64_t row_bytes, uint64_t space)
-{
-	if (p->ibank)
-		return (rows + 2) * row_bytes <= 3 * space;
-	return rows * row_bytes <= space;
-}
-
 static uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -77,138 +75,19 @@ static uint32_t rd32(const uint8_t *p)
 uint8_t mbn_cmodel_requant(int32_t acc, int32_t mult, int32_t shift, int round, uint8_t out_zp,
 			   uint8_t act_min, uint8_t act_max)
 {
-	/* round 2 (ruy's arm64 kernels): at least one right shift; no rounding constant
-	 * in the high multiply (sqdmulh), ties up at the end (srshl) */
-	int left = shift > 0 ? shift : 0;
-	int right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
-	if (round == 2 && shift >= 0)
-		left = shift + 1, right = 1;
-	int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
-	int32_t h;
-	if (x == INT32_MIN && mult == INT32_MIN)
-		h = INT32_MAX;
-	else
-		h = (int32_t)(((int64_t)x * mult + (round == 2 ? 0 : (int64_t)1 << 30)) >> 31);
-	int32_t q;
-	if (round == 0) {
-		int32_t m = (int32_t)(((int64_t)1 << right) - 1);
-		int32_t rem = h & m;
-		int32_t thr = (m >> 1) + (h < 0);
-		q = (h >> right) + (rem > thr);
-	} else {
-		q = (int32_t)(((int64_t)h + (((int64_t)1 << right) >> 1)) >> right);
-	}
-	int64_t v = (int64_t)q + out_zp;
-	if (v < act_min)
-		v = act_min;
-	if (v > act_max)
-		v = act_max;
-	return (uint8_t)v;
+	return mbn_requant_out(acc, mult, shift, round, out_zp, act_min, act_max);
 }
 
-struct desc {
-	uint32_t op, round, reuse_weights, reuse_input, fuse;
-	uint32_t in_rows, in_w, in_c, out_c, out_rows, out_w;
-	uint32_t stride, pad_left, w_zp;
-	int32_t row_off;
-	uint32_t in_zp, out_zp, act_min, act_max;
-	uint32_t in_region, w_region, q_region, out_region;
-	uint32_t in_offset, w_offset, q_offset, out_offset, out_stride;
-	uint64_t in_bytes, w_bytes, q_bytes, out_extent;
-};
-
-static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct desc *d)
+/* The descriptor's words, decoded and checked by desc_check.h (the checks the hardware
+ * performs, shared with the compiler and the tests). */
+static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct mbn_desc *d, struct mbn_desc_extents *x)
 {
 	uint32_t w[16];
 	for (int i = 0; i < 16; i++)
 		w[i] = rd32(raw + 4 * i);
-	d->op = w[0] & 0xf;
-	d->round = (w[0] >> 4) & 3;
-	d->reuse_weights = (w[0] >> 8) & 1;
-	d->reuse_input = (w[0] >> 9) & 1;
-	d->fuse = (w[0] >> 10) & 1;
-	d->in_rows = w[1] & 0xffff;
-	d->in_w = w[1] >> 16;
-	d->in_c = w[2] & 0xffff;
-	d->out_c = w[2] >> 16;
-	d->out_rows = w[3] & 0xffff;
-	d->out_w = w[3] >> 16;
-	d->stride = w[4] & 0xf;
-	d->row_off = (int8_t)((w[4] >> 8) & 0xff);
-	d->pad_left = (w[4] >> 16) & 0xff;
-	d->w_zp = w[4] >> 24;
-	d->in_zp = w[5] & 0xff;
-	d->out_zp = (w[5] >> 8) & 0xff;
-	d->act_min = (w[5] >> 16) & 0xff;
-	d->act_max = w[5] >> 24;
-	d->in_region = w[6] & 0xf;
-	d->w_region = (w[6] >> 4) & 0xf;
-	d->q_region = (w[6] >> 8) & 0xf;
-	d->out_region = (w[6] >> 12) & 0xf;
-	d->in_offset = w[7];
-	d->w_offset = w[8];
-	d->q_offset = w[9];
-	d->out_offset = w[10];
-	d->out_stride = w[11] & 0xffff;
-
-	if (d->op != OP_PW && d->op != OP_DW)
-		return F_DESC;
-	if (w[0] & ~(uint32_t)(d->fuse && p->fuse && d->op == OP_DW ? 0x73f : 0x33f))
-		return F_DESC;
-	if (d->round == 3 || (d->round == 2 && !p->rsingle))
-		return F_DESC;
-	if (w[12] | w[13] | w[14] | w[15])
-		return F_DESC;
-	if (!d->in_rows || !d->in_w || !d->in_c || !d->out_c || !d->out_rows || !d->out_w)
-		return F_DESC;
-	if (d->in_c % 16)
-		return F_DESC;
-	if (d->out_stride < d->out_c || d->out_stride % 16)
-		return F_DESC;
-	uint64_t wrows;
-	if (d->op == OP_PW) {
-		if (d->out_c % p->lanes)
-			return F_DESC;
-		if (d->out_rows != d->in_rows || d->out_w != d->in_w)
-			return F_DESC;
-		wrows = (uint64_t)(d->out_c / p->lanes) * (d->in_c / 16);
-		d->w_bytes = (uint64_t)d->out_c * d->in_c;
-	} else {
-		if (d->out_c != d->in_c)
-			return F_DESC;
-		if (d->stride != 1 && d->stride != 2)
-			return F_DESC;
-		if (d->pad_left > 2)
-			return F_DESC;
-		uint64_t words = 9ull * d->in_c / 16;
-		wrows = (words + p->lanes - 1) / p->lanes;
-		d->w_bytes = 9ull * d->in_c;
-	}
-	d->in_bytes = (uint64_t)d->in_rows * d->in_w * d->in_c;
-	d->q_bytes = (uint64_t)d->out_c * QPARAM_BYTES;
-	uint64_t npix = (uint64_t)d->out_rows * d->out_w;
-	d->out_extent = (npix - 1) * d->out_stride + d->out_c;
-	/* IBUF rows: an image row for a DW input, a pixel for a PW input and a fused output */
-	uint64_t in_rows = d->op == OP_DW ? d->in_rows : (uint64_t)d->in_rows * d->in_w;
-	uint64_t in_row_bytes = d->op == OP_DW ? (uint64_t)d->in_w * d->in_c : d->in_c;
-	if (d->fuse) {
-		/* docs/hw.md: the output goes to the other IBUF half, dense (the PW layout) */
-		uint64_t half = (uint64_t)p->ibuf_words / 2 * 16;
-		if (d->out_region || d->out_offset || d->out_stride != d->out_c)
-			return F_DESC;
-		if (!ibuf_fits(p, in_rows, in_row_bytes, half) || !ibuf_fits(p, npix, d->out_c, half))
-			return F_DESC;
-		d->out_extent = 0;
-	}
-	if (!ibuf_fits(p, in_rows, in_row_bytes, (uint64_t)p->ibuf_words * 16))
-		return F_DESC;
-	if (wrows > p->wbuf_rows)
-		return F_DESC;
-	if (d->out_c > p->qbuf_entries)
-		return F_DESC;
-	if (!d->fuse && npix * d->out_c > (uint64_t)p->obuf_words * 16)
-		return F_DESC;
-	return 0;
+	const struct mbn_hw_limits lim = { p->lanes, p->ibuf_words, p->wbuf_rows, p->obuf_words, p->qbuf_entries,
+					   p->fuse, p->ibank, p->rsingle };
+	return (int)mbn_desc_check(w, &lim, d, x);
 }
 
 struct job {
@@ -266,7 +145,7 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 	j.mem = mem;
 	j.mem_size = mem_size;
 	j.f = fault;
-	for (int r = 0; r < nreg && r < NUM_REGIONS; r++)
+	for (int r = 0; r < nreg && r < (int)NUM_REGIONS; r++)
 		j.reg[r] = regions[r];
 
 	size_t ibuf_n = (size_t)p.ibuf_words * 16 * (p.ibank ? 3 : 1);
@@ -285,7 +164,8 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 	}
 
 	for (uint32_t i = 0; i < count; i++) {
-		struct desc d;
+		struct mbn_desc d;
+		struct mbn_desc_extents x;
 		uint64_t doff = (uint64_t)desc_offset + (uint64_t)i * DESC_BYTES;
 		fault->desc = i;
 		if ((rc = check_extent(&j, desc_region, doff, DESC_BYTES)))
@@ -296,29 +176,29 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 			goto out;
 		}
 		fault->rd_bytes += DESC_BYTES;
-		if ((rc = decode(mem + j.reg[desc_region].base + doff, &p, &d))) {
+		if ((rc = decode(mem + j.reg[desc_region].base + doff, &p, &d, &x))) {
 			fault->code = rc;
 			fault->offset = (uint32_t)doff;
 			goto out;
 		}
-		if (!d.reuse_input && (rc = check_extent(&j, d.in_region, d.in_offset, d.in_bytes)))
+		if (!d.reuse_input && (rc = check_extent(&j, d.in_region, d.in_offset, x.in_bytes)))
 			goto out;
 		if (!d.reuse_weights &&
-		    ((rc = check_extent(&j, d.w_region, d.w_offset, d.w_bytes)) ||
-		     (rc = check_extent(&j, d.q_region, d.q_offset, d.q_bytes))))
+		    ((rc = check_extent(&j, d.w_region, d.w_offset, x.w_bytes)) ||
+		     (rc = check_extent(&j, d.q_region, d.q_offset, x.q_bytes))))
 			goto out;
-		if (!d.fuse && (rc = check_extent(&j, d.out_region, d.out_offset, d.out_extent)))
+		if (!d.fuse && (rc = check_extent(&j, d.out_region, d.out_offset, x.out_extent)))
 			goto out;
 		{
 			uint32_t bad_off = 0;
 			int bad = 0;
-			if (!bad && !d.reuse_input && !phys_ok(&j, d.in_region, d.in_offset, d.in_bytes))
+			if (!bad && !d.reuse_input && !phys_ok(&j, d.in_region, d.in_offset, x.in_bytes))
 				bad = 1, bad_off = d.in_offset;
-			if (!bad && !d.reuse_weights && !phys_ok(&j, d.w_region, d.w_offset, d.w_bytes))
+			if (!bad && !d.reuse_weights && !phys_ok(&j, d.w_region, d.w_offset, x.w_bytes))
 				bad = 1, bad_off = d.w_offset;
-			if (!bad && !d.reuse_weights && !phys_ok(&j, d.q_region, d.q_offset, d.q_bytes))
+			if (!bad && !d.reuse_weights && !phys_ok(&j, d.q_region, d.q_offset, x.q_bytes))
 				bad = 1, bad_off = d.q_offset;
-			if (!bad && !d.fuse && !phys_ok(&j, d.out_region, d.out_offset, d.out_extent))
+			if (!bad && !d.fuse && !phys_ok(&j, d.out_region, d.out_offset, x.out_extent))
 				bad = 1, bad_off = d.out_offset;
 			if (bad) {
 				fault->code = rc = F_AXI;
@@ -329,13 +209,13 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 
 		/* load */
 		if (!d.reuse_input) {
-			memcpy(ibuf, mem + j.reg[d.in_region].base + d.in_offset, d.in_bytes);
-			fault->rd_bytes += d.in_bytes;
+			memcpy(ibuf, mem + j.reg[d.in_region].base + d.in_offset, x.in_bytes);
+			fault->rd_bytes += x.in_bytes;
 		}
 		if (!d.reuse_weights) {
-			memcpy(wbuf, mem + j.reg[d.w_region].base + d.w_offset, d.w_bytes);
-			memcpy(qbuf, mem + j.reg[d.q_region].base + d.q_offset, d.q_bytes);
-			fault->rd_bytes += d.w_bytes + d.q_bytes;
+			memcpy(wbuf, mem + j.reg[d.w_region].base + d.w_offset, x.w_bytes);
+			memcpy(qbuf, mem + j.reg[d.q_region].base + d.q_offset, x.q_bytes);
+			fault->rd_bytes += x.w_bytes + x.q_bytes;
 		}
 		for (uint32_t c = 0; c < d.out_c; c++) {
 			qv[3 * c + 0] = (int32_t)rd32(qbuf + 16 * c + 0); /* bias */
