@@ -11,6 +11,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_vma_manager.h>
 
@@ -82,23 +83,33 @@ int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fil
 {
 	struct drm_mbnaccel_bo_create *args = data;
 	struct mbn_bo *bo;
+	size_t size;
 	u32 handle;
-	int ret;
+	int ret, idx;
 
 	if (args->flags || !args->size || args->size > MBNACCEL_MAX_BO_SIZE)
 		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
 
 	bo = mbn_bo_create(drm, args->size);
-	if (IS_ERR(bo))
-		return PTR_ERR(bo);
+	if (IS_ERR(bo)) {
+		ret = PTR_ERR(bo);
+		goto out;
+	}
+	/* Read the size before the handle is published: once it exists, a GEM_CLOSE of
+	 * the (predictable) handle from another thread can free the BO. */
+	size = bo->base.size;
 	ret = drm_gem_handle_create(file, &bo->base, &handle);
 	/* the handle holds the reference now (or creation failed and this frees it) */
 	drm_gem_object_put(&bo->base);
-	if (ret)
-		return ret;
-	args->size = bo->base.size;
-	args->handle = handle;
-	return 0;
+	if (!ret) {
+		args->size = size;
+		args->handle = handle;
+	}
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
 int mbn_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file)

@@ -551,6 +551,7 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	struct mbn_job *job;
 	unsigned int ms;
 	int ret, idx;
+	u64 id = 0;
 	u32 i;
 
 	if (args->flags & ~MBNACCEL_SUBMIT_NO_VALIDATE || args->reserved)
@@ -629,7 +630,8 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	mutex_lock(&mf->lock);
 	ret = mbn_file_make_room(mf);
 	if (!ret) {
-		job->id = mf->next_id++;
+		id = mf->next_id++;
+		job->id = id;
 		ret = xa_err(xa_store(&mf->jobs, job->id, job, GFP_KERNEL));
 	}
 	mutex_unlock(&mf->lock);
@@ -652,7 +654,9 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 	mutex_unlock(&mdev->lock);
 
-	args->job_id = job->id;
+	/* the local copy: once mdev->lock is dropped the job can finish and a concurrent
+	 * SUBMIT of this file can evict (free) it */
+	args->job_id = id;
 	ret = 0;
 	goto out_syncobj;
 
