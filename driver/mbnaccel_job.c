@@ -407,6 +407,16 @@ static int mbn_validate_desc(struct mbn_device *mdev, struct mbn_job *job, u32 i
 		MBN_BAD("requantizer rounding %u in word 0 is not supported", (w[0] >> 4) & 3);
 	if (w[12] | w[13] | w[14] | w[15])
 		MBN_BAD("reserved words 12-15 not zero");
+	/* Bits the hardware ignores today must be zero: a later revision may give them a
+	 * meaning, which an old kernel must not let through unvalidated. */
+	if (w[4] & 0xf0)
+		MBN_BAD("reserved bits 7:4 in word 4: 0x%08x", w[4]);
+	if (op == MBN_OP_PW && (w[4] & 0xffff00))
+		MBN_BAD("PW: row_off/pad_left (word 4 bits 23:8) not zero: 0x%08x", w[4]);
+	if (w[6] >> 16)
+		MBN_BAD("reserved bits 31:16 in word 6: 0x%08x", w[6]);
+	if (w[11] >> 16)
+		MBN_BAD("reserved bits 31:16 in word 11: 0x%08x", w[11]);
 	if (!in_rows || !in_w || !in_c || !out_c || !out_rows || !out_w)
 		MBN_BAD("zero dimension");
 	if (in_c % 16)

@@ -605,6 +605,10 @@ static void test_bad_submit(int fd)
 		{ "desc-stride-small", 11, 16 }, { "desc-pw-shape", 3, 5 | 4 << 16 },
 		{ "desc-zero-rows", 1, 0 | 4 << 16 }, { "desc-ibuf-capacity", 1, 0xffff | 0xffffu << 16 },
 		{ "desc-fuse-on-pw", 0, 0x11 | 1u << 10 },      /* fuse is a DW-only bit (docs/hw.md) */
+		/* bits the RTL ignores today (issue 13 item 6): refused, not passed on */
+		{ "desc-d4-bits-7-4", 4, 1u << 4 }, { "desc-pw-row-off", 4, 1u << 8 },
+		{ "desc-pw-pad-left", 4, 1u << 16 }, { "desc-d6-bits-31-16", 6, 0x3210 | 1u << 16 },
+		{ "desc-d11-bits-31-16", 11, (uint32_t)j->stride | 1u << 16 },
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint32_t chain[2][16];
