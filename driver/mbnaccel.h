@@ -119,6 +119,7 @@ struct mbn_job {
 	/* Result, valid once the fence is signaled: the Output fields of WAIT (status,
 	 * fault registers, counters), kept in the uapi struct so WAIT copies it whole. */
 	struct drm_mbnaccel_wait result;
+	bool finished;                  /* result complete: smp_store_release/acquire */
 };
 
 static inline u32 mbn_read(struct mbn_device *mdev, u32 off)

@@ -25,7 +25,7 @@ MODULE_PARM_DESC(job_timeout_ms,
 bool mbn_unsafe_test_mode;
 module_param_named(unsafe_test_mode, mbn_unsafe_test_mode, bool, 0444);
 MODULE_PARM_DESC(unsafe_test_mode,
-		 "allow MBNACCEL_SUBMIT_NO_VALIDATE (tests of the hardware's own region checks only)");
+		 "allow MBNACCEL_SUBMIT_NO_VALIDATE to CAP_SYS_ADMIN (tests of the hardware's own region checks only; taints the kernel when used)");
 
 static int mbn_ioctl_get_param(struct drm_device *drm, void *data, struct drm_file *file)
 {

@@ -14,9 +14,11 @@
  * (start, completion, reset). All of it runs in process context (ioctl, threaded IRQ
  * handler, timeout work), which the PCI glue needs: its register accesses sleep.
  */
+#include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -88,6 +90,8 @@ static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 sta
 	};
 
 	job->result.status = status;
+	/* pairs with WAIT's smp_load_acquire: the result is complete once it reads true */
+	smp_store_release(&job->finished, true);
 	mbn_job_free_resources(job);
 	if (status == MBNACCEL_JOB_DONE) {
 		atomic64_inc(&mdev->jobs_done);
@@ -572,7 +576,8 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		return -EINVAL;
 	if (args->timeout_ms > MBN_MAX_TIMEOUT_MS)
 		return -EINVAL;
-	if ((args->flags & MBNACCEL_SUBMIT_NO_VALIDATE) && !mbn_unsafe_test_mode)
+	if ((args->flags & MBNACCEL_SUBMIT_NO_VALIDATE) &&
+	    (!mbn_unsafe_test_mode || !capable(CAP_SYS_ADMIN)))
 		return -EPERM;
 	if (copy_from_user(handles, u64_to_user_ptr(args->bo_handles),
 			   args->bo_count * sizeof(u32)))
@@ -616,6 +621,10 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ret = mbn_validate(mdev, job);
 		if (ret)
 			goto out_free;
+	} else {
+		/* the hardware's checks alone guard memory now: say so in oopses */
+		pr_warn_once("mbnaccel: unvalidated job submitted (unsafe_test_mode), tainting kernel\n");
+		add_taint(TAINT_USER, LOCKDEP_STILL_OK);
 	}
 
 	if (args->out_syncobj) {
@@ -703,7 +712,9 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 		return -ENOENT;
 
 	now = ktime_get_ns();
-	if (!dma_fence_is_signaled(&job->fence)) {
+	/* Lockless fast path: the acquire orders the result reads below after it (a
+	 * plain dma_fence_is_signaled() test_bit has no such ordering on arm64). */
+	if (!smp_load_acquire(&job->finished)) {
 		if (args->timeout_ns <= now) {
 			ret = -ETIMEDOUT;
 		} else {
@@ -716,6 +727,9 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 				ret = -ETIMEDOUT;
 			else if (ret > 0)
 				ret = 0;
+			/* signaled: dma_fence_signal's test_and_set_bit is fully ordered
+			 * after the result writes; order our reads after the bit's */
+			smp_rmb();
 		}
 	}
 	if (!ret) {

@@ -760,6 +760,34 @@ static void test_no_validate(int fd, int must_run)
 		pass("no-validate-canaries unchanged (tail of output BO and a neighbour BO)");
 	else
 		fail("no-validate-canaries", "a canary byte changed");
+	/* issue 13 item 8: a NO_VALIDATE job taints the kernel (TAINT_USER, bit 6), and
+	 * the flag is CAP_SYS_ADMIN's only, even with unsafe_test_mode=1: a child that
+	 * drops root (and with it every capability) keeps the fd but gets EPERM */
+	{
+		FILE *tf = fopen("/proc/sys/kernel/tainted", "r");
+		unsigned long taint = 0;
+		if (tf && fscanf(tf, "%lu", &taint) == 1 && (taint & (1ul << 6)))
+			pass("no-validate taints the kernel (TAINT_USER)");
+		else
+			fail("no-validate-taint", "/proc/sys/kernel/tainted = %lu, want bit 6", taint);
+		if (tf)
+			fclose(tf);
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (setgid(65534) || setuid(65534))
+				_exit(2);
+			uint64_t cid;
+			_exit(submit(fd, chain, 2, j->h, 4, MBNACCEL_SUBMIT_NO_VALIDATE, 0, 0, &cid) == -EPERM ? 0 : 1);
+		}
+		int st = 0;
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			pass("no-validate refused without CAP_SYS_ADMIN (EPERM)");
+		else
+			fail("no-validate-cap-sys-admin", "child without CAP_SYS_ADMIN: exit status 0x%x (1: not EPERM)", st);
+	}
 	/* region 5 is not bound: its size is 0, so the hardware faults too */
 	pw_desc(j, chain[0]);
 	chain[0][6] = 0x5210;

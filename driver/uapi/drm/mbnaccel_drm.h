@@ -74,7 +74,8 @@ struct drm_mbnaccel_bo_mmap_offset {
 };
 
 /* Test-only: skip the kernel's extent check so the hardware's own region check is
- * exercised. Refused (EPERM) unless the module was loaded with unsafe_test_mode=1. */
+ * exercised. Refused (EPERM) unless the module was loaded with unsafe_test_mode=1 and
+ * the caller has CAP_SYS_ADMIN; a job submitted with it taints the kernel (TAINT_USER). */
 #define MBNACCEL_SUBMIT_NO_VALIDATE (1u << 0)
 
 struct drm_mbnaccel_submit {
