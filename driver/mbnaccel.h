@@ -15,7 +15,9 @@
 
 #include <linux/dma-fence.h>
 #include <linux/irqreturn.h>
+#include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -34,7 +36,23 @@
 /* MBN_STATUS_*, MBN_IRQ_*, MBN_CTRL_* (register bits) come from mbn_regs.h too. */
 
 extern unsigned int mbn_job_timeout_ms;
+extern unsigned int mbn_max_job_timeout_ms;
+extern unsigned int mbn_max_pinned_mib;
+extern unsigned int mbn_max_pinned_mib_per_file;
 extern bool mbn_unsafe_test_mode;
+
+/* The default job timeout, capped by max_job_timeout_ms (module parameters). */
+static inline unsigned int mbn_default_timeout_ms(void)
+{
+	return min(READ_ONCE(mbn_job_timeout_ms), READ_ONCE(mbn_max_job_timeout_ms));
+}
+
+/* Pinned (coherent) memory one file has charged: its BOs and its jobs' descriptor
+ * copies. Refcounted: a BO or a job can outlive the file. */
+struct mbn_pin_acct {
+	struct kref ref;
+	atomic64_t bytes;
+};
 
 /* Register access supplied by the bus glue. May sleep (PCI). */
 struct mbn_bus_ops {
@@ -75,6 +93,7 @@ struct mbn_device {
 
 	u64 fence_context;
 	atomic64_t fence_seqno;
+	atomic64_t pinned;              /* bytes charged by all files (mbn_pin_charge) */
 	spinlock_t fence_lock;          /* dma_fence's lock, shared by all job fences */
 
 	atomic64_t jobs_done, jobs_failed, resets;
@@ -88,6 +107,7 @@ struct mbn_file {
 	struct mutex lock;              /* jobs, next_id */
 	struct xarray jobs;             /* job id -> struct mbn_job (one fence ref each) */
 	u64 next_id;
+	struct mbn_pin_acct *acct;
 };
 
 /* GEM object backed by one dma_alloc_coherent buffer. */
@@ -95,6 +115,7 @@ struct mbn_bo {
 	struct drm_gem_object base;
 	void *vaddr;
 	dma_addr_t dma;
+	struct mbn_pin_acct *acct;      /* the creating file's, charged with base.size */
 };
 
 #define to_mbn_bo(o) container_of(o, struct mbn_bo, base)
@@ -113,6 +134,7 @@ struct mbn_job {
 	dma_addr_t desc_dma;
 	size_t desc_size;
 	u32 desc_count;
+	struct mbn_pin_acct *acct;      /* charged with desc_size while desc_cpu is held */
 	unsigned long timeout;          /* jiffies */
 	unsigned long deadline;         /* jiffies, set when started */
 
@@ -145,6 +167,10 @@ extern struct pci_driver mbn_pci_driver;
 
 /* mbnaccel_gem.c */
 struct mbn_bo *mbn_bo_create(struct drm_device *drm, size_t size);
+struct mbn_pin_acct *mbn_pin_acct_new(void);
+void mbn_pin_acct_put(struct mbn_pin_acct *acct);
+int mbn_pin_charge(struct mbn_device *mdev, struct mbn_pin_acct *acct, u64 bytes);
+void mbn_pin_uncharge(struct mbn_device *mdev, struct mbn_pin_acct *acct, u64 bytes);
 int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int mbn_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file);
 

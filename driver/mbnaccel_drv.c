@@ -22,6 +22,21 @@ module_param_named(job_timeout_ms, mbn_job_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(job_timeout_ms,
 		 "default per-job timeout in ms (SUBMIT's timeout_ms overrides; default 20000: the RTL simulator behind QEMU is slow)");
 
+unsigned int mbn_max_job_timeout_ms = 60000;
+module_param_named(max_job_timeout_ms, mbn_max_job_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(max_job_timeout_ms,
+		 "cap on every job's timeout in ms, SUBMIT's timeout_ms included (default 60000)");
+
+unsigned int mbn_max_pinned_mib = 2048;
+module_param_named(max_pinned_mib, mbn_max_pinned_mib, uint, 0644);
+MODULE_PARM_DESC(max_pinned_mib,
+		 "device-wide limit on pinned BO and descriptor memory in MiB (ENOSPC beyond; default 2048)");
+
+unsigned int mbn_max_pinned_mib_per_file = 1024;
+module_param_named(max_pinned_mib_per_file, mbn_max_pinned_mib_per_file, uint, 0644);
+MODULE_PARM_DESC(max_pinned_mib_per_file,
+		 "per-open-file limit on pinned BO and descriptor memory in MiB (ENOMEM beyond; default 1024)");
+
 bool mbn_unsafe_test_mode;
 module_param_named(unsafe_test_mode, mbn_unsafe_test_mode, bool, 0444);
 MODULE_PARM_DESC(unsafe_test_mode,
@@ -51,7 +66,7 @@ static int mbn_ioctl_get_param(struct drm_device *drm, void *data, struct drm_fi
 		args->value = mdev->caps[args->param - MBNACCEL_PARAM_CAPS0];
 		break;
 	case MBNACCEL_PARAM_JOB_TIMEOUT_MS:
-		args->value = READ_ONCE(mbn_job_timeout_ms);
+		args->value = mbn_default_timeout_ms();
 		break;
 	case MBNACCEL_PARAM_JOBS_DONE:
 		args->value = atomic64_read(&mdev->jobs_done);
@@ -75,6 +90,11 @@ static int mbn_open(struct drm_device *drm, struct drm_file *file)
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
 	if (!mf)
 		return -ENOMEM;
+	mf->acct = mbn_pin_acct_new();
+	if (!mf->acct) {
+		kfree(mf);
+		return -ENOMEM;
+	}
 	mf->mdev = to_mbn_device(drm);
 	mutex_init(&mf->lock);
 	xa_init(&mf->jobs);
@@ -91,6 +111,7 @@ static void mbn_postclose(struct drm_device *drm, struct drm_file *file)
 
 	mbn_job_file_close(mf);
 	mutex_destroy(&mf->lock);
+	mbn_pin_acct_put(mf->acct);     /* BOs and jobs still charged keep their own refs */
 	kfree(mf);
 }
 

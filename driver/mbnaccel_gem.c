@@ -17,12 +17,64 @@
 
 #include "mbnaccel.h"
 
+struct mbn_pin_acct *mbn_pin_acct_new(void)
+{
+	struct mbn_pin_acct *acct = kzalloc(sizeof(*acct), GFP_KERNEL);
+
+	if (acct)
+		kref_init(&acct->ref);
+	return acct;
+}
+
+static void mbn_pin_acct_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct mbn_pin_acct, ref));
+}
+
+void mbn_pin_acct_put(struct mbn_pin_acct *acct)
+{
+	if (acct)
+		kref_put(&acct->ref, mbn_pin_acct_release);
+}
+
+/*
+ * Charge @bytes of pinned memory to the device and to @acct: ENOSPC beyond the
+ * device-wide max_pinned_mib, ENOMEM beyond the per-file max_pinned_mib_per_file.
+ * On success the caller holds a reference to @acct until mbn_pin_uncharge.
+ */
+int mbn_pin_charge(struct mbn_device *mdev, struct mbn_pin_acct *acct, u64 bytes)
+{
+	u64 dev_max = (u64)READ_ONCE(mbn_max_pinned_mib) << 20;
+	u64 file_max = (u64)READ_ONCE(mbn_max_pinned_mib_per_file) << 20;
+
+	if (atomic64_add_return(bytes, &mdev->pinned) > dev_max) {
+		atomic64_sub(bytes, &mdev->pinned);
+		return -ENOSPC;
+	}
+	if (atomic64_add_return(bytes, &acct->bytes) > file_max) {
+		atomic64_sub(bytes, &acct->bytes);
+		atomic64_sub(bytes, &mdev->pinned);
+		return -ENOMEM;
+	}
+	kref_get(&acct->ref);
+	return 0;
+}
+
+void mbn_pin_uncharge(struct mbn_device *mdev, struct mbn_pin_acct *acct, u64 bytes)
+{
+	atomic64_sub(bytes, &acct->bytes);
+	atomic64_sub(bytes, &mdev->pinned);
+	mbn_pin_acct_put(acct);
+}
+
 static void mbn_bo_free(struct drm_gem_object *obj)
 {
 	struct mbn_bo *bo = to_mbn_bo(obj);
 
 	/* Last reference: no handle, no mapping and no job (jobs hold references). */
 	dma_free_coherent(obj->dev->dev, obj->size, bo->vaddr, bo->dma);
+	if (bo->acct)
+		mbn_pin_uncharge(to_mbn_device(obj->dev), bo->acct, obj->size);
 	drm_gem_object_release(obj);
 	kfree(bo);
 }
@@ -82,6 +134,7 @@ struct mbn_bo *mbn_bo_create(struct drm_device *drm, size_t size)
 int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct drm_mbnaccel_bo_create *args = data;
+	struct mbn_file *mf = file->driver_priv;
 	struct mbn_bo *bo;
 	size_t size;
 	u32 handle;
@@ -92,11 +145,16 @@ int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fil
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
+	ret = mbn_pin_charge(to_mbn_device(drm), mf->acct, PAGE_ALIGN(args->size));
+	if (ret)
+		goto out;
 	bo = mbn_bo_create(drm, args->size);
 	if (IS_ERR(bo)) {
+		mbn_pin_uncharge(to_mbn_device(drm), mf->acct, PAGE_ALIGN(args->size));
 		ret = PTR_ERR(bo);
 		goto out;
 	}
+	bo->acct = mf->acct;    /* the charge's reference moves to the BO */
 	/* Read the size before the handle is published: once it exists, a GEM_CLOSE of
 	 * the (predictable) handle from another thread can free the BO. */
 	size = bo->base.size;

@@ -77,6 +77,9 @@ static void mbn_job_free_resources(struct mbn_job *job)
 		dma_free_coherent(job->mdev->drm.dev, job->desc_size, job->desc_cpu,
 				  job->desc_dma);
 	job->desc_cpu = NULL;
+	if (job->acct)
+		mbn_pin_uncharge(job->mdev, job->acct, job->desc_size);
+	job->acct = NULL;
 }
 
 /* The job is off the engine and off the queue: record, release, signal, drop the
@@ -607,6 +610,10 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	 * validated, and the hardware reads exactly what was checked. */
 	job->desc_count = args->desc_count;
 	job->desc_size = (size_t)args->desc_count * MBNACCEL_DESC_BYTES;
+	ret = mbn_pin_charge(mdev, mf->acct, job->desc_size);
+	if (ret)
+		goto out_free;
+	job->acct = mf->acct;
 	job->desc_cpu = dma_alloc_coherent(drm->dev, job->desc_size, &job->desc_dma,
 					   GFP_KERNEL | __GFP_NOWARN);
 	if (!job->desc_cpu) {
@@ -635,7 +642,9 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		}
 	}
 
+	/* capped: one client must not hold the engine for longer than the admin allows */
 	ms = args->timeout_ms ? args->timeout_ms : READ_ONCE(mbn_job_timeout_ms);
+	ms = min(ms, READ_ONCE(mbn_max_job_timeout_ms));
 	if (!ms || ms > MBN_MAX_TIMEOUT_MS)
 		ms = 20000;
 	job->timeout = msecs_to_jiffies(ms);

@@ -9,6 +9,8 @@
  *                                   the next is correct
  *   mbn-drmtest --kill              a child is SIGKILLed mid-job; the next job is correct
  *   mbn-drmtest --procs N           N processes run jobs concurrently, all correct
+ *   mbn-drmtest --limits            (module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
+ *                                   max_job_timeout_ms=5000) pinned-memory limits, timeout cap
  *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
  *                                   out-of-bounds descriptor faults in hardware, canaries intact
  *
@@ -1085,9 +1087,11 @@ static void hang(int fd)
 	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 31);
 	if (!j)
 		return;
+	/* hang.sh loads the module with max_job_timeout_ms=3000: the job asks for the
+	 * uapi's maximum (600 s) and must still time out after the cap (issue 13 item 3) */
 	const uint32_t tmo = 3000;
 	uint64_t t0 = now_ns();
-	int r = pw_submit(j, tmo, &id);
+	int r = pw_submit(j, 600000, &id);
 	if (!r)
 		r = wait_job(fd, id, tmo + 30000, &w);
 	double el = (now_ns() - t0) / 1e9;
@@ -1102,6 +1106,42 @@ static void hang(int fd)
 		     resets0, resets1);
 	pw_free(j);
 	pw_run(fd, "hang-next-job", 4, 4, 32, 2 * g_lanes, 1, 32, 0);
+}
+
+/* ---- --limits: the module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
+ * max_job_timeout_ms=5000 (issue 13 item 3): pinned memory is limited per file
+ * (ENOMEM) and device-wide (ENOSPC), freed charges are returned, the default timeout
+ * GET_PARAM reports is capped. */
+
+static void limits(void)
+{
+	const uint64_t mib = 1 << 20;
+	uint32_t h1, h2, h3, hs;
+	uint64_t v = 0;
+	int fd1 = open_dev(), fd2 = open_dev(), fd3 = open_dev();
+	if (fd1 < 0 || fd2 < 0 || fd3 < 0) {
+		fail("limits", "open: %s", strerror(errno));
+		return;
+	}
+	EXPECT_ERR("limits-file-1mib", bo_create(fd1, mib, &h1, NULL), 0);
+	EXPECT_ERR("limits-file-over", bo_create(fd1, 4096, &hs, NULL), ENOMEM);
+	EXPECT_ERR("limits-file2-1mib", bo_create(fd2, mib, &h2, NULL), 0);
+	EXPECT_ERR("limits-device-over", bo_create(fd3, 4096, &hs, NULL), ENOSPC);
+	gem_close(fd2, h2);
+	/* a job's descriptor copy counts too: fd1 is at its limit (the device is not) */
+	uint32_t d[16] = { 1 };
+	EXPECT_ERR("limits-desc-copy-charged", submit(fd1, d, 1, &h1, 1, 0, 0, 0, NULL), ENOMEM);
+	EXPECT_ERR("limits-device-freed", bo_create(fd3, mib, &h3, NULL), 0);
+	close(fd1);             /* closing the file returns its charge */
+	fd1 = open_dev();
+	EXPECT_ERR("limits-file-closed-freed", bo_create(fd1, mib - 4096, &h1, NULL), 0);
+	if (!get_param(fd1, MBNACCEL_PARAM_JOB_TIMEOUT_MS, &v) && v == 5000)
+		pass("limits-default-timeout capped (GET_PARAM JOB_TIMEOUT_MS 5000)");
+	else
+		fail("limits-default-timeout", "JOB_TIMEOUT_MS %" PRIu64 ", want 5000 (max_job_timeout_ms)", v);
+	close(fd1);
+	close(fd2);
+	close(fd3);
 }
 
 /* ---- --kill: a child is killed while its job runs */
@@ -1184,7 +1224,7 @@ static void procs(int n)
 int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
-	int do_hang = 0, do_kill = 0, do_unsafe = 0;
+	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1199,8 +1239,10 @@ int main(int argc, char **argv)
 			do_kill = 1;
 		else if (!strcmp(argv[i], "--unsafe"))
 			do_unsafe = 1;
+		else if (!strcmp(argv[i], "--limits"))
+			do_limits = 1;
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --procs N | --unsafe]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1223,6 +1265,8 @@ int main(int argc, char **argv)
 		procs((int)nprocs);
 	else if (do_unsafe)
 		test_no_validate(fd, 1);
+	else if (do_limits)
+		limits();
 	else
 		basic(fd);
 	close(fd);

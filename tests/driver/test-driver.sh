@@ -122,6 +122,7 @@ mbn-drmtest
 mbn-drmtest --fuzz 10000
 mbn-drmtest --kill
 mbn-drmtest --procs 4
+rmmod mbnaccel && insmod "$MBN_MODULE" max_pinned_mib=2 max_pinned_mib_per_file=1 max_job_timeout_ms=5000 && mbn-drmtest --limits
 rmmod mbnaccel && insmod "$MBN_MODULE" unsafe_test_mode=1 && mbn-drmtest --unsafe
 rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed: $(grep mbnaccel /proc/modules)"
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
@@ -129,7 +130,7 @@ exit 0
 EOF
 
 cat >"$TMP/hang.sh" <<'EOF'
-insmod "$MBN_MODULE" job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
+insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --hang
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 EOF

@@ -62,7 +62,10 @@ struct drm_mbnaccel_get_param {
 
 struct drm_mbnaccel_bo_create {
 	__u64 size;     /* Input: bytes, 1..MBNACCEL_MAX_BO_SIZE; rounded up to pages.
-			 * Output: the size actually allocated */
+			 * Output: the size actually allocated. Pinned memory is
+			 * limited: ENOMEM beyond the per-file limit, ENOSPC beyond the
+			 * device-wide one (module parameters; descriptor copies of
+			 * jobs count too, so SUBMIT can fail the same way) */
 	__u32 flags;    /* Input: must be 0 */
 	__u32 handle;   /* Output: GEM handle (free with DRM_IOCTL_GEM_CLOSE) */
 };
@@ -86,7 +89,8 @@ struct drm_mbnaccel_submit {
 	__u32 bo_count;     /* Input: 1..MBNACCEL_MAX_BOS */
 	__u32 flags;        /* Input: 0 or MBNACCEL_SUBMIT_NO_VALIDATE */
 	__u32 out_syncobj;  /* Input: 0, or a syncobj handle that receives the job's fence */
-	__u32 timeout_ms;   /* Input: 0 = the driver's default; else 1..600000 */
+	__u32 timeout_ms;   /* Input: 0 = the driver's default; else 1..600000; either
+			     * is capped at the module parameter max_job_timeout_ms */
 	__u32 reserved;     /* Input: must be 0 */
 	__u64 job_id;       /* Output: the job's id for WAIT (never 0) */
 };
