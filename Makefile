@@ -65,7 +65,7 @@ $(REGS_H) $(REGS_VH): hw/regs/mbnaccel.regs hw/regs/gen-regs.py
 	python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs $(REGS_H) $(REGS_VH)
 regs: $(REGS_H)
 
-$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) hw/model/requant.h lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) hw/model/requant.h hw/model/desc_check.h lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
 
@@ -100,7 +100,7 @@ $(BUILD)/bin/%: tools/%.c $(LIB_A) $(BUILD)/obj/tools-common.a $(wildcard tools/
 
 # Unit tests may use library internals, so they link the objects directly; they also
 # get the hardware's C functional model (hw/model/cmodel.c) to test the compiler.
-$(BUILD)/obj/cmodel.o: hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h
+$(BUILD)/obj/cmodel.o: hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h hw/model/desc_check.h $(REGS_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -c -o $@ $<
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)/obj/cmodel.o $(wildcard tests/unit/*.h)

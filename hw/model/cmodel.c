@@ -7,13 +7,13 @@
  *
  * Where docs/hw.md leaves an order open, this model fixes it (the RTL should agree):
  *  - per descriptor i: (1) the descriptor fetch at DESC_OFFSET + 64*i: DESC_REGION < 8
- *    else FAULT_REGION, the 64 bytes inside the region else FAULT_BOUNDS, 16-byte aligned
- *    else FAULT_DESC (FAULT_OFFSET = that offset);
+ *    else FAULT_REGION, 16-byte aligned else FAULT_DESC, the 64 bytes inside the region
+ *    else FAULT_BOUNDS (FAULT_OFFSET = that offset);
  *    (2) the fields: op, reserved bits of d0, d12..d15, geometry and capacity, else
  *    FAULT_DESC with FAULT_OFFSET = the descriptor's offset;
  *    (3) the extents in the order input, weights, qparams, output; each: region index
- *    (FAULT_REGION), bounds (FAULT_BOUNDS), alignment (FAULT_DESC), FAULT_OFFSET = the
- *    extent's offset. Extents skipped by reuse_input / reuse_weights are not checked.
+ *    (FAULT_REGION), alignment (FAULT_DESC), bounds (FAULT_BOUNDS), FAULT_OFFSET = the
+ *    extent's offset (desc_check.h mbn_extent_check, the RTL's order). Extents skipped by reuse_input / reuse_weights are not checked.
  *  - a physical address at or beyond mem_size is an AXI DECERR: FAULT_AXI (the model
  *    then writes nothing for that descriptor; the RTL may have written part of it).
  *  - zero-sized dimensions are FAULT_DESC.
@@ -94,29 +94,20 @@ struct job {
 	uint8_t *mem;
 	uint64_t mem_size;
 	struct mbn_cmodel_region reg[NUM_REGIONS];
+	uint64_t size[NUM_REGIONS]; /* reg[].size, for mbn_extent_check */
 	struct mbn_cmodel_fault *f;
 };
 
-/* Check one extent; on failure fill FAULT_CODE/FAULT_OFFSET and return the code. */
+/* Check one extent (desc_check.h: region index, alignment, bounds); on failure fill
+ * FAULT_CODE/FAULT_OFFSET and return the code. */
 static int check_extent(struct job *j, uint32_t r, uint64_t off, uint64_t len)
 {
-	if (r >= NUM_REGIONS) {
-		j->f->code = F_REGION;
+	uint32_t code = mbn_extent_check(r, off, len, j->size, NULL);
+	if (code) {
+		j->f->code = (int)code;
 		j->f->offset = (uint32_t)off;
-		return F_REGION;
 	}
-	/* offset + extent <= SIZE, without overflow (off < 2^33, len < 2^40 here) */
-	if (off + len > j->reg[r].size) {
-		j->f->code = F_BOUNDS;
-		j->f->offset = (uint32_t)off;
-		return F_BOUNDS;
-	}
-	if (off % 16) {
-		j->f->code = F_DESC;
-		j->f->offset = (uint32_t)off;
-		return F_DESC;
-	}
-	return 0;
+	return (int)code;
 }
 
 /* Physical range inside the memory model? (else the DRAM answers DECERR) */
@@ -147,6 +138,8 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 	j.f = fault;
 	for (int r = 0; r < nreg && r < (int)NUM_REGIONS; r++)
 		j.reg[r] = regions[r];
+	for (int r = 0; r < (int)NUM_REGIONS; r++)
+		j.size[r] = j.reg[r].size;
 
 	size_t ibuf_n = (size_t)p.ibuf_words * 16 * (p.ibank ? 3 : 1);
 	size_t wbuf_n = (size_t)p.wbuf_rows * p.lanes * 16;
@@ -181,28 +174,19 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 			fault->offset = (uint32_t)doff;
 			goto out;
 		}
-		if (!d.reuse_input && (rc = check_extent(&j, d.in_region, d.in_offset, x.in_bytes)))
-			goto out;
-		if (!d.reuse_weights &&
-		    ((rc = check_extent(&j, d.w_region, d.w_offset, x.w_bytes)) ||
-		     (rc = check_extent(&j, d.q_region, d.q_offset, x.q_bytes))))
-			goto out;
-		if (!d.fuse && (rc = check_extent(&j, d.out_region, d.out_offset, x.out_extent)))
-			goto out;
-		{
-			uint32_t bad_off = 0;
-			int bad = 0;
-			if (!bad && !d.reuse_input && !phys_ok(&j, d.in_region, d.in_offset, x.in_bytes))
-				bad = 1, bad_off = d.in_offset;
-			if (!bad && !d.reuse_weights && !phys_ok(&j, d.w_region, d.w_offset, x.w_bytes))
-				bad = 1, bad_off = d.w_offset;
-			if (!bad && !d.reuse_weights && !phys_ok(&j, d.q_region, d.q_offset, x.q_bytes))
-				bad = 1, bad_off = d.q_offset;
-			if (!bad && !d.fuse && !phys_ok(&j, d.out_region, d.out_offset, x.out_extent))
-				bad = 1, bad_off = d.out_offset;
-			if (bad) {
+		/* the extents it accesses (desc_check.h), then their physical ranges */
+		for (int k = 0; k < 4; k++) {
+			uint32_t r;
+			uint64_t off, len;
+			if (mbn_desc_extent(&d, &x, k, &r, &off, &len) && (rc = check_extent(&j, r, off, len)))
+				goto out;
+		}
+		for (int k = 0; k < 4; k++) {
+			uint32_t r;
+			uint64_t off, len;
+			if (mbn_desc_extent(&d, &x, k, &r, &off, &len) && !phys_ok(&j, r, off, len)) {
 				fault->code = rc = F_AXI;
-				fault->offset = bad_off;
+				fault->offset = (uint32_t)off;
 				goto out;
 			}
 		}

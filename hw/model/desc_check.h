@@ -5,13 +5,17 @@
  * that the C model (hw/model/cmodel.c), the compiler's own assertion
  * (lib/src/compiler/accel_compile.c) and the tests call the same code; the kernel's
  * validator can include it too (the generated mbn_regs.h picks linux/types.h there).
- * The RTL (hw/rtl/mbn_ctrl.v) is held to it by the random-chain tests (tests/sim: RTL
- * against the C model, same fault code and descriptor).
+ * The RTL (hw/rtl/mbn_ctrl.v) is held to it by tests/sim/sim-rtl.c: random chains, and
+ * mutated descriptors (rtl-mutated) that must fault, or not, as this checker says, with
+ * the same code, descriptor index and offset.
  *
- * What is checked here is the descriptor alone (op, reserved bits, rounding, geometry,
- * capacity with and without IBANK, fusion limits). The extents against the region table
- * (bounds, alignment) depend on the job's regions: the caller checks the four extents
- * this computes, in the order input, weights, qparams, output (cmodel.c check_extent).
+ * It holds: the descriptor's own checks (op, reserved bits, rounding, geometry, capacity
+ * with and without IBANK, fusion limits: mbn_desc_check), the extents against the job's
+ * region table (region index, alignment, bounds: mbn_extent_check, mbn_desc_extent), and
+ * two rules the kernel adds to the hardware's (reserved bits the RTL ignores:
+ * mbn_desc_check_strict; the on-chip reuse rule: mbn_reuse_step). The hardware checks
+ * a descriptor in this order: fetch extent, fields, then the extents input, weights,
+ * qparams, output; the first failure is the fault.
  */
 #ifndef MBN_DESC_CHECK_H
 #define MBN_DESC_CHECK_H
@@ -28,10 +32,32 @@ struct mbn_hw_limits {
 	uint32_t fuse, ibank, rsingle; /* CAPS3 FUSE, IBANK, RSINGLE */
 };
 
-/* Bytes each of a descriptor's four extents covers (out_extent 0: a fused DW stores
- * nothing). */
+/* The limits from the CAPS0..CAPS3 registers (docs/hw.md "Capabilities"). CAPS1/CAPS2
+ * report half of each buffer (double buffering; with IBANK half of one of the three
+ * IBUF banks); the hardware's checks use the whole. 0, or -1 when implausible (a zero
+ * size, or a region count other than NUM_REGIONS). */
+static inline int mbn_hw_limits_from_caps(const uint32_t c[4], struct mbn_hw_limits *p)
+{
+	p->lanes = MBN_CAPS0_LANES_GET(c[0]);
+	p->ibuf_words = 2 * MBN_CAPS1_IBUF_KIB_GET(c[1]) * 1024 / 16;
+	p->wbuf_rows = p->lanes ? 2 * MBN_CAPS1_WBUF_KIB_GET(c[1]) * 1024 / 16 / p->lanes : 0;
+	p->obuf_words = 2 * MBN_CAPS2_OBUF_KIB_GET(c[2]) * 1024 / 16;
+	p->qbuf_entries = MBN_CAPS2_QBUF_GET(c[2]);
+	p->fuse = (c[3] & MBN_CAPS3_FUSE) != 0;
+	p->ibank = (c[3] & MBN_CAPS3_IBANK) != 0;
+	p->rsingle = (c[3] & MBN_CAPS3_RSINGLE) != 0;
+	if (!p->lanes || !p->ibuf_words || !p->wbuf_rows || !p->obuf_words || !p->qbuf_entries ||
+	    MBN_CAPS3_REGIONS_GET(c[3]) != MBN_NUM_REGIONS)
+		return -1;
+	return 0;
+}
+
+/* What a descriptor's four extents cover, and its IBUF tile (valid once mbn_desc_check
+ * returned 0). out_extent 0: a fused DW stores nothing. */
 struct mbn_desc_extents {
 	uint64_t in_bytes, w_bytes, q_bytes, out_extent;
+	uint64_t in_rows, in_row_bytes; /* IBUF rows: an image row for a DW, a pixel for a PW */
+	uint64_t npix;                  /* output pixels of the tile */
 };
 
 /* Does a tile of `rows` rows of `row_bytes` fit `space` bytes of IBUF? With IBANK the
@@ -43,76 +69,209 @@ static inline int mbn_ibuf_fits(const struct mbn_hw_limits *p, uint64_t rows, ui
 	return rows * row_bytes <= space;
 }
 
+/* Every failed check sets *why (when why is not NULL) to a short fixed string and
+ * returns the fault code the hardware raises. */
+#define MBN_CHECK_FAIL(code, msg)                                                                                      \
+	do {                                                                                                           \
+		if (why)                                                                                               \
+			*why = (msg);                                                                                  \
+		return (code);                                                                                         \
+	} while (0)
+
 /* Decodes the 16 words w into d and checks them as the hardware does: 0, or
- * MBN_FAULT_DESC. x receives the extents (valid when 0 is returned). */
-static inline uint32_t mbn_desc_check(const uint32_t w[16], const struct mbn_hw_limits *p, struct mbn_desc *d,
-				      struct mbn_desc_extents *x)
+ * MBN_FAULT_DESC and *why. x receives the extents (valid when 0 is returned). */
+static inline uint32_t mbn_desc_check_why(const uint32_t w[16], const struct mbn_hw_limits *p, struct mbn_desc *d,
+					  struct mbn_desc_extents *x, const char **why)
 {
-	uint64_t wrows, npix, in_rows, in_row_bytes;
+	uint64_t wrows;
 	uint32_t d0_ok;
 	int i;
 
 	mbn_desc_unpack(w, d);
 	if (d->op != MBN_OP_PW && d->op != MBN_OP_DW)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "op is neither PW (1) nor DW (2)");
 	/* reserved bits of d0 and d12..d15 must be 0; fuse only on a DW of a FUSE build */
 	d0_ok = MBN_DESC_USED0;
 	if (!(d->fuse && p->fuse && d->op == MBN_OP_DW))
 		d0_ok &= ~((uint32_t)MBN_D_FUSE_MASK << MBN_D_FUSE_SHIFT);
 	if (w[0] & ~d0_ok)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "reserved bits of word 0 set (fuse: DW on a FUSE build only)");
 	if (d->round == 3 || (d->round == 2 && !p->rsingle))
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "requantizer rounding not supported (3, or 2 without CAPS3 RSINGLE)");
 	for (i = 12; i < 16; i++)
 		if (w[i])
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "reserved words 12-15 not zero");
 	if (!d->in_rows || !d->in_w || !d->in_c || !d->out_c || !d->out_rows || !d->out_w)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "zero dimension");
 	if (d->in_c % 16)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "in_c not a multiple of 16");
 	if (d->out_stride < d->out_c || d->out_stride % 16)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "out_stride below out_c or not a multiple of 16");
 	if (d->op == MBN_OP_PW) {
 		if (d->out_c % p->lanes)
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "PW out_c not a multiple of LANES");
 		if (d->out_rows != d->in_rows || d->out_w != d->in_w)
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "PW output shape differs from the input's");
 		wrows = (uint64_t)(d->out_c / p->lanes) * (d->in_c / 16);
 		x->w_bytes = (uint64_t)d->out_c * d->in_c;
 	} else {
 		if (d->out_c != d->in_c)
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "DW out_c differs from in_c");
 		if (d->stride != 1 && d->stride != 2)
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "DW stride neither 1 nor 2");
 		if (d->pad_left > 2)
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "DW pad_left above 2");
 		wrows = ((uint64_t)9 * d->in_c / 16 + p->lanes - 1) / p->lanes;
 		x->w_bytes = (uint64_t)9 * d->in_c;
 	}
 	x->in_bytes = (uint64_t)d->in_rows * d->in_w * d->in_c;
 	x->q_bytes = (uint64_t)d->out_c * MBN_QPARAM_BYTES;
-	npix = (uint64_t)d->out_rows * d->out_w;
-	x->out_extent = (npix - 1) * d->out_stride + d->out_c;
-	/* IBUF rows: an image row for a DW input, a pixel for a PW input and a fused output */
-	in_rows = d->op == MBN_OP_DW ? d->in_rows : (uint64_t)d->in_rows * d->in_w;
-	in_row_bytes = d->op == MBN_OP_DW ? (uint64_t)d->in_w * d->in_c : d->in_c;
+	x->npix = (uint64_t)d->out_rows * d->out_w;
+	x->out_extent = (x->npix - 1) * d->out_stride + d->out_c;
+	x->in_rows = d->op == MBN_OP_DW ? d->in_rows : (uint64_t)d->in_rows * d->in_w;
+	x->in_row_bytes = d->op == MBN_OP_DW ? (uint64_t)d->in_w * d->in_c : d->in_c;
 	if (d->fuse) {
 		/* docs/hw.md: the output goes to the other IBUF half, dense (the PW layout) */
 		uint64_t half = (uint64_t)p->ibuf_words / 2 * 16;
 		if (d->out_region || d->out_offset || d->out_stride != d->out_c)
-			return MBN_FAULT_DESC;
-		if (!mbn_ibuf_fits(p, in_rows, in_row_bytes, half) || !mbn_ibuf_fits(p, npix, d->out_c, half))
-			return MBN_FAULT_DESC;
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "fused DW: output region, offset and stride must be 0, 0, out_c");
+		if (!mbn_ibuf_fits(p, x->in_rows, x->in_row_bytes, half))
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "fused DW: input tile does not fit half of IBUF");
+		if (!mbn_ibuf_fits(p, x->npix, d->out_c, half))
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "fused DW: output tile does not fit half of IBUF");
 		x->out_extent = 0;
 	}
-	if (!mbn_ibuf_fits(p, in_rows, in_row_bytes, (uint64_t)p->ibuf_words * 16))
-		return MBN_FAULT_DESC;
+	if (!mbn_ibuf_fits(p, x->in_rows, x->in_row_bytes, (uint64_t)p->ibuf_words * 16))
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "input tile does not fit IBUF");
 	if (wrows > p->wbuf_rows)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "weights do not fit WBUF");
 	if (d->out_c > p->qbuf_entries)
-		return MBN_FAULT_DESC;
-	if (!d->fuse && npix * d->out_c > (uint64_t)p->obuf_words * 16)
-		return MBN_FAULT_DESC;
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "out_c above QBUF entries");
+	if (!d->fuse && x->npix * d->out_c > (uint64_t)p->obuf_words * 16)
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "output tile does not fit OBUF");
+	return 0;
+}
+
+static inline uint32_t mbn_desc_check(const uint32_t w[16], const struct mbn_hw_limits *p, struct mbn_desc *d,
+				      struct mbn_desc_extents *x)
+{
+	return mbn_desc_check_why(w, p, d, x, (const char **)0);
+}
+
+/*
+ * The bits the RTL ignores today (d4[7:4], d6[31:16], d11[31:16], and a PW's row_off and
+ * pad_left): not a hardware check, the kernel's and the compiler's rule that they are
+ * zero, so that a later hardware revision can give them a meaning without old kernels
+ * passing it on unvalidated. Call after mbn_desc_check returned 0. 0 or MBN_FAULT_DESC.
+ */
+static inline uint32_t mbn_desc_check_strict(const uint32_t w[16], const struct mbn_desc *d, const char **why)
+{
+	const uint32_t used[16] = { MBN_DESC_USED_LIST };
+	int i;
+
+	for (i = 1; i < 12; i++)
+		if (w[i] & ~used[i])
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "bits no field defines are set (words 1-11)");
+	if (d->op == MBN_OP_PW && (d->row_off || d->pad_left))
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "PW: row_off and pad_left must be 0");
+	return 0;
+}
+
+/*
+ * One extent (region r, offset, length) against the job's region sizes, in the order the
+ * RTL checks it (mbn_ctrl.v chk2, and the descriptor fetch): the region index
+ * (MBN_FAULT_REGION), 16-byte alignment (MBN_FAULT_DESC), offset + len <= SIZE without
+ * overflow (MBN_FAULT_BOUNDS). The hardware reports the extent's offset as FAULT_OFFSET.
+ */
+static inline uint32_t mbn_extent_check(uint32_t r, uint64_t off, uint64_t len,
+					const uint64_t size[MBN_NUM_REGIONS], const char **why)
+{
+	if (r >= MBN_NUM_REGIONS)
+		MBN_CHECK_FAIL(MBN_FAULT_REGION, "region index above the region table");
+	if (off % 16)
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "offset not 16-byte aligned");
+	/* off < 2^33 and len < 2^49 here: the sum does not wrap */
+	if (off + len > size[r])
+		MBN_CHECK_FAIL(MBN_FAULT_BOUNDS, "extent beyond the region's size");
+	return 0;
+}
+
+/* The extents a descriptor accesses, in the hardware's order (input, weights, qparams,
+ * output); those skipped by reuse_input, reuse_weights or fusion are not accessed and
+ * not checked. Fills r/off/len of extent k (0..3) and returns 1 if it is accessed. */
+static inline int mbn_desc_extent(const struct mbn_desc *d, const struct mbn_desc_extents *x, int k, uint32_t *r,
+				  uint64_t *off, uint64_t *len)
+{
+	switch (k) {
+	case 0:
+		*r = d->in_region, *off = d->in_offset, *len = x->in_bytes;
+		return !d->reuse_input;
+	case 1:
+		*r = d->w_region, *off = d->w_offset, *len = x->w_bytes;
+		return !d->reuse_weights;
+	case 2:
+		*r = d->q_region, *off = d->q_offset, *len = x->q_bytes;
+		return !d->reuse_weights;
+	default:
+		*r = d->out_region, *off = d->out_offset, *len = x->out_extent;
+		return !d->fuse;
+	}
+}
+
+/*
+ * The on-chip reuse rule (docs/hw.md "IBUF row banks", "Fusion"): what the previous
+ * descriptors of this job left on chip. The hardware does not clear its buffers between
+ * jobs and does not check reuse, so a reuse flag that read more than this job loaded
+ * would read the previous job's data, possibly another process's: reuse on descriptor 0,
+ * or a reuse that reads more than is there, is refused by the kernel, and the compiler
+ * never emits one. The engine reads the first w_bytes/16 words of the weight stream and
+ * out_c qparams. Of IBUF it reads, in each bank, a prefix of the current half: with
+ * IBANK row r of a tile (R rows of W words) is in bank r % 3 at floor(r / 3) * W, so the
+ * prefix depends on R and W, not only on the tile's size; without IBANK every bank
+ * holds the whole tile, words 0..R*W-1. Comparing per-bank word counts is exact either
+ * way. Start a job with a zeroed struct.
+ */
+struct mbn_onchip {
+	uint64_t in_words[3]; /* words per IBUF bank of the tile the next reuse_input reads */
+	uint64_t w_bytes;     /* weight stream bytes loaded */
+	uint32_t q_entries;   /* qparam entries loaded */
+};
+
+/* Words of each IBUF bank (from the half's base) a tile of rows x row_words occupies. */
+static inline void mbn_ibuf_words(const struct mbn_hw_limits *p, uint64_t rows, uint64_t row_words,
+				  uint64_t words[3])
+{
+	int b;
+
+	for (b = 0; b < 3; b++)
+		words[b] = (p->ibank ? (rows + 2 - b) / 3 : rows) * row_words;
+}
+
+/* Checks descriptor d's reuse flags against oc, then records what d leaves on chip.
+ * 0, or MBN_FAULT_DESC (a rule of the kernel's, not a hardware fault: see above). */
+static inline uint32_t mbn_reuse_step(const struct mbn_hw_limits *p, const struct mbn_desc *d,
+				      const struct mbn_desc_extents *x, struct mbn_onchip *oc, const char **why)
+{
+	uint64_t in_words[3];
+	int b;
+
+	mbn_ibuf_words(p, x->in_rows, x->in_row_bytes / 16, in_words);
+	if (d->reuse_input)
+		for (b = 0; b < 3; b++)
+			if (in_words[b] > oc->in_words[b])
+				MBN_CHECK_FAIL(MBN_FAULT_DESC,
+					       "reuse_input reads more of IBUF than this job left there");
+	if (d->reuse_weights && (x->w_bytes > oc->w_bytes || d->out_c > oc->q_entries))
+		MBN_CHECK_FAIL(MBN_FAULT_DESC, "reuse_weights reads more weights or qparams than this job loaded");
+	if (d->fuse) /* the next reuse_input reads the DW's output: npix rows of out_c */
+		mbn_ibuf_words(p, x->npix, d->out_c / 16, oc->in_words);
+	else if (!d->reuse_input)
+		for (b = 0; b < 3; b++)
+			oc->in_words[b] = in_words[b];
+	if (!d->reuse_weights) {
+		oc->w_bytes = x->w_bytes;
+		oc->q_entries = d->out_c;
+	}
 	return 0;
 }
 

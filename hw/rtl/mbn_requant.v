@@ -7,7 +7,7 @@
 //   round 2: ruy's arm64 kernels (sshl, sqdmulh, srshl): right = max(-shift, 1),
 //            left = shift + right when shift >= 0; h = floor(x * mult / 2^31) (sqdmulh:
 //            no rounding constant, INT32_MIN^2 saturates), then the ties-up shift
-//   out = clamp(q + out_zp, act_min, act_max)
+//   out = min(max(q + out_zp, act_min), act_max)   (TFLite: act_max if act_min > act_max)
 // The 32x32 product is split in four 17x17 signed partial products so each maps to
 // one DSP48E2 and no adder chain longer than 64 bits sits between two registers.
 module mbn_requant (
@@ -81,6 +81,9 @@ module mbn_requant (
     // ---- stage 8: clamp -------------------------------------------------------
     wire signed [32:0] amin = {25'd0, act_min};
     wire signed [32:0] amax = {25'd0, act_max};
+    // TFLite's clamp is min(max(v, act_min), act_max): act_max whenever act_min > act_max
+    // (static per descriptor, so off the data path's critical compare)
+    wire act_inv = act_min > act_max;
     reg  [7:0] out_reg;
     reg  [1:0] rm1_reg, rm2_reg, rm3_reg, rm4_reg, rm5_reg;  // round_mode is static per descriptor,
                                                               // but travel it with the data anyway
@@ -120,7 +123,7 @@ module mbn_requant (
 
         s7_v_reg <= {q_reg[31], q_reg} + {25'd0, out_zp};
 
-        out_reg <= (s7_v_reg < amin) ? act_min : (s7_v_reg > amax) ? act_max : s7_v_reg[7:0];
+        out_reg <= (act_inv || s7_v_reg > amax) ? act_max : (s7_v_reg < amin) ? act_min : s7_v_reg[7:0];
 
         if (rst) v_reg <= 8'd0;
         else     v_reg <= {v_reg[6:0], in_valid};

@@ -87,7 +87,7 @@ lint: $(REGS_VH)
 SIM_TEST_SRC  := $(wildcard tests/sim/sim-*.c)
 SIM_TESTS     := $(patsubst tests/sim/%.c,$(BUILD)/tests-sim/%,$(SIM_TEST_SRC))
 sim-test: $(SIM_TESTS)
-$(BUILD)/tests-sim/%: tests/sim/%.c tests/sim/simtest.h hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h hw/sim/mbn_sim.h $(REGS_H)
+$(BUILD)/tests-sim/%: tests/sim/%.c tests/sim/simtest.h hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h hw/model/desc_check.h hw/sim/mbn_sim.h $(REGS_H)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Ihw/sim -Ihw/model -I$(GEN) -o $@ $< hw/model/cmodel.c -ldl -lm
 

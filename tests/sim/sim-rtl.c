@@ -13,6 +13,8 @@
  * - DESC_COUNT = 0 completes at once; CAPS agrees with the build parameters;
  * - no AXI protocol violation; the simulated cycles per second.
  */
+#include <stddef.h>
+
 #include "simtest.h"
 
 static struct simlib L;
@@ -336,6 +338,149 @@ static void m_fuse_off(struct chain *c, struct tdesc *d)
 	d->out_w = d->in_w;
 	desc_make_fused(d);
 	d->out_offset = 16;
+}
+
+/*
+ * The differential test of the contract's checker (hw/model/desc_check.h, through the C
+ * model) against the RTL: descriptor 1 of a valid 3-descriptor chain gets a random
+ * mutation (a field set to a random or edge value, a reserved bit of d0 set, or d12
+ * non-zero); both must fault, or not, identically: same FAULT_CODE, FAULT_DESC and
+ * DESC_DONE, the same FAULT_OFFSET for descriptor, region and bounds faults, and the same
+ * memory when nothing faulted (or the fault left it so).
+ */
+struct dfield_info {
+	const char *name;
+	size_t off;
+	int width, is_signed;
+};
+#define DFIELD(n, w, lo, hi, sg) { #n, offsetof(struct tdesc, n), (hi) - (lo) + 1, sg },
+static const struct dfield_info dfields[] = { MBN_DESC_FIELDS(DFIELD) };
+#undef DFIELD
+
+static void mutate(struct tdesc *d, char *what, size_t wlen)
+{
+	uint32_t k = rnd(20);
+	if (k == 0) {
+		int b = (int)(rnd(26) + 6); /* d0 bits 6..31: reserved, or fuse/reuse flags */
+		d->d0_extra = 1u << b;
+		snprintf(what, wlen, "d0 bit %d", b);
+		return;
+	}
+	if (k == 1) {
+		d->d12 = 1u << rnd(32);
+		snprintf(what, wlen, "d12 = 0x%x", d->d12);
+		return;
+	}
+	const struct dfield_info *f = &dfields[rnd(sizeof(dfields) / sizeof(dfields[0]))];
+	uint32_t old, v, max = f->width == 32 ? 0xffffffffu : (1u << f->width) - 1;
+	memcpy(&old, (char *)d + f->off, 4);
+	switch (rnd(6)) {
+	case 0: v = 0; break;
+	case 1: v = max; break;
+	case 2: v = old + 1; break;
+	case 3: v = old - 1; break;
+	case 4: v = old ^ (1u << rnd((uint32_t)f->width)); break;
+	default: v = (uint32_t)rnd64(); break;
+	}
+	v &= max;
+	if (f->is_signed && (v >> (f->width - 1)) & 1)
+		v |= ~max; /* sign-extend into the int32_t member */
+	memcpy((char *)d + f->off, &v, 4);
+	snprintf(what, wlen, "%s %u -> %d", f->name, old, (int32_t)v);
+}
+
+/* Is what the first n descriptors of c compute defined by the C model? The hardware
+ * does not check reuse. The kernel refuses a reuse that reads more than the job left on
+ * chip (desc_check.h mbn_reuse_step: isolation); a reuse that reads less, or the same
+ * words with another tile geometry, reads this job's bytes at places the RTL's row
+ * banks and buffer halves determine, which the C model (one flat IBUF, WBUF) does not
+ * model. The compiler only emits reuses of the same tile geometry (same IBUF rows and
+ * row length; same weights), and only those are compared byte for byte. */
+static int reuse_defined(const struct chain *c, int count, uint32_t n)
+{
+	const struct mbn_hw_limits lim = hw_limits_of(&P);
+	struct mbn_onchip oc = { { 0 }, 0, 0 };
+	uint64_t t_rows = 0, t_row_bytes = 0, w_bytes = 0;
+	uint32_t q_entries = 0, w_op = 0;
+	for (uint32_t i = 0; i < n && i < (uint32_t)count; i++) {
+		uint8_t raw[64];
+		uint32_t w[16];
+		struct mbn_desc d;
+		struct mbn_desc_extents x;
+		desc_pack(&c->d[i], raw);
+		for (int k = 0; k < 16; k++)
+			w[k] = (uint32_t)raw[4 * k] | (uint32_t)raw[4 * k + 1] << 8 | (uint32_t)raw[4 * k + 2] << 16 |
+			       (uint32_t)raw[4 * k + 3] << 24;
+		if (mbn_desc_check(w, &lim, &d, &x) || mbn_reuse_step(&lim, &d, &x, &oc, NULL))
+			return 0;
+		if (d.reuse_input && (x.in_rows != t_rows || x.in_row_bytes != t_row_bytes))
+			return 0;
+		if (d.reuse_weights && (x.w_bytes != w_bytes || d.out_c != q_entries || d.op != w_op))
+			return 0;
+		if (d.fuse)
+			t_rows = x.npix, t_row_bytes = d.out_c;
+		else if (!d.reuse_input)
+			t_rows = x.in_rows, t_row_bytes = x.in_row_bytes;
+		if (!d.reuse_weights)
+			w_bytes = x.w_bytes, q_entries = d.out_c, w_op = d.op;
+	}
+	return 1;
+}
+
+static void test_mutated(int iters)
+{
+	int bad = 0, faulted = 0, undefined = 0, by_code[8] = {0};
+	for (int it = 0; it < iters; it++) {
+		char cfgd[96], what[96], why[256] = "";
+		mbn_sim *s = new_sim(0, cfgd, sizeof(cfgd));
+		if (!s) {
+			fail("rtl-mutated", "cannot create simulator");
+			return;
+		}
+		uint8_t *m = L.mem(s, NULL);
+		struct chain c;
+		chain_layout(&c, MEM_BYTES);
+		for (int i = 0; i < 3; i++)
+			chain_add(&c, m, &P, 32, 1);
+		mutate(&c.d[1], what, sizeof(what));
+		struct mbn_cmodel_fault f;
+		struct result r;
+		int rc = run_both(s, &c, 3, 20000000, &f, &r);
+		if (r.timeout)
+			snprintf(why, sizeof(why), "RTL: no irq (checker: code %d)", rc);
+		else if (r.code != (uint32_t)rc)
+			snprintf(why, sizeof(why), "FAULT_CODE %u, checker %d", r.code, rc);
+		else if (rc && (r.fdesc != f.desc || r.done != f.desc_done))
+			snprintf(why, sizeof(why), "FAULT_DESC %u DESC_DONE %u, checker %u %u", r.fdesc, r.done, f.desc,
+				 f.desc_done);
+		else if (rc && rc != MBN_FAULT_AXI && r.foff != f.offset)
+			snprintf(why, sizeof(why), "FAULT_OFFSET 0x%x, checker 0x%x (code %d)", r.foff, f.offset, rc);
+		else if (!rc && r.done != 3)
+			snprintf(why, sizeof(why), "DESC_DONE %u, want 3", r.done);
+		else if (rc != MBN_FAULT_AXI && reuse_defined(&c, 3, rc ? f.desc : 3))
+			compare_mem(s, why, sizeof(why));
+		else if (rc != MBN_FAULT_AXI)
+			undefined++;
+		if (why[0]) {
+			if (bad++ < 8) {
+				fail("rtl-mutated", "iteration %d, %s: %s [%s]", it, what, why, cfgd);
+				describe(&c);
+			}
+		}
+		faulted += rc != 0;
+		by_code[rc & 7]++;
+		L.destroy(s);
+	}
+	if (!bad) {
+		char name[256];
+		snprintf(name, sizeof(name),
+			 "rtl-mutated: %d mutated descriptors, RTL = checker on each (%d faulted: %d descriptor, %d bounds, "
+			 "%d region, %d AXI; %d ran; memory not compared after %d reuses the C model does not define)",
+			 iters, faulted, by_code[MBN_FAULT_DESC], by_code[MBN_FAULT_BOUNDS], by_code[MBN_FAULT_REGION],
+			 by_code[MBN_FAULT_AXI], iters - faulted, undefined);
+		pass(name);
+	} else
+		fail("rtl-mutated", "%d of %d mutated descriptors differ between the RTL and the checker", bad, iters);
 }
 
 static void test_faults(void)
@@ -692,6 +837,7 @@ int main(int argc, char **argv)
 	printf("rtl: %s\n", L.params());
 	test_desc_fetch();
 	test_random(iters);
+	test_mutated(iters * 4);
 	test_faults();
 	test_ibank_limits();
 	test_axi_error(0);

@@ -19,6 +19,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 
 #include "cmodel.h"
+#include "desc_check.h"
 #include "mbn_regs.h"
 #include "mbn_sim.h"
 
@@ -263,11 +264,21 @@ static uint64_t desc_out_extent(const struct tdesc *d)
 	return ((uint64_t)d->out_rows * d->out_w - 1) * d->out_stride + d->out_c;
 }
 
+/* The contract checker's limits for the C model's parameters. */
+static struct mbn_hw_limits hw_limits_of(const struct mbn_cmodel_params *p)
+{
+	const struct mbn_hw_limits lim = { p->lanes,  p->ibuf_words, p->wbuf_rows, p->obuf_words, p->qbuf_entries,
+					   p->fuse,   p->ibank,      p->rsingle };
+	return lim;
+}
+
 /* docs/hw.md "IBUF row banks": does d's input tile fit `space` bytes (per bank with
- * IBANK)? A DW input row is an image row, a PW input row one pixel. */
+ * IBANK)? A DW input row is an image row, a PW input row one pixel. The rule itself is
+ * the contract's (desc_check.h mbn_ibuf_fits). */
 static int tile_rule(const struct mbn_cmodel_params *p, uint64_t rows, uint64_t row_bytes, uint64_t space)
 {
-	return p->ibank ? (rows + 2) * row_bytes <= 3 * space : rows * row_bytes <= space;
+	const struct mbn_hw_limits lim = hw_limits_of(p);
+	return mbn_ibuf_fits(&lim, rows, row_bytes, space);
 }
 static int tile_in_fits(const struct mbn_cmodel_params *p, const struct tdesc *d, uint64_t space)
 {
