@@ -7,11 +7,12 @@
 #   make module-all    all three
 #   make dkms-prepare  build/dkms/mbnaccel-1.0: a dkms source tree (see driver/README.md)
 #
-# Each build happens in build/module-<name>/: the sources, the uapi header and the
-# register header generated from hw/regs (build/gen/mbn_regs.h) are copied there and
+# Each build happens in build/module-<name>/: the sources, the contract's checker
+# (hw/model/desc_check.h), the uapi header and the register header generated from
+# hw/regs (build/gen/mbn_regs.h) are copied there and
 # Kbuild runs with M= on that directory. -Werror is in driver/Kbuild.
 
-MBN_DRV_SRCS  := $(wildcard driver/*.c driver/*.h) driver/Kbuild
+MBN_DRV_SRCS  := $(wildcard driver/*.c driver/*.h) driver/Kbuild hw/model/desc_check.h
 MBN_DRV_UAPI  := driver/uapi/drm/mbnaccel_drm.h
 MBN_DKMS_VER  := 1.0
 MBN_KDIR_6_1  ?= $(shell ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -n1)
@@ -62,11 +63,12 @@ dkms-prepare: $(REGS_H)
 	@echo "dkms tree: $(BUILD)/dkms/mbnaccel-$(MBN_DKMS_VER) (copy to /usr/src, then dkms add/build/install)"
 
 # The guest-side test program (tests/driver/mbn-drmtest.c): static, raw ioctls on the
-# uapi header; drm.h comes from libdrm-dev's copy of the kernel uapi.
+# uapi header, the contract's generated mbn_regs.h and requant.h; drm.h comes from
+# libdrm-dev's copy of the kernel uapi.
 MBN_DRMTEST := $(BUILD)/bin/mbn-drmtest
 .PHONY: drmtest
 drmtest: $(MBN_DRMTEST)
-$(MBN_DRMTEST): tests/driver/mbn-drmtest.c $(MBN_DRV_UAPI)
+$(MBN_DRMTEST): tests/driver/mbn-drmtest.c $(MBN_DRV_UAPI) $(REGS_H) hw/model/requant.h
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -Idriver/uapi/drm \
-		-I/usr/include/libdrm -o $@ $<
+		-I$(GEN) -Ihw/model -I/usr/include/libdrm -o $@ $<

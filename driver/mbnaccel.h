@@ -26,6 +26,7 @@
 #include <drm/drm_gem.h>
 
 #include "mbn_regs.h"           /* generated from hw/regs/mbnaccel.regs */
+#include "desc_check.h"         /* the contract's checks (hw/model/desc_check.h) */
 #include "mbnaccel_drm.h"       /* the uapi */
 
 #define MBN_DRIVER_NAME "mbnaccel"
@@ -60,19 +61,6 @@ struct mbn_bus_ops {
 	void (*write32)(void *ctx, u32 off, u32 val);
 };
 
-/* Limits of the engine, from the CAPS registers: what the hardware's checks compare to. */
-struct mbn_limits {
-	u32 lanes;              /* CAPS0[31:24] */
-	u64 ibuf_bytes;         /* S of docs/hw.md: one IBUF bank with IBANK, else the
-				 * whole IBUF (CAPS1 reports half of it) */
-	u64 wbuf_rows;          /* full WBUF rows per lane */
-	u64 obuf_words;         /* full OBUF in 16-byte words */
-	u32 qbuf_entries;       /* CAPS2[31:16] */
-	bool fuse;              /* CAPS3[16]: DW descriptor bit d0[10] accepted */
-	bool ibank;             /* CAPS3[17]: IBUF row banks, the banked capacity rule */
-	bool rsingle;           /* CAPS3[18]: requantizer rounding 2 (d0[5:4] = 2) accepted */
-};
-
 struct mbn_job;
 
 struct mbn_device {
@@ -81,7 +69,7 @@ struct mbn_device {
 	void *bus_ctx;
 
 	u32 regs_id, regs_version, caps[4];
-	struct mbn_limits lim;
+	struct mbn_hw_limits lim;       /* from CAPS (desc_check.h) */
 
 	/* lock: the job queue, the running job and every register access sequence that
 	 * must not interleave (start, completion, reset). Never taken in hard-irq context. */
@@ -164,6 +152,9 @@ void mbn_device_unregister(struct mbn_device *mdev);
 /* the bus glues, registered by the module init */
 extern struct platform_driver mbn_platform_driver;
 extern struct pci_driver mbn_pci_driver;
+
+/* mbnaccel_validate.c */
+int mbn_validate(struct mbn_device *mdev, struct mbn_job *job);
 
 /* mbnaccel_gem.c */
 struct mbn_bo *mbn_bo_create(struct drm_device *drm, size_t size);

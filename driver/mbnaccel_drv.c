@@ -231,7 +231,7 @@ static struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_
 static int mbn_device_init(struct mbn_device *mdev)
 {
 	struct device *dev = mdev->drm.dev;
-	struct mbn_limits *l = &mdev->lim;
+	struct mbn_hw_limits *l = &mdev->lim;
 	int i;
 
 	mdev->regs_id = mbn_read(mdev, MBN_REG_ID);
@@ -244,23 +244,12 @@ static int mbn_device_init(struct mbn_device *mdev)
 	for (i = 0; i < 4; i++)
 		mdev->caps[i] = mbn_read(mdev, MBN_REG_CAPS0 + 4 * i);
 
-	/* CAPS1/CAPS2 report half of each buffer (double buffering): the hardware's
-	 * capacity checks use the full size, and so does our validation. With IBANK,
-	 * CAPS1 reports half of one of the three IBUF banks, so ibuf_bytes is a bank. */
-	l->lanes = mdev->caps[0] >> 24;
-	l->ibuf_bytes = 2ull * (mdev->caps[1] & 0xffff) * 1024;
-	l->qbuf_entries = mdev->caps[2] >> 16;
-	l->obuf_words = 2ull * (mdev->caps[2] & 0xffff) * 1024 / 16;
-	if (!l->lanes || !l->ibuf_bytes || !l->obuf_words || !l->qbuf_entries ||
-	    (mdev->caps[3] & 0xff) != MBN_NUM_REGIONS) {
+	/* the limits the hardware's checks compare to (desc_check.h, CAPS decode) */
+	if (mbn_hw_limits_from_caps(mdev->caps, l)) {
 		dev_err(dev, "implausible CAPS 0x%08x 0x%08x 0x%08x 0x%08x\n", mdev->caps[0],
 			mdev->caps[1], mdev->caps[2], mdev->caps[3]);
 		return -ENODEV;
 	}
-	l->wbuf_rows = 2ull * (mdev->caps[1] >> 16) * 1024 / (16ull * l->lanes);
-	l->fuse = mdev->caps[3] & MBN_CAPS3_FUSE;
-	l->ibank = mdev->caps[3] & MBN_CAPS3_IBANK;
-	l->rsingle = mdev->caps[3] & MBN_CAPS3_RSINGLE;
 
 	/* A previous driver instance may have left a job running: abort it, quiet the
 	 * interrupt, start from a known state. */
@@ -268,9 +257,9 @@ static int mbn_device_init(struct mbn_device *mdev)
 	mbn_write(mdev, MBN_REG_CTRL, MBN_CTRL_RESET);
 	mbn_write(mdev, MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 
-	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %s%llu KiB, WBUF %llu rows/lane, OBUF %llu KiB, QBUF %u\n",
+	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %s%u KiB, WBUF %u rows/lane, OBUF %u KiB, QBUF %u\n",
 		 mdev->regs_version >> 16, mdev->regs_version & 0xffff, l->lanes,
-		 l->ibank ? "3 banks x " : "", l->ibuf_bytes / 1024, l->wbuf_rows,
+		 l->ibank ? "3 banks x " : "", l->ibuf_words * 16 / 1024, l->wbuf_rows,
 		 l->obuf_words * 16 / 1024, l->qbuf_entries);
 	return 0;
 }

@@ -102,6 +102,8 @@ for name, word, hi, lo, signed, desc in dfields:
     vh.append(f'`define MBN_D_{N}_WORD {word}  // {desc}')
     vh.append(f'`define MBN_D_{N}_LSB {lo}')
     vh.append(f'`define MBN_D_{N}_MSB {hi}')
+    vh.append(f'`define MBN_D_{N}_W {hi - lo + 1}')
+    vh.append(f'`define MBN_D_{N}_OF(d) d[{32 * word + hi}:{32 * word + lo}]  // the field of a 512-bit descriptor')
 h.append('/* Every field as X(name, word, lsb, msb, is_signed): for code that walks the fields')
 h.append(' * (tests that mutate descriptors field by field). */')
 h.append('#define MBN_DESC_FIELDS(X) \\')
@@ -109,6 +111,7 @@ h.append(' \\\n'.join(f'\tX({name}, {word}, {lo}, {hi}, {1 if signed else 0})' f
 h.append('/* Bits of each descriptor word some field covers (the rest are reserved). */')
 for i in range(16):
     h.append(f'#define MBN_DESC_USED{i} 0x{used[i]:x}u')
+    vh.append(f"`define MBN_DESC_USED{i} 32'h{used[i]:08x}")
 h.append('/* The same as an initializer: const uint32_t used[16] = { MBN_DESC_USED_LIST }; */')
 h.append('#define MBN_DESC_USED_LIST ' + ', '.join(f'MBN_DESC_USED{i}' for i in range(16)))
 h.append('')

@@ -139,7 +139,6 @@ module mbn_ctrl #(
     reg         err_fix_reg;
 
     function [31:0] dword; input integer n; begin dword = desc_reg[n*32 +: 32]; end endfunction
-    function [31:0] cword; input integer n; begin cword = cd_reg[n*32 +: 32]; end endfunction
     function [63:0] rbase; input [2:0] r; begin rbase = region_base[r*64 +: 64]; end endfunction
     function [63:0] rsize; input [2:0] r; begin rsize = region_size[r*64 +: 64]; end endfunction
     // docs/hw.md "Memory: regions": region index, alignment, offset + extent <= size
@@ -160,25 +159,30 @@ module mbn_ctrl #(
     reg        cap_bad_reg;
     reg [2:0]  ck_i_reg, ck_w_reg, ck_q_reg, ck_o_reg;
 
-    // ---- F's descriptor fields -------------------------------------------------
-    wire [31:0] d0 = dword(0), d1 = dword(1), d2 = dword(2), d3 = dword(3), d4 = dword(4),
-                d6 = dword(6), d7 = dword(7), d8 = dword(8), d9 = dword(9),
-                d10 = dword(10), d11 = dword(11);
-    wire [3:0]  op        = d0[3:0];
-    wire        reuse_w   = d0[8];
-    wire        reuse_i   = d0[9];
-    wire        f_fuse    = d0[10];
-    wire [15:0] f_in_rows = d1[15:0];
-    wire [15:0] f_in_w    = d1[31:16];
-    wire [15:0] in_c      = d2[15:0];
-    wire [15:0] out_c     = d2[31:16];
-    wire [15:0] f_out_rows = d3[15:0];
-    wire [15:0] f_out_w   = d3[31:16];
-    wire [3:0]  stride    = d4[3:0];
-    wire [7:0]  pad8      = d4[23:16];
-    wire [3:0]  in_rg = d6[3:0], w_rg = d6[7:4], q_rg = d6[11:8], out_rg = d6[15:12];
-    wire [31:0] in_off = d7, w_off = d8, q_off = d9, out_off = d10;
-    wire [15:0] ostride   = d11[15:0];
+    // ---- F's descriptor fields (positions from the contract: `MBN_D_<F>_OF, mbn_regs.vh) --
+    wire [31:0] d0 = dword(0);
+    wire [`MBN_D_OP_W-1:0]       op         = `MBN_D_OP_OF(desc_reg);
+    wire                         reuse_w    = `MBN_D_REUSE_WEIGHTS_OF(desc_reg);
+    wire                         reuse_i    = `MBN_D_REUSE_INPUT_OF(desc_reg);
+    wire                         f_fuse     = `MBN_D_FUSE_OF(desc_reg);
+    wire [`MBN_D_ROUND_W-1:0]    f_round    = `MBN_D_ROUND_OF(desc_reg);
+    wire [`MBN_D_IN_ROWS_W-1:0]  f_in_rows  = `MBN_D_IN_ROWS_OF(desc_reg);
+    wire [`MBN_D_IN_W_W-1:0]     f_in_w     = `MBN_D_IN_W_OF(desc_reg);
+    wire [`MBN_D_IN_C_W-1:0]     in_c       = `MBN_D_IN_C_OF(desc_reg);
+    wire [`MBN_D_OUT_C_W-1:0]    out_c      = `MBN_D_OUT_C_OF(desc_reg);
+    wire [`MBN_D_OUT_ROWS_W-1:0] f_out_rows = `MBN_D_OUT_ROWS_OF(desc_reg);
+    wire [`MBN_D_OUT_W_W-1:0]    f_out_w    = `MBN_D_OUT_W_OF(desc_reg);
+    wire [`MBN_D_STRIDE_W-1:0]   stride     = `MBN_D_STRIDE_OF(desc_reg);
+    wire [`MBN_D_PAD_LEFT_W-1:0] pad8       = `MBN_D_PAD_LEFT_OF(desc_reg);
+    wire [`MBN_D_IN_REGION_W-1:0]  in_rg    = `MBN_D_IN_REGION_OF(desc_reg);
+    wire [`MBN_D_W_REGION_W-1:0]   w_rg     = `MBN_D_W_REGION_OF(desc_reg);
+    wire [`MBN_D_Q_REGION_W-1:0]   q_rg     = `MBN_D_Q_REGION_OF(desc_reg);
+    wire [`MBN_D_OUT_REGION_W-1:0] out_rg   = `MBN_D_OUT_REGION_OF(desc_reg);
+    wire [`MBN_D_IN_OFFSET_W-1:0]  in_off   = `MBN_D_IN_OFFSET_OF(desc_reg);
+    wire [`MBN_D_W_OFFSET_W-1:0]   w_off    = `MBN_D_W_OFFSET_OF(desc_reg);
+    wire [`MBN_D_Q_OFFSET_W-1:0]   q_off    = `MBN_D_Q_OFFSET_OF(desc_reg);
+    wire [`MBN_D_OUT_OFFSET_W-1:0] out_off  = `MBN_D_OUT_OFFSET_OF(desc_reg);
+    wire [`MBN_D_OUT_STRIDE_W-1:0] ostride  = `MBN_D_OUT_STRIDE_OF(desc_reg);
     wire [11:0] f_jn      = in_c[15:4];
     wire [11:0] f_oc16    = out_c[15:4];
     wire [15:0] lanes16   = 16'(LANES);
@@ -186,29 +190,31 @@ module mbn_ctrl #(
     wire        f_dw      = op == 4'd`MBN_OP_DW;
     wire        is_pw     = op == 4'd`MBN_OP_PW;
 
-    // ---- C's descriptor: drives the engines ---------------------------------------
-    wire [31:0] c0 = cword(0), c1 = cword(1), c2 = cword(2), c3 = cword(3), c4 = cword(4),
-                c5 = cword(5);
+    // ---- C's descriptor: drives the engines (the same contract positions) ----------
+    wire [`MBN_D_IN_C_W-1:0]     c_in_c     = `MBN_D_IN_C_OF(cd_reg);
+    wire [`MBN_D_OUT_C_W-1:0]    c_out_c    = `MBN_D_OUT_C_OF(cd_reg);
+    wire [`MBN_D_STRIDE_W-1:0]   c_stride   = `MBN_D_STRIDE_OF(cd_reg);
+    wire [`MBN_D_PAD_LEFT_W-1:0] c_pad_left = `MBN_D_PAD_LEFT_OF(cd_reg);
     reg  [31:0] c_pin_reg;
-    assign dw         = c0[3:0] == 4'd`MBN_OP_DW;
-    assign c_fuse     = c0[10];
-    assign round_mode = c0[5:4];
-    assign in_rows    = c1[15:0];
-    assign in_w       = c1[31:16];
-    assign jn         = c2[15:4];
-    assign oc16       = c2[31:20];
-    assign groups     = 12'(c2[31:16] / lanes16);
+    assign dw         = `MBN_D_OP_OF(cd_reg) == 4'd`MBN_OP_DW;
+    assign c_fuse     = `MBN_D_FUSE_OF(cd_reg);
+    assign round_mode = `MBN_D_ROUND_OF(cd_reg);
+    assign in_rows    = `MBN_D_IN_ROWS_OF(cd_reg);
+    assign in_w       = `MBN_D_IN_W_OF(cd_reg);
+    assign jn         = c_in_c[15:4];       // 16-channel columns (in_c is a multiple of 16)
+    assign oc16       = c_out_c[15:4];
+    assign groups     = 12'(c_out_c / lanes16);
     assign pixels     = c_pin_reg;
-    assign out_rows   = c3[15:0];
-    assign out_w      = c3[31:16];
-    assign stride2    = c4[3:0] == 4'd2;
-    assign row_off    = c4[15:8];
-    assign pad_left   = c4[17:16];
-    assign w_zp       = c4[31:24];
-    assign in_zp      = c5[7:0];
-    assign out_zp     = c5[15:8];
-    assign act_min    = c5[23:16];
-    assign act_max    = c5[31:24];
+    assign out_rows   = `MBN_D_OUT_ROWS_OF(cd_reg);
+    assign out_w      = `MBN_D_OUT_W_OF(cd_reg);
+    assign stride2    = c_stride == 4'd2;
+    assign row_off    = `MBN_D_ROW_OFF_OF(cd_reg);
+    assign pad_left   = c_pad_left[1:0];    // 0..2 (checked in decode)
+    assign w_zp       = `MBN_D_W_ZP_OF(cd_reg);
+    assign in_zp      = `MBN_D_IN_ZP_OF(cd_reg);
+    assign out_zp     = `MBN_D_OUT_ZP_OF(cd_reg);
+    assign act_min    = `MBN_D_ACT_MIN_OF(cd_reg);
+    assign act_max    = `MBN_D_ACT_MAX_OF(cd_reg);
 
     // C's store fields, waiting beside cd_reg
     reg [31:0]  s_pend_npix, s_pend_idx, s_pend_off;
@@ -233,10 +239,12 @@ module mbn_ctrl #(
     reg        cap_ib_bad_reg;
     reg [31:0] code_reg, coff_reg;
 
+    // d0's used bits without fuse (a PW, or a build without FUSE)
+    localparam [31:0] D0_NOFUSE = `MBN_DESC_USED0 & ~(32'd1 << `MBN_D_FUSE_LSB);
     wire fmt_bad_n =
         !(is_pw || f_dw) ||
-        (d0 & ~((FUSE_OK && f_dw) ? 32'h0000_073f : 32'h0000_033f)) != 32'd0 ||
-        d0[5:4] == 2'd3 ||   // round: 0, 1, 2 (CAPS3[18] RSINGLE)
+        (d0 & ~((FUSE_OK && f_dw) ? `MBN_DESC_USED0 : D0_NOFUSE)) != 32'd0 ||
+        f_round == 2'd3 ||   // round: 0, 1, 2 (CAPS3[18] RSINGLE)
         (f_fuse && (out_rg != 4'd0 || out_off != 32'd0 || ostride != out_c)) ||
         desc_reg[511:384] != 128'd0 ||
         f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
@@ -266,10 +274,12 @@ module mbn_ctrl #(
     wire [63:0] a_q    = rbase(q_rg[2:0])   + {32'd0, q_off};
     wire [63:0] a_out  = rbase(out_rg[2:0]) + {32'd0, out_off};
 
-    // d4[7:4], d6[31:16], d11[31:16]: not defined by docs/hw.md, ignored; address bits
+    // bits no field defines (d4[7:4], d6[31:16], d11[31:16]) are ignored (the kernel
+    // refuses them: desc_check.h mbn_desc_check_strict); address bits
     // above ADDR_W dropped
-    wire unused_ok = &{1'b0, d4[31:24], d4[15:4], d6[31:16], d11[31:16], wwords_reg[63:60],
-                       c0[31:11], c0[9:6], c2[3:0], c4[7:4], c4[23:18]};
+    wire unused_ok = &{1'b0, wwords_reg[63:60],
+                       c_in_c[3:0], c_out_c[3:0], c_stride[3:2], c_pad_left[7:2], cd_reg[511:192],
+                       cd_reg[31:11], cd_reg[9:6], cd_reg[135:132]};
 
     // ---- buffer halves -----------------------------------------------------------------
     reg  f_ifull_reg, f_wfull_reg, f_ofull_reg;      // F's descriptor needs the whole buffer

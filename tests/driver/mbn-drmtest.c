@@ -36,9 +36,11 @@
 #include <unistd.h>
 
 #include "drm.h"
+#include "mbn_regs.h"           /* the contract: register fields, struct mbn_desc, pack */
 #include "mbnaccel_drm.h"
+#include "requant.h"            /* the one requantizer (hw/model/requant.h) */
 
-#define ID_VALUE 0x4D424E31u
+#define ID_VALUE MBN_ID_VALUE
 
 static int fails;
 static const char *devpath;
@@ -174,31 +176,13 @@ static int open_dev(void)
 	return -1;
 }
 
-/* ---- the arithmetic of docs/hw.md (same as hw/sim/cmodel.c) */
+/* ---- the arithmetic of docs/hw.md: the contract's requantizer (requant.h), shared
+ * with the C model, the CPU kernels and the testbenches */
 
 static uint8_t requant(int32_t acc, int32_t mult, int32_t shift, int round, uint8_t out_zp,
 		       uint8_t act_min, uint8_t act_max)
 {
-	int left = shift > 0 ? shift : 0;
-	int right = shift < 0 ? (shift < -31 ? 31 : -shift) : 0;
-	int32_t x = left >= 32 ? 0 : (int32_t)((uint32_t)acc << left);
-	int32_t h, q;
-	if (x == INT32_MIN && mult == INT32_MIN)
-		h = INT32_MAX;
-	else
-		h = (int32_t)(((int64_t)x * mult + ((int64_t)1 << 30)) >> 31);
-	if (round == 0) {
-		int32_t m = (int32_t)(((int64_t)1 << right) - 1);
-		q = (h >> right) + ((h & m) > ((m >> 1) + (h < 0)));
-	} else {
-		q = (int32_t)(((int64_t)h + (((int64_t)1 << right) >> 1)) >> right);
-	}
-	int64_t v = (int64_t)q + out_zp;
-	if (v < act_min)
-		v = act_min;
-	if (v > act_max)
-		v = act_max;
-	return (uint8_t)v;
+	return mbn_requant_out(acc, mult, shift, round, out_zp, act_min, act_max);
 }
 
 static uint32_t rng_state = 12345;
@@ -233,16 +217,15 @@ static void put32(uint8_t *p, uint32_t v)
 
 static void pw_desc(const struct pwjob *j, uint32_t *d)
 {
-	memset(d, 0, 64);
-	d[0] = 1 | 1u << 4;     /* PW, ruy rounding */
-	d[1] = j->rows | j->w << 16;
-	d[2] = j->in_c | j->out_c << 16;
-	d[3] = j->rows | j->w << 16;
-	d[4] = (uint32_t)j->w_zp << 24;
-	d[5] = j->in_zp | j->out_zp << 8 | (uint32_t)j->act_min << 16 | (uint32_t)j->act_max << 24;
-	d[6] = 0 | 1 << 4 | 2 << 8 | 3 << 12;
-	d[7] = d[8] = d[9] = d[10] = 0;
-	d[11] = j->stride;
+	const struct mbn_desc m = {
+		.op = MBN_OP_PW, .round = 1,    /* ruy rounding */
+		.in_rows = j->rows, .in_w = j->w, .in_c = j->in_c, .out_c = j->out_c,
+		.out_rows = j->rows, .out_w = j->w, .w_zp = j->w_zp,
+		.in_zp = j->in_zp, .out_zp = j->out_zp, .act_min = j->act_min, .act_max = j->act_max,
+		.in_region = 0, .w_region = 1, .q_region = 2, .out_region = 3,
+		.out_stride = j->stride,
+	};
+	mbn_desc_pack(&m, d);
 }
 
 /* Allocate, fill with random data (seeded), pack, build ndesc identical descriptors.
@@ -410,15 +393,15 @@ static void dw_run(int fd, const char *name, uint32_t rows, uint32_t w, uint32_t
 		for (int t = 0; t < 9; t++)
 			memcpy(p[1] + (cg * 9 + t) * 16, &wt[t][cg * 16], 16);
 	memset(p[3], 0xA5, real[3]);
-	uint32_t d[16] = { 0 };
-	d[0] = 2;                               /* DW, round 0 */
-	d[1] = rows | w << 16;
-	d[2] = c | c << 16;
-	d[3] = orows | ow << 16;
-	d[4] = stride | 0xffu << 8 | 1u << 16 | (uint32_t)w_zp << 24;  /* row_off -1, pad_left 1 */
-	d[5] = in_zp | out_zp << 8 | (uint32_t)amin << 16 | (uint32_t)amax << 24;
-	d[6] = 0 | 1 << 4 | 2 << 8 | 3 << 12;
-	d[11] = c;
+	uint32_t d[16];
+	const struct mbn_desc m = {
+		.op = MBN_OP_DW, .round = 0,
+		.in_rows = rows, .in_w = w, .in_c = c, .out_c = c, .out_rows = orows, .out_w = ow,
+		.stride = stride, .row_off = -1, .pad_left = 1, .w_zp = w_zp,
+		.in_zp = in_zp, .out_zp = out_zp, .act_min = amin, .act_max = amax,
+		.in_region = 0, .w_region = 1, .q_region = 2, .out_region = 3, .out_stride = c,
+	};
+	mbn_desc_pack(&m, d);
 	uint64_t id;
 	struct drm_mbnaccel_wait wr;
 	int r = submit(fd, d, 1, h, 4, 0, 0, 0, &id);
@@ -456,8 +439,8 @@ out:
 
 /* ---- basic suite */
 
-#define CAPS3_FUSE  (1u << 16)  /* docs/hw.md: the DW descriptor bit fuse (d0[10]) */
-#define CAPS3_IBANK (1u << 17)  /* docs/hw.md "IBUF row banks": the banked capacity rule */
+#define CAPS3_FUSE  MBN_CAPS3_FUSE    /* docs/hw.md: the DW descriptor bit fuse (d0[10]) */
+#define CAPS3_IBANK MBN_CAPS3_IBANK   /* docs/hw.md "IBUF row banks": the banked capacity rule */
 
 #define EXPECT_ERR(name, expr, err) do { \
 	int _r = (expr); \
@@ -475,12 +458,13 @@ static void test_params(int fd)
 		fail("get-param-id", "r=%d id=0x%" PRIx64, r, id);
 	for (int i = 0; i < 4; i++)
 		get_param(fd, MBNACCEL_PARAM_CAPS0 + i, &caps[i]);
-	g_lanes = (uint32_t)(caps[0] >> 24);
-	if (g_lanes && g_lanes % 16 == 0 && (caps[0] & 0xffff) == g_lanes * 16 && (caps[3] & 0xff) == 8)
+	g_lanes = MBN_CAPS0_LANES_GET(caps[0]);
+	if (g_lanes && g_lanes % 16 == 0 && MBN_CAPS0_MACS_GET(caps[0]) == g_lanes * 16 &&
+	    MBN_CAPS3_REGIONS_GET(caps[3]) == MBN_NUM_REGIONS)
 		pass("get-param-caps (%u MACs, %u lanes, IBUF/2 %u KiB, WBUF/2 %u KiB, OBUF/2 %u KiB, QBUF %u, %u regions)",
-		     (unsigned)(caps[0] & 0xffff), g_lanes, (unsigned)(caps[1] & 0xffff),
-		     (unsigned)(caps[1] >> 16), (unsigned)(caps[2] & 0xffff), (unsigned)(caps[2] >> 16),
-		     (unsigned)(caps[3] & 0xff));
+		     MBN_CAPS0_MACS_GET(caps[0]), g_lanes, MBN_CAPS1_IBUF_KIB_GET(caps[1]),
+		     MBN_CAPS1_WBUF_KIB_GET(caps[1]), MBN_CAPS2_OBUF_KIB_GET(caps[2]), MBN_CAPS2_QBUF_GET(caps[2]),
+		     MBN_CAPS3_REGIONS_GET(caps[3]));
 	else
 		fail("get-param-caps", "CAPS 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64,
 		     caps[0], caps[1], caps[2], caps[3]);
@@ -874,15 +858,15 @@ static void test_wait_timeout(int fd)
 static void cap_dw_desc(uint32_t *d, uint32_t in_rows, uint32_t in_w, uint32_t c,
 			uint32_t out_rows, uint32_t out_w, int fuse)
 {
-	memset(d, 0, 64);
-	d[0] = 2 | (fuse ? 1u << 10 : 0);
-	d[1] = in_rows | in_w << 16;
-	d[2] = c | c << 16;
-	d[3] = out_rows | out_w << 16;
-	d[4] = 1 | 0xffu << 8 | 1u << 16 | 128u << 24;
-	d[5] = 255u << 24;
-	d[6] = 0 | 1 << 4 | 2 << 8 | (fuse ? 0 : 3 << 12);
-	d[11] = c;
+	const struct mbn_desc m = {
+		.op = MBN_OP_DW, .fuse = fuse != 0,
+		.in_rows = in_rows, .in_w = in_w, .in_c = c, .out_c = c,
+		.out_rows = out_rows, .out_w = out_w,
+		.stride = 1, .row_off = -1, .pad_left = 1, .w_zp = 128, .act_max = 255,
+		.in_region = 0, .w_region = 1, .q_region = 2, .out_region = fuse ? 0 : 3,
+		.out_stride = c,
+	};
+	mbn_desc_pack(&m, d);
 }
 
 /* Accepted and run to DONE (the output values are not checked, as for desc-exact-fit:
@@ -904,6 +888,8 @@ static void cap_expect_done(int fd, const char *name, const uint32_t *d, const u
  * of row bytes fits with IBANK while (R + 2) * row <= 3 * S, else while R * row <= S; a
  * fused DW's input (DW rows) and output (one row per pixel) each within a half, S/2.
  * The largest tile that fits is accepted and runs, one row more is EINVAL.
+ * Deliberately independent of desc_check.h's mbn_ibuf_fits (the one copy of the rule
+ * the driver, the C model and the compiler share): this is the oracle they are held to.
  */
 static void test_ibuf_capacity(int fd)
 {
@@ -914,7 +900,7 @@ static void test_ibuf_capacity(int fd)
 	get_param(fd, MBNACCEL_PARAM_CAPS1, &caps1);
 	get_param(fd, MBNACCEL_PARAM_CAPS3, &caps3);
 	int ibank = (caps3 & CAPS3_IBANK) != 0, fuse = (caps3 & CAPS3_FUSE) != 0;
-	uint64_t half = (caps1 & 0xffff) * 1024, s = 2 * half;
+	uint64_t half = (uint64_t)MBN_CAPS1_IBUF_KIB_GET(caps1) * 1024, s = 2 * half;
 	/* plain DW: 64 px x 16 ch = 1 KiB rows, one output row (1 KiB fits OBUF) */
 	const uint32_t c = 16, iw = 64;
 	uint64_t row = (uint64_t)iw * c;

@@ -161,19 +161,12 @@ static uint32_t build_job(uint8_t *buf, uint64_t pa, unsigned lanes)
 	long pg = sysconf(_SC_PAGESIZE);
 	memset(buf, 0, pg);
 	uint32_t in_off = 64, w_off = 128, q_off = w_off + lanes * 16, out_off = q_off + lanes * 16;
-	uint32_t *d = (uint32_t *)buf;
-	d[0] = MBN_OP_PW;
-	d[1] = 1 | 1u << 16;
-	d[2] = 16 | lanes << 16;
-	d[3] = 1 | 1u << 16;
-	d[4] = 1;
-	d[5] = 0xFFu << 24;
-	d[6] = 0;
-	d[7] = in_off;
-	d[8] = w_off;
-	d[9] = q_off;
-	d[10] = out_off;
-	d[11] = lanes;
+	const struct mbn_desc m = {
+		.op = MBN_OP_PW, .in_rows = 1, .in_w = 1, .in_c = 16, .out_c = lanes, .out_rows = 1, .out_w = 1,
+		.stride = 1, .act_max = 0xFF, .in_offset = in_off, .w_offset = w_off, .q_offset = q_off,
+		.out_offset = out_off, .out_stride = lanes,
+	};
+	mbn_desc_pack(&m, (uint32_t *)buf); /* little-endian guest */
 	memset(buf + in_off, 1, 16);
 	memset(buf + w_off, 1, lanes * 16);
 	for (unsigned c = 0; c < lanes; c++) {
@@ -192,7 +185,7 @@ static uint32_t build_job(uint8_t *buf, uint64_t pa, unsigned lanes)
 	wr(MBN_REG_DESC_REGION, 0);
 	wr(MBN_REG_DESC_OFFSET, 0);
 	wr(MBN_REG_DESC_COUNT, 1);
-	wr(MBN_REG_IRQ_STATUS, 3);
+	wr(MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	return out_off;
 }
 
@@ -242,23 +235,23 @@ static int selftest(void)
 		return 1;
 	}
 	uint32_t id = rd(MBN_REG_ID), caps0 = rd(MBN_REG_CAPS0), caps3 = rd(MBN_REG_CAPS3);
-	unsigned lanes = caps0 >> 24;
+	unsigned lanes = MBN_CAPS0_LANES_GET(caps0);
 	if (id == MBN_ID_VALUE)
 		PASS("register ID = 0x%08x through the mailbox", id);
 	else
 		FAIL("register ID: 0x%08x, expected 0x%08x", id, MBN_ID_VALUE);
-	if ((caps0 & 0xffff) == lanes * 16 && lanes >= 16 && (caps3 & 0xff) == MBN_NUM_REGIONS)
-		PASS("CAPS0 = 0x%08x (%u MACs, %u lanes), CAPS3 = 0x%08x", caps0, caps0 & 0xffff, lanes, caps3);
+	if (MBN_CAPS0_MACS_GET(caps0) == lanes * 16 && lanes >= 16 && MBN_CAPS3_REGIONS_GET(caps3) == MBN_NUM_REGIONS)
+		PASS("CAPS0 = 0x%08x (%u MACs, %u lanes), CAPS3 = 0x%08x", caps0, MBN_CAPS0_MACS_GET(caps0), lanes, caps3);
 	else
 		FAIL("CAPS0 0x%08x / CAPS3 0x%08x implausible", caps0, caps3);
 
-	wr(MBN_REG_IRQ_ENABLE, 3);
+	wr(MBN_REG_IRQ_ENABLE, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	wr(MBN_REG_REGION(1), 0x12345670);
 	uint32_t ie = rd(MBN_REG_IRQ_ENABLE), rb = rd(MBN_REG_REGION(1));
 	wr(MBN_REG_IRQ_ENABLE, 0);
 	wr(MBN_REG_REGION(1), 0);
 	uint32_t ie0 = rd(MBN_REG_IRQ_ENABLE);
-	if (ie == 3 && rb == 0x12345670 && ie0 == 0)
+	if (ie == (MBN_IRQ_DONE | MBN_IRQ_FAULT) && rb == 0x12345670 && ie0 == 0)
 		PASS("register write + read back (IRQ_ENABLE, REGION(1).BASE_LO)");
 	else
 		FAIL("write/read back: IRQ_ENABLE %u (3), REGION1 0x%x (0x12345670), IRQ_ENABLE %u (0)", ie, rb, ie0);
@@ -300,13 +293,13 @@ static int selftest(void)
 		     0xC0DE0000u, 0xC0DE0000u + 15 * 0x1111);
 
 	uint32_t out_off = build_job(buf, pa, lanes);
-	wr(MBN_REG_IRQ_ENABLE, 3);
+	wr(MBN_REG_IRQ_ENABLE, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	t = now_s();
-	wr(MBN_REG_CTRL, 1);
+	wr(MBN_REG_CTRL, MBN_CTRL_START);
 	uint32_t st;
 	do
 		st = rd(MBN_REG_STATUS);
-	while ((st & 1) && now_s() - t < 20);
+	while ((st & MBN_STATUS_BUSY) && now_s() - t < 20);
 	t = now_s() - t;
 	uint32_t line = mb[MB_IRQ_LINE / 4], code = rd(MBN_REG_FAULT_CODE), done = rd(MBN_REG_DESC_DONE);
 	uint32_t cyc = rd(MBN_REG_CYCLES_LO), rdb = rd(MBN_REG_DMA_RD_BYTES_LO), wrb = rd(MBN_REG_DMA_WR_BYTES_LO);
@@ -314,7 +307,7 @@ static int selftest(void)
 	for (unsigned c = 0; c < lanes; c++)
 		if (buf[out_off + c] != 16 + c)
 			outok = 0;
-	if (st == 2 && done == 1 && outok)
+	if (st == MBN_STATUS_DONE && done == 1 && outok)
 		PASS("DMA job in guest RAM: STATUS DONE, %u cycles, %u bytes read, %u written, output correct (%.3f s)",
 		     cyc, rdb, wrb, t);
 	else
@@ -327,7 +320,7 @@ static int selftest(void)
 	uint32_t ist = rd(MBN_REG_IRQ_STATUS);
 	wr(MBN_REG_IRQ_STATUS, ist);
 	line = mb[MB_IRQ_LINE / 4];
-	if (ist == 1 && line == 0)
+	if (ist == MBN_IRQ_DONE && line == 0)
 		PASS("IRQ_STATUS = 1, cleared: IRQ_LINE = 0");
 	else
 		FAIL("IRQ_STATUS %u (1), IRQ_LINE after clearing %u (0)", ist, line);
@@ -353,20 +346,20 @@ static int faults(void)
 		return 1;
 	}
 	build_job(buf, pa, lanes);
-	wr(MBN_REG_IRQ_ENABLE, 3);
-	wr(MBN_REG_CTRL, 1);
+	wr(MBN_REG_IRQ_ENABLE, MBN_IRQ_DONE | MBN_IRQ_FAULT);
+	wr(MBN_REG_CTRL, MBN_CTRL_START);
 	double t = now_s();
 	uint32_t st;
 	do
 		st = rd(MBN_REG_STATUS);
-	while ((st & 1) && now_s() - t < 20);
+	while ((st & MBN_STATUS_BUSY) && now_s() - t < 20);
 	uint32_t code = rd(MBN_REG_FAULT_CODE), line = mb[MB_IRQ_LINE / 4];
-	if (st == 4 && code == MBN_FAULT_AXI && line == 1)
+	if (st == MBN_STATUS_FAULT && code == MBN_FAULT_AXI && line == 1)
 		PASS("--axi-error: job 1 ends in FAULT_AXI, IRQ_LINE 1");
 	else
 		FAIL("--axi-error: STATUS 0x%x FAULT_CODE %u IRQ_LINE %u, expected 0x4 %u 1", st, code, line, MBN_FAULT_AXI);
-	wr(MBN_REG_IRQ_STATUS, 3);
-	wr(MBN_REG_CTRL, 1); /* job 2: --hang-job 2 */
+	wr(MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
+	wr(MBN_REG_CTRL, MBN_CTRL_START); /* job 2: --hang-job 2 */
 	usleep(500000);
 	uint32_t dd = rd(MBN_REG_DESC_DONE);
 	int polls = 0;
@@ -374,31 +367,31 @@ static int faults(void)
 	do {
 		st = rd(MBN_REG_STATUS);
 		polls++;
-	} while ((st & 1) && now_s() - t < 0.5);
-	if ((st & 1) && dd == 0 && mb[MB_IRQ_LINE / 4] == 0)
+	} while ((st & MBN_STATUS_BUSY) && now_s() - t < 0.5);
+	if ((st & MBN_STATUS_BUSY) && dd == 0 && mb[MB_IRQ_LINE / 4] == 0)
 		PASS("--hang-job 2: job 2 still BUSY after 1 s (%d STATUS reads), no irq", polls);
 	else
 		FAIL("--hang-job 2: STATUS 0x%x DESC_DONE %u IRQ_LINE %u, expected BUSY, 0, 0", st, dd, mb[MB_IRQ_LINE / 4]);
-	wr(MBN_REG_CTRL, 2);
+	wr(MBN_REG_CTRL, MBN_CTRL_RESET);
 	t = now_s();
 	do
 		st = rd(MBN_REG_STATUS);
-	while ((st & 1) && now_s() - t < 5);
-	if (!(st & 1) && !(st & 2))
+	while ((st & MBN_STATUS_BUSY) && now_s() - t < 5);
+	if (!(st & MBN_STATUS_BUSY) && !(st & MBN_STATUS_DONE))
 		PASS("CTRL.RESET ends the hung job (STATUS 0x%x, no DONE)", st);
 	else
 		FAIL("CTRL.RESET: STATUS 0x%x, expected idle without DONE", st);
-	wr(MBN_REG_IRQ_STATUS, 3);
-	wr(MBN_REG_CTRL, 1); /* job 3 runs again */
+	wr(MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
+	wr(MBN_REG_CTRL, MBN_CTRL_START); /* job 3 runs again */
 	t = now_s();
 	do
 		st = rd(MBN_REG_STATUS);
-	while ((st & 1) && now_s() - t < 20);
-	if (st == 4)
+	while ((st & MBN_STATUS_BUSY) && now_s() - t < 20);
+	if (st == MBN_STATUS_FAULT)
 		PASS("job 3 after the reset runs (and faults again: STATUS 0x%x)", st);
 	else
 		FAIL("job 3: STATUS 0x%x, expected 0x4", st);
-	wr(MBN_REG_IRQ_STATUS, 3);
+	wr(MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	wr(MBN_REG_IRQ_ENABLE, 0);
 	return fails ? 1 : 0;
 }
