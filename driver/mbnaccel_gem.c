@@ -9,6 +9,7 @@
  * address leaves the kernel.
  */
 #include <linux/dma-mapping.h>
+#include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <drm/drm_drv.h>
@@ -104,8 +105,20 @@ static const struct vm_operations_struct mbn_bo_vm_ops = {
 	.close = drm_gem_vm_close,
 };
 
+/*
+ * PRIME export is not supported: a BO is one coherent buffer that the accelerator reaches
+ * only as a region of a job on this device, and the core's default export needs
+ * get_sg_table (6.12 WARNs without one, which any user could trigger). Refused with
+ * EOPNOTSUPP; on 6.1 the core already refuses (no prime_handle_to_fd: ENOSYS).
+ */
+static struct dma_buf *mbn_bo_export(struct drm_gem_object *obj, int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
 static const struct drm_gem_object_funcs mbn_bo_funcs = {
 	.free = mbn_bo_free,
+	.export = mbn_bo_export,
 	.mmap = mbn_bo_mmap,
 	.vm_ops = &mbn_bo_vm_ops,
 };
