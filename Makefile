@@ -74,7 +74,7 @@ $(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) hw/model/requant.h hw/model/desc_ch
 $(BUILD)/obj/lib/devices/backend_sim.o: OBJ_DEFS = -Ihw/sim -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \
 	-DMBN_SIM_INSTALLDIR='"$(PREFIX)/lib/mbnaccel"' -DMBN_SOURCE_DIR='"$(CURDIR)"'
 
-$(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h
+$(BUILD)/obj/tools-common/%.o: tools/common/%.c $(wildcard tools/common/*.h) lib/include/mbnaccel.h lib/src/loader/tflite_schema.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -c -o $@ $<
 
@@ -94,7 +94,7 @@ $(BUILD)/obj/tools-common.a: $(TC_OBJ)
 
 # Tools link the static library so build/bin works without LD_LIBRARY_PATH; the
 # shared library is what `make install` ships for applications.
-$(BUILD)/bin/%: tools/%.c $(LIB_A) $(BUILD)/obj/tools-common.a $(wildcard tools/common/*.h)
+$(BUILD)/bin/%: tools/%.c $(LIB_A) $(BUILD)/obj/tools-common.a $(wildcard tools/common/*.h) lib/src/loader/tflite_schema.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -o $@ $< $(BUILD)/obj/tools-common.a $(LIB_A) $(TOOL_LIBS) $(LDLIBS)
 

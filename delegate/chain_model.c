@@ -44,11 +44,11 @@ static bool is_const(const TfLiteTensor *t)
 static int schema_type(TfLiteType t)
 {
 	switch (t) {
-	case kTfLiteFloat32: return TFLW_FLOAT32;
-	case kTfLiteInt32: return TFLW_INT32;
-	case kTfLiteUInt8: return TFLW_UINT8;
-	case kTfLiteInt64: return TFLW_INT64;
-	case kTfLiteInt8: return TFLW_INT8;
+	case kTfLiteFloat32: return TFL_TYPE_FLOAT32;
+	case kTfLiteInt32: return TFL_TYPE_INT32;
+	case kTfLiteUInt8: return TFL_TYPE_UINT8;
+	case kTfLiteInt64: return TFL_TYPE_INT64;
+	case kTfLiteInt8: return TFL_TYPE_INT8;
 	default: return -1;
 	}
 }
@@ -247,7 +247,7 @@ static int add_tensor(struct tflw_model *m, struct tmap *map, const TfLiteContex
 
 static int schema_padding(int p)
 {
-	return p == MBN_TFL_PADDING_SAME ? TFLW_PAD_SAME : TFLW_PAD_VALID;
+	return p == MBN_TFL_PADDING_SAME ? TFL_PAD_SAME : TFL_PAD_VALID;
 }
 
 static int options_of(const struct dnode *n, struct tflw_options *o)
@@ -256,7 +256,7 @@ static int options_of(const struct dnode *n, struct tflw_options *o)
 	switch (n->builtin) {
 	case DBOP_CONV_2D: {
 		const struct mbn_tfl_conv_params *p = n->node->builtin_data;
-		o->type = TFLW_OPT_CONV2D;
+		o->type = TFL_OPT_CONV2D;
 		o->padding = schema_padding(p->padding);
 		o->stride_w = p->stride_width, o->stride_h = p->stride_height;
 		o->dilation_w = p->dilation_width_factor, o->dilation_h = p->dilation_height_factor;
@@ -265,7 +265,7 @@ static int options_of(const struct dnode *n, struct tflw_options *o)
 	}
 	case DBOP_DEPTHWISE_CONV_2D: {
 		const struct mbn_tfl_depthwise_params *p = n->node->builtin_data;
-		o->type = TFLW_OPT_DEPTHWISE;
+		o->type = TFL_OPT_DEPTHWISE;
 		o->padding = schema_padding(p->padding);
 		o->stride_w = p->stride_width, o->stride_h = p->stride_height;
 		o->dilation_w = p->dilation_width_factor, o->dilation_h = p->dilation_height_factor;
@@ -274,10 +274,10 @@ static int options_of(const struct dnode *n, struct tflw_options *o)
 		return 1;
 	}
 	case DBOP_PAD:
-		o->type = TFLW_OPT_PAD;
+		o->type = TFL_OPT_PAD;
 		return 1;
 	case DBOP_PADV2:
-		o->type = TFLW_OPT_PADV2;
+		o->type = TFL_OPT_PADV2;
 		return 1;
 	}
 	return 0;

@@ -16,11 +16,11 @@ ORACLE_EXT := $(ORACLE_DIR)/lib/libexternal_delegate_obj.so
 $(ORACLE_EXT):
 	bash tests/oracle/fetch.sh $(ORACLE_DIR)
 
-$(BUILD)/obj/delegate/%.o: delegate/%.c $(wildcard delegate/*.h) lib/include/mbnaccel.h $(ORACLE_DIR)/lib/libtensorflowlite_c.so
+$(BUILD)/obj/delegate/%.o: delegate/%.c $(wildcard delegate/*.h) lib/include/mbnaccel.h lib/src/loader/tflite_schema.h $(ORACLE_DIR)/lib/libtensorflowlite_c.so
 	@mkdir -p $(dir $@)
 	$(CC) $(DLG_FLAGS) -c -o $@ $<
 # the flatbuffer writer mbn-gen uses, compiled again with the delegate's visibility
-$(BUILD)/obj/delegate/tflite_writer.o: tools/common/tflite_writer.c tools/common/tflite_writer.h
+$(BUILD)/obj/delegate/tflite_writer.o: tools/common/tflite_writer.c tools/common/tflite_writer.h lib/src/loader/tflite_schema.h
 	@mkdir -p $(dir $@)
 	$(CC) $(DLG_FLAGS) -c -o $@ $<
 

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	int size = 0, classes = 1001, squeeze = 0, act_given = 0;
 	uint64_t seed = 1;
 	const char *outp = NULL;
-	struct opargs A = { NULL, 8, 8, 8, 16, 3, 3, 1, 1, TFLW_PAD_SAME, TFLW_ACT_NONE, 1, 10,
+	struct opargs A = { NULL, 8, 8, 8, 16, 3, 3, 1, 1, TFL_PAD_SAME, TFL_ACT_NONE, 1, 10,
 			    1, 0, 1.0f, DT_NET, DT_NET, { 1, 1, 1, 1 }, -1000, 0, 0, 0 };
 	struct gen_net N = { "tf1", 0, 0, 1001, 0, 3, 0, DT_NET, DT_NET, 0, 0 };
 	int ch;
@@ -186,15 +186,15 @@ int main(int argc, char **argv)
 				die("--beta: '%s' is not a positive number", optarg);
 			break;
 		case O_PAD:
-			if (!strcmp(optarg, "same")) A.pad = TFLW_PAD_SAME;
-			else if (!strcmp(optarg, "valid")) A.pad = TFLW_PAD_VALID;
+			if (!strcmp(optarg, "same")) A.pad = TFL_PAD_SAME;
+			else if (!strcmp(optarg, "valid")) A.pad = TFL_PAD_VALID;
 			else die("--padding: '%s' is not same or valid", optarg);
 			break;
 		case O_ACT:
 			act_given = 1;
-			if (!strcmp(optarg, "none")) A.act = TFLW_ACT_NONE;
-			else if (!strcmp(optarg, "relu")) A.act = TFLW_ACT_RELU;
-			else if (!strcmp(optarg, "relu6")) A.act = TFLW_ACT_RELU6;
+			if (!strcmp(optarg, "none")) A.act = TFL_ACT_NONE;
+			else if (!strcmp(optarg, "relu")) A.act = TFL_ACT_RELU;
+			else if (!strcmp(optarg, "relu6")) A.act = TFL_ACT_RELU6;
 			else die("--act: '%s' is not none, relu or relu6", optarg);
 			break;
 		case O_HEAD:
@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 	char desc[512];
 	if (A.op) {
 		if (!act_given && (!strcmp(A.op, "CONV_2D") || !strcmp(A.op, "DEPTHWISE_CONV_2D")))
-			A.act = TFLW_ACT_RELU6;
+			A.act = TFL_ACT_RELU6;
 		snprintf(desc, sizeof(desc), "mbn-gen --op %s %s seed %llu", A.op,
 			 g_int8 ? "int8" : "uint8", (unsigned long long)seed);
 	} else {

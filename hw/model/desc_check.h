@@ -3,7 +3,7 @@
  * desc_check.h - the descriptor checks the hardware performs (docs/hw.md "Descriptor",
  * "IBUF row banks", "Fusion"), once. Header-only, fixed-width types only and no libc, so
  * that the C model (hw/model/cmodel.c), the compiler's own assertion
- * (lib/src/compiler/accel_compile.c) and the tests call the same code; the kernel's
+ * (lib/src/compiler/accel_emit.c) and the tests call the same code; the kernel's
  * validator can include it too (the generated mbn_regs.h picks linux/types.h there).
  * The RTL (hw/rtl/mbn_ctrl.v) is held to it by tests/sim/sim-rtl.c: random chains, and
  * mutated descriptors (rtl-mutated) that must fault, or not, as this checker says, with

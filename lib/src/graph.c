@@ -41,7 +41,7 @@ bool mbn_layer_is_accel_candidate(const struct mbn_graph *g, int index)
 {
 	const struct mbn_layer *l = &g->layers[index];
 	/* Convolutions, wherever they sit (the accelerator plan is in segments,
-	 * accel_compile.c); a conv on a 1x1 map after the pool is the classifier: CPU.
+	 * accel_place.c); a conv on a 1x1 map after the pool is the classifier: CPU.
 	 * Whether a device takes the layer also depends on its buffers (layer_on_accel). */
 	return (l->op == MBN_OP_CONV || l->op == MBN_OP_DWCONV) && !(l->in_h == 1 && l->in_w == 1 && index > 0);
 }

@@ -81,7 +81,7 @@ int ck(int rc, const char *what)
 	return rc;
 }
 
-static int act_type(void) { return g_int8 ? TFLW_INT8 : TFLW_UINT8; }
+static int act_type(void) { return g_int8 ? TFL_TYPE_INT8 : TFL_TYPE_UINT8; }
 
 int clampi(long v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : (int)v; }
 
@@ -93,9 +93,9 @@ size_t act_size(const struct act *a) { return (size_t)a->h * a->w * a->c; }
 int act_type_of(const struct act *a)
 {
 	switch (a->dt) {
-	case DT_U8: return TFLW_UINT8;
-	case DT_I8: return TFLW_INT8;
-	case DT_F32: return TFLW_FLOAT32;
+	case DT_U8: return TFL_TYPE_UINT8;
+	case DT_I8: return TFL_TYPE_INT8;
+	case DT_F32: return TFL_TYPE_FLOAT32;
 	default: return act_type();
 	}
 }
@@ -195,7 +195,7 @@ static void quantize_out(struct act *a, const double *real)
 int out_dim(int in, int k, int s, int d, int pad)
 {
 	int ek = (k - 1) * d + 1;
-	if (pad == TFLW_PAD_SAME)
+	if (pad == TFL_PAD_SAME)
 		return (in + s - 1) / s;
 	return in >= ek ? (in - ek) / s + 1 : 0;
 }
@@ -203,7 +203,7 @@ int out_dim(int in, int k, int s, int d, int pad)
 /* TFLite ComputePaddingHeightWidth (kernels/padding.h): offset before is total / 2. */
 static int pad_before(int in, int out, int k, int s, int d, int pad)
 {
-	if (pad != TFLW_PAD_SAME)
+	if (pad != TFL_PAD_SAME)
 		return 0;
 	int total = (out - 1) * s + (k - 1) * d + 1 - in;
 	return total > 0 ? total / 2 : 0;
@@ -211,10 +211,10 @@ static int pad_before(int in, int out, int k, int s, int d, int pad)
 
 static void apply_act(int act, double *v)
 {
-	if (act == TFLW_ACT_RELU || act == TFLW_ACT_RELU6)
+	if (act == TFL_ACT_RELU || act == TFL_ACT_RELU6)
 		if (*v < 0)
 			*v = 0;
-	if (act == TFLW_ACT_RELU6 && *v > 6)
+	if (act == TFL_ACT_RELU6 && *v > 6)
 		*v = 6;
 }
 
@@ -388,7 +388,7 @@ struct act *layer_run(struct act *in, const struct layer *L, const char *prefix,
 			oh, ow, oc, rms, k, lo, hi);
 	if (L->out_jitter > 0) {
 		out->scale = (float)(out->scale * (1.0 + L->out_jitter * rnd_sym()));
-		if (L->act == TFLW_ACT_NONE)
+		if (L->act == TFL_ACT_NONE)
 			out->zp = clampi(out->zp + rnd_int(-8, 8), g_qmin, g_qmax);
 		else
 			out->zp = clampi(out->zp + rnd_int(0, 4), g_qmin, g_qmax);
@@ -416,7 +416,7 @@ struct act *layer_run(struct act *in, const struct layer *L, const char *prefix,
 	int32_t bshape[1] = { oc };
 	struct tflw_quant bqp = { nsc, bscale, bzp, 0 };
 	snprintf(name, sizeof(name), "%s/bias", prefix);
-	int bt = ck(tflw_tensor_add(g_m, name, TFLW_INT32, bshape, 1, bbuf, &bqp), name);
+	int bt = ck(tflw_tensor_add(g_m, name, TFL_TYPE_INT32, bshape, 1, bbuf, &bqp), name);
 
 	add_act_tensor(out_name, out);
 
@@ -424,11 +424,11 @@ struct act *layer_run(struct act *in, const struct layer *L, const char *prefix,
 	int builtin;
 	opt.activation = L->act;
 	if (L->kind == K_FC) {
-		builtin = TFLW_OP_FULLY_CONNECTED;
-		opt.type = TFLW_OPT_FULLY_CONNECTED;
+		builtin = TFL_OP_FULLY_CONNECTED;
+		opt.type = TFL_OPT_FULLY_CONNECTED;
 	} else {
-		builtin = L->kind == K_DW ? TFLW_OP_DEPTHWISE_CONV_2D : TFLW_OP_CONV_2D;
-		opt.type = L->kind == K_DW ? TFLW_OPT_DEPTHWISE : TFLW_OPT_CONV2D;
+		builtin = L->kind == K_DW ? TFL_OP_DEPTHWISE_CONV_2D : TFL_OP_CONV_2D;
+		opt.type = L->kind == K_DW ? TFL_OPT_DEPTHWISE : TFL_OPT_CONV2D;
 		opt.padding = L->pad;
 		opt.stride_h = L->sh;
 		opt.stride_w = L->sw;
@@ -482,13 +482,13 @@ struct act *pool_run(struct act *in, int builtin, int fh, int fw, int sh, int sw
 			if (v > mx)
 				mx = v;
 		}
-		long r = builtin == TFLW_OP_MAX_POOL_2D ? mx :
+		long r = builtin == TFL_OP_MAX_POOL_2D ? mx :
 			 sum >= 0 ? (sum + cnt / 2) / cnt : (sum - cnt / 2) / cnt;
 		out->q[((size_t)oy * ow + ox) * in->c + c] = clampi(r, g_qmin, g_qmax);
 	}
 	add_act_tensor(out_name, out);
 	struct tflw_options opt = { 0 };
-	opt.type = TFLW_OPT_POOL2D;
+	opt.type = TFL_OPT_POOL2D;
 	opt.padding = pad;
 	opt.stride_h = sh; opt.stride_w = sw;
 	opt.filter_h = fh; opt.filter_w = fw;
@@ -514,22 +514,22 @@ struct act *flatten_run(struct act *in, int squeeze, const char *out_name)
 	int outs[1] = { out->tensor };
 	if (squeeze) {
 		int32_t dims[2] = { 1, 2 };
-		opt.type = TFLW_OPT_SQUEEZE;
+		opt.type = TFL_OPT_SQUEEZE;
 		opt.dims = dims;
 		opt.ndims = 2;
 		int ins[1] = { in->tensor };
-		ck(tflw_op_add(g_m, TFLW_OP_SQUEEZE, 1, ins, 1, outs, 1, &opt), "operator");
+		ck(tflw_op_add(g_m, TFL_OP_SQUEEZE, 1, ins, 1, outs, 1, &opt), "operator");
 	} else {
 		int32_t shape[2] = { 1, out->c }, sshape[1] = { 2 };
 		char name[512];
 		snprintf(name, sizeof(name), "%s/shape", out_name);
 		int sb = ck(tflw_buffer_add(g_m, shape, sizeof(shape)), "buffer");
-		int st = ck(tflw_tensor_add(g_m, name, TFLW_INT32, sshape, 1, sb, NULL), name);
-		opt.type = TFLW_OPT_RESHAPE;
+		int st = ck(tflw_tensor_add(g_m, name, TFL_TYPE_INT32, sshape, 1, sb, NULL), name);
+		opt.type = TFL_OPT_RESHAPE;
 		opt.dims = shape;
 		opt.ndims = 2;
 		int ins[2] = { in->tensor, st };
-		ck(tflw_op_add(g_m, TFLW_OP_RESHAPE, 1, ins, 2, outs, 1, &opt), "operator");
+		ck(tflw_op_add(g_m, TFL_OP_RESHAPE, 1, ins, 2, outs, 1, &opt), "operator");
 	}
 	return out;
 }
@@ -545,10 +545,10 @@ struct act *softmax_run(struct act *in, float beta, const char *out_name)
 	out->zp = g_int8 ? -128 : 0;
 	add_act_tensor(out_name, out);
 	struct tflw_options opt = { 0 };
-	opt.type = TFLW_OPT_SOFTMAX;
+	opt.type = TFL_OPT_SOFTMAX;
 	opt.beta = beta;
 	int ins[1] = { in->tensor }, outs[1] = { out->tensor };
-	ck(tflw_op_add(g_m, TFLW_OP_SOFTMAX, ver_softmax(), ins, 1, outs, 1, &opt), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_SOFTMAX, ver_softmax(), ins, 1, outs, 1, &opt), "operator");
 	return out;
 }
 

@@ -57,7 +57,7 @@ struct act {
 };
 
 size_t act_size(const struct act *a);
-int act_type_of(const struct act *a);	/* enum tflw_type */
+int act_type_of(const struct act *a);	/* enum tfl_type */
 int act_qmin(const struct act *a);
 int act_qmax(const struct act *a);
 int add_act_tensor(const char *name, struct act *a);

@@ -21,17 +21,17 @@ int const_i32(const char *name, const int32_t *v, const int32_t *shape, int rank
 	for (int i = 0; i < rank; i++)
 		n *= (size_t)shape[i];
 	int b = ck(tflw_buffer_add(g_m, v, sizeof(int32_t) * n), "buffer");
-	return ck(tflw_tensor_add(g_m, name, TFLW_INT32, shape, rank, b, NULL), name);
+	return ck(tflw_tensor_add(g_m, name, TFL_TYPE_INT32, shape, rank, b, NULL), name);
 }
 
 /* A computed (non-constant) int32 tensor, e.g. SHAPE's output. */
 static int var_i32(const char *name, const int32_t *shape, int rank)
 {
 	int b = g_own_buffers ? ck(tflw_buffer_add(g_m, NULL, 0), "buffer") : 0;
-	return ck(tflw_tensor_add(g_m, name, TFLW_INT32, shape, rank, b, NULL), name);
+	return ck(tflw_tensor_add(g_m, name, TFL_TYPE_INT32, shape, rank, b, NULL), name);
 }
 
-static int is_int8(const struct act *a) { return act_type_of(a) == TFLW_INT8; }
+static int is_int8(const struct act *a) { return act_type_of(a) == TFL_TYPE_INT8; }
 
 int paddings_tensor(const char *name, int t, int b, int l, int r)
 {
@@ -71,9 +71,9 @@ struct act *pad_run(struct act *in, int t, int b, int l, int r, int value, int p
 	/* op_version.cc: PAD/PADV2 version 2 for int8, 1 for uint8 */
 	int ver = is_int8(in) ? 2 : 1;
 	if (value < -999) {
-		opt.type = TFLW_OPT_PAD;
+		opt.type = TFL_OPT_PAD;
 		int ins[2] = { in->tensor, paddings };
-		ck(tflw_op_add(g_m, TFLW_OP_PAD, ver, ins, 2, outs, 1, &opt), "operator");
+		ck(tflw_op_add(g_m, TFL_OP_PAD, ver, ins, 2, outs, 1, &opt), "operator");
 	} else {
 		uint8_t raw = (uint8_t)value;
 		int64_t zp = in->zp;
@@ -81,9 +81,9 @@ struct act *pad_run(struct act *in, int t, int b, int l, int r, int value, int p
 		int vb = ck(tflw_buffer_add(g_m, &raw, 1), "buffer");
 		snprintf(name, sizeof(name), "%s/constant_values", out_name);
 		int vt = ck(tflw_tensor_add(g_m, name, act_type_of(in), NULL, 0, vb, &q), name);
-		opt.type = TFLW_OPT_PADV2;
+		opt.type = TFL_OPT_PADV2;
 		int ins[3] = { in->tensor, paddings, vt };
-		ck(tflw_op_add(g_m, TFLW_OP_PADV2, ver, ins, 3, outs, 1, &opt), "operator");
+		ck(tflw_op_add(g_m, TFL_OP_PADV2, ver, ins, 3, outs, 1, &opt), "operator");
 	}
 	return out;
 }
@@ -121,11 +121,11 @@ struct act *mean_run(struct act *in, int keep_dims, int same_quant, int axes,
 		axes = const_i32(name, v, shape, 1);
 	}
 	struct tflw_options opt = { 0 };
-	opt.type = TFLW_OPT_REDUCER;
+	opt.type = TFL_OPT_REDUCER;
 	opt.keep_dims = keep_dims;
 	int ins[2] = { in->tensor, axes }, outs[1] = { out->tensor };
 	/* op_version.cc: MEAN version 2 for int8, 1 for uint8 */
-	ck(tflw_op_add(g_m, TFLW_OP_MEAN, is_int8(in) ? 2 : 1, ins, 2, outs, 1, &opt), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_MEAN, is_int8(in) ? 2 : 1, ins, 2, outs, 1, &opt), "operator");
 	return out;
 }
 
@@ -144,10 +144,10 @@ struct act *quantize_run(struct act *in, int dt, float scale, int zp, const char
 	}
 	add_act_tensor(out_name, out);
 	struct tflw_options opt = { 0 };
-	opt.type = TFLW_OPT_QUANTIZE;
+	opt.type = TFL_OPT_QUANTIZE;
 	int ins[1] = { in->tensor }, outs[1] = { out->tensor };
 	/* op_version.cc: QUANTIZE version 1 for per-tensor int8/uint8 outputs */
-	ck(tflw_op_add(g_m, TFLW_OP_QUANTIZE, 1, ins, 1, outs, 1, &opt), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_QUANTIZE, 1, ins, 1, outs, 1, &opt), "operator");
 	return out;
 }
 
@@ -157,10 +157,10 @@ struct act *dequantize_run(struct act *in, const char *out_name)
 	out->dt = DT_F32;
 	add_act_tensor(out_name, out);
 	struct tflw_options opt = { 0 };
-	opt.type = TFLW_OPT_DEQUANTIZE;
+	opt.type = TFL_OPT_DEQUANTIZE;
 	int ins[1] = { in->tensor }, outs[1] = { out->tensor };
 	/* op_version.cc: DEQUANTIZE version 2 for int8 input, 1 for uint8 */
-	ck(tflw_op_add(g_m, TFLW_OP_DEQUANTIZE, is_int8(in) ? 2 : 1, ins, 1, outs, 1, &opt),
+	ck(tflw_op_add(g_m, TFL_OP_DEQUANTIZE, is_int8(in) ? 2 : 1, ins, 1, outs, 1, &opt),
 	   "operator");
 	return out;
 }
@@ -189,21 +189,21 @@ struct act *reshape_keras_run(struct act *in, const int32_t *dims, int ndims,
 	snprintf(name, sizeof(name), "%s/Shape", prefix);
 	int shape_t = var_i32(name, rshape, 1);
 	struct tflw_options opt = { 0 };
-	opt.type = TFLW_OPT_SHAPE;
-	opt.out_type = TFLW_INT32;
+	opt.type = TFL_OPT_SHAPE;
+	opt.out_type = TFL_TYPE_INT32;
 	int ins[5], outs[1];
 	ins[0] = in->tensor;
 	outs[0] = shape_t;
-	ck(tflw_op_add(g_m, TFLW_OP_SHAPE, 1, ins, 1, outs, 1, &opt), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_SHAPE, 1, ins, 1, outs, 1, &opt), "operator");
 
 	snprintf(name, sizeof(name), "%s/strided_slice", prefix);
 	int batch_t = var_i32(name, NULL, 0);
 	memset(&opt, 0, sizeof(opt));
-	opt.type = TFLW_OPT_STRIDED_SLICE;
+	opt.type = TFL_OPT_STRIDED_SLICE;
 	opt.shrink_axis_mask = 1;
 	ins[0] = shape_t; ins[1] = k->begin; ins[2] = k->end_stride; ins[3] = k->end_stride;
 	outs[0] = batch_t;
-	ck(tflw_op_add(g_m, TFLW_OP_STRIDED_SLICE, 2, ins, 4, outs, 1, &opt), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_STRIDED_SLICE, 2, ins, 4, outs, 1, &opt), "operator");
 
 	ins[0] = batch_t;
 	for (int i = 0; i < ndims; i++) {
@@ -221,10 +221,10 @@ struct act *reshape_keras_run(struct act *in, const int32_t *dims, int ndims,
 	snprintf(name, sizeof(name), "%s/Reshape/shape", prefix);
 	int packed = var_i32(name, pshape, 1);
 	memset(&opt, 0, sizeof(opt));
-	opt.type = TFLW_OPT_PACK;
+	opt.type = TFL_OPT_PACK;
 	opt.values_count = 1 + ndims;
 	outs[0] = packed;
-	ck(tflw_op_add(g_m, TFLW_OP_PACK, 2, ins, 1 + ndims, outs, 1, &opt), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_PACK, 2, ins, 1 + ndims, outs, 1, &opt), "operator");
 
 	struct act *out = act_clone(in);
 	if (ndims == 3) {
@@ -241,6 +241,6 @@ struct act *reshape_keras_run(struct act *in, const int32_t *dims, int ndims,
 	ins[0] = in->tensor;
 	ins[1] = packed;
 	outs[0] = out->tensor;
-	ck(tflw_op_add(g_m, TFLW_OP_RESHAPE, 1, ins, 2, outs, 1, NULL), "operator");
+	ck(tflw_op_add(g_m, TFL_OP_RESHAPE, 1, ins, 2, outs, 1, NULL), "operator");
 	return out;
 }

@@ -140,8 +140,8 @@ void build_mobilenet(const struct gen_net *N)
 	L.sh = L.sw = 2;
 	L.dh = L.dw = 1;
 	L.dm = 1;
-	L.pad = TFLW_PAD_SAME;
-	L.act = TFLW_ACT_RELU6;
+	L.pad = TFL_PAD_SAME;
+	L.act = TFL_ACT_RELU6;
 	L.oc = depth(32, N->alpha);
 	L.target = 2.0;
 	L.bias_mean = 0.25;
@@ -159,7 +159,7 @@ void build_mobilenet(const struct gen_net *N)
 					   pt, 1, pt, 1);
 		a = step(a, pad_run(a, pt, 1, pt, 1, -1000, paddings,
 				    keras ? "conv1_pad/Pad" : "features.0.pad"));
-		L0.pad = TFLW_PAD_VALID;
+		L0.pad = TFL_PAD_VALID;
 	}
 	if (keras)
 		a = step(a, layer_run(a, &L0, "conv1", "conv1_relu/Relu6"));
@@ -178,7 +178,7 @@ void build_mobilenet(const struct gen_net *N)
 			snprintf(oname, sizeof(oname), keras ? "conv_pad_%d/Pad" : "features.%d.pad",
 				 b + 1);
 			a = step(a, pad_run(a, pt, 1, pt, 1, -1000, paddings, oname));
-			D.pad = TFLW_PAD_VALID;
+			D.pad = TFL_PAD_VALID;
 		}
 		if (keras) {
 			snprintf(prefix, sizeof(prefix), "conv_dw_%d", b + 1);
@@ -211,7 +211,7 @@ void build_mobilenet(const struct gen_net *N)
 		a = step(a, layer_run(a, &P, prefix, oname));
 		if (N->maxpool_after == b + 1) {
 			snprintf(oname, sizeof(oname), "maxpool_%d/MaxPool", b + 1);
-			a = step(a, pool_run(a, TFLW_OP_MAX_POOL_2D, 3, 3, 1, 1, TFLW_PAD_SAME, TFLW_ACT_NONE, oname));
+			a = step(a, pool_run(a, TFL_OP_MAX_POOL_2D, 3, 3, 1, 1, TFL_PAD_SAME, TFL_ACT_NONE, oname));
 		}
 	}
 
@@ -219,7 +219,7 @@ void build_mobilenet(const struct gen_net *N)
 	F.kh = F.kw = 1;
 	F.sh = F.sw = 1;
 	F.oc = N->classes;
-	F.act = TFLW_ACT_NONE;
+	F.act = TFL_ACT_NONE;
 	const char *out_name;
 	if (keras) {
 		struct keras_shape_consts k = { -1, -1, -1 };
@@ -243,8 +243,8 @@ void build_mobilenet(const struct gen_net *N)
 		a = step(a, layer_run(a, &F, "classifier", "classifier/MatMul"));
 		out_name = "output";
 	} else {
-		a = step(a, pool_run(a, TFLW_OP_AVERAGE_POOL_2D, a->h, a->w, 2, 2, TFLW_PAD_VALID,
-				     TFLW_ACT_NONE, "MobilenetV1/Logits/AvgPool_1a/AvgPool"));
+		a = step(a, pool_run(a, TFL_OP_AVERAGE_POOL_2D, a->h, a->w, 2, 2, TFL_PAD_VALID,
+				     TFL_ACT_NONE, "MobilenetV1/Logits/AvgPool_1a/AvgPool"));
 		/* logits spread: softmax neither one-hot nor flat over ~1000 classes */
 		F.target = 2.0 + 1.0 * rnd_u();
 		F.bias_mean = 0;

@@ -124,7 +124,7 @@ void build_op(const struct opargs *A)
 		} else {
 			L.kind = K_CONV;
 			L.kh = L.kw = L.sh = L.sw = L.dh = L.dw = 1;
-			L.pad = TFLW_PAD_SAME;
+			L.pad = TFL_PAD_SAME;
 			L.pc = A->per_channel ? PC_PER_CHANNEL : PC_PER_TENSOR;
 			L.version = ver_conv();
 			out = layer_run(in, &L, "fc_conv", "output");
@@ -132,7 +132,7 @@ void build_op(const struct opargs *A)
 	} else if (!strcmp(op, "AVERAGE_POOL_2D") || !strcmp(op, "MAX_POOL_2D") ||
 		   !strcmp(op, "UNSUPPORTED")) {
 		in = op_input(A, 1);
-		int b = !strcmp(op, "AVERAGE_POOL_2D") ? TFLW_OP_AVERAGE_POOL_2D : TFLW_OP_MAX_POOL_2D;
+		int b = !strcmp(op, "AVERAGE_POOL_2D") ? TFL_OP_AVERAGE_POOL_2D : TFL_OP_MAX_POOL_2D;
 		out = pool_run(in, b, A->kh, A->kw, A->sh, A->sw, A->pad, A->act, "output");
 	} else if (!strcmp(op, "SOFTMAX")) {
 		in = op_input(A, A->hw_given);

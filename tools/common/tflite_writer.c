@@ -376,11 +376,11 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 	size_t vec = 0;
 	int dw = p->dilation_w ? p->dilation_w : 1, dh = p->dilation_h ? p->dilation_h : 1;
 
-	if ((p->type == TFLW_OPT_RESHAPE || p->type == TFLW_OPT_SQUEEZE) && p->ndims > 0)
+	if ((p->type == TFL_OPT_RESHAPE || p->type == TFL_OPT_SQUEEZE) && p->ndims > 0)
 		vec = fb_vec(b, o->dims, 4, (size_t)p->ndims, 4);
 	fb_table_start(b);
 	switch (p->type) {
-	case TFLW_OPT_CONV2D:
+	case TFL_OPT_CONV2D:
 		/* Conv2DOptions{padding, stride_w, stride_h, fused_activation_function,
 		 *               dilation_w_factor, dilation_h_factor} */
 		fb_add_i32_d(b, 1, p->stride_w, 0);
@@ -390,7 +390,7 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		fb_add_u8_d(b, 0, (uint8_t)p->padding, 0);
 		fb_add_u8_d(b, 3, (uint8_t)p->activation, 0);
 		break;
-	case TFLW_OPT_DEPTHWISE:
+	case TFL_OPT_DEPTHWISE:
 		/* DepthwiseConv2DOptions{padding, stride_w, stride_h, depth_multiplier,
 		 *   fused_activation_function, dilation_w_factor, dilation_h_factor} */
 		fb_add_i32_d(b, 1, p->stride_w, 0);
@@ -401,7 +401,7 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		fb_add_u8_d(b, 0, (uint8_t)p->padding, 0);
 		fb_add_u8_d(b, 4, (uint8_t)p->activation, 0);
 		break;
-	case TFLW_OPT_POOL2D:
+	case TFL_OPT_POOL2D:
 		/* Pool2DOptions{padding, stride_w, stride_h, filter_width, filter_height,
 		 *               fused_activation_function} */
 		fb_add_i32_d(b, 1, p->stride_w, 0);
@@ -411,37 +411,37 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		fb_add_u8_d(b, 0, (uint8_t)p->padding, 0);
 		fb_add_u8_d(b, 5, (uint8_t)p->activation, 0);
 		break;
-	case TFLW_OPT_FULLY_CONNECTED:
+	case TFL_OPT_FULLY_CONNECTED:
 		/* FullyConnectedOptions{fused_activation_function, weights_format,
 		 *                       keep_num_dims, asymmetric_quantize_inputs} */
 		fb_add_u8_d(b, 0, (uint8_t)p->activation, 0);
 		if (p->keep_num_dims)
 			fb_add_u8(b, 2, 1);
 		break;
-	case TFLW_OPT_SOFTMAX:
+	case TFL_OPT_SOFTMAX:
 		/* SoftmaxOptions{beta:float} */
 		fb_add_f32(b, 0, p->beta);
 		break;
-	case TFLW_OPT_ADD:
+	case TFL_OPT_ADD:
 		/* AddOptions{fused_activation_function, pot_scale_int16} */
 		fb_add_u8_d(b, 0, (uint8_t)p->activation, 0);
 		break;
-	case TFLW_OPT_RESHAPE:	/* ReshapeOptions{new_shape:[int]} */
-	case TFLW_OPT_SQUEEZE:	/* SqueezeOptions{squeeze_dims:[int]} */
+	case TFL_OPT_RESHAPE:	/* ReshapeOptions{new_shape:[int]} */
+	case TFL_OPT_SQUEEZE:	/* SqueezeOptions{squeeze_dims:[int]} */
 		if (vec)
 			fb_add_off(b, 0, vec);
 		break;
-	case TFLW_OPT_REDUCER:
+	case TFL_OPT_REDUCER:
 		/* ReducerOptions{keep_dims:bool}; absent means false, as the MLIR converter
 		 * writes it */
 		if (p->keep_dims)
 			fb_add_u8(b, 0, 1);
 		break;
-	case TFLW_OPT_SHAPE:
+	case TFL_OPT_SHAPE:
 		/* ShapeOptions{out_type:TensorType} */
 		fb_add_u8(b, 0, (uint8_t)p->out_type);
 		break;
-	case TFLW_OPT_STRIDED_SLICE:
+	case TFL_OPT_STRIDED_SLICE:
 		/* StridedSliceOptions{begin_mask, end_mask, ellipsis_mask, new_axis_mask,
 		 *                     shrink_axis_mask} (ints, default 0: only non-zero ones
 		 * are written) */
@@ -451,18 +451,18 @@ static size_t write_options(struct fbb *b, const struct wop *o)
 		if (p->new_axis_mask) fb_add_i32(b, 3, p->new_axis_mask);
 		if (p->shrink_axis_mask) fb_add_i32(b, 4, p->shrink_axis_mask);
 		break;
-	case TFLW_OPT_PACK:
+	case TFL_OPT_PACK:
 		/* PackOptions{values_count:int, axis:int} */
 		fb_add_i32(b, 0, p->values_count);
 		if (p->axis)
 			fb_add_i32(b, 1, p->axis);
 		break;
-	case TFLW_OPT_CONCATENATION:
+	case TFL_OPT_CONCATENATION:
 		/* ConcatenationOptions{axis:int, fused_activation_function} */
 		fb_add_i32_d(b, 0, p->axis, 0);
 		fb_add_u8_d(b, 1, (uint8_t)p->activation, 0);
 		break;
-	case TFLW_OPT_GATHER:
+	case TFL_OPT_GATHER:
 		/* GatherOptions{axis:int, batch_dims:int} */
 		fb_add_i32_d(b, 0, p->axis, 0);
 		break;
@@ -512,7 +512,7 @@ static size_t write_op(struct fbb *b, const struct wop *o)
 	size_t in = fb_vec(b, o->in, 4, (size_t)o->nin, 4);
 	size_t out = fb_vec(b, o->out, 4, (size_t)o->nout, 4);
 	size_t opt = 0;
-	if (o->has_opt && o->opt.type != TFLW_OPT_NONE)
+	if (o->has_opt && o->opt.type != TFL_OPT_NONE)
 		opt = write_options(b, o);
 	fb_table_start(b);
 	fb_add_i32_d(b, 0, o->opcode, 0);		/* opcode_index */

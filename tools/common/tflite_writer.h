@@ -28,67 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* TensorType (schema.fbs) */
-enum tflw_type {
-	TFLW_FLOAT32 = 0,
-	TFLW_INT32 = 2,
-	TFLW_UINT8 = 3,
-	TFLW_INT64 = 4,
-	TFLW_INT8 = 9,
-};
-
-/* BuiltinOperator (schema.fbs), the ones mbn-gen emits */
-enum tflw_builtin {
-	TFLW_OP_ADD = 0,
-	TFLW_OP_AVERAGE_POOL_2D = 1,
-	TFLW_OP_CONCATENATION = 2,
-	TFLW_OP_CONV_2D = 3,
-	TFLW_OP_DEPTHWISE_CONV_2D = 4,
-	TFLW_OP_DEQUANTIZE = 6,
-	TFLW_OP_FULLY_CONNECTED = 9,
-	TFLW_OP_MAX_POOL_2D = 17,
-	TFLW_OP_RESHAPE = 22,
-	TFLW_OP_SOFTMAX = 25,
-	TFLW_OP_PAD = 34,
-	TFLW_OP_GATHER = 36,
-	TFLW_OP_MEAN = 40,
-	TFLW_OP_SQUEEZE = 43,
-	TFLW_OP_STRIDED_SLICE = 45,
-	TFLW_OP_PADV2 = 60,
-	TFLW_OP_SHAPE = 77,
-	TFLW_OP_PACK = 83,
-	TFLW_OP_QUANTIZE = 114,
-};
-
-/* BuiltinOptions union member numbers (schema.fbs; NONE = 0) */
-enum tflw_opt_type {
-	TFLW_OPT_NONE = 0,
-	TFLW_OPT_CONV2D = 1,
-	TFLW_OPT_DEPTHWISE = 2,
-	TFLW_OPT_POOL2D = 5,
-	TFLW_OPT_FULLY_CONNECTED = 8,
-	TFLW_OPT_SOFTMAX = 9,
-	TFLW_OPT_CONCATENATION = 10,
-	TFLW_OPT_ADD = 11,
-	TFLW_OPT_RESHAPE = 17,
-	TFLW_OPT_PAD = 22,
-	TFLW_OPT_GATHER = 23,
-	TFLW_OPT_REDUCER = 27,
-	TFLW_OPT_SQUEEZE = 30,
-	TFLW_OPT_STRIDED_SLICE = 32,
-	TFLW_OPT_DEQUANTIZE = 38,
-	TFLW_OPT_PADV2 = 43,
-	TFLW_OPT_SHAPE = 55,
-	TFLW_OPT_PACK = 59,
-	TFLW_OPT_QUANTIZE = 89,
-};
-
-enum tflw_padding { TFLW_PAD_SAME = 0, TFLW_PAD_VALID = 1 };
-enum tflw_act { TFLW_ACT_NONE = 0, TFLW_ACT_RELU = 1, TFLW_ACT_RELU6 = 3 };
+/* the schema's enum values (TensorType, BuiltinOperator, BuiltinOptions, Padding,
+ * ActivationFunctionType): TFL_TYPE_*, TFL_OP_*, TFL_OPT_*, TFL_PAD_*, TFL_ACT_* */
+#include "loader/tflite_schema.h"
 
 /* Builtin options: the fields that apply to `type` are serialized, the rest ignored. */
 struct tflw_options {
-	int type;		/* enum tflw_opt_type */
+	int type;		/* enum tfl_opt_type */
 	int padding;		/* conv, depthwise, pool */
 	int stride_w, stride_h;	/* conv, depthwise, pool */
 	int dilation_w, dilation_h; /* conv, depthwise (0 means 1) */
@@ -99,7 +45,7 @@ struct tflw_options {
 	const int32_t *dims;	/* reshape new_shape / squeeze squeeze_dims */
 	int ndims;
 	int keep_dims;		/* reducer (MEAN) */
-	int out_type;		/* shape: enum tflw_type of the output (int32 or int64) */
+	int out_type;		/* shape: enum tfl_type of the output (int32 or int64) */
 	int begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask; /* strided slice */
 	int values_count;	/* pack */
 	int axis;		/* pack, concatenation, gather */

@@ -71,12 +71,12 @@ int corrupt(struct file_ctx *c, const char *what)
 const char *type_name(int t)
 {
 	switch (t) {
-	case TT_FLOAT32: return "float32";
-	case TT_INT32: return "int32";
-	case TT_UINT8: return "uint8";
-	case TT_INT8: return "int8";
-	case TT_INT16: return "int16";
-	case TT_INT64: return "int64";
+	case TFL_TYPE_FLOAT32: return "float32";
+	case TFL_TYPE_INT32: return "int32";
+	case TFL_TYPE_UINT8: return "uint8";
+	case TFL_TYPE_INT8: return "int8";
+	case TFL_TYPE_INT16: return "int16";
+	case TFL_TYPE_INT64: return "int64";
 	default: return "an unsupported type";
 	}
 }
@@ -135,7 +135,7 @@ int read_tensor(struct file_ctx *c, int idx, struct tensor *t)
 /* Per-tensor scale and zero point of an activation tensor, validated. */
 int act_quant(struct file_ctx *c, const struct tensor *t, float *scale, int32_t *zp)
 {
-	if (t->type != TT_UINT8 && t->type != TT_INT8)
+	if (t->type != TFL_TYPE_UINT8 && t->type != TFL_TYPE_INT8)
 		return ERR(c, -ENOTSUP, "tensor '%s' is %s; only quantized uint8 and int8 are supported",
 			   t->name, type_name(t->type));
 	if (t->scale.len != 1 || t->zp.len != 1)
@@ -143,7 +143,7 @@ int act_quant(struct file_ctx *c, const struct tensor *t, float *scale, int32_t 
 			   t->name, t->scale.len, t->zp.len);
 	*scale = fb_vec_f32(&t->scale, 0);
 	int64_t z = fb_vec_i64(&t->zp, 0);
-	int64_t lo = t->type == TT_UINT8 ? 0 : -128, hi = t->type == TT_UINT8 ? 255 : 127;
+	int64_t lo = t->type == TFL_TYPE_UINT8 ? 0 : -128, hi = t->type == TFL_TYPE_UINT8 ? 255 : 127;
 	if (!(*scale > 0.0f) || !isfinite(*scale))
 		return ERR(c, -EINVAL, "tensor '%s' has scale %g (expected a positive finite number)",
 			   t->name, *scale);
@@ -201,18 +201,18 @@ int act_range(struct file_ctx *c, int act, bool is_signed, float scale, int32_t 
 	 * result is clamped to qmin..qmax below in any case) */
 #define QUANTIZE(f) (zp + q_round((float)(f) / scale))
 	switch (act) {
-	case ACT_NONE:
+	case TFL_ACT_NONE:
 		*lo = qmin, *hi = qmax;
 		break;
-	case ACT_RELU:
+	case TFL_ACT_RELU:
 		*lo = QUANTIZE(0.0f) > qmin ? QUANTIZE(0.0f) : qmin;
 		*hi = qmax;
 		break;
-	case ACT_RELU6:
+	case TFL_ACT_RELU6:
 		*lo = QUANTIZE(0.0f) > qmin ? QUANTIZE(0.0f) : qmin;
 		*hi = QUANTIZE(6.0f) < qmax ? QUANTIZE(6.0f) : qmax;
 		break;
-	case ACT_RELU_N1_TO_1:
+	case TFL_ACT_RELU_N1_TO_1:
 		*lo = QUANTIZE(-1.0f) > qmin ? QUANTIZE(-1.0f) : qmin;
 		*hi = QUANTIZE(1.0f) < qmax ? QUANTIZE(1.0f) : qmax;
 		break;
@@ -244,7 +244,7 @@ int io_quant(struct file_ctx *c, const struct tensor *in, const struct tensor *o
 			   out->name, type_name(out->type));
 	if ((r = act_quant(c, in, &l->in_scale, &l->in_zp)) || (r = act_quant(c, out, &l->out_scale, &l->out_zp)))
 		return r;
-	l->is_signed = in->type == TT_INT8;
+	l->is_signed = in->type == TFL_TYPE_INT8;
 	if (l->is_signed)
 		l->in_zp += 128, l->out_zp += 128;
 	l->act_min = 0;
@@ -399,18 +399,18 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 				   io.in[0], prev);
 		/* The float edges: QUANTIZE float32 -> int8/uint8 as the first operator,
 		 * DEQUANTIZE as the one writing the subgraph output. No layer either. */
-		if (bc == BOP_QUANTIZE || bc == BOP_DEQUANTIZE) {
+		if (bc == TFL_OP_QUANTIZE || bc == TFL_OP_DEQUANTIZE) {
 			struct tensor qi, qo;
 			if (io.n_in != 1)
 				return ERR(c, -EINVAL, "has %d inputs, expected 1", io.n_in);
 			if ((r = read_tensor(c, io.in[0], &qi)) || (r = read_tensor(c, io.out, &qo)))
 				return r;
-			const struct tensor *qt = bc == BOP_QUANTIZE ? &qo : &qi, *ft = bc == BOP_QUANTIZE ? &qi : &qo;
-			if (ft->type == TT_FLOAT32) {
-				struct mbn_edge *e = bc == BOP_QUANTIZE ? &c->in_edge : &c->out_edge;
-				if (bc == BOP_QUANTIZE && (!first_layer || c->file != 0 || io.in[0] != gin->idx))
+			const struct tensor *qt = bc == TFL_OP_QUANTIZE ? &qo : &qi, *ft = bc == TFL_OP_QUANTIZE ? &qi : &qo;
+			if (ft->type == TFL_TYPE_FLOAT32) {
+				struct mbn_edge *e = bc == TFL_OP_QUANTIZE ? &c->in_edge : &c->out_edge;
+				if (bc == TFL_OP_QUANTIZE && (!first_layer || c->file != 0 || io.in[0] != gin->idx))
 					return ERR(c, -ENOTSUP, "QUANTIZE from float32 is supported only as the first operator of the first model file (a float model input)");
-				if (bc == BOP_DEQUANTIZE && io.out != gout->idx)
+				if (bc == TFL_OP_DEQUANTIZE && io.out != gout->idx)
 					return ERR(c, -ENOTSUP, "DEQUANTIZE to float32 is supported only as the operator that writes the model output");
 				if (qi.elems != qo.elems)
 					return ERR(c, -EINVAL, "input '%s' and output '%s' differ in size", qi.name, qo.name);
@@ -419,52 +419,52 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 				if ((r = act_quant(c, qt, &sc, &zp)))
 					return r;
 				e->is_float = true;
-				e->is_signed = qt->type == TT_INT8;
+				e->is_signed = qt->type == TFL_TYPE_INT8;
 				e->scale = sc;
 				e->zero_point = zp;
 				prev = io.out;
 				continue;
 			}
-			if (bc == BOP_DEQUANTIZE)
+			if (bc == TFL_OP_DEQUANTIZE)
 				return ERR(c, -ENOTSUP, "DEQUANTIZE to %s ('%s') is not supported (only to float32 at the model output)",
 					   type_name(qo.type), qo.name);
 		}
 		switch (bc) {
-		case BOP_CONV_2D:
+		case TFL_OP_CONV_2D:
 			l->op = MBN_OP_CONV;
 			r = parse_conv(c, &op, &io, l, false);
 			break;
-		case BOP_DEPTHWISE_CONV_2D:
+		case TFL_OP_DEPTHWISE_CONV_2D:
 			l->op = MBN_OP_DWCONV;
 			r = parse_conv(c, &op, &io, l, true);
 			break;
-		case BOP_AVERAGE_POOL_2D:
+		case TFL_OP_AVERAGE_POOL_2D:
 			l->op = MBN_OP_AVGPOOL;
 			r = parse_pool(c, &op, &io, l);
 			break;
-		case BOP_FULLY_CONNECTED:
+		case TFL_OP_FULLY_CONNECTED:
 			l->op = MBN_OP_FC;
 			r = parse_fc(c, &op, &io, l);
 			break;
-		case BOP_RESHAPE:
-		case BOP_SQUEEZE:
+		case TFL_OP_RESHAPE:
+		case TFL_OP_SQUEEZE:
 			l->op = MBN_OP_RESHAPE;
 			r = parse_reshape(c, &io, l);
 			break;
-		case BOP_SOFTMAX:
+		case TFL_OP_SOFTMAX:
 			l->op = MBN_OP_SOFTMAX;
 			r = parse_softmax(c, &op, &io, l);
 			break;
-		case BOP_QUANTIZE:
+		case TFL_OP_QUANTIZE:
 			l->op = MBN_OP_QUANTIZE;
 			r = parse_requantize(c, &io, l);
 			break;
-		case BOP_PAD:
-		case BOP_PADV2:
+		case TFL_OP_PAD:
+		case TFL_OP_PADV2:
 			l->op = MBN_OP_PAD;
-			r = parse_pad(c, &op, &io, l, bc == BOP_PADV2);
+			r = parse_pad(c, &op, &io, l, bc == TFL_OP_PADV2);
 			break;
-		case BOP_MEAN:
+		case TFL_OP_MEAN:
 			l->op = MBN_OP_MEAN;
 			r = parse_mean(c, &op, &io, l);
 			break;
@@ -497,11 +497,11 @@ static void tensor_info(const struct tensor *t, struct mbn_tensor_info *info)
 	info->ndims = t->ndims;
 	for (int d = 0; d < t->ndims; d++)
 		info->dims[d] = t->dims[d];
-	info->type = t->type == TT_INT8 ? MBN_TYPE_INT8 : t->type == TT_FLOAT32 ? MBN_TYPE_FLOAT32 : MBN_TYPE_UINT8;
+	info->type = t->type == TFL_TYPE_INT8 ? MBN_TYPE_INT8 : t->type == TFL_TYPE_FLOAT32 ? MBN_TYPE_FLOAT32 : MBN_TYPE_UINT8;
 	info->scale = t->scale.len ? fb_vec_f32(&t->scale, 0) : 0.0f;
 	info->zero_point = t->zp.len ? (int32_t)fb_vec_i64(&t->zp, 0) : 0;
 	info->elems = t->elems;
-	info->bytes = t->elems * (t->type == TT_FLOAT32 ? 4 : 1);
+	info->bytes = t->elems * (t->type == TFL_TYPE_FLOAT32 ? 4 : 1);
 	snprintf(info->name, sizeof(info->name), "%s", t->name);
 }
 

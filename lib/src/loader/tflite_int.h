@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "loader/flatbuf.h"
+#include "loader/tflite_schema.h"
 #include "graph.h"
 
 /* schema.fbs field ids */
@@ -25,24 +26,6 @@ enum { Q_SCALE = 2, Q_ZERO_POINT = 3, Q_DIM = 6 };
 enum { OP_OPCODE = 0, OP_INPUTS = 1, OP_OUTPUTS = 2, OP_OPTIONS_TYPE = 3, OP_OPTIONS = 4 };
 enum { BUF_DATA = 0, BUF_OFFSET = 1 };
 
-/* BuiltinOperator values (schema.fbs) */
-enum {
-	BOP_AVERAGE_POOL_2D = 1, BOP_CONCATENATION = 2, BOP_CONV_2D = 3, BOP_DEPTHWISE_CONV_2D = 4,
-	BOP_DEQUANTIZE = 6, BOP_FULLY_CONNECTED = 9, BOP_RESHAPE = 22, BOP_SOFTMAX = 25,
-	BOP_PAD = 34, BOP_GATHER = 36, BOP_MEAN = 40, BOP_SQUEEZE = 43, BOP_STRIDED_SLICE = 45,
-	BOP_PADV2 = 60, BOP_SHAPE = 77, BOP_PACK = 83, BOP_QUANTIZE = 114,
-};
-/* BuiltinOptions union tags */
-enum {
-	OPT_CONV = 1, OPT_DEPTHWISE = 2, OPT_POOL = 5, OPT_FC = 8, OPT_SOFTMAX = 9,
-	OPT_CONCATENATION = 10, OPT_PAD = 22, OPT_GATHER = 23, OPT_RESHAPE = 17, OPT_SQUEEZE = 30,
-	OPT_STRIDED_SLICE = 32, OPT_MEAN = 27 /* ReducerOptions */, OPT_PADV2 = 43, OPT_PACK = 59,
-	OPT_SHAPE = 55,
-};
-/* TensorType */
-enum { TT_FLOAT32 = 0, TT_INT32 = 2, TT_UINT8 = 3, TT_INT64 = 4, TT_INT16 = 7, TT_INT8 = 9 };
-/* ActivationFunctionType */
-enum { ACT_NONE = 0, ACT_RELU = 1, ACT_RELU_N1_TO_1 = 2, ACT_RELU6 = 3 };
 
 /* Limits that keep every size computation far from overflow. */
 #define MAX_DIM 16384

@@ -44,9 +44,9 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 	const uint8_t *wd, *bd = NULL;
 	int r;
 
-	if (w->type != (in->type == TT_UINT8 ? TT_UINT8 : TT_INT8))
+	if (w->type != (in->type == TFL_TYPE_UINT8 ? TFL_TYPE_UINT8 : TFL_TYPE_INT8))
 		return ERR(c, -ENOTSUP, "filter '%s' is %s with %s activations (expected %s)", w->name,
-			   type_name(w->type), type_name(in->type), in->type == TT_UINT8 ? "uint8" : "int8");
+			   type_name(w->type), type_name(in->type), in->type == TFL_TYPE_UINT8 ? "uint8" : "int8");
 	if ((r = const_data(c, w, w->elems, &wd)))
 		return r;
 	if (w->scale.len == 0 || w->zp.len != w->scale.len)
@@ -54,7 +54,7 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 			   w->name, w->scale.len, w->zp.len);
 	bool per_channel = w->scale.len > 1;
 	if (per_channel) {
-		if (!allow_per_channel || in->type != TT_INT8)
+		if (!allow_per_channel || in->type != TFL_TYPE_INT8)
 			return ERR(c, -ENOTSUP, "filter '%s' has per-channel quantization, supported only with int8 activations",
 				   w->name);
 		if (w->scale.len != (uint32_t)oc || w->qdim != qdim)
@@ -62,9 +62,9 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 				   w->name, w->scale.len, w->qdim, oc, qdim);
 	}
 	int32_t wzp0 = (int32_t)fb_vec_i64(&w->zp, 0);
-	if (in->type == TT_UINT8 && (wzp0 < 0 || wzp0 > 255))
+	if (in->type == TFL_TYPE_UINT8 && (wzp0 < 0 || wzp0 > 255))
 		return ERR(c, -EINVAL, "filter '%s' zero point %d is outside the uint8 range", w->name, wzp0);
-	if (in->type == TT_INT8)
+	if (in->type == TFL_TYPE_INT8)
 		for (uint32_t i = 0; i < w->zp.len; i++)
 			if (fb_vec_i64(&w->zp, i) != 0)
 				return ERR(c, -EINVAL, "int8 filter '%s' must be symmetric (zero point 0), channel %u has %lld",
@@ -77,11 +77,11 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 	if (!l->weights || !l->bias || !l->mult || !l->shift)
 		return ERR(c, -ENOMEM, "out of memory for the weights of '%s'", w->name);
 	for (uint64_t i = 0; i < w->elems; i++)
-		l->weights[i] = in->type == TT_UINT8 ? (int16_t)(wd[i] - wzp0) : (int16_t)(int8_t)wd[i];
-	l->w_zp = in->type == TT_UINT8 ? wzp0 : 128;
+		l->weights[i] = in->type == TFL_TYPE_UINT8 ? (int16_t)(wd[i] - wzp0) : (int16_t)(int8_t)wd[i];
+	l->w_zp = in->type == TFL_TYPE_UINT8 ? wzp0 : 128;
 
 	if (bias) {
-		if (bias->type != TT_INT32)
+		if (bias->type != TFL_TYPE_INT32)
 			return ERR(c, -ENOTSUP, "bias '%s' is %s, expected int32", bias->name, type_name(bias->type));
 		if (bias->elems != (uint64_t)oc)
 			return ERR(c, -EINVAL, "bias '%s' has %llu elements, expected %d", bias->name,
@@ -107,7 +107,7 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 		if (!(ws > 0.0f) || !isfinite(ws))
 			return ERR(c, -EINVAL, "filter '%s' scale %g (channel %d) is not a positive finite number", w->name, ws, ch);
 		double real;
-		if (in->type == TT_UINT8) {
+		if (in->type == TFL_TYPE_UINT8) {
 			/* kernel_util.cc GetQuantizedConvolutionMultipler: the input*filter
 			 * product is a float product, widened afterwards. */
 			real = (double)(l->in_scale * wscale0) / (double)l->out_scale;
@@ -119,7 +119,7 @@ static int weights_and_bias(struct file_ctx *c, struct mbn_layer *l, const struc
 		mbn_quantize_multiplier(real, &l->mult[ch], &l->shift[ch]);
 	}
 	/* The uint8 path checks the bias scale as TFLite does (GetQuantizedConvolutionMultipler). */
-	if (bias && in->type == TT_UINT8) {
+	if (bias && in->type == TFL_TYPE_UINT8) {
 		double ips = (double)(l->in_scale * wscale0);
 		double bs = bias->scale.len ? (double)fb_vec_f32(&bias->scale, 0) : 0.0;
 		double mn = ips < bs ? ips : bs;
@@ -157,7 +157,7 @@ int parse_conv(struct file_ctx *c, const struct fb_tab *op, const struct op_io *
 		return r;
 	if ((r = check_nhwc(c, &in, "input")) || (r = check_nhwc(c, &out, "output")))
 		return r;
-	if ((r = get_options(c, op, depthwise ? OPT_DEPTHWISE : OPT_CONV, &opt)))
+	if ((r = get_options(c, op, depthwise ? TFL_OPT_DEPTHWISE : TFL_OPT_CONV2D, &opt)))
 		return r;
 	int padding = fb_u8(&opt, 0, 0);
 	l->stride_w = fb_i32(&opt, 1, 0);
@@ -229,7 +229,7 @@ int parse_pool(struct file_ctx *c, const struct fb_tab *op, const struct op_io *
 		return r;
 	if ((r = check_nhwc(c, &in, "input")) || (r = check_nhwc(c, &out, "output")))
 		return r;
-	if ((r = get_options(c, op, OPT_POOL, &opt)))
+	if ((r = get_options(c, op, TFL_OPT_POOL2D, &opt)))
 		return r;
 	int padding = fb_u8(&opt, 0, 0);
 	l->stride_w = fb_i32(&opt, 1, 0);
@@ -274,7 +274,7 @@ int parse_fc(struct file_ctx *c, const struct fb_tab *op, const struct op_io *io
 
 	if ((r = read_weighted_io(c, io, "weights", &in, &w, &bias, &has_bias, &out)))
 		return r;
-	if ((r = get_options(c, op, OPT_FC, &opt)))
+	if ((r = get_options(c, op, TFL_OPT_FULLY_CONNECTED, &opt)))
 		return r;
 	int act = fb_u8(&opt, 0, 0), format = fb_u8(&opt, 1, 0);
 	if (c->fb.bad)
@@ -373,7 +373,7 @@ int parse_softmax(struct file_ctx *c, const struct fb_tab *op, const struct op_i
 		return ERR(c, -EINVAL, "has %d inputs, expected 1", io->n_in);
 	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->out, &out)))
 		return r;
-	if ((r = get_options(c, op, OPT_SOFTMAX, &opt)))
+	if ((r = get_options(c, op, TFL_OPT_SOFTMAX, &opt)))
 		return r;
 	l->beta = fb_f32(&opt, 0, 0.0f);
 	if (c->fb.bad)

@@ -85,7 +85,7 @@ int parse_mean(struct file_ctx *c, const struct fb_tab *op, const struct op_io *
 		return r;
 	if ((r = const_ints(c, &axis, "axis", ax, 4, &n)))
 		return r;
-	if ((r = get_options(c, op, OPT_MEAN, &opt)))
+	if ((r = get_options(c, op, TFL_OPT_REDUCER, &opt)))
 		return r;
 	l->keep_dims = fb_u8(&opt, 0, 0) != 0;
 	if (c->fb.bad)
@@ -141,12 +141,12 @@ int parse_requantize(struct file_ctx *c, const struct op_io *io, struct mbn_laye
 		return ERR(c, -EINVAL, "has %d inputs, expected 1", io->n_in);
 	if ((r = read_tensor(c, io->in[0], &in)) || (r = read_tensor(c, io->out, &out)))
 		return r;
-	if (out.type != TT_UINT8 && out.type != TT_INT8)
+	if (out.type != TFL_TYPE_UINT8 && out.type != TFL_TYPE_INT8)
 		return ERR(c, -ENOTSUP, "QUANTIZE to %s ('%s') is not supported (only int8 and uint8)", type_name(out.type),
 			   out.name);
-	if (in.type == TT_FLOAT32)
+	if (in.type == TFL_TYPE_FLOAT32)
 		return ERR(c, -ENOTSUP, "QUANTIZE from float32 ('%s') is supported only as the model's first operator", in.name);
-	if (in.type != TT_UINT8 && in.type != TT_INT8)
+	if (in.type != TFL_TYPE_UINT8 && in.type != TFL_TYPE_INT8)
 		return ERR(c, -ENOTSUP, "QUANTIZE from %s ('%s') is not supported", type_name(in.type), in.name);
 	if (in.elems != out.elems)
 		return ERR(c, -EINVAL, "input '%s' and output '%s' differ in size", in.name, out.name);
@@ -160,10 +160,10 @@ int parse_requantize(struct file_ctx *c, const struct op_io *io, struct mbn_laye
 	}
 	l->k_h = l->k_w = l->stride_h = l->stride_w = l->depth_mult = 1;
 	/* the two tensors may differ in type; each zero point into the biased domain */
-	l->is_signed = out.type == TT_INT8;
-	if (in.type == TT_INT8)
+	l->is_signed = out.type == TFL_TYPE_INT8;
+	if (in.type == TFL_TYPE_INT8)
 		l->in_zp += 128;
-	if (out.type == TT_INT8)
+	if (out.type == TFL_TYPE_INT8)
 		l->out_zp += 128;
 	l->act_min = 0;
 	l->act_max = 255;

@@ -20,8 +20,8 @@
 
 bool is_shape_op(int bc)
 {
-	return bc == BOP_SHAPE || bc == BOP_STRIDED_SLICE || bc == BOP_PACK || bc == BOP_CONCATENATION ||
-	       bc == BOP_GATHER;
+	return bc == TFL_OP_SHAPE || bc == TFL_OP_STRIDED_SLICE || bc == TFL_OP_PACK || bc == TFL_OP_CONCATENATION ||
+	       bc == TFL_OP_GATHER;
 }
 
 int const_ints(struct file_ctx *c, const struct tensor *t, const char *what, int32_t *v, int max, int *n)
@@ -38,12 +38,12 @@ int const_ints(struct file_ctx *c, const struct tensor *t, const char *what, int
 	if (t->buffer == 0)
 		return ERR(c, -EINVAL, "%s '%s' is computed from run-time data (it must be a constant or computed from tensor shapes at load time)",
 			   what, t->name);
-	if (t->type != TT_INT32 && t->type != TT_INT64)
+	if (t->type != TFL_TYPE_INT32 && t->type != TFL_TYPE_INT64)
 		return ERR(c, -EINVAL, "%s '%s' is %s, expected int32 or int64", what, t->name, type_name(t->type));
 	if (t->elems > (uint64_t)max)
 		return ERR(c, -ENOTSUP, "%s '%s' has %llu values, at most %d are supported", what, t->name,
 			   (unsigned long long)t->elems, max);
-	const unsigned sz = t->type == TT_INT64 ? 8 : 4;
+	const unsigned sz = t->type == TFL_TYPE_INT64 ? 8 : 4;
 	const uint8_t *d;
 	int r;
 	if ((r = const_data(c, t, t->elems * sz, &d)))
@@ -87,7 +87,7 @@ static int set_result(struct file_ctx *c, const struct op_io *io, int ndims, con
 
 	if ((r = read_tensor(c, io->out, &out)))
 		return r;
-	if (out.type != TT_INT32)
+	if (out.type != TFL_TYPE_INT32)
 		return ERR(c, -ENOTSUP, "output '%s' is %s; shape arithmetic is supported in int32", out.name,
 			   type_name(out.type));
 	if (n > FOLD_MAX)
@@ -131,7 +131,7 @@ static int fold_strided_slice(struct file_ctx *c, const struct fb_tab *op, const
 	if (t[0].ndims != 1 || nb != 1 || ne != 1 || ns != 1)
 		return ERR(c, -ENOTSUP, "only 1-D slices of a vector are supported (input has %d dimensions, begin/end/strides %d/%d/%d values)",
 			   t[0].ndims, nb, ne, ns);
-	if ((r = get_options(c, op, OPT_STRIDED_SLICE, &opt)))
+	if ((r = get_options(c, op, TFL_OPT_STRIDED_SLICE, &opt)))
 		return r;
 	int begin_mask = fb_i32(&opt, 0, 0), end_mask = fb_i32(&opt, 1, 0), ellipsis = fb_i32(&opt, 2, 0),
 	    new_axis = fb_i32(&opt, 3, 0), shrink = fb_i32(&opt, 4, 0);
@@ -164,7 +164,7 @@ int fold_shape_op(struct file_ctx *c, int bc, const struct fb_tab *op, const str
 	int n, m = 0, r;
 
 	switch (bc) {
-	case BOP_SHAPE:
+	case TFL_OP_SHAPE:
 		if (io->n_in != 1)
 			return ERR(c, -EINVAL, "has %d inputs, expected 1", io->n_in);
 		if ((r = read_tensor(c, io->in[0], &t)))
@@ -172,27 +172,27 @@ int fold_shape_op(struct file_ctx *c, int bc, const struct fb_tab *op, const str
 		for (int d = 0; d < t.ndims; d++)
 			out[d] = t.dims[d];
 		return set_result(c, io, 1, out, t.ndims);
-	case BOP_STRIDED_SLICE:
+	case TFL_OP_STRIDED_SLICE:
 		return fold_strided_slice(c, op, io);
-	case BOP_PACK:
-	case BOP_CONCATENATION: {
+	case TFL_OP_PACK:
+	case TFL_OP_CONCATENATION: {
 		/* PACK of scalars along axis 0, or CONCATENATION of vectors along axis 0: both
 		 * lay the values end to end */
 		struct fb_tab opt;
 		int axis = 0;
 		if (fb_u8(op, OP_OPTIONS_TYPE, 0)) {
-			if ((r = get_options(c, op, bc == BOP_PACK ? OPT_PACK : OPT_CONCATENATION, &opt)))
+			if ((r = get_options(c, op, bc == TFL_OP_PACK ? TFL_OPT_PACK : TFL_OPT_CONCATENATION, &opt)))
 				return r;
-			axis = fb_i32(&opt, bc == BOP_PACK ? 1 : 0, 0);
+			axis = fb_i32(&opt, bc == TFL_OP_PACK ? 1 : 0, 0);
 			if (c->fb.bad)
 				return corrupt(c, "operator options");
 		}
 		for (int k = 0; k < io->n_in; k++) {
 			if ((r = operand(c, io, k, &t, v, &n)))
 				return r;
-			if (t.ndims != (bc == BOP_PACK ? 0 : 1))
+			if (t.ndims != (bc == TFL_OP_PACK ? 0 : 1))
 				return ERR(c, -ENOTSUP, "input '%s' has %d dimensions; %s of %s is supported", t.name, t.ndims,
-					   bc == BOP_PACK ? "PACK" : "CONCATENATION", bc == BOP_PACK ? "scalars" : "vectors");
+					   bc == TFL_OP_PACK ? "PACK" : "CONCATENATION", bc == TFL_OP_PACK ? "scalars" : "vectors");
 			if (m + n > FOLD_MAX)
 				return ERR(c, -ENOTSUP, "the result would have more than %d values", FOLD_MAX);
 			memcpy(out + m, v, (size_t)n * sizeof(*v));
@@ -202,7 +202,7 @@ int fold_shape_op(struct file_ctx *c, int bc, const struct fb_tab *op, const str
 			return ERR(c, -ENOTSUP, "axis %d (only 0 is supported for shape vectors)", axis);
 		return set_result(c, io, 1, out, m);
 	}
-	case BOP_GATHER: {
+	case TFL_OP_GATHER: {
 		struct tensor ti;
 		int32_t idx[FOLD_MAX];
 		int ni;

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * accel_tiling.c - tiling and the cost models: depthwise row tiles, pointwise tilings
+ * (pw_estimate, pw_choose), depthwise->pointwise fusion (fuse_estimate, fuse_choose)
+ * and whether fusing a pair wins (fuse_wins). It decides tile sizes and orders only;
+ * accel_emit.c turns them into descriptors.
+ *
+ * Tiling. A pointwise layer is a (pixels x input channels) by (input channels x output
+ * channels) product. A tile is (pixel range, output-channel range); weights of an
+ * output-channel range are contiguous, pixels of a range are contiguous. Loop orders:
+ * output channels outer (weights read once, the input once per channel tile, or once
+ * if it is one pixel tile) or pixels outer (input read once, weights once per pixel
+ * tile, or once if they are one channel tile); reuse flags skip reloading what is
+ * already on chip. Tile sizes and order come from a small cost model (accel_pw_choose):
+ * tiles up to the reported half buffers keep the hardware's load/compute/store overlap, whole
+ * buffers can read less. A depthwise layer is tiled by output rows, all channels at
+ * once, within the halves (it is DRAM-bound: losing the overlap costs more than its
+ * halo rows).
+ *
+ * Two DRAM models, not one: pw_estimate gives loads and stores separate
+ * PW_EST_DRAM_BPC-byte ports; fuse_estimate queues both on one shared server
+ * (dram_xfer), the better model of the simulator's single port. They are not unified
+ * here: pw_estimate decides the pointwise tilings of every model, and a shared server
+ * changes its estimates, so possibly the chosen tilings and with them the cycles and
+ * DRAM bytes (issue 10 asks to unify only if those stay identical). Moving pw_estimate
+ * onto dram_xfer is a tiling change to measure on the four models on its own.
+ */
+#include <stdint.h>
+
+#include "compiler/accel_int.h"
+
+/* Output rows per depthwise tile, or 0 if one row does not fit: the input rows (of
+ * in_w * cp bytes) within IBUF space in_max, the output within out_max: OBUF bytes, or
+ * for a fused DW (out_ibuf) IBUF space, whose rows are pixels of cp bytes (docs/hw.md
+ * "IBUF row banks": the fused output is laid out as the PW input it becomes). */
+static int dw_rows_within(const struct accel_caps *c, const struct mbn_layer *l, int cp, uint64_t in_max,
+			  uint64_t out_max, bool out_ibuf)
+{
+	uint64_t in_row = (uint64_t)l->in_w * cp, out_row = (uint64_t)l->out_w * cp;
+
+	for (int rows = l->out_h; rows >= 1; rows--) {
+		uint64_t in_rows = (uint64_t)(rows - 1) * l->stride_h + 3;
+		if (in_rows > (uint64_t)l->in_h)
+			in_rows = (uint64_t)l->in_h;
+		bool out_ok = out_ibuf ? accel_ibuf_fits(c, (uint64_t)rows * l->out_w, (uint64_t)cp, out_max)
+				       : rows * out_row <= out_max;
+		if (accel_ibuf_fits(c, in_rows, in_row, in_max) && out_ok)
+			return rows;
+		if (rows > 64) /* coarse steps down for big maps */
+			rows = rows / 2 + 1;
+	}
+	return 0;
+}
+
+int accel_dw_tile_rows(const struct mbn_layer *l, int cp, const struct accel_caps *c)
+{
+	return dw_rows_within(c, l, cp, c->ibuf_bytes, c->obuf_bytes, false);
+}
+
+void accel_dw_in_rows(const struct mbn_layer *l, int oy0, int oy1, int *ld0, int *ld1)
+{
+	int s = l->stride_h, r_lo = oy0 * s - l->pad_top, r_hi = (oy1 - 1) * s - l->pad_top + 3;
+	*ld0 = r_lo > 0 ? r_lo : 0;
+	*ld1 = imin(r_hi, l->in_h);
+}
+
+/* DRAM bytes a depthwise layer reads with tiles of `rows` output rows: input tiles (halo
+ * rows included) and weights + qparams, once or (reload) per tile. */
+static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, int rows, bool reload)
+{
+	uint64_t b = 0, wq = 25ull * (uint64_t)cp;
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
+		int ld0, ld1;
+		accel_dw_in_rows(l, oy0, imin(oy0 + rows, l->out_h), &ld0, &ld1);
+		b += (uint64_t)(ld1 - ld0) * l->in_w * cp + (reload || oy0 == 0 ? wq : 0);
+	}
+	return b;
+}
+
+void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64_t k, struct pw_tile *d)
+{
+	uint64_t inner = t->oc_outer ? t->n_px : t->n_oc, a = k / inner, b = k % inner;
+	uint64_t ti = t->oc_outer ? a : b, pi = t->oc_outer ? b : a;
+	d->oc0 = (int)(ti * (uint64_t)t->oc_tile);
+	d->noc = imin(t->oc_tile, cout - d->oc0);
+	d->p0 = pi * t->pix_tile;
+	d->np = npix - d->p0 < t->pix_tile ? npix - d->p0 : t->pix_tile;
+	/* on chip from the previous descriptor: the same weights, or the same input */
+	d->reuse_w = t->oc_outer ? b > 0 : t->n_oc == 1 && pi > 0;
+	d->reuse_in = t->oc_outer ? t->n_px == 1 && ti > 0 : b > 0;
+}
+
+/* DRAM bytes per cycle of the simulator (hw/rtl/README.md), for the estimate. */
+#define PW_EST_DRAM_BPC 16
+
+/*
+ * Estimated cycles of a tiling run as a job of its own: the 3-stage descriptor pipeline
+ * of hw/rtl/README.md (F loads descriptor k+1 while C computes k and S stores k-1) with
+ * DMA at PW_EST_DRAM_BPC bytes per cycle (reads and writes not sharing it, latencies and
+ * per-descriptor overheads but the 25-cycle compute prologue/drain ignored). A tile up to
+ * the reported half of a buffer overlaps as described; one larger than a half takes the
+ * whole buffer, so its load waits until the computing descriptor has released that
+ * buffer (and a load after it waits for its compute), and with a whole OBUF the compute
+ * waits for the previous store. So with halves cycles ~= first load + max(compute, DMA)
+ * + last store, and every whole-buffer load or store adds to the compute instead.
+ */
+static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin, int cout, uint64_t npix)
+{
+	const uint64_t cols = (uint64_t)cin / 16, lanes = (uint64_t)c->lanes;
+	uint64_t f = 0, c_free = 0, s_end = 0, rd = 0;
+	bool prev_if = false, prev_wf = false, prev_of = false;
+
+	for (uint64_t k = 0; k < t->n_oc * t->n_px; k++) {
+		struct pw_tile d;
+		accel_pw_tile_at(t, cout, npix, k, &d);
+		uint64_t noc = (uint64_t)d.noc, in_b = d.np * (uint64_t)cin, out_b = d.np * noc;
+		bool i_full = d.reuse_in ? prev_if : !accel_ibuf_fits(c, d.np, (uint64_t)cin, c->ibuf_bytes);
+		bool w_full = d.reuse_w ? prev_wf : (noc / lanes) * cols > c->wbuf_rows;
+		bool o_full = out_b > c->obuf_bytes;
+		uint64_t ld = (d.reuse_in ? 0 : in_b) + (d.reuse_w ? 0 : noc * (uint64_t)cin + noc * 16);
+		uint64_t ld_start = f;
+		if ((!d.reuse_in && (i_full || prev_if)) || (!d.reuse_w && (w_full || prev_wf)))
+			ld_start = c_free > ld_start ? c_free : ld_start;
+		uint64_t hand = ld_start + ld / PW_EST_DRAM_BPC;
+		hand = hand > c_free ? hand : c_free;
+		uint64_t c_start = hand;
+		if ((o_full || prev_of) && s_end > c_start)
+			c_start = s_end;
+		uint64_t c_end = c_start + (noc / lanes) * d.np * cols + 25;
+		c_free = c_end > s_end ? c_end : s_end;
+		s_end = c_free + out_b / PW_EST_DRAM_BPC;
+		f = hand;
+		rd += ld;
+		prev_if = i_full, prev_wf = w_full, prev_of = o_full;
+	}
+	t->rd_bytes = rd;
+	t->cycles = s_end;
+}
+
+/*
+ * Choose a pointwise tiling. Candidates: every output-channel tile (a multiple of the
+ * lanes) that fits WBUF and QBUF, with the largest pixel tile that fits IBUF and OBUF,
+ * either within the reported halves (double-buffered) or within the whole buffers
+ * (caps *_full), in both loop orders; reuse flags as accel_pw_tile_at(). The rule: the least
+ * DRAM traffic (input, weights, qparams) among the candidates whose
+ * estimated cycles (pw_estimate) are within 1/32 of the fastest one's; equal traffic,
+ * fewer cycles. So a whole-buffer tile is taken only when it reads less and what it
+ * loses of the overlap costs at most ~3%: for the 14x14x512->512 layers of MobileNet v1
+ * 1.0-224 without IBANK the whole input (100 KB > the 64 KB half) with 16-channel weight
+ * tiles reads input and weights once (371 KB instead of 641 KB with half-buffer tiles,
+ * which read the weights twice) for ~1% more estimated cycles; with IBANK it fits the
+ * half (docs/hw.md "IBUF row banks"). Small output-channel tiles win the
+ * estimate where the input stays on chip: the layer's first load and last store, which
+ * nothing overlaps, are short.
+ */
+bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin, int cout, uint64_t npix)
+{
+	const int lanes = c->lanes, cols = cin / 16, groups = cout / lanes;
+	const uint32_t full_i = c->ibuf_full_bytes > c->ibuf_bytes ? c->ibuf_full_bytes : c->ibuf_bytes;
+	const uint32_t full_w = c->wbuf_full_rows > c->wbuf_rows ? c->wbuf_full_rows : c->wbuf_rows;
+	const uint32_t full_o = c->obuf_full_bytes > c->obuf_bytes ? c->obuf_full_bytes : c->obuf_bytes;
+	uint64_t fastest = UINT64_MAX;
+	bool have = false;
+
+	/* pass 0 finds the fastest estimate, pass 1 chooses */
+	for (int pass = 0; pass < 2; pass++)
+		for (int whole = 0; whole < 2; whole++) {
+			uint32_t ib = whole ? full_i : c->ibuf_bytes, wr = whole ? full_w : c->wbuf_rows;
+			uint32_t ob = whole ? full_o : c->obuf_bytes;
+			int g_fit = imin(imin(groups, (int)(wr / (uint32_t)cols)), (int)(c->qbuf_entries / (uint32_t)lanes));
+			for (int g = 1; g <= g_fit; g++) {
+				struct pw_tiling t = { .oc_tile = g * lanes };
+				t.pix_tile = accel_ibuf_rows(c, (uint64_t)cin, ib); /* one IBUF row per pixel */
+				if (t.pix_tile > ob / (uint64_t)t.oc_tile)
+					t.pix_tile = ob / (uint64_t)t.oc_tile;
+				if (t.pix_tile > npix)
+					t.pix_tile = npix;
+				if (t.pix_tile > 65535)
+					t.pix_tile = 65535;
+				if (!t.pix_tile)
+					continue;
+				t.n_oc = (uint64_t)(cout + t.oc_tile - 1) / (uint64_t)t.oc_tile;
+				t.n_px = (npix + t.pix_tile - 1) / t.pix_tile;
+				for (int o = 0; o < 2; o++) {
+					t.oc_outer = o == 0;
+					pw_estimate(&t, c, cin, cout, npix);
+					if (pass == 0) {
+						fastest = t.cycles < fastest ? t.cycles : fastest;
+						continue;
+					}
+					if (t.cycles > fastest + fastest / 32)
+						continue;
+					if (!have || t.rd_bytes < best->rd_bytes ||
+					    (t.rd_bytes == best->rd_bytes && t.cycles < best->cycles))
+						*best = t, have = true;
+				}
+			}
+		}
+	return have;
+}
+
+/* DRAM as one FIFO server of PW_EST_DRAM_BPC bytes per cycle (reads and writes share
+ * the simulator's port): a transfer requested at `req` ends at the returned cycle. */
+static uint64_t dram_xfer(uint64_t *dram_free, uint64_t req, uint64_t bytes)
+{
+	uint64_t start = req > *dram_free ? req : *dram_free;
+	*dram_free = start + (bytes + PW_EST_DRAM_BPC - 1) / PW_EST_DRAM_BPC;
+	return *dram_free;
+}
+
+/* Queue a pending store (*bytes > 0) requested at req; the last two stores' ends move. */
+static void est_store(uint64_t *dram_free, uint64_t *s_prev, uint64_t *s_end, uint64_t req, uint64_t *bytes)
+{
+	if (!*bytes)
+		return;
+	*s_prev = *s_end;
+	*s_end = dram_xfer(dram_free, req, *bytes);
+	*bytes = 0;
+}
+
+/*
+ * Estimated cycles of a fused pair run as a job of its own, descriptor by descriptor
+ * through the 3-stage pipeline of hw/rtl/README.md: F loads descriptor k+1 (once k has
+ * moved to C) while C computes k and S stores k-1; DRAM is shared by loads and stores
+ * (dram_xfer; a store is queued before a later-requested load). A fused DW needs no
+ * OBUF and holds IBUF while it computes; a PW tile within the OBUF half waits for the
+ * store of the tile two before it, one that takes the whole OBUF (`o_full`) for every
+ * store. Per-descriptor overheads: ~80 cycles of descriptor fetch, 25 of compute
+ * prologue/drain. What it captures: the next DW tile's input load hides behind the last
+ * PW tile's compute only if that is long enough (stride-2 pairs with few PW channels),
+ * and a whole-OBUF PW tile's store behind the next DW compute.
+ */
+static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer *l, int cp, int cout, int rows,
+			      int oc_tile, bool o_full)
+{
+	const uint64_t cols = (uint64_t)cp / 16, lanes = (uint64_t)c->lanes;
+	const uint64_t nc = (uint64_t)(l->out_w - 1) * (uint64_t)l->stride_w + 3;
+	uint64_t dram = 0, f = 0, c_free = 0, s_end = 0, s_prev = 0; /* ends of the last two stores */
+	uint64_t st_req = 0, st_bytes = 0; /* the previous PW tile's store, not yet queued if bytes */
+
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
+		int oy1 = imin(oy0 + rows, l->out_h), ld0, ld1;
+		accel_dw_in_rows(l, oy0, oy1, &ld0, &ld1);
+		uint64_t P = (uint64_t)(oy1 - oy0) * (uint64_t)l->out_w;
+		for (int k = -1; k * oc_tile < cout; k++) {
+			bool dw = k < 0;
+			uint64_t noc = dw ? 0 : (uint64_t)imin(oc_tile, cout - k * oc_tile);
+			uint64_t ld = dw ? (uint64_t)(ld1 - ld0) * (uint64_t)l->in_w * (uint64_t)cp + 25ull * (uint64_t)cp
+					 : noc * (uint64_t)cp + 16 * noc;
+			/* this load and the pending store, in the order they are requested */
+			uint64_t req = f + 80;
+			if (st_req <= req)
+				est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
+			uint64_t ld_end = dram_xfer(&dram, req, ld);
+			est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
+			uint64_t hand = ld_end > c_free ? ld_end : c_free;
+			uint64_t c_start = hand;
+			if (!dw) {
+				uint64_t o_wait = o_full ? s_end : s_prev; /* the store from this half */
+				c_start = o_wait > c_start ? o_wait : c_start;
+			}
+			uint64_t comp = dw ? (uint64_t)(oy1 - oy0) * nc * cols : P * (noc / lanes) * cols;
+			c_free = c_start + comp + 25;
+			if (!dw) {
+				st_req = c_free > s_end ? c_free : s_end;
+				st_bytes = P * noc;
+			}
+			f = hand;
+		}
+	}
+	est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
+	return s_end > c_free ? s_end : c_free;
+}
+
+/*
+ * Choose a fused tiling: rows of DW output per tile (both of its IBUF tiles within the
+ * halves, accel_ibuf_fits) and PW output-channel tiles: the largest within the OBUF
+ * half, or all channels in one tile taking the whole OBUF (its store then overlaps the
+ * next tile's DW compute, which uses no OBUF). The rule, like accel_pw_choose's: the fewest
+ * DRAM reads among the candidates whose estimated cycles (fuse_estimate) are within
+ * 1/32 of the fastest one's. Larger tiles read less (fewer halo rows, PW weights
+ * reloaded per pixel tile: with IBANK the 14x14x512 pairs of MobileNet v1 1.0-224 are
+ * one pixel tile and read the 512x512 weights once), but a tile whose DW input load
+ * outlasts the PW compute it hides behind costs cycles.
+ */
+static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout)
+{
+	const int lanes = c->lanes, cols = cp / 16;
+	if (!c->fuse || lanes != 16)
+		return false;
+	int g_max = imin((int)(c->wbuf_rows / (uint32_t)cols), (int)(c->qbuf_entries / (uint32_t)lanes));
+	g_max = imin(g_max, cout / lanes);
+	if (g_max < 1)
+		return false;
+	const uint32_t o_all = c->obuf_full_bytes > c->obuf_bytes ? c->obuf_full_bytes : c->obuf_bytes;
+	int rows_max = dw_rows_within(c, dl_, cp, c->ibuf_bytes, c->ibuf_bytes, true);
+	uint64_t fastest = UINT64_MAX;
+	bool have = false;
+
+	/* pass 0 finds the fastest estimate, pass 1 chooses */
+	for (int pass = 0; pass < 2; pass++)
+		for (int rows = rows_max; rows >= 1; rows--) {
+			uint64_t P = (uint64_t)rows * dl_->out_w;
+			if (P > 65535)
+				continue;
+			for (int whole = 0; whole < 2; whole++) {
+				int g = imin(g_max, (int)(c->obuf_bytes / (P * (uint64_t)lanes)));
+				if (whole) {
+					if (g_max != cout / lanes || P * (uint64_t)cout > o_all || g == g_max)
+						continue;
+					g = g_max;
+				}
+				if (g < 1)
+					continue;
+				int n_oc = (cout / lanes + g - 1) / g;
+				int oc_tile = (cout / lanes + n_oc - 1) / n_oc * lanes; /* even split */
+				uint64_t cyc = fuse_estimate(c, dl_, cp, cout, rows, oc_tile, whole);
+				if (pass == 0) {
+					fastest = cyc < fastest ? cyc : fastest;
+					continue;
+				}
+				if (cyc > fastest + fastest / 32)
+					continue;
+				uint64_t n_px = (uint64_t)(dl_->out_h + rows - 1) / (uint64_t)rows;
+				uint64_t rd = dw_read_bytes(dl_, cp, rows, true) +
+					      n_px * ((uint64_t)cout * cp + (uint64_t)cout * 16);
+				if (have && (rd > f->rd_bytes || (rd == f->rd_bytes && cyc >= f->cycles)))
+					continue;
+				f->rows = rows, f->n_oc = n_oc, f->oc_tile = oc_tile;
+				f->rd_bytes = rd, f->cycles = cyc;
+				have = true;
+			}
+		}
+	return have;
+}
+
+/*
+ * Fuse depthwise layer i with the pointwise layer after it? When both run on the
+ * accelerator, a fused tiling fits (fuse_choose), and the pair's DRAM traffic grows by
+ * at most the depthwise output's round trip that fusion removes (its write and the
+ * pointwise layer's read of it, 2 x the map): that round trip is DRAM time the DRAM-bound
+ * depthwise layer waits for, while the weight reloads fusion adds mostly overlap the
+ * pointwise compute. (MobileNet v1 1.0-224 with the default buffers: without IBANK all
+ * pairs but the 28x28x256 -> 512 and 14x14x512 -> 1024 ones, whose 2-4 pixel tiles
+ * re-read 0.5-1 MB of weights. With IBANK all pairs: the 14x14 ones are one pixel tile
+ * and read less than unfused; the 28x28x256 -> 512 one is two, +29 KB of traffic.)
+ */
+bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp)
+{
+	const struct accel_caps *c = &p->caps;
+	if (i + 1 >= p->seg_end || !p->layers[i + 1].on_accel)
+		return false;
+	const struct mbn_layer *ld = &g->layers[i], *lp = &g->layers[i + 1];
+	if (!accel_is_pw(lp) || lp->in_h != ld->out_h || lp->in_w != ld->out_w)
+		return false;
+	int cout = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
+	if (!fuse_choose(fp, c, ld, cp, cout))
+		return false;
+	uint64_t map = (uint64_t)ld->out_h * ld->out_w * (uint64_t)cp;
+	struct pw_tiling t;
+	if (!accel_pw_choose(&t, c, cp, cout, (uint64_t)ld->out_h * ld->out_w))
+		return false;
+	uint64_t unfused_rd = dw_read_bytes(ld, cp, accel_dw_tile_rows(ld, cp, c), false) + t.rd_bytes;
+	/* traffic fused (reads) vs unfused (reads + the map's write): grows by <= 2 * map */
+	return fp->rd_bytes <= unfused_rd + map + 2 * map;
+}
