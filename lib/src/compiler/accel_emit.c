@@ -300,26 +300,47 @@ int accel_write_const(struct accel_plan *p, const struct image *im, struct desc_
 	if (!p->const_img)
 		return mbn_set_error(-ENOMEM, "out of memory");
 	memcpy(p->const_img + desc_bytes, im->p, im->size);
+	/* Where a job can start: every layer's first descriptor (per-layer profiling runs
+	 * each layer as a job) and every segment's. Nothing on chip survives into a job. */
+	uint8_t *job_start = calloc(dl->n ? dl->n : 1, 1);
+	if (!job_start)
+		return mbn_set_error(-ENOMEM, "out of memory");
+	for (int l = 0; l < p->g->n_layers; l++)
+		if (p->layers[l].on_accel && p->layers[l].n_desc && p->layers[l].first_desc < dl->n)
+			job_start[p->layers[l].first_desc] = 1;
+	for (int si = 0; si < p->n_seg; si++)
+		if (p->seg[si].first_desc < dl->n)
+			job_start[p->seg[si].first_desc] = 1;
+	struct mbn_onchip oc = { { 0 }, 0, 0 };
 	for (uint32_t i = 0; i < dl->n; i++) {
 		/* weights and qparams sit after the descriptors in the constant region */
 		dl->d[i].w_offset += (uint32_t)desc_bytes;
 		dl->d[i].q_offset += (uint32_t)desc_bytes;
 		uint32_t words[DESC_WORDS];
 		int bad = mbn_desc_pack(&dl->d[i], words);
-		if (bad)
+		if (bad) {
+			free(job_start);
 			return mbn_set_error(-EINVAL, "internal error: descriptor %u: field %d does not fit its bits", i, bad);
-		/* the compiler's own assertion: the hardware's checks (desc_check.h) accept it */
+		}
+		/* the compiler's own assertion: the hardware's checks and the kernel's rules
+		 * (desc_check.h: strict reserved bits, on-chip reuse within a job) accept it */
 		struct mbn_desc chk;
 		struct mbn_desc_extents ext;
-		if (mbn_desc_check(words, &lim, &chk, &ext))
-			return mbn_set_error(-EINVAL, "internal error: descriptor %u would fault on this hardware (bad descriptor)",
-					     i);
+		const char *why = "";
+		if (job_start[i])
+			memset(&oc, 0, sizeof(oc));
+		if (mbn_desc_check_why(words, &lim, &chk, &ext, &why) || mbn_desc_check_strict(words, &chk, &why) ||
+		    mbn_reuse_step(&lim, &chk, &ext, &oc, &why)) {
+			free(job_start);
+			return mbn_set_error(-EINVAL, "internal error: descriptor %u would be refused (%s)", i, why);
+		}
 		for (int w = 0; w < DESC_WORDS; w++) { /* little-endian words */
 			uint32_t v = words[w];
 			uint8_t *o = p->const_img + (size_t)i * 64 + (size_t)w * 4;
 			o[0] = (uint8_t)v, o[1] = (uint8_t)(v >> 8), o[2] = (uint8_t)(v >> 16), o[3] = (uint8_t)(v >> 24);
 		}
 	}
+	free(job_start);
 	p->n_desc = dl->n;
 	return 0;
 }
