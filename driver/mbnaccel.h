@@ -78,6 +78,8 @@ struct mbn_device {
 	struct mbn_job *running;        /* on the engine, or NULL */
 	struct delayed_work timeout_work;
 	bool dead;                      /* device removed: accept nothing new */
+	bool wedged;                    /* BUSY after a reset: no job runs (mbn_wedge) */
+	struct mbn_job *wedged_job;     /* its memory kept while the engine may DMA */
 
 	u64 fence_context;
 	atomic64_t fence_seqno;

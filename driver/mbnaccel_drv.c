@@ -77,6 +77,9 @@ static int mbn_ioctl_get_param(struct drm_device *drm, void *data, struct drm_fi
 	case MBNACCEL_PARAM_RESETS:
 		args->value = atomic64_read(&mdev->resets);
 		break;
+	case MBNACCEL_PARAM_WEDGED:
+		args->value = READ_ONCE(mdev->wedged);
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -82,9 +82,11 @@ static void mbn_job_free_resources(struct mbn_job *job)
 	job->acct = NULL;
 }
 
-/* The job is off the engine and off the queue: record, release, signal, drop the
- * queue's reference. Called with mdev->lock held. */
-static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 status)
+/* The job is off the engine and off the queue: record, signal, and unless @keep
+ * release its resources and drop the queue's reference. @keep: the engine may still
+ * DMA into them (wedged, below). Called with mdev->lock held. */
+static void mbn_job_complete(struct mbn_device *mdev, struct mbn_job *job, u32 status,
+			     bool keep)
 {
 	static const int fence_err[] = {
 		[MBNACCEL_JOB_FAULT] = -EIO,
@@ -95,7 +97,8 @@ static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 sta
 	job->result.status = status;
 	/* pairs with WAIT's smp_load_acquire: the result is complete once it reads true */
 	smp_store_release(&job->finished, true);
-	mbn_job_free_resources(job);
+	if (!keep)
+		mbn_job_free_resources(job);
 	if (status == MBNACCEL_JOB_DONE) {
 		atomic64_inc(&mdev->jobs_done);
 	} else {
@@ -103,7 +106,13 @@ static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 sta
 		dma_fence_set_error(&job->fence, fence_err[status]);
 	}
 	dma_fence_signal(&job->fence);
-	mbn_job_put(job);
+	if (!keep)
+		mbn_job_put(job);
+}
+
+static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 status)
+{
+	mbn_job_complete(mdev, job, status, false);
 }
 
 static u64 mbn_read64(struct mbn_device *mdev, u32 lo)
@@ -147,7 +156,7 @@ static void mbn_start_next(struct mbn_device *mdev)
 	struct mbn_job *job;
 	u32 r;
 
-	if (mdev->running || mdev->dead || list_empty(&mdev->queue))
+	if (mdev->running || mdev->dead || mdev->wedged || list_empty(&mdev->queue))
 		return;
 	job = list_first_entry(&mdev->queue, struct mbn_job, node);
 	list_del_init(&job->node);
@@ -208,22 +217,66 @@ void mbn_job_irq(struct mbn_device *mdev)
 	mutex_unlock(&mdev->lock);
 }
 
-/* Abort whatever the engine does and wait until it is idle. mdev->lock held. */
-static void mbn_engine_reset(struct mbn_device *mdev)
+/* Abort whatever the engine does and wait until it is idle: 0, or -ETIMEDOUT when
+ * BUSY is still set after MBN_RESET_IDLE_MS (the engine may still move data; a lost
+ * PCI mailbox reads all ones, so it lands here too). mdev->lock held. */
+static int mbn_engine_reset(struct mbn_device *mdev)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(MBN_RESET_IDLE_MS);
+	int ret = 0;
 
 	mbn_write(mdev, MBN_REG_CTRL, MBN_CTRL_RESET);
 	while (mbn_read(mdev, MBN_REG_STATUS) & MBN_STATUS_BUSY) {
 		if (time_after(jiffies, end)) {
 			drm_err(&mdev->drm, "engine still busy %u ms after reset\n",
 				MBN_RESET_IDLE_MS);
+			ret = -ETIMEDOUT;
 			break;
 		}
 		usleep_range(1000, 2000);
 	}
 	mbn_write(mdev, MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	atomic64_inc(&mdev->resets);
+	return ret;
+}
+
+/*
+ * The engine did not go idle after a reset, so it may still read and write @job's
+ * descriptor copy and BOs: fail the job but keep its memory (leaked rather than freed
+ * under a running DMA; mdev->wedged_job holds the queue's reference), abort the queue,
+ * and refuse new jobs until a reset succeeds (mbn_unwedge). mdev->lock held.
+ */
+static void mbn_wedge(struct mbn_device *mdev, struct mbn_job *job, u32 status)
+{
+	struct mbn_job *q, *tmp;
+
+	drm_err(&mdev->drm, "engine wedged: job %llu's memory is kept until a reset succeeds; SUBMIT fails with EIO\n",
+		job->id);
+	mdev->wedged = true;
+	mdev->wedged_job = job;
+	mbn_job_complete(mdev, job, status, true);
+	list_for_each_entry_safe(q, tmp, &mdev->queue, node) {
+		list_del_init(&q->node);
+		mbn_job_finish(mdev, q, MBNACCEL_JOB_ABORTED);
+	}
+}
+
+/* A wedged engine: try the reset again; once it goes idle, free the kept job's memory.
+ * 0 when the engine is usable, else -EIO. mdev->lock held. */
+static int mbn_unwedge(struct mbn_device *mdev)
+{
+	if (!mdev->wedged)
+		return 0;
+	if (mbn_engine_reset(mdev))
+		return -EIO;
+	mdev->wedged = false;
+	if (mdev->wedged_job) {
+		mbn_job_free_resources(mdev->wedged_job);
+		mbn_job_put(mdev->wedged_job);
+		mdev->wedged_job = NULL;
+	}
+	drm_info(&mdev->drm, "engine idle after reset: no longer wedged\n");
+	return 0;
 }
 
 static void mbn_timeout_work(struct work_struct *work)
@@ -231,6 +284,7 @@ static void mbn_timeout_work(struct work_struct *work)
 	struct mbn_device *mdev = container_of(to_delayed_work(work), struct mbn_device,
 					       timeout_work);
 	struct mbn_job *job;
+	int ret;
 
 	mutex_lock(&mdev->lock);
 	job = mdev->running;
@@ -246,10 +300,13 @@ static void mbn_timeout_work(struct work_struct *work)
 	} else {
 		drm_warn(&mdev->drm, "job %llu timed out after %u ms, resetting the engine\n",
 			 job->id, jiffies_to_msecs(job->timeout));
-		mbn_engine_reset(mdev);
+		ret = mbn_engine_reset(mdev);
 		mbn_job_collect(mdev, job);
 		mdev->running = NULL;
-		mbn_job_finish(mdev, job, MBNACCEL_JOB_TIMEOUT);
+		if (ret)
+			mbn_wedge(mdev, job, MBNACCEL_JOB_TIMEOUT);
+		else
+			mbn_job_finish(mdev, job, MBNACCEL_JOB_TIMEOUT);
 	}
 	mbn_start_next(mdev);
 out:
@@ -274,15 +331,22 @@ void mbn_job_shutdown(struct mbn_device *mdev)
 	mdev->dead = true;
 	mbn_write(mdev, MBN_REG_IRQ_ENABLE, 0);
 	if (mdev->running) {
-		mbn_engine_reset(mdev);
 		job = mdev->running;
 		mdev->running = NULL;
-		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
+		if (mbn_engine_reset(mdev))
+			mbn_wedge(mdev, job, MBNACCEL_JOB_ABORTED);
+		else
+			mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
 	}
 	list_for_each_entry_safe(job, tmp, &mdev->queue, node) {
 		list_del_init(&job->node);
 		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
 	}
+	/* still wedged: one last reset; if the engine stays busy its job's memory is
+	 * leaked for good (never freed under a DMA that may still run) */
+	if (mdev->wedged && mbn_unwedge(mdev))
+		drm_err(&mdev->drm, "engine still busy at removal: job %llu's memory is leaked\n",
+			mdev->wedged_job ? mdev->wedged_job->id : 0);
 	mutex_unlock(&mdev->lock);
 	cancel_delayed_work_sync(&mdev->timeout_work);
 }
@@ -340,6 +404,15 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
+
+	/* a wedged engine (mbn_wedge) takes no job until a reset succeeds: retry it */
+	mutex_lock(&mdev->lock);
+	ret = mbn_unwedge(mdev);
+	mutex_unlock(&mdev->lock);
+	if (ret) {
+		drm_dbg(&mdev->drm, "SUBMIT: engine wedged (busy after reset)\n");
+		goto out_exit;
+	}
 
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (!job) {
@@ -426,7 +499,7 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 
 	mutex_lock(&mdev->lock);
 	dma_fence_get(&job->fence);             /* the queue's reference */
-	if (mdev->dead) {
+	if (mdev->dead || mdev->wedged) {   /* wedged since the check above */
 		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
 	} else {
 		list_add_tail(&job->node, &mdev->queue);

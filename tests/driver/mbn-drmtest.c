@@ -9,6 +9,8 @@
  *                                   the next is correct
  *   mbn-drmtest --kill              a child is SIGKILLed mid-job; the next job is correct
  *   mbn-drmtest --procs N           N processes run jobs concurrently, all correct
+ *   mbn-drmtest --wedge             (bridge --hang-job 1 --stuck-reset 2) a reset that leaves
+ *                                   the engine busy wedges the device; EIO; recovery
  *   mbn-drmtest --limits            (module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
  *                                   max_job_timeout_ms=5000) pinned-memory limits, timeout cap
  *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
@@ -471,7 +473,7 @@ static void test_params(int fd)
 	if (!g_lanes)
 		g_lanes = 16;
 	int ok = 1;
-	for (uint32_t p = MBNACCEL_PARAM_VERSION; p <= MBNACCEL_PARAM_RESETS; p++)
+	for (uint32_t p = MBNACCEL_PARAM_VERSION; p <= MBNACCEL_PARAM_WEDGED; p++)
 		ok &= get_param(fd, p, &v) == 0;
 	if (ok)
 		pass("get-param-all");
@@ -1108,6 +1110,42 @@ static void hang(int fd)
 	pw_run(fd, "hang-next-job", 4, 4, 32, 2 * g_lanes, 1, 32, 0);
 }
 
+/* ---- --wedge: the bridge runs with --hang-job 1 --stuck-reset 2 (issue 13 item 1): the
+ * first job hangs and the driver's reset after its timeout is lost, so the engine stays
+ * busy. The device must be wedged (GET_PARAM WEDGED), keep the job's memory, refuse a
+ * SUBMIT with EIO while its retried reset is lost too, and recover on the next SUBMIT
+ * whose reset works, with that job correct. */
+
+static void wedge(int fd)
+{
+	uint64_t v = 0, id;
+	struct drm_mbnaccel_wait w = { 0 };
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 41);
+	if (!j)
+		return;
+	int r = pw_submit(j, 3000, &id);
+	if (!r)
+		r = wait_job(fd, id, 60000, &w);
+	if (!r && w.status == MBNACCEL_JOB_TIMEOUT)
+		pass("wedge-timeout (the hung job fails with TIMEOUT)");
+	else
+		fail("wedge-timeout", "r=%d status %u", r, w.status);
+	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 1)
+		pass("wedge-param (GET_PARAM WEDGED = 1 after a reset that left the engine busy)");
+	else
+		fail("wedge-param", "GET_PARAM WEDGED: %" PRIu64 " (want 1)", v);
+	uint64_t id2;
+	EXPECT_ERR("wedge-submit-refused", pw_submit(j, 3000, &id2), EIO);
+	pw_free(j);
+	/* the third reset reaches the engine: this SUBMIT recovers the device and runs */
+	pw_run(fd, "wedge-recovered-job", 4, 4, 32, 2 * g_lanes, 1, 42, 0);
+	v = 1;
+	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 0)
+		pass("wedge-recovered (GET_PARAM WEDGED = 0 after a successful reset)");
+	else
+		fail("wedge-recovered", "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
+}
+
 /* ---- --limits: the module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
  * max_job_timeout_ms=5000 (issue 13 item 3): pinned memory is limited per file
  * (ENOMEM) and device-wide (ENOSPC), freed charges are returned, the default timeout
@@ -1224,7 +1262,7 @@ static void procs(int n)
 int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
-	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0;
+	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1241,8 +1279,10 @@ int main(int argc, char **argv)
 			do_unsafe = 1;
 		else if (!strcmp(argv[i], "--limits"))
 			do_limits = 1;
+		else if (!strcmp(argv[i], "--wedge"))
+			do_wedge = 1;
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1267,6 +1307,8 @@ int main(int argc, char **argv)
 		test_no_validate(fd, 1);
 	else if (do_limits)
 		limits();
+	else if (do_wedge)
+		wedge(fd);
 	else
 		basic(fd);
 	close(fd);

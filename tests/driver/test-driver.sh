@@ -135,6 +135,13 @@ mbn-drmtest --hang
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 EOF
 
+cat >"$TMP/wedge.sh" <<'EOF'
+insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --wedge
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
 for k in 6.1 6.12; do
 	t0=$SECONDS
 	"$RUN" -q -k "$k" -m 1024 -t 900 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$CLASSIFY" -b "$DRMTEST" -b "$BUILD/bin/mbn-bench" "${files[@]}" \
@@ -181,5 +188,22 @@ for k in 6.1 6.12; do
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/hang-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
 	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/hang-$k.log" && pass "[$k hang] dmesg: no warning, oops or BUG" ||
 		fail "[$k hang] dmesg" "${bad:-no dmesg captured}"
+
+	# the wedge: the reset after the timeout is lost (bridge --stuck-reset 2), the
+	# device refuses jobs until a reset works, then runs them again (issue 13 item 1)
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 -B --stuck-reset -B 2 \
+		-l "$TMP/wedge-$k.log" -L "$TMP/cosim-wedge-$k.log" "$TMP/wedge.sh" 2>"$TMP/wedge-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k wedge] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k wedge] guest run" "rc $rc: $(tail -3 "$TMP/wedge-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/wedge-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' wedge] /p' "$TMP/wedge-$k.log"
+	grep -q '^RMMOD ok' "$TMP/wedge-$k.log" && pass "[$k wedge] rmmod after recovery" ||
+		fail "[$k wedge] rmmod" "$(grep -m1 '^RMMOD' "$TMP/wedge-$k.log")"
+	grep -q 'engine wedged' "$TMP/wedge-$k.log" && pass "[$k wedge] the driver said the engine is wedged (dmesg)" ||
+		fail "[$k wedge] dmesg" "no 'engine wedged' message"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/wedge-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/wedge-$k.log" && pass "[$k wedge] dmesg: no warning, oops or BUG" ||
+		fail "[$k wedge] dmesg" "${bad:-no dmesg captured}"
 done
 finish

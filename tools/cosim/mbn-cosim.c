@@ -8,7 +8,7 @@
  * back as MSI-X vector 0. The contract is docs/cosim.md.
  *
  *   mbn-cosim --socket PATH --mem GUESTRAM [--mem-size SIZE] [--vectors 2] [--lib SO]
- *             [--log FILE] [--ready FILE] [--hang-job N] [--axi-error LO:HI]
+ *             [--log FILE] [--ready FILE] [--hang-job N] [--stuck-reset N] [--axi-error LO:HI]
  *             [--bw N] [--lat N] [--outstanding N] [--chunk CYCLES]
  *
  * --mem-size creates (or extends) GUESTRAM with that size (e.g. 512M) before listening, so
@@ -75,6 +75,7 @@ static int busy;                    /* clock the simulator */
 static unsigned long hung;          /* --hang-job: clock stopped until CTRL.RESET (1 + STATUS polls) */
 static unsigned long starts;        /* START writes seen */
 static unsigned long hang_job;
+static unsigned long stuck_resets;  /* --stuck-reset N: the first N resets of a hung job are lost */
 static uint64_t job_start_cycle;
 static uint64_t chunk = 10000;
 static unsigned long nreq, nirq;
@@ -252,6 +253,12 @@ static uint32_t do_request(uint32_t op, uint32_t off, uint32_t val)
 	}
 	case MB_OP_WRITE:
 		logm("wr 0x%03x <- 0x%08x", off, val);
+		if (off == MBN_REG_CTRL && (val & 2) && hung && stuck_resets) {
+			/* --stuck-reset: the engine stays busy (the write never reached it) */
+			stuck_resets--;
+			logm("job %lu: CTRL.RESET ignored (--stuck-reset, %lu more)", starts, stuck_resets);
+			return 0;
+		}
 		A.reg_write(sim, off, val);
 		if (off == MBN_REG_CTRL && (val & 2)) {
 			if (hung)
@@ -408,6 +415,7 @@ static void usage(FILE *f)
 	      "  --log FILE         one line per register access, job and interrupt\n"
 	      "  --ready FILE       create FILE once the socket listens\n"
 	      "  --hang-job N       the N-th START (1-based) stalls until CTRL.RESET\n"
+	      "  --stuck-reset N    the first N CTRL.RESETs of a stalled job are lost (BUSY stays)\n"
 	      "  --axi-error LO:HI  DRAM accesses in [LO,HI) get SLVERR\n"
 	      "  --bw N --lat N --outstanding N   DRAM model (bytes/cycle, read latency, reads)\n"
 	      "  --chunk CYCLES     cycles simulated between mailbox checks while busy (10000)\n",
@@ -425,7 +433,7 @@ int main(int argc, char **argv)
 		{ "vectors", 1, 0, 'v' }, { "lib", 1, 0, 'L' }, { "log", 1, 0, 'l' },
 		{ "ready", 1, 0, 'r' }, { "hang-job", 1, 0, 'H' }, { "axi-error", 1, 0, 'a' },
 		{ "bw", 1, 0, 'b' }, { "lat", 1, 0, 't' }, { "outstanding", 1, 0, 'o' },
-		{ "chunk", 1, 0, 'c' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "chunk", 1, 0, 'c' }, { "stuck-reset", 1, 0, 'R' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -438,6 +446,7 @@ int main(int argc, char **argv)
 		case 'l': log_path = optarg; break;
 		case 'r': ready = optarg; break;
 		case 'H': hang_job = strtoul(optarg, NULL, 0); break;
+		case 'R': stuck_resets = strtoul(optarg, NULL, 0); break;
 		case 'a': axi = optarg; break;
 		case 'b': bw = atoi(optarg); break;
 		case 't': lat = atoi(optarg); break;

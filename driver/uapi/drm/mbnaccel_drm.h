@@ -52,6 +52,9 @@ enum drm_mbnaccel_param {
 	MBNACCEL_PARAM_JOBS_DONE = 7,  /* jobs completed successfully since load */
 	MBNACCEL_PARAM_JOBS_FAILED = 8,/* jobs that faulted, timed out or were aborted */
 	MBNACCEL_PARAM_RESETS = 9,     /* engine resets (timeouts) since load */
+	MBNACCEL_PARAM_WEDGED = 10,    /* 1 while the engine stayed busy after a reset: the
+					* job that ran keeps its memory, SUBMIT fails with EIO;
+					* each SUBMIT retries the reset, a successful one ends it */
 };
 
 struct drm_mbnaccel_get_param {
