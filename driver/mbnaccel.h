@@ -149,6 +149,7 @@ static inline void mbn_write(struct mbn_device *mdev, u32 off, u32 val)
  * job mutex and, on PCI, on mailbox round trips) and registers the DRM device. */
 struct mbn_device *mbn_device_probe(struct device *dev, const struct mbn_bus_ops *ops,
 				    void *bus_ctx, int irq);
+void mbn_device_shutdown(struct mbn_device *mdev);
 void mbn_device_unregister(struct mbn_device *mdev);
 
 /* the bus glues, registered by the module init */

@@ -297,6 +297,15 @@ void mbn_device_unregister(struct mbn_device *mdev)
 	mbn_job_shutdown(mdev);
 }
 
+/* System shutdown (reboot, poweroff, kexec): the engine is reset and every job ends
+ * as ABORTED, so no DMA runs into memory the next owner of the machine uses. The DRM
+ * device stays registered (removal, if it follows, unplugs it). */
+void mbn_device_shutdown(struct mbn_device *mdev)
+{
+	if (mdev)
+		mbn_job_shutdown(mdev);
+}
+
 static irqreturn_t mbn_irq_thread(int irq, void *arg)
 {
 	struct mbn_device *mdev = arg;

@@ -166,6 +166,14 @@ static void mbn_pci_remove(struct pci_dev *pdev)
 	mbn_device_unregister(p->mdev);
 }
 
+/* Reboot, poweroff, kexec: stop the engine (see mbn_device_shutdown). */
+static void mbn_pci_shutdown(struct pci_dev *pdev)
+{
+	struct mbn_pci *p = pci_get_drvdata(pdev);
+
+	mbn_device_shutdown(p->mdev);
+}
+
 static const struct pci_device_id mbn_pci_ids[] = {
 	{ PCI_DEVICE(0x1af4, 0x1110) },         /* QEMU ivshmem (doorbell) */
 	{ }
@@ -177,4 +185,5 @@ struct pci_driver mbn_pci_driver = {
 	.id_table = mbn_pci_ids,
 	.probe = mbn_pci_probe,
 	.remove = mbn_pci_remove,
+	.shutdown = mbn_pci_shutdown,
 };

@@ -75,6 +75,15 @@ static void mbn_plat_remove(struct platform_device *pdev)
 	mbn_device_unregister(p->mdev);
 }
 
+/* Reboot, poweroff, kexec: stop the engine so no job keeps writing memory the next
+ * kernel (or the firmware) owns; ioctls after it find the device dead. */
+static void mbn_plat_shutdown(struct platform_device *pdev)
+{
+	struct mbn_platform *p = platform_get_drvdata(pdev);
+
+	mbn_device_shutdown(p->mdev);
+}
+
 #if defined(MBN_HAVE_PLATFORM_REMOVE_VOID)
 #define MBN_PLAT_REMOVE .remove = mbn_plat_remove
 #elif defined(MBN_HAVE_PLATFORM_REMOVE_NEW)
@@ -97,6 +106,7 @@ MODULE_DEVICE_TABLE(of, mbn_of_match);
 struct platform_driver mbn_platform_driver = {
 	.probe = mbn_plat_probe,
 	MBN_PLAT_REMOVE,
+	.shutdown = mbn_plat_shutdown,
 	.driver = {
 		.name = MBN_DRIVER_NAME,
 		.of_match_table = mbn_of_match,

@@ -9,6 +9,7 @@
  *                                   the next is correct
  *   mbn-drmtest --kill              a child is SIGKILLed mid-job; the next job is correct
  *   mbn-drmtest --procs N           N processes run jobs concurrently, all correct
+ *   mbn-drmtest --leave-running     (bridge --hang-job 1) a job left on the engine at exit
  *   mbn-drmtest --wedge             (bridge --hang-job 1 --stuck-reset 2) a reset that leaves
  *                                   the engine busy wedges the device; EIO; recovery
  *   mbn-drmtest --limits            (module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
@@ -1146,6 +1147,24 @@ static void wedge(int fd)
 		fail("wedge-recovered", "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
 }
 
+/* ---- --leave-running: submit a job (the bridge runs with --hang-job 1, so it stays on
+ * the engine) and exit without waiting; the file's close leaves it running. The guest
+ * then powers off: the driver's .shutdown must reset the engine (test-driver.sh checks
+ * the bridge's log for the CTRL.RESET). */
+
+static void leave_running(int fd)
+{
+	uint64_t id;
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 43);
+	if (!j)
+		return;
+	int r = pw_submit(j, 0, &id);
+	if (!r)
+		pass("leave-running submitted job %" PRIu64 " (left on the engine)", id);
+	else
+		fail("leave-running", "submit: %s", strerror(-r));
+}
+
 /* ---- --limits: the module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
  * max_job_timeout_ms=5000 (issue 13 item 3): pinned memory is limited per file
  * (ENOMEM) and device-wide (ENOSPC), freed charges are returned, the default timeout
@@ -1262,7 +1281,7 @@ static void procs(int n)
 int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
-	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0;
+	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0, do_leave = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1281,8 +1300,10 @@ int main(int argc, char **argv)
 			do_limits = 1;
 		else if (!strcmp(argv[i], "--wedge"))
 			do_wedge = 1;
+		else if (!strcmp(argv[i], "--leave-running"))
+			do_leave = 1;
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1309,6 +1330,8 @@ int main(int argc, char **argv)
 		limits();
 	else if (do_wedge)
 		wedge(fd);
+	else if (do_leave)
+		leave_running(fd);
 	else
 		basic(fd);
 	close(fd);

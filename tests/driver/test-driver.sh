@@ -135,6 +135,12 @@ mbn-drmtest --hang
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 EOF
 
+cat >"$TMP/shutdown.sh" <<'EOF'
+insmod "$MBN_MODULE" job_timeout_ms=60000 || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --leave-running
+echo "POWEROFF now"
+EOF
+
 cat >"$TMP/wedge.sh" <<'EOF'
 insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --wedge
@@ -188,6 +194,21 @@ for k in 6.1 6.12; do
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/hang-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
 	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/hang-$k.log" && pass "[$k hang] dmesg: no warning, oops or BUG" ||
 		fail "[$k hang] dmesg" "${bad:-no dmesg captured}"
+
+	# shutdown: a job left on the (hung) engine at poweroff is stopped by .shutdown
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+		-l "$TMP/shut-$k.log" -L "$TMP/cosim-shut-$k.log" "$TMP/shutdown.sh" 2>"$TMP/shut-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k shutdown] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k shutdown] guest run" "rc $rc: $(tail -3 "$TMP/shut-$k.err" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' shutdown] /p' "$TMP/shut-$k.log"
+	if grep -q '^POWEROFF now' "$TMP/shut-$k.log" &&
+		sed -n '/job 1 START/,$p' "$TMP/cosim-shut-$k.log" | grep -q 'CTRL.RESET, the clock runs again'; then
+		pass "[$k shutdown] poweroff with a job on the engine: .shutdown wrote CTRL.RESET (bridge log)"
+	else
+		fail "[$k shutdown] .shutdown" "no CTRL.RESET after the job's START in the bridge log: $(grep -c 'START' "$TMP/cosim-shut-$k.log") starts"
+	fi
 
 	# the wedge: the reset after the timeout is lost (bridge --stuck-reset 2), the
 	# device refuses jobs until a reset works, then runs them again (issue 13 item 1)
