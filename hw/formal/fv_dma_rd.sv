@@ -26,7 +26,7 @@ module fv_dma_rd (input wire clk);
         .addr_reg(addr_reg), .rem_reg(rem_reg), .outst_reg(outst_reg));   // exposed state
 `ifdef FORMAL
     reg init = 1'b1;
-    reg [ADDR_W:0] g_lo, g_hi;             // window of the current transfer
+    reg [ADDR_W:0] g_lo = 0, g_hi = 0;     // window of the current transfer
     wire [ADDR_W:0] s_hi = {1'b0, addr} + {13'd0, nwords, 4'd0};
     always @(posedge clk) begin
         init <= 1'b0;

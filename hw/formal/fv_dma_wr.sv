@@ -1,10 +1,11 @@
 // Formal harness: mbn_dma_wr. Free inputs (start/addr/npix/wpp/stride/abort, OBUF data,
 // every AXI response signal at any time); assumptions: a start only while idle
 // (!busy), addr and stride 16-byte aligned, wpp >= 1, stride >= 16*wpp (the checks of
-// mbn_ctrl guarantee both: out_c != 0, out_stride >= out_c), the output extent
-// [addr, addr + (npix-1)*stride + 16*wpp) below 2^ADDR_W; a B response only for an
-// accepted AW. Proved: every AW lies in the extent of the start that issued it, is
-// 16-aligned and does not cross 4 KiB; busy does not rise without a start.
+// mbn_ctrl guarantee both: out_c a non-zero multiple of 16, out_stride >= out_c); a B
+// response only while an AW awaits one. Proved: every AW lies in its pixel's extent
+// [P, P + 16*wpp), pixel index k < npix, P = addr + k*stride (P starts at addr and
+// steps by exactly stride), is 16-aligned and does not cross 4 KiB; busy does not rise
+// without a start. See README.md.
 module fv_dma_wr (input wire clk);
     localparam ADDR_W = 40;
     localparam [63:0] TOP = 64'd1 << ADDR_W;
@@ -38,8 +39,8 @@ module fv_dma_wr (input wire clk);
     // ghosts: the store's start address and pixel count; apa/ak = the pixel address and
     // index k = npix - pixels left of the burst being issued (captured while no AW is
     // pending: an issue needs !awvalid); pq/pixq/st_q: last cycle's pixel state
-    reg [ADDR_W-1:0] g_lo, g_apa, g_pq;
-    reg [31:0]       g_npix, g_ak, g_pixq;
+    reg [ADDR_W-1:0] g_lo = 0, g_apa = 0, g_pq = 0;
+    reg [31:0]       g_npix = 0, g_ak = 0, g_pixq = 0;
     reg              g_stq = 1'b1;
     always @(posedge clk) begin
         init <= 1'b0;

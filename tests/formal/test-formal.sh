@@ -30,7 +30,10 @@ mutant() {
 	if prove "$proof" "$dir" "bmc:$depth"; then
 		fail "mutant $name" "proof $proof still passes with the bug ($depth steps)"
 	elif grep -q 'Status: FAILED' "$TMP/$proof.out" && grep -q '^Assert failed' "$TMP/$proof.out"; then
-		pass "mutant $name: $proof fails with a counterexample from reset ($(grep -m1 '^Assert failed' "$TMP/$proof.out" | sed 's/^Assert failed in //; s/ (.*//'))"
+		local loc line
+		loc=$(grep -m1 '^Assert failed' "$TMP/$proof.out" | sed -n 's/.*fv_[a-z_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p')
+		line=$(sed -n "${loc:-0}p" "hw/formal/fv_$proof.sv" | sed 's/^ *//; s/ *\/\/.*//')
+		pass "mutant $name: $proof fails with a counterexample from reset (fv_$proof.sv:$loc $line)"
 	else
 		fail "mutant $name" "no counterexample: $(tr '\n' ' ' <"$TMP/$proof.out" | cut -c1-200)"
 	fi
