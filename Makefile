@@ -196,6 +196,8 @@ clean:
 -include tools/cosim/cosim.mk
 # The TensorFlow Lite delegate (delegate/delegate.mk: libmbnaccel-tflite.so, examples).
 include delegate/delegate.mk
+# The formal proofs (hw/formal/formal.mk: make formal).
+-include hw/formal/formal.mk
 # `all` was read before sim.mk defined SIM_ALL, so its simulator prerequisite is added here.
 ifneq ($(SAN),1)
 all: $(SIM_ALL)

@@ -15,7 +15,8 @@ want clang            # libFuzzer target
 want libclang-rt-14-dev
 want python3          # register-map generator, test helpers
 want verilator        # the cycle-accurate simulator (hw/sim)
-want yosys            # synthesis check (make synth)
+want yosys            # synthesis check (make synth), yosys-smtbmc (make formal)
+want z3               # the SMT solver of the formal proofs (hw/formal)
 want zlib1g-dev       # FST waveforms
 want libdrm-dev       # the drm backend (libdrm)
 want liburing-dev     # asynchronous completion (io_uring)

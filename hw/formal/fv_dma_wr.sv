@@ -1,0 +1,85 @@
+// Formal harness: mbn_dma_wr. Free inputs (start/addr/npix/wpp/stride/abort, OBUF data,
+// every AXI response signal at any time); assumptions: a start only while idle
+// (!busy), addr and stride 16-byte aligned, wpp >= 1, stride >= 16*wpp (the checks of
+// mbn_ctrl guarantee both: out_c a non-zero multiple of 16, out_stride >= out_c); a B
+// response only while an AW awaits one. Proved: every AW lies in its pixel's extent
+// [P, P + 16*wpp), pixel index k < npix, P = addr + k*stride (P starts at addr and
+// steps by exactly stride), is 16-aligned and does not cross 4 KiB; busy does not rise
+// without a start. See README.md.
+module fv_dma_wr (input wire clk);
+    localparam ADDR_W = 40;
+    localparam [63:0] TOP = 64'd1 << ADDR_W;
+    (* anyseq *) reg rst, start, abort, awready, wready, bvalid;
+    (* anyseq *) reg [ADDR_W-1:0] addr;
+    (* anyseq *) reg [31:0] npix;
+    (* anyseq *) reg [11:0] wpp;
+    (* anyseq *) reg [15:0] stride;
+    (* anyseq *) reg [1:0] bresp;
+    (* anyseq *) reg [127:0] ob_rdata;
+    wire busy, err, infl, beat, awvalid, wlast, wvalid, bready;
+    wire [31:0] err_off; wire [11:0] ob_raddr; wire [3:0] awid;
+    wire [ADDR_W-1:0] awaddr; wire [7:0] awlen; wire [2:0] awsize; wire [1:0] awburst;
+    wire [127:0] wdata; wire [15:0] wstrb;
+    wire [ADDR_W-1:0] paddr_reg, baddr_reg; wire [31:0] pix_reg; wire [11:0] prem_reg, wpp_reg;
+    wire [15:0] stride_reg; wire [3:0] lq_cnt_reg, oq_cnt_reg;
+    mbn_dma_wr dut (
+        .clk(clk), .rst(rst), .start(start), .addr(addr), .npix(npix), .wpp(wpp), .stride(stride),
+        .abort(abort), .busy(busy), .err(err), .err_off(err_off), .inflight(infl), .beat(beat),
+        .ob_raddr(ob_raddr), .ob_rdata(ob_rdata),
+        .m_axi_awid(awid), .m_axi_awaddr(awaddr), .m_axi_awlen(awlen), .m_axi_awsize(awsize),
+        .m_axi_awburst(awburst), .m_axi_awvalid(awvalid), .m_axi_awready(awready),
+        .m_axi_wdata(wdata), .m_axi_wstrb(wstrb), .m_axi_wlast(wlast), .m_axi_wvalid(wvalid),
+        .m_axi_wready(wready), .m_axi_bid(4'd0), .m_axi_bresp(bresp), .m_axi_bvalid(bvalid),
+        .m_axi_bready(bready),
+        // exposed state (yosys `expose`, see fv_dma_wr.ys)
+        .paddr_reg(paddr_reg), .baddr_reg(baddr_reg), .pix_reg(pix_reg), .prem_reg(prem_reg),
+        .wpp_reg(wpp_reg), .stride_reg(stride_reg), .lq_cnt_reg(lq_cnt_reg), .oq_cnt_reg(oq_cnt_reg));
+`ifdef FORMAL
+    reg init = 1'b1;
+    // ghosts: the store's start address and pixel count; apa/ak = the pixel address and
+    // index k = npix - pixels left of the burst being issued (captured while no AW is
+    // pending: an issue needs !awvalid); pq/pixq/st_q: last cycle's pixel state
+    reg [ADDR_W-1:0] g_lo = 0, g_apa = 0, g_pq = 0;
+    reg [31:0]       g_npix = 0, g_ak = 0, g_pixq = 0;
+    reg              g_stq = 1'b1;
+    always @(posedge clk) begin
+        init <= 1'b0;
+        if (start && !rst) begin g_lo <= addr; g_npix <= npix; end
+        if (!awvalid) begin g_apa <= paddr_reg; g_ak <= g_npix - pix_reg; end
+        g_pq <= paddr_reg; g_pixq <= pix_reg; g_stq <= start || rst;
+    end
+    wire [ADDR_W-1:0] boff = baddr_reg - paddr_reg;       // offset within the pixel
+    wire [ADDR_W-1:0] aoff = awaddr - g_apa;
+    always @(*) begin
+        if (init) assume(rst);
+        if (start) assume(!busy && addr[3:0] == 4'd0 && stride[3:0] == 4'd0 && wpp != 12'd0 &&
+                          {16'd0, stride} >= {16'd0, wpp, 4'd0});
+        if (bvalid) assume(oq_cnt_reg != 4'd0);
+        if (!init) begin
+            // the properties: every AW (while valid, so also at the handshake) lies in
+            // the extent [P, P + 16*wpp) of pixel k < npix, P its pixel address; pixel
+            // addresses start at addr and step by exactly stride (so P = addr + k*stride)
+            if (awvalid) begin
+                assert(aoff + {28'd0, awlen, 4'd0} + 40'd16 <= {24'd0, wpp_reg, 4'd0});
+                assert(g_ak < g_npix);
+                assert(awaddr[3:0] == 4'd0);
+                assert({1'b0, awaddr[11:4]} + {1'b0, awlen} <= 9'd255);   // no 4 KiB crossing
+                assert(awsize == 3'd4 && awburst == 2'b01);
+            end
+            if (!g_stq && pix_reg != g_pixq) assert(pix_reg == g_pixq - 32'd1 && paddr_reg == g_pq + {24'd0, stride_reg});
+            if (!g_stq && pix_reg == g_pixq) assert(paddr_reg == g_pq);
+            // strengthening invariants
+            assert(pix_reg <= g_npix);
+            if (pix_reg != 32'd0) begin
+                assert(pix_reg != g_npix || paddr_reg == g_lo);
+                assert(paddr_reg[3:0] == 4'd0 && baddr_reg[3:0] == 4'd0 && stride_reg[3:0] == 4'd0);
+                assert(wpp_reg != 12'd0 && {16'd0, stride_reg} >= {16'd0, wpp_reg, 4'd0});
+                assert(prem_reg != 12'd0 && prem_reg <= wpp_reg);
+                assert(boff + {24'd0, prem_reg, 4'd0} == {24'd0, wpp_reg, 4'd0});
+            end
+            assert({1'b0, lq_cnt_reg} + {4'd0, awvalid} <= 5'd8);
+            assert({1'b0, oq_cnt_reg} + {4'd0, awvalid} <= 5'd8);
+        end
+    end
+`endif
+endmodule
