@@ -18,8 +18,8 @@
 #     -A ARG         an argument for the script (repeatable)
 #     -e VAR=VALUE   exported in the guest before the script (repeatable)
 #
-# The guest's /init mounts proc, sys, devtmpfs (/dev/dri, /dev/accel appear there), tmpfs
-# /tmp; insmods the modules in dependency order (then -M); runs the script; prints dmesg
+# The guest's /init mounts proc, sys, devtmpfs (/dev/dri, /dev/accel appear there) and
+# keeps /tmp on the initramfs; insmods the modules in dependency order (then -M); runs the script; prints dmesg
 # if anything failed (or always with -e MBN_DMESG=1); prints "GUEST-EXIT <rc>" and powers
 # off (poweroff -f). rc 201: a dependency module failed to load, 202: the -M module did.
 set -euo pipefail
@@ -174,7 +174,9 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm /root
 mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /tmp
+# /tmp stays on the initramfs (itself a RAM filesystem): a tmpfs over it would hide the
+# binaries' libraries and data when the checkout lives under /tmp (their host paths)
+mkdir -p /tmp && chmod 1777 /tmp
 mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 . /etc/mbn-env
