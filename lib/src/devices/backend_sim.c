@@ -26,7 +26,6 @@
  * was built in, then in PREFIX/lib/mbnaccel (make install). MBN_SIM_LIB replaces the
  * default (mac=256) library only.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -42,7 +41,7 @@
 #include "compiler/accel.h"
 #include "devices/backend.h"
 #include "mbn_regs.h"
-#include "mbn_sim.h"
+#include "mbn_sim_load.h"
 #include "util.h"
 
 #ifndef MBN_SIM_LIBDIR
@@ -55,23 +54,11 @@
 #define MBN_SOURCE_DIR "" /* the source tree (hw/rtl, Makefile) to build simulators from */
 #endif
 
-/* hw/sim/mbn_sim.h is the ABI; its functions are resolved at run time. */
-struct sim_abi {
-	mbn_sim *(*create)(const struct mbn_sim_config *cfg, char *err, size_t errlen);
-	void (*destroy)(mbn_sim *sim);
-	uint32_t (*reg_read)(mbn_sim *sim, uint32_t off);
-	void (*reg_write)(mbn_sim *sim, uint32_t off, uint32_t val);
-	uint8_t *(*mem)(mbn_sim *sim, uint64_t *size);
-	int (*wait_irq)(mbn_sim *sim, uint64_t max_cycles);
-	int (*trace)(mbn_sim *sim, const char *path);
-};
-
 #define SIM_MEM_BYTES (512ull << 20)
 #define SIM_MAX_FREE 256
 
 struct sim_dev {
-	void *dl;
-	struct sim_abi abi;
+	struct mbn_sim_lib abi;        /* hw/sim/mbn_sim_load.h */
 	mbn_sim *sim;
 	uint8_t *mem;
 	uint64_t mem_size;
@@ -202,24 +189,10 @@ static int sim_lib_for_mac(unsigned mac, char *lib, size_t n)
 
 static int load_abi(struct sim_dev *s, const char *path)
 {
-	s->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!s->dl)
-		return mbn_set_error(-ENODEV, "cannot load the simulator library %s: %s (build it with `make sim`)", path,
-				     dlerror());
-#define SYM(field, name)                                                                                        \
-	do {                                                                                                    \
-		*(void **)&s->abi.field = dlsym(s->dl, name);                                                  \
-		if (!s->abi.field)                                                                              \
-			return mbn_set_error(-ENODEV, "simulator library %s lacks %s", path, name);             \
-	} while (0)
-	SYM(create, "mbn_sim_create");
-	SYM(destroy, "mbn_sim_destroy");
-	SYM(reg_read, "mbn_sim_reg_read");
-	SYM(reg_write, "mbn_sim_reg_write");
-	SYM(mem, "mbn_sim_mem");
-	SYM(wait_irq, "mbn_sim_wait_irq");
-	SYM(trace, "mbn_sim_trace");
-#undef SYM
+	char err[1400];
+
+	if (mbn_sim_lib_open(&s->abi, path, err, sizeof(err)))
+		return mbn_set_error(-ENODEV, "%s (build it with `make sim`)", err);
 	return 0;
 }
 
@@ -231,8 +204,7 @@ static void sim_close(struct mbn_device *dev)
 		return;
 	if (s->sim)
 		s->abi.destroy(s->sim);
-	if (s->dl)
-		dlclose(s->dl);
+	mbn_sim_lib_close(&s->abi);
 	free(s);
 	dev->priv = NULL;
 }
