@@ -233,7 +233,8 @@ static int seg_submit(struct accel_dev *ad, struct accel_model *m, struct mbn_jo
 				seg_add(q, m, i, al->first_desc, al->n_desc, al->cycle_budget);
 		}
 	}
-	q->job[q->n_jobs - 1].d.signal = signal;
+	if (q->n_jobs) /* (always: a segment starts with a layer that has descriptors) */
+		q->job[q->n_jobs - 1].d.signal = signal;
 	while (ad->ops->queued && !r && q->n_started < q->n_jobs) {
 		struct req_job *j = &q->job[q->n_started];
 		if (!(r = ad->ops->submit(ad, &j->d, &j->id)))
