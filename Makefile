@@ -196,6 +196,8 @@ clean:
 -include tools/cosim/cosim.mk
 # The TensorFlow Lite delegate (delegate/delegate.mk: libmbnaccel-tflite.so, examples).
 include delegate/delegate.mk
+# The arm64 userspace (tools/arm64/arm64.mk: make arm64) and its tests (make check-arm64).
+include tools/arm64/arm64.mk
 # The formal proofs (hw/formal/formal.mk: make formal).
 -include hw/formal/formal.mk
 # `all` was read before sim.mk defined SIM_ALL, so its simulator prerequisite is added here.
