@@ -148,6 +148,7 @@ check: deps
 	$(MAKE) SAN=1 all
 	$(MAKE) fuzz
 	$(MAKE) module module-6.12 drmtest
+	$(MAKE) arm64 arm64-guest module-arm64 module-arm64-6.12
 	bash tests/run.sh
 
 san:

@@ -33,6 +33,11 @@ want qemu-user
 want libc6-arm64-cross
 want libc6-dev-arm64-cross
 want qemu-system-x86
+# The board's stack in arm64 guests (tests/arm64): qemu-system-aarch64, and readelf to
+# collect the arm64 binaries' libraries (the arm64 kernels, busybox and libraries are
+# unpacked from their packages by tools/arm64/fetch-*.sh, never installed).
+want qemu-system-arm
+want binutils
 want busybox-static
 want cpio
 want kmod

@@ -1,6 +1,8 @@
 # tools/arm64/arm64.mk: the userspace for an arm64 board (a Zynq UltraScale+ runs Debian
 # arm64), cross-built with gcc-aarch64-linux-gnu; included by the top-level Makefile.
 #
+#   make arm64-guest  build/arm64-guest: arm64 kernels (6.1, 6.12), modules, busybox
+#   make check-arm64  the arm64 tests (tests/arm64/: the board's stack in arm64 guests)
 #   make arm64   -> build/arm64/lib/libmbnaccel.so*, libmbnaccel-tflite.so,
 #                   build/arm64/bin/mbn-* (classify, bench, info, gen, ...), mbn-drmtest,
 #                   mbn-cosim-probe (static), mbn-tflite-run (TFLite 2.9's arm64 build)
@@ -17,7 +19,15 @@ ARM64_LIBDIRS := $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu:$(ARM64_SYSROOT)/lib
 ARM64_CFLAGS  := -O2 -g -I$(ARM64_SYSROOT)/usr/include -I$(ARM64_SYSROOT)/usr/include/aarch64-linux-gnu \
 	-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -Wl,-rpath-link,$(ARM64_LIBDIRS)
 
-.PHONY: arm64 arm64-sysroot
+.PHONY: arm64 arm64-sysroot arm64-guest check-arm64
+ARM64_GUEST := build/arm64-guest
+arm64-guest: $(ARM64_GUEST)/.unpacked
+$(ARM64_GUEST)/.unpacked: tools/arm64/fetch-guest.sh tools/arm64/fetch-debs.sh
+	sh tools/arm64/fetch-guest.sh $(ARM64_GUEST)
+
+check-arm64: arm64 arm64-guest module-arm64 module-arm64-6.12 cosim $(SIM_LIB) tests
+	bash tests/run.sh arm64/
+
 arm64-sysroot: $(ARM64_SYSROOT)/.unpacked
 $(ARM64_SYSROOT)/.unpacked: tools/arm64/fetch-sysroot.sh tools/arm64/fetch-debs.sh
 	sh tools/arm64/fetch-sysroot.sh $(ARM64_SYSROOT)
