@@ -38,6 +38,9 @@ want qemu-system-x86
 # unpacked from their packages by tools/arm64/fetch-*.sh, never installed).
 want qemu-system-arm
 want binutils
+# the device-tree binding and overlay checks (tests/arm64/test-arm64-dt.sh)
+want dt-schema
+want device-tree-compiler
 want busybox-static
 want cpio
 want kmod
