@@ -243,7 +243,7 @@ static int eval_chain(struct walk *w, const int *pos, int n)
 		if (good) {
 			ok[k] = 1;
 			if (li.folded && strstr(li.folded, "PAD") && k > 0 &&
-			    (w->dn[pos[k - 1]].builtin == DBOP_PAD || w->dn[pos[k - 1]].builtin == DBOP_PADV2))
+			    (w->dn[pos[k - 1]].builtin == TFL_OP_PAD || w->dn[pos[k - 1]].builtin == TFL_OP_PADV2))
 				ok[k - 1] = 1;
 		} else if (li.kind == MBN_LAYER_PAD) {
 			snprintf(reason[k], WHY_LEN, "not folded into a convolution after it (the accelerator has no pad operator)");

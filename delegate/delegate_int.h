@@ -13,17 +13,8 @@
 #include <stdint.h>
 
 #include "tensorflow/lite/c/common.h"
-
-/* BuiltinOperator values (schema.fbs) the delegate looks at. */
-enum {
-	DBOP_AVERAGE_POOL_2D = 1,
-	DBOP_CONV_2D = 3,
-	DBOP_DEPTHWISE_CONV_2D = 4,
-	DBOP_MAX_POOL_2D = 17,
-	DBOP_PAD = 34,
-	DBOP_MEAN = 40,
-	DBOP_PADV2 = 60,
-};
+/* the schema's BuiltinOperator values (TFL_OP_*), shared with the loader and the writer */
+#include "loader/tflite_schema.h"
 
 /* One node of the execution plan. */
 struct dnode {
