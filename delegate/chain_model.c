@@ -55,13 +55,8 @@ static int schema_type(TfLiteType t)
 
 static const char *op_name(int builtin)
 {
-	switch (builtin) {
-	case TFL_OP_CONV_2D: return "CONV_2D";
-	case TFL_OP_DEPTHWISE_CONV_2D: return "DEPTHWISE_CONV_2D";
-	case TFL_OP_PAD: return "PAD";
-	case TFL_OP_PADV2: return "PADV2";
-	default: return "operator";
-	}
+	const char *n = tfl_builtin_name(builtin);
+	return n ? n : "operator";
 }
 
 const char *mbn_tfl_screen(const TfLiteContext *ctx, const struct dnode *n)

@@ -32,25 +32,6 @@
 #include "loader/tflite_int.h"
 #include "util.h"
 
-static const char *builtin_name(int code)
-{
-	/* Names of the operators a user is likely to meet, for messages; the rest by number. */
-	static const struct { int code; const char *name; } names[] = {
-		{ 0, "ADD" }, { 1, "AVERAGE_POOL_2D" }, { 2, "CONCATENATION" }, { 3, "CONV_2D" },
-		{ 4, "DEPTHWISE_CONV_2D" }, { 6, "DEQUANTIZE" }, { 9, "FULLY_CONNECTED" },
-		{ 14, "LOGISTIC" }, { 17, "MAX_POOL_2D" }, { 18, "MUL" }, { 19, "RELU" },
-		{ 21, "RELU6" }, { 22, "RESHAPE" }, { 23, "RESIZE_BILINEAR" }, { 25, "SOFTMAX" },
-		{ 28, "TANH" }, { 34, "PAD" }, { 40, "MEAN" }, { 41, "SUB" }, { 43, "SQUEEZE" },
-		{ 36, "GATHER" }, { 45, "STRIDED_SLICE" }, { 49, "SPLIT" }, { 53, "CAST" },
-		{ 56, "ARG_MAX" }, { 60, "PADV2" }, { 77, "SHAPE" }, { 83, "PACK" },
-		{ 97, "HARD_SWISH" }, { 114, "QUANTIZE" },
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == code)
-			return names[i].name;
-	return NULL;
-}
-
 int file_err(struct file_ctx *c, int err, const char *fmt, ...)
 {
 	char msg[600];
@@ -181,7 +162,7 @@ static int parse_file(struct file_ctx *c, struct mbn_graph *g, struct tensor *gi
 		fb_string(&code, OPCODE_CUSTOM, custom, sizeof(custom));
 		if (c->fb.bad)
 			return corrupt(c, "an operator code");
-		const char *nm = builtin_name(bc);
+		const char *nm = tfl_builtin_name(bc);
 		static __thread char unknown[40];
 		if (!nm) {
 			snprintf(unknown, sizeof(unknown), "builtin operator %d", bc);
