@@ -208,3 +208,15 @@ endif
 .PHONY: synth
 synth: $(REGS_VH)
 	sh hw/synth/synth.sh
+
+# C formatting (.clang-format): `make format` rewrites, `make format-check` fails on any
+# difference (tests/style/test-format.sh runs it in make check). driver/ is checked by the
+# kernel's checkpatch instead; generated files (build/) are not ours to format.
+CLANG_FORMAT ?= clang-format-14
+FORMAT_FILES := $(wildcard tools/common/image*.c tools/common/image*.h tests/unit/test-image.c)
+.PHONY: format format-check
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+format-check:
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
+	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"

@@ -12,6 +12,7 @@ want libjpeg-dev
 want libpng-dev
 want zlib1g-dev
 want clang            # libFuzzer target
+want clang-format-14  # make format-check (.clang-format)
 want libclang-rt-14-dev
 want python3          # register-map generator, test helpers
 want verilator        # the cycle-accurate simulator (hw/sim)
