@@ -22,7 +22,7 @@ $(BUILD)/obj/delegate/%.o: delegate/%.c $(wildcard delegate/*.h) lib/include/mbn
 	@mkdir -p $(dir $@)
 	$(CC) $(DLG_FLAGS) -c -o $@ $<
 # the flatbuffer writer mbn-gen uses, compiled again with the delegate's visibility
-$(BUILD)/obj/delegate/tflite_writer.o: tools/common/tflite_writer.c tools/common/tflite_writer.h lib/src/loader/tflite_schema.h
+$(BUILD)/obj/delegate/tflite_writer.o: tools/common/tflite_writer.c tools/common/tflite_writer.h tools/common/fb_builder.h lib/src/loader/tflite_schema.h
 	@mkdir -p $(dir $@)
 	$(CC) $(DLG_FLAGS) -c -o $@ $<
 
