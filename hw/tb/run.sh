@@ -50,6 +50,9 @@ build mac_array32 mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v -G
     -CFLAGS -DLANES=32 && runtb mac_array32 120
 # the port `abort` is a C library name (Verilator calls it __SYM__abort)
 build dma_rd mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD && runtb dma_rd 120
+# (-G makes the parameter a 32-bit integer: Verilator then warns WIDTH on outst_reg < it)
+build dma_rd2 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD -Wno-WIDTH \
+    -GMAX_RD_OUTSTANDING=2 -CFLAGS -DMAX_OUT=2 && runtb dma_rd2 120
 build dma_wr mbn_dma_wr hw/tb/tb_dma_wr.cpp hw/rtl/mbn_dma_wr.v -Wno-SYMRSVDWORD && runtb dma_wr 120
 build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v && runtb top 1200
 exit $rc

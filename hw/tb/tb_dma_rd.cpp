@@ -17,7 +17,8 @@
 //  - busy/inflight: busy until every word (or, aborted, every issued burst) has
 //    returned, then low with nothing in flight; inflight = arvalid or a burst out.
 // Verilator names the port `abort` __SYM__abort (a C library name).
-// -DMAX_OUT=n must match the MAX_RD_OUTSTANDING the model was built with.
+// -DMAX_OUT=n must match the MAX_RD_OUTSTANDING the model was built with (run.sh: 8, the
+// default, and 2).
 // TB_SEED sets the seed (printed), TB_DMA_N the number of transfers.
 #include "Vmbn_dma_rd.h"
 #include "verilated.h"
@@ -31,6 +32,13 @@
 
 #ifndef MAX_OUT
 #define MAX_OUT 8
+#endif
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#if MAX_OUT == 8
+#define NAME "dma_rd"
+#else
+#define NAME "dma_rd" STR(MAX_OUT)      // e.g. dma_rd2 for MAX_RD_OUTSTANDING = 2
 #endif
 static const uint64_t TOP = 1ull << 40;
 
@@ -175,7 +183,7 @@ int main(int argc, char **argv) {
                 for (int i = 0; i < 4; i++) D->m_axi_rdata[i] = memw(wa, i);
                 long widx = (long)((wa - a) / 16);
                 bool e = err_word >= 0 && (widx == err_word || (err_rest && widx > err_word && b.addr <= a + 16ull * err_word));
-                D->m_axi_rresp = e ? 2 : 0;
+                D->m_axi_rresp = e ? 2 + rnd(2) : 0;     // SLVERR or DECERR
                 D->m_axi_rlast = b.beat == b.len;
                 D->m_axi_rvalid = 1;
                 D->m_axi_rid = 0;
@@ -185,7 +193,7 @@ int main(int argc, char **argv) {
         }
         D->__SYM__abort = 0;
         if (!why.empty()) {
-            printf("FAIL dma_rd: transfer %ld (addr %llx, %u words, abort at %ld, err word %ld): %s\n", t,
+            printf("FAIL " NAME ": transfer %ld (addr %llx, %u words, abort at %ld, err word %ld): %s\n", t,
                    (unsigned long long)a, nw, abort_cycle >= 0 ? abort_cycle - t0 : -1, err_word, why.c_str());
             why.clear(); shown++;
             outq.clear();
@@ -195,12 +203,12 @@ int main(int argc, char **argv) {
         // idle gap, sometimes none (start in the cycle after busy fell)
         int gap = rnd(3);
         for (int k = 0; k < gap; k++) { D->m_axi_rvalid = 0; D->clk = 1; D->eval(); D->clk = 0; D->eval(); cyc++;
-            if (D->busy) { printf("FAIL dma_rd: busy rose without a start\n"); shown++; } }
+            if (D->busy) { printf("FAIL " NAME ": busy rose without a start\n"); shown++; } }
         D->m_axi_rvalid = 0;
     }
     delete D;
-    if (shown) { printf("FAIL dma_rd: seed=%llu\n", (unsigned long long)seed); return 1; }
-    printf("PASS dma_rd: %ld transfers (%ld with SLVERR, %ld aborted), %ld bursts (%ld ending on a 4 KiB line), %ld beats, up to %ld outstanding, %ld cycles\n",
+    if (shown) { printf("FAIL " NAME ": seed=%llu\n", (unsigned long long)seed); return 1; }
+    printf("PASS " NAME ": %ld transfers (%ld with SLVERR, %ld aborted), %ld bursts (%ld ending on a 4 KiB line), %ld beats, up to %ld outstanding, %ld cycles\n",
            N, nerr, naborted, bursts, n4k, beats, max_out_seen, cyc);
     return 0;
 }

@@ -197,7 +197,7 @@ int main(int argc, char **argv) {
             D->m_axi_wready = rnd(100) < w_pct;
             D->m_axi_bvalid = 0;
             if (!awq.empty() && awq.front().b_at >= 0 && awq.front().b_at <= cyc && rnd(3)) {
-                D->m_axi_bvalid = 1; D->m_axi_bresp = awq.front().err ? 2 : 0; D->m_axi_bid = 0;
+                D->m_axi_bvalid = 1; D->m_axi_bresp = awq.front().err ? 2 + rnd(2) : 0; D->m_axi_bid = 0;   // SLVERR or DECERR
             } else D->m_axi_bresp = rnd(4);
         }
         D->__SYM__abort = 0;
