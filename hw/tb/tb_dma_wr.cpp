@@ -3,8 +3,8 @@
 // "Bursts", "What is proved"; mbn_dma_wr.v's port comments; hw/formal/fv_dma_wr.sv's
 // assumptions: start only while idle, addr and stride 16-byte aligned, wpp >= 1,
 // stride >= 16*wpp). Random stores (40-bit addresses, many next to a 4 KiB line,
-// 1..64 pixels of 1..40 words, strides from dense to 64 KiB - 16) with random AW/W
-// ready and B latency; OBUF is a registered-read RAM of random words. Checked:
+// 1..64 pixels of 1..40 words, a few of up to 1000 words, strides from dense to
+// 64 KiB - 16) with random AW/W ready and B latency; OBUF is a registered-read RAM of random words. Checked:
 //  - every AW: INCR, awsize 4, <= 16 beats, aligned, no 4 KiB crossing, inside its
 //    pixel's extent [addr + p*stride, + 16*wpp); awvalid held until awready with a
 //    stable payload; at most 8 bursts awaiting B; bready high;
@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
         // ---- the store ----
         unsigned wpp = rnd(4) == 0 ? 1 + rnd(40) : 1 + rnd(8);
         unsigned npix = rnd(8) == 0 ? 1 : 1 + rnd(rnd(4) == 0 ? 64 : 16);
+        if (rnd(40) == 0) { wpp = 1 + rnd(1000); npix = 1 + rnd(4); }    // out_c up to 16000
         while ((uint64_t)npix * wpp > OBW) npix /= 2;
         unsigned smin = 16 * wpp, stride;
         switch (rnd(4)) {
@@ -182,7 +183,7 @@ int main(int argc, char **argv) {
                     break;
                 }
             }
-            if (cyc - t0 > 200000) fail("timeout (busy stuck)");
+            if (cyc - t0 > 1000000) fail("timeout (busy stuck)");
             if (!why.empty()) break;
             p_awv = awv; p_awr = awr; p_wv = wv; p_wr = wr; p_wl = wl; p_awa = awa; p_awl = awl; p_wd = wd;
             ob_prev = D->ob_raddr;
