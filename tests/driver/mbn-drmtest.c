@@ -1159,6 +1159,10 @@ static void leave_running(int fd)
 	if (!j)
 		return;
 	int r = pw_submit(j, 0, &id);
+	/* drm_sched puts the job on the engine asynchronously, and closing the file
+	 * cancels a job still queued: give the scheduler time to start it */
+	if (!r)
+		sleep(2);
 	if (!r)
 		pass("leave-running submitted job %" PRIu64 " (left on the engine)", id);
 	else
