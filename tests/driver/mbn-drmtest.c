@@ -16,6 +16,8 @@
  *                                   max_job_timeout_ms=5000) pinned-memory limits, timeout cap
  *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
  *                                   out-of-bounds descriptor faults in hardware, canaries intact
+ *   mbn-drmtest --unbind            (bridge --hang-job 1) a job's sync_file outlives the
+ *                                   device's unbind and pins the module until closed
  *
  * Prints "PASS name" / "FAIL name: why"; exits 1 if anything failed.
  * Build: cc -static -O2 -I driver/uapi/drm -I /usr/include/libdrm tests/driver/mbn-drmtest.c
@@ -26,6 +28,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,6 +41,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/sync_file.h>
 
 #include "drm.h"
 #include "mbn_regs.h"           /* the contract: register fields, struct mbn_desc, pack */
@@ -1169,6 +1174,107 @@ static void leave_running(int fd)
 		fail("leave-running", "submit: %s", strerror(-r));
 }
 
+/* ---- --unbind: the bridge runs with --hang-job 1, the module was loaded as $MBN_MODULE
+ * (issue 13 item 4). A job's fence, exported as a sync_file, must outlive its file and
+ * the device: the job stays on the (hung) engine, the file is closed, the PCI device is
+ * unbound (which frees the device, since no file holds it). The sync_file then reads
+ * signaled with an error, names its driver and timeline, keeps the module loaded
+ * (rmmod fails while it is open: its fence ops are in the module) and, once closed,
+ * lets rmmod succeed. The module is loaded again and a job is correct. */
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, val, strlen(val));
+	int r = n < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static void unbind_fence(int fd)
+{
+	char p[300], real[PATH_MAX], cmd[400];
+	const char *node = strrchr(devpath, '/') + 1;
+	snprintf(p, sizeof(p), "/sys/class/%s/%s/device", strstr(devpath, "accel") ? "accel" : "drm", node);
+	if (!realpath(p, real)) {
+		fail("unbind", "no PCI device behind %s: %s", p, strerror(errno));
+		return;
+	}
+	const char *addr = strrchr(real, '/') + 1;
+	struct drm_syncobj_create sc = { 0 };
+	if (xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
+		fail("unbind", "SYNCOBJ_CREATE: %s", strerror(errno));
+		return;
+	}
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 51);
+	uint64_t id;
+	if (!j)
+		return;
+	int r = submit(fd, j->desc, 1, j->h, 4, 0, 0, sc.handle, &id);
+	struct drm_syncobj_handle sh = {
+		.handle = sc.handle, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
+	};
+	if (!r)
+		r = xioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &sh);
+	pw_free(j);
+	close(fd);
+	if (r) {
+		fail("unbind", "SUBMIT / SYNCOBJ_HANDLE_TO_FD: %s", strerror(-r));
+		return;
+	}
+	struct pollfd pf = { .fd = sh.fd, .events = POLLIN };
+	if (poll(&pf, 1, 0) == 0)
+		pass("unbind-fence-pending (the hung job's sync_file is not signaled)");
+	else
+		fail("unbind-fence-pending", "the sync_file of a hung job polls readable");
+	snprintf(p, sizeof(p), "/sys/bus/pci/drivers/%s/unbind", "mbnaccel");
+	if ((r = sysfs_write(p, addr))) {
+		fail("unbind", "write %s to %s: %s", addr, p, strerror(-r));
+		close(sh.fd);
+		return;
+	}
+	pf.revents = 0;
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = { .num_fences = 1, .sync_fence_info = (uintptr_t)&fi };
+	if (poll(&pf, 1, 10000) == 1 && (pf.revents & POLLIN))
+		pass("unbind-fence-signaled (the sync_file signals when the device goes away)");
+	else
+		fail("unbind-fence-signaled", "poll: revents 0x%x", pf.revents);
+	if ((r = xioctl(sh.fd, SYNC_IOC_FILE_INFO, &info)))
+		fail("unbind-fence-info", "SYNC_IOC_FILE_INFO: %s", strerror(-r));
+	else if (fi.status < 0 && !strcmp(fi.driver_name, "mbnaccel") &&
+		 !strcmp(fi.obj_name, "mbnaccel-job"))
+		pass("unbind-fence-info (after unbind: status %d, driver %s, timeline %s)",
+		     fi.status, fi.driver_name, fi.obj_name);
+	else
+		fail("unbind-fence-info", "status %d driver '%s' timeline '%s'", fi.status,
+		     fi.driver_name, fi.obj_name);
+	if (system("rmmod mbnaccel 2>/dev/null") != 0)
+		pass("unbind-fence-pins-module (rmmod refused while the sync_file is open)");
+	else
+		fail("unbind-fence-pins-module", "rmmod succeeded with a sync_file of the module open");
+	close(sh.fd);
+	if (system("rmmod mbnaccel") == 0)
+		pass("unbind-rmmod (rmmod once the sync_file is closed)");
+	else
+		fail("unbind-rmmod", "rmmod failed after the sync_file was closed");
+	snprintf(cmd, sizeof(cmd), "insmod %s", getenv("MBN_MODULE") ? getenv("MBN_MODULE") : "mbnaccel.ko");
+	if (system(cmd) != 0) {
+		fail("unbind-reload", "%s failed", cmd);
+		return;
+	}
+	devpath = NULL;
+	fd = open_dev();
+	if (fd < 0) {
+		fail("unbind-reload", "no device after reload");
+		return;
+	}
+	pw_run(fd, "unbind-reload-job", 4, 4, 32, 2 * g_lanes, 1, 52, 0);
+	close(fd);
+}
+
 /* ---- --limits: the module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
  * max_job_timeout_ms=5000 (issue 13 item 3): pinned memory is limited per file
  * (ENOMEM) and device-wide (ENOSPC), freed charges are returned, the default timeout
@@ -1286,6 +1392,7 @@ int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
 	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0, do_leave = 0;
+	int do_unbind = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1306,8 +1413,10 @@ int main(int argc, char **argv)
 			do_wedge = 1;
 		else if (!strcmp(argv[i], "--leave-running"))
 			do_leave = 1;
+		else if (!strcmp(argv[i], "--unbind"))
+			do_unbind = 1;
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1336,9 +1445,12 @@ int main(int argc, char **argv)
 		wedge(fd);
 	else if (do_leave)
 		leave_running(fd);
+	else if (do_unbind)
+		unbind_fence(fd);       /* closes fd */
 	else
 		basic(fd);
-	close(fd);
+	if (!do_unbind)
+		close(fd);
 	printf("%s: %d failure(s)\n", fails ? "FAILED" : "ALL PASSED", fails);
 	return fails ? 1 : 0;
 }

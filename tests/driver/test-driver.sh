@@ -17,6 +17,8 @@
 #     WARNING/BUG/Oops.
 # A second boot per kernel has the bridge hang the first job (--hang-job 1): the job
 # fails within its timeout, the engine is reset, the next job is correct.
+# Another (the same hang) leaves a job's fence, exported as a sync_file, across the
+# PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4).
 #   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
 source "$(dirname "$0")/../lib.sh"
 RUN=$ROOT/tests/driver/qemu-run.sh
@@ -141,6 +143,13 @@ mbn-drmtest --leave-running
 echo "POWEROFF now"
 EOF
 
+cat >"$TMP/unbind.sh" <<'EOF'
+insmod "$MBN_MODULE" job_timeout_ms=60000 || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --unbind
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
 cat >"$TMP/wedge.sh" <<'EOF'
 insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --wedge
@@ -209,6 +218,21 @@ for k in 6.1 6.12; do
 	else
 		fail "[$k shutdown] .shutdown" "no CTRL.RESET after the job's START in the bridge log: $(grep -c 'START' "$TMP/cosim-shut-$k.log") starts"
 	fi
+
+	# a job's sync_file outlives its file and the device's unbind (issue 13 item 4):
+	# it signals, keeps the module loaded until closed, rmmod and a reload work
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+		-l "$TMP/unbind-$k.log" -L "$TMP/cosim-unbind-$k.log" "$TMP/unbind.sh" 2>"$TMP/unbind-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k unbind] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k unbind] guest run" "rc $rc: $(tail -3 "$TMP/unbind-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/unbind-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' unbind] /p' "$TMP/unbind-$k.log"
+	grep -q '^RMMOD ok' "$TMP/unbind-$k.log" && pass "[$k unbind] rmmod at the end" ||
+		fail "[$k unbind] rmmod" "$(grep -m1 '^RMMOD' "$TMP/unbind-$k.log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/unbind-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/unbind-$k.log" && pass "[$k unbind] dmesg: no warning, oops or BUG" ||
+		fail "[$k unbind] dmesg" "${bad:-no dmesg captured}"
 
 	# the wedge: the reset after the timeout is lost (bridge --stuck-reset 2), the
 	# device refuses jobs until a reset works, then runs them again (issue 13 item 1)

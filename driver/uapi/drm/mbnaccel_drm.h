@@ -12,9 +12,13 @@
  * user space.
  *
  * Jobs: SUBMIT copies the descriptor chain (docs/hw.md, 64 bytes each), checks every
- * descriptor's extents against the bound BOs and queues the job; jobs from all files
- * run one at a time in submission order. Completion: WAIT on the job's id, or the
- * out_syncobj (a DRM syncobj; export it as a sync_file to poll()).
+ * descriptor's extents against the bound BOs and queues the job; one job runs at a
+ * time, each file's jobs in its submission order, the files' queues interleaved by the
+ * kernel's GPU scheduler (drm_sched). Closing a file cancels its jobs not yet started.
+ * Completion: WAIT on the job's id, or the out_syncobj (a DRM syncobj; export it as a
+ * sync_file to poll()). A job's fence does not depend on the device: a sync_file may
+ * outlive the file and the device (it then reads signaled); while one is open the
+ * module cannot be unloaded.
  *
  * Every struct holds __u32/__u64 only, is 8-byte aligned, and has no implicit padding;
  * `reserved` and `pad` fields must be zero (else EINVAL), so they can gain meaning
@@ -93,7 +97,8 @@ struct drm_mbnaccel_submit {
 	__u32 flags;        /* Input: 0 or MBNACCEL_SUBMIT_NO_VALIDATE */
 	__u32 out_syncobj;  /* Input: 0, or a syncobj handle that receives the job's fence */
 	__u32 timeout_ms;   /* Input: 0 = the driver's default; else 1..600000; either
-			     * is capped at the module parameter max_job_timeout_ms */
+			     * is capped at the module parameter max_job_timeout_ms. The
+			     * time counts from the job's start on the engine, not from SUBMIT */
 	__u32 reserved;     /* Input: must be 0 */
 	__u64 job_id;       /* Output: the job's id for WAIT (never 0) */
 };
