@@ -526,12 +526,29 @@ static int mbn_file_make_room(struct mbn_file *mf)
 	return -EBUSY;  /* MBN_FILE_MAX_JOBS unfinished jobs of this file */
 }
 
+/* The job does not run before the fence @handle holds now has signaled. */
+static int mbn_job_add_in_syncobj(struct mbn_job *job, struct drm_file *file, u32 handle)
+{
+#ifdef MBN_HAVE_SCHED_SYNCOBJ_DEP
+	return drm_sched_job_add_syncobj_dependency(&job->base, file, handle, 0);
+#else
+	struct dma_fence *fence;
+	int ret;
+
+	ret = drm_syncobj_find_fence(file, handle, 0, 0, &fence);
+	if (ret)
+		return ret;
+	/* consumes the reference, also on error */
+	return drm_sched_job_add_dependency(&job->base, fence);
+#endif
+}
+
 int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct mbn_device *mdev = to_mbn_device(drm);
 	struct mbn_file *mf = file->driver_priv;
 	struct drm_mbnaccel_submit *args = data;
-	u32 handles[MBNACCEL_MAX_BOS];
+	u32 handles[MBNACCEL_MAX_BOS], in_handles[MBNACCEL_MAX_IN_SYNCOBJS];
 	struct drm_syncobj *syncobj = NULL;
 	struct mbn_job *job;
 	unsigned int ms;
@@ -539,8 +556,16 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	u64 id = 0;
 	u32 i;
 
-	if (args->flags & ~MBNACCEL_SUBMIT_NO_VALIDATE || args->reserved)
+	if (args->flags & ~(MBNACCEL_SUBMIT_NO_VALIDATE | MBNACCEL_SUBMIT_IN_SYNCOBJS) ||
+	    args->reserved || args->pad2)
 		return -EINVAL;
+	/* version 2's fields only with their flag (a version 1 binary has them zeroed) */
+	if (args->flags & MBNACCEL_SUBMIT_IN_SYNCOBJS) {
+		if (!args->in_syncobj_count || args->in_syncobj_count > MBNACCEL_MAX_IN_SYNCOBJS)
+			return -EINVAL;
+	} else if (args->in_syncobjs || args->in_syncobj_count) {
+		return -EINVAL;
+	}
 	if (!args->desc_count || args->desc_count > MBNACCEL_MAX_DESCS)
 		return -EINVAL;
 	if (!args->bo_count || args->bo_count > MBNACCEL_MAX_BOS)
@@ -552,6 +577,9 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		return -EPERM;
 	if (copy_from_user(handles, u64_to_user_ptr(args->bo_handles),
 			   args->bo_count * sizeof(u32)))
+		return -EFAULT;
+	if (copy_from_user(in_handles, u64_to_user_ptr(args->in_syncobjs),
+			   args->in_syncobj_count * sizeof(u32)))
 		return -EFAULT;
 
 	if (!drm_dev_enter(drm, &idx))
@@ -638,6 +666,11 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 #endif
 	if (ret)
 		goto out_free;
+	for (i = 0; i < args->in_syncobj_count; i++) {
+		ret = mbn_job_add_in_syncobj(job, file, in_handles[i]);
+		if (ret)
+			goto out_cleanup;
+	}
 
 	/* From here on the job is refcounted: the table's reference, then the
 	 * scheduler's. mf->lock also keeps arm and push in the order of the ids. */
@@ -671,6 +704,8 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	ret = 0;
 	goto out_syncobj;
 
+out_cleanup:
+	drm_sched_job_cleanup(&job->base);      /* drops the dependencies */
 out_free:
 	mbn_job_free_resources(job);
 	if (job->done)

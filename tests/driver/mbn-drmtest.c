@@ -16,6 +16,8 @@
  *                                   max_job_timeout_ms=5000) pinned-memory limits, timeout cap
  *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
  *                                   out-of-bounds descriptor faults in hardware, canaries intact
+ *   mbn-drmtest --in-fence-vgem     (vgem loaded) an in-fence that has not signaled (a
+ *                                   vgem fence) holds the job back until it signals
  *   mbn-drmtest --unbind            (bridge --hang-job 1) a job's sync_file outlives the
  *                                   device's unbind and pins the module until closed
  *
@@ -41,6 +43,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
 #include "drm.h"
@@ -841,6 +844,208 @@ static void test_syncobj(int fd)
 	pw_free(j);
 }
 
+/* SUBMIT version 1 (issue 13, scheduling): the struct as binaries built before the
+ * in-fences have it, 48 bytes; the ioctl number encodes that size. */
+struct submit_v1 {
+	uint64_t descs, bo_handles;
+	uint32_t desc_count, bo_count, flags, out_syncobj, timeout_ms, reserved;
+	uint64_t job_id;
+};
+#define DRM_IOCTL_MBNACCEL_SUBMIT_V1 DRM_IOWR(DRM_COMMAND_BASE + DRM_MBNACCEL_SUBMIT, struct submit_v1)
+
+static int syncobj_create(int fd, uint32_t *h)
+{
+	struct drm_syncobj_create sc = { 0 };
+	int r = xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+	*h = sc.handle;
+	return r;
+}
+
+static void syncobj_destroy(int fd, uint32_t h)
+{
+	struct drm_syncobj_destroy sd = { .handle = h };
+	xioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+}
+
+/* SUBMIT with in-fences: 0 or -errno */
+static int submit_in(struct pwjob *j, const uint32_t *in, uint32_t nin, uint32_t out, uint64_t *id)
+{
+	struct drm_mbnaccel_submit a = {
+		.descs = (uintptr_t)j->desc, .bo_handles = (uintptr_t)j->h,
+		.desc_count = j->ndesc, .bo_count = 4, .out_syncobj = out,
+		.flags = MBNACCEL_SUBMIT_IN_SYNCOBJS,
+		.in_syncobjs = (uintptr_t)in, .in_syncobj_count = nin,
+	};
+	int r = xioctl(j->fd, DRM_IOCTL_MBNACCEL_SUBMIT, &a);
+	if (!r && id)
+		*id = a.job_id;
+	return r;
+}
+
+static void wait_check(struct pwjob *j, const char *name, uint64_t id, const char *what)
+{
+	struct drm_mbnaccel_wait w;
+	char why[200];
+	int r = wait_job(j->fd, id, 60000, &w);
+	if (r)
+		fail(name, "WAIT: %s", strerror(-r));
+	else if (w.status != MBNACCEL_JOB_DONE)
+		fail(name, "status %u", w.status);
+	else if (pw_check(j, why, sizeof(why)))
+		fail(name, "%s", why);
+	else
+		pass("%s (%s)", name, what);
+}
+
+/* In-fences (SUBMIT version 2) and the version 1 struct size. */
+static void test_in_fences(int fd)
+{
+	struct pwjob *a = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 61);
+	struct pwjob *b = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 62);
+	uint32_t so = 0, empty = 0, bad = 0x4321;
+	uint64_t ida, idb;
+	int r;
+	if (!a || !b || syncobj_create(fd, &so) || syncobj_create(fd, &empty)) {
+		fail("in-fence", "setup");
+		goto out;
+	}
+	/* a version 1 binary: the kernel sees its struct zero-extended */
+	struct submit_v1 v1 = {
+		.descs = (uintptr_t)a->desc, .bo_handles = (uintptr_t)a->h,
+		.desc_count = 1, .bo_count = 4,
+	};
+	if ((r = xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT_V1, &v1)))
+		fail("submit-v1-size", "SUBMIT with the 48-byte struct: %s", strerror(-r));
+	else if (!v1.job_id)
+		fail("submit-v1-size", "no job id written back");
+	else
+		wait_check(a, "submit-v1-size", v1.job_id, "the 48-byte version 1 struct still works");
+
+	EXPECT_ERR("in-fence-bad-handle", submit_in(b, &bad, 1, 0, NULL), ENOENT);
+	EXPECT_ERR("in-fence-no-fence", submit_in(b, &empty, 1, 0, NULL), EINVAL);
+	EXPECT_ERR("in-fence-count-0", submit_in(b, &so, 0, 0, NULL), EINVAL);
+	EXPECT_ERR("in-fence-count-max+1", submit_in(b, &so, MBNACCEL_MAX_IN_SYNCOBJS + 1, 0, NULL), EINVAL);
+	EXPECT_ERR("in-fence-bad-pointer", submit_in(b, (const uint32_t *)16, 1, 0, NULL), EFAULT);
+	struct drm_mbnaccel_submit s = {
+		.descs = (uintptr_t)b->desc, .bo_handles = (uintptr_t)b->h,
+		.desc_count = 1, .bo_count = 4, .in_syncobj_count = 1,
+	};
+	EXPECT_ERR("in-fence-count-without-flag", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	s.in_syncobj_count = 0;
+	s.pad2 = 1;
+	EXPECT_ERR("in-fence-pad2", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+
+	/* a chain: b waits for a's out-fence (the same syncobj given twice is fine) */
+	uint32_t in2[2] = { so, so };
+	if ((r = submit(fd, a->desc, 1, a->h, 4, 0, 0, so, &ida)))
+		fail("in-fence-chain", "SUBMIT a: %s", strerror(-r));
+	else if ((r = submit_in(b, in2, 2, 0, &idb)))
+		fail("in-fence-chain", "SUBMIT b: %s", strerror(-r));
+	else {
+		wait_check(b, "in-fence-chain", idb, "a job waiting for another's out_syncobj runs after it");
+		struct drm_mbnaccel_wait w;
+		if (wait_job(fd, ida, 0, &w) || w.status != MBNACCEL_JOB_DONE)
+			fail("in-fence-chain-order", "the job waited for is not done");
+	}
+out:
+	if (so)
+		syncobj_destroy(fd, so);
+	if (empty)
+		syncobj_destroy(fd, empty);
+	pw_free(a);
+	pw_free(b);
+}
+
+/* ---- --in-fence-vgem: vgem (loaded by the guest script) makes fences that signal
+ * only when told to (or after its 10 s timeout): a job whose in-fence is one must not
+ * run before it signals, and must run right after. */
+
+struct vgem_fence_attach { uint32_t handle, flags, out_fence, pad; };
+struct vgem_fence_signal { uint32_t fence, flags; };
+#define VGEM_IOCTL_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
+#define VGEM_IOCTL_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
+#define VGEM_FENCE_WRITE 0x1
+
+static int open_vgem(void)
+{
+	char path[64], name[32];
+	for (int i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+		memset(name, 0, sizeof(name));
+		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void in_fence_vgem(int fd)
+{
+	int vfd = open_vgem(), r;
+	struct pwjob *j = NULL;
+	uint32_t so = 0;
+	uint64_t id;
+	if (vfd < 0) {
+		fail("in-fence-vgem", "no vgem device (the guest must load vgem)");
+		return;
+	}
+	struct drm_mode_create_dumb cd = { .height = 1, .width = 1024, .bpp = 32 };
+	struct vgem_fence_attach fa = { .flags = VGEM_FENCE_WRITE };
+	struct drm_prime_handle ph = { .flags = DRM_CLOEXEC };
+	struct dma_buf_export_sync_file es = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
+	if ((r = xioctl(vfd, DRM_IOCTL_MODE_CREATE_DUMB, &cd)) ||
+	    (fa.handle = cd.handle, r = xioctl(vfd, VGEM_IOCTL_FENCE_ATTACH, &fa)) ||
+	    (ph.handle = cd.handle, r = xioctl(vfd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph)) ||
+	    (r = xioctl(ph.fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &es))) {
+		fail("in-fence-vgem", "vgem fence / sync_file: %s", strerror(-r));
+		goto out;
+	}
+	struct drm_syncobj_handle sh = {
+		.fd = es.fd, .flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+	};
+	j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 63);
+	if (!j || (r = syncobj_create(fd, &so)) || (sh.handle = so, r = xioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &sh))) {
+		fail("in-fence-vgem", "syncobj import: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = submit_in(j, &so, 1, 0, &id))) {
+		fail("in-fence-vgem", "SUBMIT: %s", strerror(-r));
+		goto out;
+	}
+	struct drm_mbnaccel_wait w;
+	r = wait_job(fd, id, 2000, &w);
+	if (r == -ETIMEDOUT)
+		pass("in-fence-vgem-delays (the job has not run 2 s after SUBMIT: its in-fence is unsignaled)");
+	else
+		fail("in-fence-vgem-delays", "WAIT before the in-fence signaled: %s, status %u",
+		     r ? strerror(-r) : "completed", w.status);
+	struct vgem_fence_signal fs = { .fence = fa.out_fence };
+	uint64_t t0 = now_ns();
+	if ((r = xioctl(vfd, VGEM_IOCTL_FENCE_SIGNAL, &fs))) {
+		fail("in-fence-vgem", "VGEM_FENCE_SIGNAL: %s", strerror(-r));
+		goto out;
+	}
+	char what[80];
+	r = wait_job(fd, id, 30000, &w);
+	snprintf(what, sizeof(what), "ran once the in-fence signaled: done %.2f s later",
+		 (now_ns() - t0) / 1e9);
+	if (r)
+		fail("in-fence-vgem-runs", "WAIT: %s", strerror(-r));
+	else
+		wait_check(j, "in-fence-vgem-runs", id, what);
+out:
+	if (so)
+		syncobj_destroy(fd, so);
+	if (es.fd >= 0)
+		close(es.fd);
+	pw_free(j);
+	close(vfd);
+}
+
 static void test_wait_timeout(int fd)
 {
 	/* a longer job: WAIT with a deadline already passed returns ETIMEDOUT at once */
@@ -988,6 +1193,7 @@ static void basic(int fd)
 	test_ibuf_capacity(fd);
 	test_no_validate(fd, 0);
 	test_syncobj(fd);
+	test_in_fences(fd);
 	test_wait_timeout(fd);
 }
 
@@ -1392,7 +1598,7 @@ int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
 	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0, do_leave = 0;
-	int do_unbind = 0;
+	int do_unbind = 0, do_vgem = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1415,8 +1621,10 @@ int main(int argc, char **argv)
 			do_leave = 1;
 		else if (!strcmp(argv[i], "--unbind"))
 			do_unbind = 1;
+		else if (!strcmp(argv[i], "--in-fence-vgem"))
+			do_vgem = 1;
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind | --in-fence-vgem]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1447,6 +1655,8 @@ int main(int argc, char **argv)
 		leave_running(fd);
 	else if (do_unbind)
 		unbind_fence(fd);       /* closes fd */
+	else if (do_vgem)
+		in_fence_vgem(fd);
 	else
 		basic(fd);
 	if (!do_unbind)
