@@ -92,10 +92,27 @@ struct mbn_device {
 
 #define to_mbn_device(d) container_of(d, struct mbn_device, drm)
 
+/*
+ * A file's jobs not yet handed to the scheduler. The scheduler gets one job per file at
+ * a time (the next when the previous is finished): 6.12's FIFO policy orders entities
+ * by the submission time of their oldest queued job, so a file with many jobs queued
+ * would hold another file's job back for all of them; with one each, a job waits for
+ * at most one job of every other file (mbn-drmtest --fairness). Refcounted: a job
+ * finishing after its file closed still looks here (and finds it closed).
+ */
+struct mbn_queue {
+	struct kref ref;
+	struct mutex lock;              /* below; taken inside mdev->lock and mf->lock */
+	struct list_head pending;       /* struct mbn_job.qnode, in submission order */
+	bool busy;                      /* a job of the file is in the scheduler */
+	bool closed;                    /* the file is closing: push nothing more */
+};
+
 /* Per open file. */
 struct mbn_file {
 	struct mbn_device *mdev;
 	struct drm_sched_entity entity; /* the file's queue on mdev->sched */
+	struct mbn_queue *q;
 	struct mutex lock;              /* jobs, next_id; orders arm + push on entity */
 	struct xarray jobs;             /* job id -> struct mbn_job (one reference each) */
 	u64 next_id;
@@ -122,6 +139,9 @@ struct mbn_job {
 	struct dma_fence *done;
 	struct mbn_device *mdev;
 	u64 id;
+	struct mbn_queue *q;            /* its file's (a reference) */
+	struct list_head qnode;         /* in q->pending until handed to the scheduler */
+	bool pushed;                    /* handed to the scheduler (entity) */
 
 	/* Resources, dropped as soon as the job is finished. */
 	struct drm_gem_object *bos[MBNACCEL_MAX_BOS];

@@ -110,12 +110,22 @@ static inline struct mbn_job *to_mbn_job(struct drm_sched_job *sched_job)
 	return container_of(sched_job, struct mbn_job, base);
 }
 
+static void mbn_queue_release(struct kref *ref)
+{
+	struct mbn_queue *q = container_of(ref, struct mbn_queue, ref);
+
+	mutex_destroy(&q->lock);
+	kfree(q);
+}
+
 static void mbn_job_release(struct kref *ref)
 {
 	struct mbn_job *job = container_of(ref, struct mbn_job, ref);
 
 	if (job->done)
 		dma_fence_put(job->done);
+	if (job->q)
+		kref_put(&job->q->ref, mbn_queue_release);
 	kfree(job);
 }
 
@@ -144,6 +154,33 @@ static void mbn_job_free_resources(struct mbn_job *job)
 	job->acct = NULL;
 }
 
+/* Hand @job to the scheduler. q->lock held: arm and push in the file's order. */
+static void mbn_job_push(struct mbn_job *job)
+{
+	lockdep_assert_held(&job->q->lock);
+	job->pushed = true;
+	atomic_inc(&job->mdev->jobs_live);
+	drm_sched_job_arm(&job->base);
+	drm_sched_entity_push_job(&job->base);
+}
+
+/* The file's job in the scheduler is finished: hand it the next one. Called from
+ * mbn_job_complete (mdev->lock held). */
+static void mbn_queue_next(struct mbn_queue *q)
+{
+	struct mbn_job *next;
+
+	mutex_lock(&q->lock);
+	next = list_first_entry_or_null(&q->pending, struct mbn_job, qnode);
+	if (next && !q->closed) {
+		list_del_init(&next->qnode);
+		mbn_job_push(next);
+	} else {
+		q->busy = false;
+	}
+	mutex_unlock(&q->lock);
+}
+
 /* The job is off the engine (or never reached it): record, signal, and unless @keep
  * release its resources. @keep: the engine may still DMA into them (wedged, below).
  * Called with mdev->lock held. */
@@ -168,6 +205,8 @@ static void mbn_job_complete(struct mbn_device *mdev, struct mbn_job *job, u32 s
 		dma_fence_set_error(job->done, fence_err[status]);
 	}
 	dma_fence_signal(job->done);
+	if (job->pushed)
+		mbn_queue_next(job->q);
 }
 
 static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 status)
@@ -600,6 +639,7 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_exit;
 	}
 	job->mdev = mdev;
+	INIT_LIST_HEAD(&job->qnode);
 	for (i = 0; i < args->bo_count; i++) {
 		job->bos[i] = drm_gem_object_lookup(file, handles[i]);
 		if (!job->bos[i]) {
@@ -673,8 +713,11 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 
 	/* From here on the job is refcounted: the table's reference, then the
-	 * scheduler's. mf->lock also keeps arm and push in the order of the ids. */
+	 * scheduler's (also while it waits in mf->q). mf->lock keeps the ids in
+	 * submission order. */
 	kref_init(&job->ref);
+	kref_get(&mf->q->ref);
+	job->q = mf->q;
 	mutex_lock(&mf->lock);
 	ret = mbn_file_make_room(mf);
 	if (!ret) {
@@ -691,11 +734,16 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 	mf->next_id++;
 	kref_get(&job->ref);
-	atomic_inc(&mdev->jobs_live);
-	drm_sched_job_arm(&job->base);
 	if (syncobj)
 		drm_syncobj_replace_fence(syncobj, job->done);
-	drm_sched_entity_push_job(&job->base);
+	mutex_lock(&mf->q->lock);
+	if (mf->q->busy) {
+		list_add_tail(&job->qnode, &mf->q->pending);
+	} else {
+		mf->q->busy = true;
+		mbn_job_push(job);
+	}
+	mutex_unlock(&mf->q->lock);
 	mutex_unlock(&mf->lock);
 
 	/* the local copy: once mf->lock is dropped the job can finish and a concurrent
@@ -778,8 +826,22 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 int mbn_job_file_open(struct mbn_file *mf)
 {
 	struct drm_gpu_scheduler *sched = &mf->mdev->sched;
+	struct mbn_queue *q;
+	int ret;
 
-	return drm_sched_entity_init(&mf->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	ret = drm_sched_entity_init(&mf->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
+	if (ret) {
+		kfree(q);
+		return ret;
+	}
+	kref_init(&q->ref);
+	mutex_init(&q->lock);
+	INIT_LIST_HEAD(&q->pending);
+	mf->q = q;
+	return 0;
 }
 
 /* The file is closing (its GEM handles are already gone). Its queued jobs are
@@ -788,13 +850,30 @@ int mbn_job_file_open(struct mbn_file *mf)
  * so nothing under the hardware is freed. */
 void mbn_job_file_close(struct mbn_file *mf)
 {
-	struct mbn_job *job;
+	struct mbn_device *mdev = mf->mdev;
+	struct mbn_job *job, *tmp;
 	unsigned long id;
+	LIST_HEAD(pending);
 
+	/* jobs the scheduler has not got: never armed, so cleaned up here */
+	mutex_lock(&mf->q->lock);
+	mf->q->closed = true;
+	list_splice_init(&mf->q->pending, &pending);
+	mutex_unlock(&mf->q->lock);
+	list_for_each_entry_safe(job, tmp, &pending, qnode) {
+		list_del_init(&job->qnode);
+		mutex_lock(&mdev->lock);
+		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
+		mutex_unlock(&mdev->lock);
+		drm_sched_job_cleanup(&job->base);
+		mbn_job_put(job);       /* the scheduler's, which it never took */
+	}
+	/* the job the scheduler has, if it has not run yet, ends in free_job */
 	drm_sched_entity_fini(&mf->entity);
 	xa_for_each(&mf->jobs, id, job) {
 		xa_erase(&mf->jobs, id);
 		mbn_job_put(job);
 	}
 	xa_destroy(&mf->jobs);
+	kref_put(&mf->q->ref, mbn_queue_release);
 }

@@ -18,6 +18,9 @@
  *                                   out-of-bounds descriptor faults in hardware, canaries intact
  *   mbn-drmtest --in-fence-vgem     (vgem loaded) an in-fence that has not signaled (a
  *                                   vgem fence) holds the job back until it signals
+ *   mbn-drmtest --fairness S        two processes submit continuously for S s: each gets
+ *                                   >= 40 % of the jobs; a short job behind another
+ *                                   process's queue of long jobs waits <= one long job
  *   mbn-drmtest --unbind            (bridge --hang-job 1) a job's sync_file outlives the
  *                                   device's unbind and pins the module until closed
  *
@@ -1380,6 +1383,215 @@ static void leave_running(int fd)
 		fail("leave-running", "submit: %s", strerror(-r));
 }
 
+/* ---- --fairness S (issue 13, scheduling): measured in the guest, against the RTL.
+ * Share: two processes keep FAIR_DEPTH jobs each in flight for S seconds (the same
+ * 4-descriptor job); the jobs each completed within the window, and the engine
+ * cycles they got. Delay: one process keeps FAIR_DEPTH long jobs in flight while
+ * another submits a short job now and then; the short job's latency minus its time
+ * alone is how long it waited for the other process, compared to a long job's time
+ * alone. Prints a FAIRNESS line with the figures (driver/README.md quotes them). */
+
+#define FAIR_DEPTH 8
+
+struct fair_result {
+	long jobs;
+	uint64_t cycles;
+};
+
+/* Completion times of a fair_loop's jobs (shared with the parent), so a long job's
+ * duration is measured under the same host load as the short job's delay. */
+#define FAIR_TIMES 4096
+static uint64_t *fair_times;            /* [0] = count, then times in ns */
+
+/* Keep @depth jobs of @j in flight until @end_ns (jobs completed by then counted),
+ * then drain. */
+static struct fair_result fair_loop(struct pwjob *j, int depth, uint64_t end_ns)
+{
+	struct fair_result res = { 0, 0 };
+	uint64_t ids[FAIR_DEPTH];
+	int head = 0, n = 0;
+	for (;;) {
+		if (now_ns() < end_ns && n < depth) {
+			if (pw_submit(j, 0, &ids[(head + n) % FAIR_DEPTH]))
+				break;
+			n++;
+			continue;
+		}
+		if (!n)
+			break;
+		struct drm_mbnaccel_wait w;
+		int r = wait_job(j->fd, ids[head], 120000, &w);
+		uint64_t t = now_ns();
+		if (!r && w.status == MBNACCEL_JOB_DONE && t <= end_ns) {
+			res.jobs++;
+			res.cycles += w.cycles;
+			if (fair_times && fair_times[0] < FAIR_TIMES - 1)
+				fair_times[1 + fair_times[0]++] = t;
+		}
+		head = (head + 1) % FAIR_DEPTH;
+		n--;
+	}
+	return res;
+}
+
+/* A child that opens its own file, waits for the write end of the pipe @go to close
+ * (it closes its own copy), runs fair_loop for @secs and writes its result to @out. */
+static pid_t fair_child(const int go[2], int out, uint32_t rows, uint32_t in_c, uint32_t ndesc,
+			uint32_t seed, double secs)
+{
+	pid_t pid = fork();
+	if (pid)
+		return pid;
+	close(go[1]);
+	int fd = open_dev();
+	struct pwjob *j = pw_new(fd, rows, rows, in_c, 2 * g_lanes, ndesc, seed);
+	struct fair_result res = { -1, 0 };
+	char c;
+	if (j && read(go[0], &c, 1) == 0)
+		res = fair_loop(j, FAIR_DEPTH, now_ns() + (uint64_t)(secs * 1e9));
+	if (write(out, &res, sizeof(res)) != sizeof(res))
+		_exit(1);
+	_exit(0);
+}
+
+/* Wall time of one job of @j alone on the engine, in s (the best of @n). */
+static double job_time_alone(struct pwjob *j, int n)
+{
+	double best = 1e9;
+	for (int i = 0; i < n; i++) {
+		struct drm_mbnaccel_wait w;
+		uint64_t id, t0 = now_ns();
+		if (pw_submit(j, 0, &id) || wait_job(j->fd, id, 120000, &w) || w.status)
+			return -1;
+		double t = (now_ns() - t0) / 1e9;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+static void fairness(int fd, double secs)
+{
+	int go[2], out[2];
+	struct fair_result ra, rb;
+	if (pipe(go) || pipe(out)) {
+		fail("fairness", "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t a = fair_child(go, out[1], 4, 32, 4, 71, secs);
+	pid_t b = fair_child(go, out[1], 4, 32, 4, 72, secs);
+	sleep(1);               /* both have their BOs and jobs ready */
+	close(go[1]);
+	int okr = read(out[0], &ra, sizeof(ra)) == sizeof(ra) && read(out[0], &rb, sizeof(rb)) == sizeof(rb);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+	close(go[0]);
+	close(out[0]);
+	close(out[1]);
+	double sa = 0, sb = 0, ca = 0, cb = 0;
+	if (okr && ra.jobs > 0 && rb.jobs > 0) {
+		sa = 100.0 * ra.jobs / (ra.jobs + rb.jobs), sb = 100 - sa;
+		ca = 100.0 * ra.cycles / (ra.cycles + rb.cycles), cb = 100 - ca;
+	}
+	if (sa >= 40 && sb >= 40)
+		pass("fairness-share (%.0f s, %d jobs in flight each: %ld and %ld jobs = %.1f %% / %.1f %% of the jobs, %.1f %% / %.1f %% of the engine cycles)",
+		     secs, FAIR_DEPTH, ra.jobs, rb.jobs, sa, sb, ca, cb);
+	else
+		fail("fairness-share", "%ld and %ld jobs in %.0f s (%.1f %% / %.1f %%): want >= 40 %% each",
+		     okr ? ra.jobs : -1, okr ? rb.jobs : -1, secs, sa, sb);
+
+	/* the delay: a long job (64 descriptors) and a short one (1), each alone first */
+	struct pwjob *lj = pw_new(fd, 8, 8, 64, 2 * g_lanes, 64, 73);
+	struct pwjob *sj = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 74);
+	if (!lj || !sj)
+		return;
+	double tl = job_time_alone(lj, 2), ts = job_time_alone(sj, 3);
+	pw_free(lj);
+	if (tl <= 0 || ts <= 0) {
+		fail("fairness-delay", "a job alone failed");
+		pw_free(sj);
+		return;
+	}
+	const int samples = 6;
+	double run = 2 + samples * (0.3 + ts) + 4 * tl;
+	if (pipe(go) || pipe(out)) {
+		fail("fairness", "pipe: %s", strerror(errno));
+		return;
+	}
+	fair_times = mmap(NULL, FAIR_TIMES * 8, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fair_times == MAP_FAILED) {
+		fair_times = NULL;
+		fail("fairness", "mmap: %s", strerror(errno));
+		return;
+	}
+	pid_t l = fair_child(go, out[1], 8, 64, 64, 73, run);
+	sleep(1);
+	close(go[1]);
+	usleep(500000 + (useconds_t)(FAIR_DEPTH * tl * 1e6));  /* its queue is full */
+	double worst = 0, sum = 0;
+	int bad = 0, most_passed = 0;
+	for (int i = 0; i < samples; i++) {
+		struct drm_mbnaccel_wait w;
+		uint64_t id, t0 = now_ns();
+		if (pw_submit(sj, 0, &id) || wait_job(fd, id, 120000, &w) || w.status) {
+			bad = 1;
+			break;
+		}
+		uint64_t t1 = now_ns();
+		double d = (t1 - t0) / 1e9 - ts;
+		/* long jobs that completed while it waited: the one running when it was
+		 * submitted may, no other. The long process notes a completion when its
+		 * WAIT returns, a little late: one noted in the first 20 ms (a long job
+		 * takes > 100 ms) completed before the short job was submitted. */
+		int passed_by = 0;
+		for (uint64_t k = 0; k < fair_times[0]; k++)
+			passed_by += fair_times[1 + k] > t0 + 20000000 && fair_times[1 + k] < t1;
+		most_passed = passed_by > most_passed ? passed_by : most_passed;
+		worst = d > worst ? d : worst;
+		sum += d;
+		usleep(200000 + (useconds_t)(i * 37 % 100) * 1000);
+	}
+	struct fair_result rl;
+	int okl = read(out[0], &rl, sizeof(rl)) == sizeof(rl);
+	waitpid(l, NULL, 0);
+	close(go[0]);
+	close(out[0]);
+	close(out[1]);
+	pw_free(sj);
+	/* a long job's time under load: the median interval between the long process's
+	 * completions (a short job in between adds its few ms to one of them) */
+	double tla = tl;
+	uint64_t n = fair_times[0];
+	if (n >= 3) {
+		double *iv = calloc(n, sizeof(*iv));
+		for (uint64_t i = 1; i < n; i++)
+			iv[i - 1] = (fair_times[i + 1] - fair_times[i]) / 1e9;
+		for (uint64_t i = 0; i + 1 < n - 1; i++)       /* sort n-1 intervals */
+			for (uint64_t k = i + 1; k < n - 1; k++)
+				if (iv[k] < iv[i]) {
+					double t = iv[i];
+					iv[i] = iv[k], iv[k] = t;
+				}
+		tla = iv[(n - 1) / 2];
+		free(iv);
+	}
+	munmap(fair_times, FAIR_TIMES * 8);
+	fair_times = NULL;
+	double tl_alone = tl;
+	tl = tla;
+	/* at most one long job: counted (host load makes the times vary), the times
+	 * reported */
+	if (bad || !okl || rl.jobs <= 0)
+		fail("fairness-delay", "a job failed (short %d, long process %ld jobs)", bad, okl ? rl.jobs : -1);
+	else if (most_passed <= 1)
+		pass("fairness-delay (behind another process's %d long jobs in flight a short job waited for at most %d of them; %.3f s at most = %.2f long jobs of %.3f s under load (%.3f s alone), mean %.2f; short job alone %.4f s; %d samples)",
+		     FAIR_DEPTH, most_passed, worst, worst / tl, tl, tl_alone, sum / samples / tl, ts, samples);
+	else
+		fail("fairness-delay", "a short job waited for %d long jobs of another process (up to %.3f s = %.2f long jobs of %.3f s, mean %.2f), want <= 1",
+		     most_passed, worst, worst / tl, tl, sum / samples / tl);
+	printf("FAIRNESS share %ld %ld %.1f %.1f cycles %.1f %.1f long %.3f short %.4f worst %.3f (%.2f) mean %.2f passed-by %d\n",
+	       ra.jobs, rb.jobs, sa, sb, ca, cb, tl, ts, worst, worst / tl, sum / samples / tl, most_passed);
+}
+
 /* ---- --unbind: the bridge runs with --hang-job 1, the module was loaded as $MBN_MODULE
  * (issue 13 item 4). A job's fence, exported as a sync_file, must outlive its file and
  * the device: the job stays on the (hung) engine, the file is closed, the PCI device is
@@ -1599,6 +1811,7 @@ int main(int argc, char **argv)
 	long fuzz_n = -1, nprocs = 0;
 	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0, do_leave = 0;
 	int do_unbind = 0, do_vgem = 0;
+	double fair_s = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1623,8 +1836,10 @@ int main(int argc, char **argv)
 			do_unbind = 1;
 		else if (!strcmp(argv[i], "--in-fence-vgem"))
 			do_vgem = 1;
+		else if (!strcmp(argv[i], "--fairness") && i + 1 < argc)
+			fair_s = atof(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind | --in-fence-vgem]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind | --in-fence-vgem | --fairness S]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1657,6 +1872,8 @@ int main(int argc, char **argv)
 		unbind_fence(fd);       /* closes fd */
 	else if (do_vgem)
 		in_fence_vgem(fd);
+	else if (fair_s > 0)
+		fairness(fd, fair_s);
 	else
 		basic(fd);
 	if (!do_unbind)

@@ -17,7 +17,9 @@
 #     WARNING/BUG/Oops.
 # A second boot per kernel has the bridge hang the first job (--hang-job 1): the job
 # fails within its timeout, the engine is reset, the next job is correct.
-# One more loads vgem too: a job whose in-fence is an unsignaled vgem fence waits for it.
+# One more loads vgem too: a job whose in-fence is an unsignaled vgem fence waits for it;
+# then fairness: two processes submitting for 10 s get >= 40 % of the jobs each, a short
+# job behind another process's queue of long jobs waits for at most one of them.
 # Another (the same hang) leaves a job's fence, exported as a sync_file, across the
 # PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4).
 #   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
@@ -148,6 +150,7 @@ EOF
 cat >"$TMP/sched.sh" <<'EOF'
 insmod "$MBN_MODULE" || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --in-fence-vgem
+mbn-drmtest --fairness 10
 rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 EOF
@@ -228,7 +231,7 @@ for k in 6.1 6.12; do
 		fail "[$k shutdown] .shutdown" "no CTRL.RESET after the job's START in the bridge log: $(grep -c 'START' "$TMP/cosim-shut-$k.log") starts"
 	fi
 
-	# scheduling: an in-fence from vgem holds a job back until it signals
+	# scheduling: an in-fence from vgem holds a job back until it signals; fairness
 	t0=$SECONDS
 	"$RUN" -q -k "$k" -t 600 -N -M "$BUILD/module-$k/mbnaccel.ko" -D drm -D drm_shmem_helper -D vgem -b "$DRMTEST" \
 		-l "$TMP/sched-$k.log" -L "$TMP/cosim-sched-$k.log" "$TMP/sched.sh" 2>"$TMP/sched-$k.err"
@@ -236,6 +239,7 @@ for k in 6.1 6.12; do
 	[ $rc -eq 0 ] && pass "[$k sched] guest run finished ($((SECONDS - t0)) s)" ||
 		fail "[$k sched] guest run" "rc $rc: $(tail -3 "$TMP/sched-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/sched-$k.log" | tr '\n' ' ')"
 	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' sched] /p' "$TMP/sched-$k.log"
+	grep -m1 '^FAIRNESS' "$TMP/sched-$k.log" | sed "s/^/[$k] /"
 	grep -q '^RMMOD ok' "$TMP/sched-$k.log" && pass "[$k sched] rmmod at the end" ||
 		fail "[$k sched] rmmod" "$(grep -m1 '^RMMOD' "$TMP/sched-$k.log")"
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/sched-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
