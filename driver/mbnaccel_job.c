@@ -21,6 +21,7 @@
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/delay.h>
+#include <linux/dma-resv.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -582,12 +583,59 @@ static int mbn_job_add_in_syncobj(struct mbn_job *job, struct drm_file *file, u3
 #endif
 }
 
+/*
+ * Implicit sync: the job waits for the fences in its BOs' reservation objects and, once
+ * it is committed, puts its own there with write usage (the kernel does not know which
+ * BOs a job writes), so jobs sharing a BO run in submission order whatever their files.
+ * Locks the (distinct) objects into @objs/@n; they stay locked until mbn_job_unlock_resv.
+ */
+static int mbn_job_lock_resv(struct mbn_job *job, struct drm_gem_object **objs, int *n,
+			     struct ww_acquire_ctx *ctx)
+{
+	int i, k, ret;
+
+	*n = 0;
+	for (i = 0; i < job->bo_count; i++) {
+		for (k = 0; k < *n && objs[k] != job->bos[i]; k++)
+			;
+		if (k == *n)    /* the same BO may be bound to two regions: lock it once */
+			objs[(*n)++] = job->bos[i];
+	}
+	ret = drm_gem_lock_reservations(objs, *n, ctx);
+	if (ret)
+		return ret;
+	for (i = 0; i < *n; i++) {
+		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
+		if (!ret)
+			ret = drm_sched_job_add_implicit_dependencies(&job->base, objs[i], true);
+		if (ret) {
+			drm_gem_unlock_reservations(objs, *n, ctx);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* @fence: the committed job's, added to every object; NULL: the job was not committed. */
+static void mbn_job_unlock_resv(struct drm_gem_object **objs, int n, struct ww_acquire_ctx *ctx,
+				struct dma_fence *fence)
+{
+	int i;
+
+	for (i = 0; fence && i < n; i++)
+		dma_resv_add_fence(objs[i]->resv, fence, DMA_RESV_USAGE_WRITE);
+	drm_gem_unlock_reservations(objs, n, ctx);
+}
+
 int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct mbn_device *mdev = to_mbn_device(drm);
 	struct mbn_file *mf = file->driver_priv;
 	struct drm_mbnaccel_submit *args = data;
 	u32 handles[MBNACCEL_MAX_BOS], in_handles[MBNACCEL_MAX_IN_SYNCOBJS];
+	struct drm_gem_object *objs[MBNACCEL_MAX_BOS];
+	struct ww_acquire_ctx ctx;
+	int nobjs;
 	struct drm_syncobj *syncobj = NULL;
 	struct mbn_job *job;
 	unsigned int ms;
@@ -711,6 +759,9 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		if (ret)
 			goto out_cleanup;
 	}
+	ret = mbn_job_lock_resv(job, objs, &nobjs, &ctx);
+	if (ret)
+		goto out_cleanup;
 
 	/* From here on the job is refcounted: the table's reference, then the
 	 * scheduler's (also while it waits in mf->q). mf->lock keeps the ids in
@@ -727,6 +778,7 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 	if (ret) {
 		mutex_unlock(&mf->lock);
+		mbn_job_unlock_resv(objs, nobjs, &ctx, NULL);
 		drm_sched_job_cleanup(&job->base);
 		mbn_job_free_resources(job);
 		mbn_job_put(job);
@@ -734,6 +786,7 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 	mf->next_id++;
 	kref_get(&job->ref);
+	mbn_job_unlock_resv(objs, nobjs, &ctx, job->done);
 	if (syncobj)
 		drm_syncobj_replace_fence(syncobj, job->done);
 	mutex_lock(&mf->q->lock);

@@ -959,6 +959,25 @@ out:
 	pw_free(b);
 }
 
+/* Implicit sync (the BOs' reservation objects): the objects of a job are locked once
+ * each, so a BO bound to two regions of one job must still be accepted and run. */
+static void test_implicit(int fd)
+{
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 81);
+	uint32_t h5[5];
+	uint64_t id;
+	int r;
+	if (!j)
+		return;
+	memcpy(h5, j->h, sizeof(j->h));
+	h5[4] = j->h[3];
+	if ((r = submit(fd, j->desc, 1, h5, 5, 0, 0, 0, &id)))
+		fail("implicit-same-bo-twice", "SUBMIT with the output BO bound to regions 3 and 4: %s", strerror(-r));
+	else
+		wait_check(j, "implicit-same-bo-twice", id, "a BO bound to two regions of one job");
+	pw_free(j);
+}
+
 /* ---- --in-fence-vgem: vgem (loaded by the guest script) makes fences that signal
  * only when told to (or after its 10 s timeout): a job whose in-fence is one must not
  * run before it signals, and must run right after. */
@@ -1197,6 +1216,7 @@ static void basic(int fd)
 	test_no_validate(fd, 0);
 	test_syncobj(fd);
 	test_in_fences(fd);
+	test_implicit(fd);
 	test_wait_timeout(fd);
 }
 
