@@ -62,8 +62,8 @@
  * The hardware fence of a job. Its lock is its own and it points to nothing of the
  * device, so a sync_file exported from out_syncobj may outlive the device (unbind).
  * Its ops live in this module: each fence holds a module reference, dropped when the
- * fence is released, so rmmod waits (EBUSY) for the last sync_file instead of leaving
- * it with ops in freed memory.
+ * fence is released, so rmmod fails (EBUSY) while a sync_file still holds one instead
+ * of leaving it with ops in freed memory.
  */
 struct mbn_fence {
 	struct dma_fence base;          /* first: dma_fence_free() frees the container */
