@@ -17,6 +17,11 @@
 #     WARNING/BUG/Oops.
 # A second boot per kernel has the bridge hang the first job (--hang-job 1): the job
 # fails within its timeout, the engine is reset, the next job is correct.
+# One more loads vgem too: a job whose in-fence is an unsignaled vgem fence waits for it;
+# then fairness: two processes submitting for 10 s get >= 40 % of the jobs each, a short
+# job behind another process's queue of long jobs waits for at most one of them.
+# Another (the same hang) leaves a job's fence, exported as a sync_file, across the
+# PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4).
 #   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
 # MBN_GUEST_KERNELS="6.1" picks the kernels (default both). MBN_GUEST_ARCH=arm64 runs the same in arm64 guests (virt, Cortex-A53) with the arm64
 # module builds and userspace (make module-arm64 module-arm64-6.12 arm64): the board's
@@ -152,6 +157,22 @@ mbn-drmtest --leave-running
 echo "POWEROFF now"
 EOF
 
+# in-fences from another driver (vgem's fences signal when told to)
+cat >"$TMP/sched.sh" <<'EOF'
+insmod "$MBN_MODULE" || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --in-fence-vgem
+mbn-drmtest --fairness 10
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
+cat >"$TMP/unbind.sh" <<'EOF'
+insmod "$MBN_MODULE" job_timeout_ms=60000 || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --unbind
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
 cat >"$TMP/wedge.sh" <<'EOF'
 insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --wedge
@@ -221,6 +242,36 @@ for k in ${MBN_GUEST_KERNELS:-6.1 6.12}; do
 	else
 		fail "[$K shutdown] .shutdown" "no CTRL.RESET after the job's START in the bridge log: $(grep -c 'START' "$TMP/cosim-shut-$k.log") starts"
 	fi
+
+	# scheduling: an in-fence from vgem holds a job back until it signals; fairness
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 600 -N -M "$BUILD/module-$k/mbnaccel.ko" -D drm -D drm_shmem_helper -D vgem -b "$DRMTEST" \
+		-l "$TMP/sched-$k.log" -L "$TMP/cosim-sched-$k.log" "$TMP/sched.sh" 2>"$TMP/sched-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k sched] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k sched] guest run" "rc $rc: $(tail -3 "$TMP/sched-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/sched-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' sched] /p' "$TMP/sched-$k.log"
+	grep -m1 '^FAIRNESS' "$TMP/sched-$k.log" | sed "s/^/[$k] /"
+	grep -q '^RMMOD ok' "$TMP/sched-$k.log" && pass "[$k sched] rmmod at the end" ||
+		fail "[$k sched] rmmod" "$(grep -m1 '^RMMOD' "$TMP/sched-$k.log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/sched-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/sched-$k.log" && pass "[$k sched] dmesg: no warning, oops or BUG" ||
+		fail "[$k sched] dmesg" "${bad:-no dmesg captured}"
+
+	# a job's sync_file outlives its file and the device's unbind (issue 13 item 4):
+	# it signals, keeps the module loaded until closed, rmmod and a reload work
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+		-l "$TMP/unbind-$k.log" -L "$TMP/cosim-unbind-$k.log" "$TMP/unbind.sh" 2>"$TMP/unbind-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k unbind] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k unbind] guest run" "rc $rc: $(tail -3 "$TMP/unbind-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/unbind-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' unbind] /p' "$TMP/unbind-$k.log"
+	grep -q '^RMMOD ok' "$TMP/unbind-$k.log" && pass "[$k unbind] rmmod at the end" ||
+		fail "[$k unbind] rmmod" "$(grep -m1 '^RMMOD' "$TMP/unbind-$k.log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/unbind-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/unbind-$k.log" && pass "[$k unbind] dmesg: no warning, oops or BUG" ||
+		fail "[$k unbind] dmesg" "${bad:-no dmesg captured}"
 
 	# the wedge: the reset after the timeout is lost (bridge --stuck-reset 2), the
 	# device refuses jobs until a reset works, then runs them again (issue 13 item 1)
