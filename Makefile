@@ -154,6 +154,7 @@ check: deps
 	$(MAKE) SAN=1 all
 	$(MAKE) fuzz
 	$(MAKE) module module-6.12 drmtest
+	$(MAKE) arm64 arm64-guest module-arm64 module-arm64-6.12
 	bash tests/run.sh
 
 san:
@@ -202,6 +203,8 @@ clean:
 -include tools/cosim/cosim.mk
 # The TensorFlow Lite delegate (delegate/delegate.mk: libmbnaccel-tflite.so, examples).
 include delegate/delegate.mk
+# The arm64 userspace (tools/arm64/arm64.mk: make arm64) and its tests (make check-arm64).
+include tools/arm64/arm64.mk
 # The formal proofs (hw/formal/formal.mk: make formal).
 -include hw/formal/formal.mk
 # `all` was read before sim.mk defined SIM_ALL, so its simulator prerequisite is added here.
@@ -211,3 +214,15 @@ endif
 .PHONY: synth
 synth: $(REGS_VH)
 	sh hw/synth/synth.sh
+
+# C formatting (.clang-format): `make format` rewrites, `make format-check` fails on any
+# difference (tests/style/test-format.sh runs it in make check). driver/ is checked by the
+# kernel's checkpatch instead; generated files (build/) are not ours to format.
+CLANG_FORMAT ?= clang-format-14
+FORMAT_FILES := $(wildcard tools/common/image*.c tools/common/image*.h tests/unit/test-image.c)
+.PHONY: format format-check
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_FILES)
+format-check:
+	$(CLANG_FORMAT) --dry-run -Werror $(FORMAT_FILES)
+	@echo "format-check: $(words $(FORMAT_FILES)) files formatted as .clang-format says"

@@ -55,27 +55,22 @@ static int schema_type(TfLiteType t)
 
 static const char *op_name(int builtin)
 {
-	switch (builtin) {
-	case DBOP_CONV_2D: return "CONV_2D";
-	case DBOP_DEPTHWISE_CONV_2D: return "DEPTHWISE_CONV_2D";
-	case DBOP_PAD: return "PAD";
-	case DBOP_PADV2: return "PADV2";
-	default: return "operator";
-	}
+	const char *n = tfl_builtin_name(builtin);
+	return n ? n : "operator";
 }
 
 const char *mbn_tfl_screen(const TfLiteContext *ctx, const struct dnode *n)
 {
 	int nin_min, nin_max;
 	switch (n->builtin) {
-	case DBOP_CONV_2D:
-	case DBOP_DEPTHWISE_CONV_2D:
+	case TFL_OP_CONV_2D:
+	case TFL_OP_DEPTHWISE_CONV_2D:
 		nin_min = 2, nin_max = 3;
 		break;
-	case DBOP_PAD:
+	case TFL_OP_PAD:
 		nin_min = nin_max = 2;
 		break;
-	case DBOP_PADV2:
+	case TFL_OP_PADV2:
 		nin_min = 2, nin_max = 3;
 		break;
 	default:
@@ -100,7 +95,7 @@ const char *mbn_tfl_screen(const TfLiteContext *ctx, const struct dnode *n)
 	for (int i = 1; i < node->inputs->size; i++) {
 		int ti = node->inputs->data[i];
 		if (ti < 0) {
-			if (i == 2 && n->builtin != DBOP_PADV2)
+			if (i == 2 && n->builtin != TFL_OP_PADV2)
 				continue; /* no bias */
 			return "a required parameter tensor is missing";
 		}
@@ -112,11 +107,11 @@ const char *mbn_tfl_screen(const TfLiteContext *ctx, const struct dnode *n)
 		return "no output tensor";
 	if (ctx->tensors[out].allocation_type == kTfLiteDynamic)
 		return "output tensor has a dynamic shape";
-	if (n->builtin == DBOP_CONV_2D || n->builtin == DBOP_DEPTHWISE_CONV_2D) {
+	if (n->builtin == TFL_OP_CONV_2D || n->builtin == TFL_OP_DEPTHWISE_CONV_2D) {
 		if (!node->builtin_data)
 			return "no builtin parameters";
 		/* activation and padding are the first fields' neighbours in both structs */
-		int act = n->builtin == DBOP_CONV_2D
+		int act = n->builtin == TFL_OP_CONV_2D
 				  ? ((const struct mbn_tfl_conv_params *)node->builtin_data)->activation
 				  : ((const struct mbn_tfl_depthwise_params *)node->builtin_data)->activation;
 		int pad = ((const struct mbn_tfl_conv_params *)node->builtin_data)->padding;
@@ -143,14 +138,14 @@ void mbn_tfl_params_str(const struct dnode *n, char *s, size_t len)
 	if (!bd)
 		return;
 	switch (n->builtin) {
-	case DBOP_CONV_2D: {
+	case TFL_OP_CONV_2D: {
 		const struct mbn_tfl_conv_params *p = bd;
 		snprintf(s, len, "padding=%s stride_w=%d stride_h=%d activation=%d dilation_w=%d dilation_h=%d",
 			 pad_name(p->padding), p->stride_width, p->stride_height, p->activation, p->dilation_width_factor,
 			 p->dilation_height_factor);
 		break;
 	}
-	case DBOP_DEPTHWISE_CONV_2D: {
+	case TFL_OP_DEPTHWISE_CONV_2D: {
 		const struct mbn_tfl_depthwise_params *p = bd;
 		snprintf(s, len,
 			 "padding=%s stride_w=%d stride_h=%d depth_multiplier=%d activation=%d dilation_w=%d dilation_h=%d",
@@ -158,15 +153,15 @@ void mbn_tfl_params_str(const struct dnode *n, char *s, size_t len)
 			 p->dilation_width_factor, p->dilation_height_factor);
 		break;
 	}
-	case DBOP_AVERAGE_POOL_2D:
-	case DBOP_MAX_POOL_2D: {
+	case TFL_OP_AVERAGE_POOL_2D:
+	case TFL_OP_MAX_POOL_2D: {
 		const struct mbn_tfl_pool_params *p = bd;
 		snprintf(s, len, "padding=%s stride_w=%d stride_h=%d filter_w=%d filter_h=%d activation=%d",
 			 pad_name(p->padding), p->stride_width, p->stride_height, p->filter_width, p->filter_height,
 			 p->activation);
 		break;
 	}
-	case DBOP_MEAN: {
+	case TFL_OP_MEAN: {
 		const struct mbn_tfl_reducer_params *p = bd;
 		snprintf(s, len, "keep_dims=%d", p->keep_dims ? 1 : 0);
 		break;
@@ -254,7 +249,7 @@ static int options_of(const struct dnode *n, struct tflw_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	switch (n->builtin) {
-	case DBOP_CONV_2D: {
+	case TFL_OP_CONV_2D: {
 		const struct mbn_tfl_conv_params *p = n->node->builtin_data;
 		o->type = TFL_OPT_CONV2D;
 		o->padding = schema_padding(p->padding);
@@ -263,7 +258,7 @@ static int options_of(const struct dnode *n, struct tflw_options *o)
 		o->activation = p->activation;
 		return 1;
 	}
-	case DBOP_DEPTHWISE_CONV_2D: {
+	case TFL_OP_DEPTHWISE_CONV_2D: {
 		const struct mbn_tfl_depthwise_params *p = n->node->builtin_data;
 		o->type = TFL_OPT_DEPTHWISE;
 		o->padding = schema_padding(p->padding);
@@ -273,10 +268,10 @@ static int options_of(const struct dnode *n, struct tflw_options *o)
 		o->activation = p->activation;
 		return 1;
 	}
-	case DBOP_PAD:
+	case TFL_OP_PAD:
 		o->type = TFL_OPT_PAD;
 		return 1;
-	case DBOP_PADV2:
+	case TFL_OP_PADV2:
 		o->type = TFL_OPT_PADV2;
 		return 1;
 	}

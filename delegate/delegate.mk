@@ -12,6 +12,8 @@ DLG_OBJ   := $(patsubst delegate/%.c,$(BUILD)/obj/delegate/%.o,$(DLG_SRC)) $(BUI
 DLG_SO    := $(BUILD)/lib/libmbnaccel-tflite.so
 DLG_FLAGS := $(ALLFLAGS) -Idelegate -I$(ORACLE_DIR)/include -fvisibility=hidden
 ORACLE_EXT := $(ORACLE_DIR)/lib/libexternal_delegate_obj.so
+# the TFLite the programs link against (make arm64 passes the arm64 build's lib-arm64)
+ORACLE_LIBDIR ?= $(ORACLE_DIR)/lib
 
 $(ORACLE_EXT):
 	bash tests/oracle/fetch.sh $(ORACLE_DIR)
@@ -20,7 +22,7 @@ $(BUILD)/obj/delegate/%.o: delegate/%.c $(wildcard delegate/*.h) lib/include/mbn
 	@mkdir -p $(dir $@)
 	$(CC) $(DLG_FLAGS) -c -o $@ $<
 # the flatbuffer writer mbn-gen uses, compiled again with the delegate's visibility
-$(BUILD)/obj/delegate/tflite_writer.o: tools/common/tflite_writer.c tools/common/tflite_writer.h lib/src/loader/tflite_schema.h
+$(BUILD)/obj/delegate/tflite_writer.o: tools/common/tflite_writer.c tools/common/tflite_writer.h tools/common/fb_builder.h lib/src/loader/tflite_schema.h
 	@mkdir -p $(dir $@)
 	$(CC) $(DLG_FLAGS) -c -o $@ $<
 
@@ -32,12 +34,12 @@ $(DLG_SO): $(DLG_OBJ) $(LIB_SO)
 $(BUILD)/bin/mbn-tflite-run: tests/delegate/mbn-tflite-run.c delegate/mbnaccel_tflite.h $(DLG_SO) $(ORACLE_EXT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -Idelegate -I$(ORACLE_DIR)/include -o $@ $< -L$(BUILD)/lib -lmbnaccel-tflite \
-	    -L$(ORACLE_DIR)/lib -ltensorflowlite_c -Wl,-rpath,$(abspath $(BUILD)/lib):$(abspath $(ORACLE_DIR)/lib) -ldl -lm
+	    -L$(ORACLE_LIBDIR) -ltensorflowlite_c -Wl,-rpath,$(abspath $(BUILD)/lib):$(abspath $(ORACLE_LIBDIR)) -ldl -lm
 
 $(BUILD)/bin/tflite-classify: examples/tflite-classify.c delegate/mbnaccel_tflite.h $(DLG_SO) $(BUILD)/obj/tools-common.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) -Idelegate -I$(ORACLE_DIR)/include -o $@ $< $(BUILD)/obj/tools-common.a -L$(BUILD)/lib -lmbnaccel-tflite \
-	    -L$(ORACLE_DIR)/lib -ltensorflowlite_c -Wl,-rpath,$(abspath $(BUILD)/lib):$(abspath $(ORACLE_DIR)/lib) $(TOOL_LIBS) -lm
+	    -L$(ORACLE_LIBDIR) -ltensorflowlite_c -Wl,-rpath,$(abspath $(BUILD)/lib):$(abspath $(ORACLE_LIBDIR)) $(TOOL_LIBS) -lm
 
 .PHONY: delegate
 delegate: $(DLG_SO) $(BUILD)/bin/mbn-tflite-run $(BUILD)/bin/tflite-classify

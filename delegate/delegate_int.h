@@ -13,17 +13,78 @@
 #include <stdint.h>
 
 #include "tensorflow/lite/c/common.h"
+/* the schema's BuiltinOperator values (TFL_OP_*), shared with the loader and the writer */
+#include "loader/tflite_schema.h"
+#include <pthread.h>
 
-/* BuiltinOperator values (schema.fbs) the delegate looks at. */
-enum {
-	DBOP_AVERAGE_POOL_2D = 1,
-	DBOP_CONV_2D = 3,
-	DBOP_DEPTHWISE_CONV_2D = 4,
-	DBOP_MAX_POOL_2D = 17,
-	DBOP_PAD = 34,
-	DBOP_MEAN = 40,
-	DBOP_PADV2 = 60,
+#include "mbnaccel.h"
+#include "mbnaccel_tflite.h"
+
+#define WHY_LEN 256
+/* longest chain one kernel compiles (MobileNet v1: 27 convolutions, 32 with PADs) */
+#define MAX_CHAIN 256
+/* BuiltinOperator_DELEGATE (schema.fbs) */
+#define BUILTIN_DELEGATE 51
+
+struct chain {
+	int first_pos;             /* position of its first node in the execution plan */
+	int n;
+	int *nodes;                /* node indices */
+	int in_t, out_t;           /* TFLite tensors: activation input, output */
+	int in_dims[4];            /* the input shape it was compiled for */
+	size_t in_bytes, out_bytes;
+	mbn_model *model;
+	/* inside a partition: an output only the next chain reads has no TFLite memory
+	 * (TFLite allocates only the partition's own inputs and outputs), so the kernel
+	 * keeps it, allocated once at init */
+	uint8_t *own_out;
+	int src;                   /* chain of this kernel whose own_out is our input, -1 */
 };
+
+struct mbn_tfl_delegate {
+	TfLiteDelegate base;       /* first: TfLiteDelegate* converts to ours */
+	uint32_t magic;
+	char uri[256];
+	enum mbn_match match;
+	int log;
+	void (*report)(const char *);
+	mbn_device *dev;           /* NULL: the device did not open, claim nothing */
+	mbn_device *cpu;           /* the loader's judge for single nodes (step 2) */
+	int is_cpu;
+	char dev_error[512];
+	int said_dev_error;
+	/* the plugin ABI's answer to invalid options: Prepare fails with this message
+	 * (TFLite 2.9's C external-delegate loader calls a NULL plugin delegate's Prepare,
+	 * so the plugin never returns NULL) */
+	char option_error[512];
+	pthread_mutex_t lock;      /* stats, pending */
+	struct mbn_tflite_stats stats;
+	/* chains compiled in Prepare, waiting for their kernel's init */
+	struct chain *pending;
+	int n_pending, cap_pending;
+};
+
+struct part {                      /* one delegate kernel: a TFLite partition */
+	struct mbn_tfl_delegate *d;
+	int n;
+	struct chain *chains;      /* in execution order */
+	char error[WHY_LEN];       /* set by init if the partition is not ours */
+};
+
+/* delegate.c: messages (TFLite's report_error, else stderr), the clock, names */
+void mbn_tfl_say(struct mbn_tfl_delegate *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+double mbn_tfl_now_us(void);
+const char *mbn_tfl_builtin_name(int b);
+void mbn_tfl_chain_free(struct chain *c);
+
+/* delegate_prepare.c: TfLiteDelegate.Prepare (what to claim; one kernel per partition) */
+TfLiteStatus mbn_tfl_delegate_prepare(TfLiteContext *ctx, TfLiteDelegate *base);
+
+/* delegate_kernel.c: the partition kernel's TfLiteRegistration callbacks */
+void *mbn_tfl_part_init(TfLiteContext *ctx, const char *buffer, size_t length);
+void mbn_tfl_part_free(TfLiteContext *ctx, void *buffer);
+TfLiteStatus mbn_tfl_part_prepare(TfLiteContext *ctx, TfLiteNode *node);
+TfLiteStatus mbn_tfl_part_invoke(TfLiteContext *ctx, TfLiteNode *node);
 
 /* One node of the execution plan. */
 struct dnode {

@@ -4,7 +4,8 @@
 #   make module-6.12   Debian 6.12 amd64 headers (newest /usr/src/linux-headers-6.12.*-amd64)
 #   make module-arm64  cross build against Debian's arm64 6.1 headers, fetched with
 #                      `apt-get download` into build/arm64-headers (DESIGN.md section 5)
-#   make module-all    all three
+#   make module-arm64-6.12  the same against the arm64 6.12 headers
+#   make module-all    all four
 #   make dkms-prepare  build/dkms/mbnaccel-1.0: a dkms source tree (see driver/README.md)
 #
 # Each build happens in build/module-<name>/: the sources, the contract's checker
@@ -19,7 +20,7 @@ MBN_KDIR_6_1  ?= $(shell ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | 
 MBN_KDIR_6_12 ?= $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -n1)
 MBN_ARM64_DIR := $(BUILD)/arm64-headers
 
-.PHONY: module module-6.12 module-arm64 module-all module-clean dkms-prepare
+.PHONY: module module-6.12 module-arm64 module-arm64-6.12 module-all module-clean dkms-prepare
 
 # mbn-module-tree DIR: assemble a Kbuild-ready source tree in DIR (cp -p keeps
 # timestamps, so rebuilds are incremental).
@@ -50,10 +51,16 @@ module-arm64: $(REGS_H)
 	$(MAKE) -C $$kdir M=$(abspath $(BUILD)/module-arm64) ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules
 	@echo "built $(BUILD)/module-arm64/mbnaccel.ko (arm64)"
 
-module-all: module module-6.12 module-arm64
+module-arm64-6.12: $(REGS_H)
+	$(call mbn-module-tree,$(BUILD)/module-arm64-6.12)
+	kdir=$$(sh driver/fetch-arm64-headers.sh $(MBN_ARM64_DIR) 6.12) && \
+	$(MAKE) -C $$kdir M=$(abspath $(BUILD)/module-arm64-6.12) ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules
+	@echo "built $(BUILD)/module-arm64-6.12/mbnaccel.ko (arm64, 6.12)"
+
+module-all: module module-6.12 module-arm64 module-arm64-6.12
 
 module-clean:
-	rm -rf $(BUILD)/module-6.1 $(BUILD)/module-6.12 $(BUILD)/module-arm64 $(BUILD)/dkms
+	rm -rf $(BUILD)/module-6.1 $(BUILD)/module-6.12 $(BUILD)/module-arm64 $(BUILD)/module-arm64-6.12 $(BUILD)/dkms
 
 # A dkms source tree: dkms builds from /usr/src/mbnaccel-$(MBN_DKMS_VER) with no access
 # to hw/regs, so the generated register header is shipped inside it.

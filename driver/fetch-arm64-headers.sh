@@ -1,19 +1,26 @@
 #!/bin/sh
-# fetch-arm64-headers.sh DIR: Debian's arm64 6.1 kernel headers for the cross build,
-# following DESIGN.md section 5: `apt-get download` the :arm64 package matching the
-# installed amd64 6.1 headers (same ABI, so the installed -common and linux-kbuild-6.1
-# serve it), `dpkg -x` it into DIR, point its scripts link at linux-kbuild-6.1.
+# fetch-arm64-headers.sh DIR [SERIES]: Debian's arm64 kernel headers of SERIES (6.1, the
+# default, or 6.12) for the cross build, following DESIGN.md section 5: `apt-get download`
+# the :arm64 package matching the installed amd64 headers of that series (same ABI, so the
+# installed -common and linux-kbuild package serve it), `dpkg -x` it into DIR, point its
+# scripts link at the amd64 linux-kbuild.
 # Never `apt-get install` an :arm64 package: it would pull arm64 gcc-12, which
-# overwrites the cross compiler's binaries. Writes the header path to DIR/KDIR.
+# overwrites the cross compiler's binaries. Writes the header path to DIR/KDIR-SERIES.
 set -eu
 dir=$1
+series=${2:-6.1}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-common=$(ls -d /usr/src/linux-headers-6.1.*-common 2>/dev/null | sort -V | tail -n1)
-[ -n "$common" ] || { echo "no /usr/src/linux-headers-6.1.*-common (install linux-headers-amd64)" >&2; exit 1; }
+common=$(ls -d /usr/src/linux-headers-"$series".*-common 2>/dev/null | sort -V | tail -n1)
+[ -n "$common" ] || { echo "no /usr/src/linux-headers-$series.*-common (install linux-headers-amd64 or linux-headers-6.12-amd64)" >&2; exit 1; }
 abi=${common#/usr/src/linux-headers-}
-abi=${abi%-common}                       # e.g. 6.1.0-56
+abi=${abi%-common}                       # e.g. 6.1.0-56, 6.12.117+deb12
+case $series in
+6.1) kbuild=/usr/lib/linux-kbuild-6.1 ;;
+*) kbuild=/usr/lib/linux-kbuild-$abi ;;
+esac
+[ -d "$kbuild" ] || { echo "$kbuild missing (the amd64 linux-kbuild package of $abi)" >&2; exit 1; }
 pkg=linux-headers-$abi-arm64
 kdir=$dir/root/usr/src/$pkg
 
@@ -36,11 +43,11 @@ if [ ! -f "$kdir/Makefile" ]; then
 fi
 [ -f "$kdir/Makefile" ] || { echo "$pkg did not unpack to $kdir" >&2; exit 1; }
 # The package's scripts/ link points at the arm64 kbuild package; the amd64 host tools
-# of linux-kbuild-6.1 build modules for any target.
-ln -sfn /usr/lib/linux-kbuild-6.1/scripts "$kdir/scripts"
+# of the amd64 linux-kbuild package build modules for any target.
+ln -sfn "$kbuild/scripts" "$kdir/scripts"
 if [ -L "$kdir/tools" ] || [ ! -e "$kdir/tools" ]; then
-	ln -sfn /usr/lib/linux-kbuild-6.1/tools "$kdir/tools"
+	if [ -d "$kbuild/tools" ]; then ln -sfn "$kbuild/tools" "$kdir/tools"; fi
 fi
 grep -q "$common" "$kdir/Makefile" || echo "warning: $kdir/Makefile does not use $common" >&2
-echo "$kdir" > "$dir/KDIR"
+echo "$kdir" > "$dir/KDIR-$series"
 echo "$kdir"

@@ -24,6 +24,7 @@
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/gpu_scheduler.h>
 
 #include "mbn_regs.h"           /* generated from hw/regs/mbnaccel.regs */
 #include "desc_check.h"         /* the contract's checks (hw/model/desc_check.h) */
@@ -71,31 +72,49 @@ struct mbn_device {
 	u32 regs_id, regs_version, caps[4];
 	struct mbn_hw_limits lim;       /* from CAPS (desc_check.h) */
 
-	/* lock: the job queue, the running job and every register access sequence that
-	 * must not interleave (start, completion, reset). Never taken in hard-irq context. */
+	/* The one hardware ring: drm_sched picks the next job among the files' entities
+	 * and runs it once the previous one has completed (credit limit 1). */
+	struct drm_gpu_scheduler sched;
+	atomic_t jobs_live;             /* jobs the scheduler has not freed yet */
+
+	/* lock: the running job and every register access sequence that must not
+	 * interleave (start, completion, reset). Never taken in hard-irq context. */
 	struct mutex lock;
-	struct list_head queue;         /* jobs waiting for the engine, FIFO */
 	struct mbn_job *running;        /* on the engine, or NULL */
-	struct delayed_work timeout_work;
 	bool dead;                      /* device removed: accept nothing new */
 	bool wedged;                    /* BUSY after a reset: no job runs (mbn_wedge) */
 	struct mbn_job *wedged_job;     /* its memory kept while the engine may DMA */
 
-	u64 fence_context;
-	atomic64_t fence_seqno;
 	atomic64_t pinned;              /* bytes charged by all files (mbn_pin_charge) */
-	spinlock_t fence_lock;          /* dma_fence's lock, shared by all job fences */
 
 	atomic64_t jobs_done, jobs_failed, resets;
 };
 
 #define to_mbn_device(d) container_of(d, struct mbn_device, drm)
 
+/*
+ * A file's jobs not yet handed to the scheduler. The scheduler gets one job per file at
+ * a time (the next when the previous is finished): 6.12's FIFO policy orders entities
+ * by the submission time of their oldest queued job, so a file with many jobs queued
+ * would hold another file's job back for all of them; with one each, a job waits for
+ * at most one job of every other file (mbn-drmtest --fairness). Refcounted: a job
+ * finishing after its file closed still looks here (and finds it closed).
+ */
+struct mbn_queue {
+	struct kref ref;
+	struct mutex lock;              /* below; taken inside mdev->lock and mf->lock */
+	struct list_head pending;       /* struct mbn_job.qnode, in submission order */
+	bool busy;                      /* a job of the file is in the scheduler */
+	bool closed;                    /* the file is closing: push nothing more */
+};
+
 /* Per open file. */
 struct mbn_file {
 	struct mbn_device *mdev;
-	struct mutex lock;              /* jobs, next_id */
-	struct xarray jobs;             /* job id -> struct mbn_job (one fence ref each) */
+	struct drm_sched_entity entity; /* the file's queue on mdev->sched */
+	struct mbn_queue *q;
+	struct mutex lock;              /* jobs, next_id; orders arm + push on entity */
+	struct xarray jobs;             /* job id -> struct mbn_job (one reference each) */
 	u64 next_id;
 	struct mbn_pin_acct *acct;
 };
@@ -111,11 +130,18 @@ struct mbn_bo {
 #define to_mbn_bo(o) container_of(o, struct mbn_bo, base)
 
 struct mbn_job {
-	struct dma_fence fence;         /* first: its refcount is the job's lifetime */
+	struct drm_sched_job base;
+	/* References: the file's id table (until the file closes or the entry is evicted),
+	 * the scheduler (until free_job), mdev->wedged_job while the engine may DMA. */
+	struct kref ref;
+	/* The hardware fence, returned by run_job and exported (out_syncobj): a struct
+	 * mbn_fence, which has its own lock and no pointer into the device. */
+	struct dma_fence *done;
 	struct mbn_device *mdev;
-	const void *owner;              /* the submitting mbn_file, only compared */
 	u64 id;
-	struct list_head node;          /* in mdev->queue */
+	struct mbn_queue *q;            /* its file's (a reference) */
+	struct list_head qnode;         /* in q->pending until handed to the scheduler */
+	bool pushed;                    /* handed to the scheduler (entity) */
 
 	/* Resources, dropped as soon as the job is finished. */
 	struct drm_gem_object *bos[MBNACCEL_MAX_BOS];
@@ -128,7 +154,7 @@ struct mbn_job {
 	unsigned long timeout;          /* jiffies */
 	unsigned long deadline;         /* jiffies, set when started */
 
-	/* Result, valid once the fence is signaled: the Output fields of WAIT (status,
+	/* Result, valid once done is signaled: the Output fields of WAIT (status,
 	 * fault registers, counters), kept in the uapi struct so WAIT copies it whole. */
 	struct drm_mbnaccel_wait result;
 	bool finished;                  /* result complete: smp_store_release/acquire */
@@ -169,7 +195,8 @@ int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fil
 int mbn_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file);
 
 /* mbnaccel_job.c */
-void mbn_job_init_device(struct mbn_device *mdev);
+int mbn_job_init_device(struct mbn_device *mdev);
+int mbn_job_file_open(struct mbn_file *mf);
 int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
 void mbn_job_file_close(struct mbn_file *mf);

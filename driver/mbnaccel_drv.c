@@ -89,6 +89,7 @@ static int mbn_ioctl_get_param(struct drm_device *drm, void *data, struct drm_fi
 static int mbn_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct mbn_file *mf;
+	int ret;
 
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
 	if (!mf)
@@ -99,6 +100,12 @@ static int mbn_open(struct drm_device *drm, struct drm_file *file)
 		return -ENOMEM;
 	}
 	mf->mdev = to_mbn_device(drm);
+	ret = mbn_job_file_open(mf);
+	if (ret) {
+		mbn_pin_acct_put(mf->acct);
+		kfree(mf);
+		return ret;
+	}
 	mutex_init(&mf->lock);
 	xa_init(&mf->jobs);
 	mf->next_id = 1;
@@ -221,14 +228,15 @@ static struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_
 					   void *bus_ctx)
 {
 	struct mbn_device *mdev;
+	int ret;
 
 	mdev = devm_drm_dev_alloc(dev, &mbn_drm_driver, struct mbn_device, drm);
 	if (IS_ERR(mdev))
 		return mdev;
 	mdev->ops = ops;
 	mdev->bus_ctx = bus_ctx;
-	mbn_job_init_device(mdev);
-	return mdev;
+	ret = mbn_job_init_device(mdev);
+	return ret ? ERR_PTR(ret) : mdev;
 }
 
 static int mbn_device_init(struct mbn_device *mdev)

@@ -1,40 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * mbnaccel_job.c - jobs: SUBMIT (copy + validate), the FIFO queue, programming the
- * region table, completion from the interrupt, timeout + engine reset, WAIT, and the
- * cleanup when a file closes.
+ * mbnaccel_job.c - jobs: SUBMIT (copy + validate), scheduling through drm_sched (an
+ * entity per file, one hardware ring of one job), programming the region table,
+ * completion from the interrupt, timeout + engine reset, WAIT, and the cleanup when a
+ * file closes.
  *
- * Lifetime: a job is its dma_fence (the fence is the first member; its refcount is the
- * job's). References: the file's id table (until the file closes or the entry is
- * evicted), the queue/engine (until the job is finished), a syncobj if one was given.
- * The job's resources (BO references, the descriptor copy) are dropped as soon as it is
- * finished, so a finished job costs only its result record.
+ * Lifetime: a job is refcounted (struct mbn_job.ref): the file's id table, the scheduler
+ * (until free_job) and, on a wedged engine, mdev->wedged_job hold references. Its
+ * hardware fence (mbn_fence) is a separate object with its own lock: it is what
+ * out_syncobj receives, so a syncobj or sync_file can outlive the job, the file and the
+ * device. The job's resources (BO references, the descriptor copy) are dropped as soon
+ * as it is finished, so a finished job costs only its result record.
  *
- * Locking: mdev->lock serializes the queue, mdev->running and every register sequence
- * (start, completion, reset). All of it runs in process context (ioctl, threaded IRQ
- * handler, timeout work), which the PCI glue needs: its register accesses sleep.
+ * Locking: mdev->lock serializes mdev->running and every register sequence (start,
+ * completion, reset). All of it runs in process context (ioctl, threaded IRQ handler,
+ * the scheduler's run_job, free_job and timeout work), which the PCI glue needs: its
+ * register accesses sleep. The scheduler is never stopped (drm_sched_stop) with
+ * mdev->lock held: stopping waits for a run_job that may be waiting for the lock.
  */
 #include <linux/capability.h>
 #include <linux/dma-mapping.h>
 #include <linux/delay.h>
+#include <linux/dma-resv.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <drm/drm_syncobj.h>
+#include <drm/gpu_scheduler.h>
 
 #include "mbnaccel.h"
+
+#ifndef MBN_HAVE_SCHED_INIT_ARGS
+#error "drm_sched_init() with struct drm_sched_init_args is required (Kbuild probe)"
+#endif
 
 /* Finished jobs whose result a file keeps for WAIT; beyond this the oldest finished
  * ones are forgotten (WAIT on them: ENOENT). Unfinished jobs are never dropped. */
 #define MBN_FILE_MAX_JOBS       1024
 #define MBN_MAX_TIMEOUT_MS      600000
 #define MBN_RESET_IDLE_MS       2000
+/*
+ * drm_sched has one timeout per scheduler, SUBMIT one per job: the scheduler's timeout
+ * is a tick at which the running job's own deadline is checked, so a job times out at
+ * most this late.
+ */
+#define MBN_SCHED_TICK_MS       250
+/* How long the last close waits for the scheduler to free its jobs before tearing it
+ * down (drm_sched_fini does not free jobs still on its lists). */
+#define MBN_SCHED_DRAIN_MS      10000
+
+/*
+ * The hardware fence of a job. Its lock is its own and it points to nothing of the
+ * device, so a sync_file exported from out_syncobj may outlive the device (unbind).
+ * Its ops live in this module: each fence holds a module reference, dropped when the
+ * fence is released, so rmmod fails (EBUSY) while a sync_file still holds one instead
+ * of leaving it with ops in freed memory.
+ */
+struct mbn_fence {
+	struct dma_fence base;          /* first: dma_fence_free() frees the container */
+	spinlock_t lock;
+};
 
 static const char *mbn_fence_driver_name(struct dma_fence *f)
 {
@@ -46,20 +80,59 @@ static const char *mbn_fence_timeline_name(struct dma_fence *f)
 	return "mbnaccel-job";
 }
 
+static void mbn_fence_release(struct dma_fence *f)
+{
+	dma_fence_free(f);
+	module_put(THIS_MODULE);
+}
+
 static const struct dma_fence_ops mbn_fence_ops = {
 	.get_driver_name = mbn_fence_driver_name,
 	.get_timeline_name = mbn_fence_timeline_name,
-	/* .release unset: dma_fence_free() kfree_rcu()s the fence, which is the job */
+	.release = mbn_fence_release,
 };
 
-static inline struct mbn_job *to_mbn_job(struct dma_fence *f)
+/* One context per job: jobs of different files run in the scheduler's order, not in
+ * submission order, so no shared timeline would be honest. */
+static struct dma_fence *mbn_fence_create(void)
 {
-	return container_of(f, struct mbn_job, fence);
+	struct mbn_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return NULL;
+	__module_get(THIS_MODULE);
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &mbn_fence_ops, &f->lock, dma_fence_context_alloc(1), 1);
+	return &f->base;
+}
+
+static inline struct mbn_job *to_mbn_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct mbn_job, base);
+}
+
+static void mbn_queue_release(struct kref *ref)
+{
+	struct mbn_queue *q = container_of(ref, struct mbn_queue, ref);
+
+	mutex_destroy(&q->lock);
+	kfree(q);
+}
+
+static void mbn_job_release(struct kref *ref)
+{
+	struct mbn_job *job = container_of(ref, struct mbn_job, ref);
+
+	if (job->done)
+		dma_fence_put(job->done);
+	if (job->q)
+		kref_put(&job->q->ref, mbn_queue_release);
+	kfree(job);
 }
 
 static void mbn_job_put(struct mbn_job *job)
 {
-	dma_fence_put(&job->fence);
+	kref_put(&job->ref, mbn_job_release);
 }
 
 /* Drop what the hardware needed. Only once the engine no longer runs the job. */
@@ -82,9 +155,36 @@ static void mbn_job_free_resources(struct mbn_job *job)
 	job->acct = NULL;
 }
 
-/* The job is off the engine and off the queue: record, signal, and unless @keep
- * release its resources and drop the queue's reference. @keep: the engine may still
- * DMA into them (wedged, below). Called with mdev->lock held. */
+/* Hand @job to the scheduler. q->lock held: arm and push in the file's order. */
+static void mbn_job_push(struct mbn_job *job)
+{
+	lockdep_assert_held(&job->q->lock);
+	job->pushed = true;
+	atomic_inc(&job->mdev->jobs_live);
+	drm_sched_job_arm(&job->base);
+	drm_sched_entity_push_job(&job->base);
+}
+
+/* The file's job in the scheduler is finished: hand it the next one. Called from
+ * mbn_job_complete (mdev->lock held). */
+static void mbn_queue_next(struct mbn_queue *q)
+{
+	struct mbn_job *next;
+
+	mutex_lock(&q->lock);
+	next = list_first_entry_or_null(&q->pending, struct mbn_job, qnode);
+	if (next && !q->closed) {
+		list_del_init(&next->qnode);
+		mbn_job_push(next);
+	} else {
+		q->busy = false;
+	}
+	mutex_unlock(&q->lock);
+}
+
+/* The job is off the engine (or never reached it): record, signal, and unless @keep
+ * release its resources. @keep: the engine may still DMA into them (wedged, below).
+ * Called with mdev->lock held. */
 static void mbn_job_complete(struct mbn_device *mdev, struct mbn_job *job, u32 status,
 			     bool keep)
 {
@@ -103,11 +203,11 @@ static void mbn_job_complete(struct mbn_device *mdev, struct mbn_job *job, u32 s
 		atomic64_inc(&mdev->jobs_done);
 	} else {
 		atomic64_inc(&mdev->jobs_failed);
-		dma_fence_set_error(&job->fence, fence_err[status]);
+		dma_fence_set_error(job->done, fence_err[status]);
 	}
-	dma_fence_signal(&job->fence);
-	if (!keep)
-		mbn_job_put(job);
+	dma_fence_signal(job->done);
+	if (job->pushed)
+		mbn_queue_next(job->q);
 }
 
 static void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 status)
@@ -150,18 +250,12 @@ static void mbn_set_region(struct mbn_device *mdev, u32 r, u64 base, u64 size)
 	mbn_write(mdev, off + 12, upper_32_bits(size));
 }
 
-/* Put the next queued job on the idle engine. Called with mdev->lock held. */
-static void mbn_start_next(struct mbn_device *mdev)
+/* Put @job on the idle engine. Called with mdev->lock held. */
+static void mbn_start(struct mbn_device *mdev, struct mbn_job *job)
 {
-	struct mbn_job *job;
 	u32 r;
 
-	if (mdev->running || mdev->dead || mdev->wedged || list_empty(&mdev->queue))
-		return;
-	job = list_first_entry(&mdev->queue, struct mbn_job, node);
-	list_del_init(&job->node);
 	mdev->running = job;
-
 	/* Every region is rewritten for every job: regions the job did not bind get size
 	 * 0, so nothing of an earlier job stays reachable (matters with NO_VALIDATE). */
 	for (r = 0; r < MBN_NUM_REGIONS; r++) {
@@ -178,13 +272,12 @@ static void mbn_start_next(struct mbn_device *mdev)
 	mbn_write(mdev, MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	mbn_write(mdev, MBN_REG_IRQ_ENABLE, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	job->deadline = jiffies + job->timeout;
-	mod_delayed_work(system_wq, &mdev->timeout_work, job->timeout);
 	mbn_write(mdev, MBN_REG_CTRL, MBN_CTRL_START);
 }
 
-/* If the running job has finished (DONE or FAULT, engine idle), complete it and start
- * the next. Reads STATUS rather than trusting the interrupt: an MSI-X message can be
- * lost (docs/cosim.md). Called with mdev->lock held. Returns true if it completed. */
+/* If the running job has finished (DONE or FAULT, engine idle), complete it. Reads
+ * STATUS rather than trusting the interrupt: an MSI-X message can be lost
+ * (docs/cosim.md). Called with mdev->lock held. Returns true if it completed. */
 static bool mbn_check_running(struct mbn_device *mdev)
 {
 	struct mbn_job *job = mdev->running;
@@ -197,11 +290,11 @@ static bool mbn_check_running(struct mbn_device *mdev)
 		return false;
 	mbn_job_collect(mdev, job);
 	mdev->running = NULL;
-	cancel_delayed_work(&mdev->timeout_work);
 	mbn_job_finish(mdev, job, (st & MBN_STATUS_FAULT) ? MBNACCEL_JOB_FAULT : MBNACCEL_JOB_DONE);
 	return true;
 }
 
+/* The signaled hardware fence wakes the scheduler, which runs the next job. */
 void mbn_job_irq(struct mbn_device *mdev)
 {
 	u32 st;
@@ -211,8 +304,7 @@ void mbn_job_irq(struct mbn_device *mdev)
 		st = mbn_read(mdev, MBN_REG_IRQ_STATUS);
 		if (st)
 			mbn_write(mdev, MBN_REG_IRQ_STATUS, st);    /* w1c */
-		if (mbn_check_running(mdev))
-			mbn_start_next(mdev);
+		mbn_check_running(mdev);
 	}
 	mutex_unlock(&mdev->lock);
 }
@@ -243,22 +335,18 @@ static int mbn_engine_reset(struct mbn_device *mdev)
 /*
  * The engine did not go idle after a reset, so it may still read and write @job's
  * descriptor copy and BOs: fail the job but keep its memory (leaked rather than freed
- * under a running DMA; mdev->wedged_job holds the queue's reference), abort the queue,
- * and refuse new jobs until a reset succeeds (mbn_unwedge). mdev->lock held.
+ * under a running DMA; mdev->wedged_job holds a reference), and refuse new jobs until
+ * a reset succeeds (mbn_unwedge). Jobs already queued are aborted by run_job while
+ * the device is wedged. mdev->lock held.
  */
 static void mbn_wedge(struct mbn_device *mdev, struct mbn_job *job, u32 status)
 {
-	struct mbn_job *q, *tmp;
-
 	drm_err(&mdev->drm, "engine wedged: job %llu's memory is kept until a reset succeeds; SUBMIT fails with EIO\n",
 		job->id);
 	mdev->wedged = true;
+	kref_get(&job->ref);
 	mdev->wedged_job = job;
 	mbn_job_complete(mdev, job, status, true);
-	list_for_each_entry_safe(q, tmp, &mdev->queue, node) {
-		list_del_init(&q->node);
-		mbn_job_finish(mdev, q, MBNACCEL_JOB_ABORTED);
-	}
 }
 
 /* A wedged engine: try the reset again; once it goes idle, free the kept job's memory.
@@ -279,23 +367,82 @@ static int mbn_unwedge(struct mbn_device *mdev)
 	return 0;
 }
 
-static void mbn_timeout_work(struct work_struct *work)
+/* ---- drm_sched backend */
+
+static struct dma_fence *mbn_sched_run_job(struct drm_sched_job *sched_job)
 {
-	struct mbn_device *mdev = container_of(to_delayed_work(work), struct mbn_device,
-					       timeout_work);
-	struct mbn_job *job;
+	struct mbn_job *job = to_mbn_job(sched_job);
+	struct mbn_device *mdev = job->mdev;
+
+	mutex_lock(&mdev->lock);
+	/* cancelled by the scheduler, or no engine that may run it: it never starts */
+	if (sched_job->s_fence->finished.error || mdev->dead || mdev->wedged)
+		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
+	else
+		mbn_start(mdev, job);
+	mutex_unlock(&mdev->lock);
+	/* the scheduler's reference; an already signaled fence completes the job at once */
+	return dma_fence_get(job->done);
+}
+
+/*
+ * drm_sched took @sched_job off its pending list to call timedout_job; put it back,
+ * as drm_sched_stop would, when no reset follows, or free_job would never see it.
+ * Called with mdev->lock held, which every signaling of job->done also holds: a job
+ * that is not signaled here can only complete once it is back on the list, where the
+ * scheduler finds it. One that already completed found nothing to free: kick the
+ * scheduler's cleanup (6.1: its thread, later kernels: the free work).
+ */
+static void mbn_sched_requeue(struct mbn_device *mdev, struct drm_sched_job *sched_job)
+{
+	struct drm_gpu_scheduler *sched = &mdev->sched;
+
+	spin_lock(&sched->job_list_lock);
+	list_add(&sched_job->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
+	if (dma_fence_is_signaled(&sched_job->s_fence->finished)) {
+#if defined(MBN_HAVE_SCHED_WQUEUE)
+		drm_sched_wqueue_start(sched);
+#elif defined(MBN_HAVE_SCHED_WAKE_UP_WORKER)
+		/* drm_sched_wakeup() is not exported there */
+		wake_up_interruptible(&sched->wake_up_worker);
+#else
+#error "no way to kick the scheduler's cleanup (Kbuild probe)"
+#endif
+	}
+}
+
+static void mbn_sched_restart(struct drm_gpu_scheduler *sched)
+{
+#ifdef MBN_HAVE_SCHED_START_RECOVERY
+	drm_sched_start(sched, true);
+#else
+	drm_sched_start(sched);
+#endif
+}
+
+static enum drm_gpu_sched_stat mbn_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct mbn_job *job = to_mbn_job(sched_job);
+	struct mbn_device *mdev = job->mdev;
+	bool overdue;
 	int ret;
 
 	mutex_lock(&mdev->lock);
-	job = mdev->running;
-	if (!job || mdev->dead)
-		goto out;
-	/* A stale timer from an earlier job: re-arm for this one. */
-	if (time_before(jiffies, job->deadline)) {
-		mod_delayed_work(system_wq, &mdev->timeout_work, job->deadline - jiffies);
-		goto out;
-	}
-	if (mbn_check_running(mdev)) {
+	overdue = !mdev->dead && mdev->running == job && !time_before(jiffies, job->deadline);
+	if (!overdue)
+		mbn_sched_requeue(mdev, sched_job);
+	mutex_unlock(&mdev->lock);
+	if (!overdue)
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+
+	/* Park the scheduler (no run_job during the reset); this also puts @sched_job
+	 * back on the pending list, and drm_sched_start below completes it. */
+	drm_sched_stop(&mdev->sched, sched_job);
+	mutex_lock(&mdev->lock);
+	if (mdev->running != job) {
+		/* completed (interrupt) while the scheduler was being parked */
+	} else if (mbn_check_running(mdev)) {
 		drm_warn(&mdev->drm, "job %llu completed without an interrupt\n", job->id);
 	} else {
 		drm_warn(&mdev->drm, "job %llu timed out after %u ms, resetting the engine\n",
@@ -308,24 +455,74 @@ static void mbn_timeout_work(struct work_struct *work)
 		else
 			mbn_job_finish(mdev, job, MBNACCEL_JOB_TIMEOUT);
 	}
-	mbn_start_next(mdev);
-out:
 	mutex_unlock(&mdev->lock);
+	mbn_sched_restart(&mdev->sched);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
-void mbn_job_init_device(struct mbn_device *mdev)
+static void mbn_sched_free_job(struct drm_sched_job *sched_job)
 {
-	mutex_init(&mdev->lock);
-	INIT_LIST_HEAD(&mdev->queue);
-	INIT_DELAYED_WORK(&mdev->timeout_work, mbn_timeout_work);
-	spin_lock_init(&mdev->fence_lock);
-	atomic64_set(&mdev->fence_seqno, 0);
+	struct mbn_job *job = to_mbn_job(sched_job);
+	struct mbn_device *mdev = job->mdev;
+
+	/* never run: cancelled with its file's entity */
+	mutex_lock(&mdev->lock);
+	if (!job->finished)
+		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
+	mutex_unlock(&mdev->lock);
+	drm_sched_job_cleanup(sched_job);
+	mbn_job_put(job);
+	/* wake_up_var: a global wait queue, not one in mdev, which the waiter frees */
+	if (atomic_dec_and_test(&mdev->jobs_live))
+		wake_up_var(&mdev->jobs_live);
 }
 
-/* Device removal: stop the engine, finish everything as ABORTED. */
+static const struct drm_sched_backend_ops mbn_sched_ops = {
+	.run_job = mbn_sched_run_job,
+	.timedout_job = mbn_sched_timedout_job,
+	.free_job = mbn_sched_free_job,
+};
+
+/* The last reference to the DRM device is gone: every file is closed, so every entity
+ * is torn down and no job can be added. */
+static void mbn_sched_fini(struct drm_device *drm, void *arg)
+{
+	struct mbn_device *mdev = arg;
+
+	if (!wait_var_event_timeout(&mdev->jobs_live, !atomic_read(&mdev->jobs_live),
+				    msecs_to_jiffies(MBN_SCHED_DRAIN_MS)))
+		drm_err(drm, "%d jobs not freed by the scheduler\n",
+			atomic_read(&mdev->jobs_live));
+	drm_sched_fini(&mdev->sched);
+}
+
+int mbn_job_init_device(struct mbn_device *mdev)
+{
+	const struct drm_sched_init_args args = {
+		.ops = &mbn_sched_ops,
+#ifdef MBN_HAVE_SCHED_NUM_RQS
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+#endif
+		.credit_limit = 1,      /* one job on the engine at a time */
+		.timeout = msecs_to_jiffies(MBN_SCHED_TICK_MS),
+		.name = MBN_DRIVER_NAME,
+		.dev = mdev->drm.dev,
+	};
+	int ret;
+
+	mutex_init(&mdev->lock);
+	atomic_set(&mdev->jobs_live, 0);
+	ret = drm_sched_init(&mdev->sched, &args);
+	if (ret)
+		return ret;
+	return drmm_add_action_or_reset(&mdev->drm, mbn_sched_fini, mdev);
+}
+
+/* Device removal (or system shutdown): stop the engine, end the running job as
+ * ABORTED. Jobs the scheduler still has end as ABORTED in run_job (mdev->dead). */
 void mbn_job_shutdown(struct mbn_device *mdev)
 {
-	struct mbn_job *job, *tmp;
+	struct mbn_job *job;
 
 	mutex_lock(&mdev->lock);
 	mdev->dead = true;
@@ -338,17 +535,12 @@ void mbn_job_shutdown(struct mbn_device *mdev)
 		else
 			mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
 	}
-	list_for_each_entry_safe(job, tmp, &mdev->queue, node) {
-		list_del_init(&job->node);
-		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
-	}
 	/* still wedged: one last reset; if the engine stays busy its job's memory is
 	 * leaked for good (never freed under a DMA that may still run) */
 	if (mdev->wedged && mbn_unwedge(mdev))
 		drm_err(&mdev->drm, "engine still busy at removal: job %llu's memory is leaked\n",
 			mdev->wedged_job ? mdev->wedged_job->id : 0);
 	mutex_unlock(&mdev->lock);
-	cancel_delayed_work_sync(&mdev->timeout_work);
 }
 
 /* ---- file side */
@@ -364,7 +556,7 @@ static int mbn_file_make_room(struct mbn_file *mf)
 	if (n < MBN_FILE_MAX_JOBS)
 		return 0;
 	xa_for_each(&mf->jobs, id, job) {
-		if (!dma_fence_is_signaled(&job->fence))
+		if (!dma_fence_is_signaled(job->done))
 			continue;
 		xa_erase(&mf->jobs, id);
 		mbn_job_put(job);
@@ -374,12 +566,76 @@ static int mbn_file_make_room(struct mbn_file *mf)
 	return -EBUSY;  /* MBN_FILE_MAX_JOBS unfinished jobs of this file */
 }
 
+/* The job does not run before the fence @handle holds now has signaled. */
+static int mbn_job_add_in_syncobj(struct mbn_job *job, struct drm_file *file, u32 handle)
+{
+#ifdef MBN_HAVE_SCHED_SYNCOBJ_DEP
+	return drm_sched_job_add_syncobj_dependency(&job->base, file, handle, 0);
+#else
+	struct dma_fence *fence;
+	int ret;
+
+	ret = drm_syncobj_find_fence(file, handle, 0, 0, &fence);
+	if (ret)
+		return ret;
+	/* consumes the reference, also on error */
+	return drm_sched_job_add_dependency(&job->base, fence);
+#endif
+}
+
+/*
+ * Implicit sync: the job waits for the fences in its BOs' reservation objects and, once
+ * it is committed, puts its own there with write usage (the kernel does not know which
+ * BOs a job writes), so jobs sharing a BO run in submission order whatever their files.
+ * Locks the (distinct) objects into @objs/@n; they stay locked until mbn_job_unlock_resv.
+ */
+static int mbn_job_lock_resv(struct mbn_job *job, struct drm_gem_object **objs, int *n,
+			     struct ww_acquire_ctx *ctx)
+{
+	int i, k, ret;
+
+	*n = 0;
+	for (i = 0; i < job->bo_count; i++) {
+		for (k = 0; k < *n && objs[k] != job->bos[i]; k++)
+			;
+		if (k == *n)    /* the same BO may be bound to two regions: lock it once */
+			objs[(*n)++] = job->bos[i];
+	}
+	ret = drm_gem_lock_reservations(objs, *n, ctx);
+	if (ret)
+		return ret;
+	for (i = 0; i < *n; i++) {
+		ret = dma_resv_reserve_fences(objs[i]->resv, 1);
+		if (!ret)
+			ret = drm_sched_job_add_implicit_dependencies(&job->base, objs[i], true);
+		if (ret) {
+			drm_gem_unlock_reservations(objs, *n, ctx);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* @fence: the committed job's, added to every object; NULL: the job was not committed. */
+static void mbn_job_unlock_resv(struct drm_gem_object **objs, int n, struct ww_acquire_ctx *ctx,
+				struct dma_fence *fence)
+{
+	int i;
+
+	for (i = 0; fence && i < n; i++)
+		dma_resv_add_fence(objs[i]->resv, fence, DMA_RESV_USAGE_WRITE);
+	drm_gem_unlock_reservations(objs, n, ctx);
+}
+
 int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct mbn_device *mdev = to_mbn_device(drm);
 	struct mbn_file *mf = file->driver_priv;
 	struct drm_mbnaccel_submit *args = data;
-	u32 handles[MBNACCEL_MAX_BOS];
+	u32 handles[MBNACCEL_MAX_BOS], in_handles[MBNACCEL_MAX_IN_SYNCOBJS];
+	struct drm_gem_object *objs[MBNACCEL_MAX_BOS];
+	struct ww_acquire_ctx ctx;
+	int nobjs;
 	struct drm_syncobj *syncobj = NULL;
 	struct mbn_job *job;
 	unsigned int ms;
@@ -387,8 +643,16 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	u64 id = 0;
 	u32 i;
 
-	if (args->flags & ~MBNACCEL_SUBMIT_NO_VALIDATE || args->reserved)
+	if (args->flags & ~(MBNACCEL_SUBMIT_NO_VALIDATE | MBNACCEL_SUBMIT_IN_SYNCOBJS) ||
+	    args->reserved || args->pad2)
 		return -EINVAL;
+	/* version 2's fields only with their flag (a version 1 binary has them zeroed) */
+	if (args->flags & MBNACCEL_SUBMIT_IN_SYNCOBJS) {
+		if (!args->in_syncobj_count || args->in_syncobj_count > MBNACCEL_MAX_IN_SYNCOBJS)
+			return -EINVAL;
+	} else if (args->in_syncobjs || args->in_syncobj_count) {
+		return -EINVAL;
+	}
 	if (!args->desc_count || args->desc_count > MBNACCEL_MAX_DESCS)
 		return -EINVAL;
 	if (!args->bo_count || args->bo_count > MBNACCEL_MAX_BOS)
@@ -400,6 +664,9 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		return -EPERM;
 	if (copy_from_user(handles, u64_to_user_ptr(args->bo_handles),
 			   args->bo_count * sizeof(u32)))
+		return -EFAULT;
+	if (copy_from_user(in_handles, u64_to_user_ptr(args->in_syncobjs),
+			   args->in_syncobj_count * sizeof(u32)))
 		return -EFAULT;
 
 	if (!drm_dev_enter(drm, &idx))
@@ -420,8 +687,7 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		goto out_exit;
 	}
 	job->mdev = mdev;
-	job->owner = mf;
-	INIT_LIST_HEAD(&job->node);
+	INIT_LIST_HEAD(&job->qnode);
 	for (i = 0; i < args->bo_count; i++) {
 		job->bos[i] = drm_gem_object_lookup(file, handles[i]);
 		if (!job->bos[i]) {
@@ -474,47 +740,77 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 		ms = 20000;
 	job->timeout = msecs_to_jiffies(ms);
 
-	/* From here on the fence owns the job. One context per job: jobs of different
-	 * files can finish out of submission order (cancellation), so no shared
-	 * timeline would be honest. */
-	dma_fence_init(&job->fence, &mbn_fence_ops, &mdev->fence_lock,
-		       dma_fence_context_alloc(1), 1);
+	job->done = mbn_fence_create();
+	if (!job->done) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+#if defined(MBN_HAVE_SCHED_CLIENT_ID)
+	ret = drm_sched_job_init(&job->base, &mf->entity, 1, mf, file->client_id);
+#elif defined(MBN_HAVE_SCHED_CREDITS)
+	ret = drm_sched_job_init(&job->base, &mf->entity, 1, mf);
+#else
+	ret = drm_sched_job_init(&job->base, &mf->entity, mf);
+#endif
+	if (ret)
+		goto out_free;
+	for (i = 0; i < args->in_syncobj_count; i++) {
+		ret = mbn_job_add_in_syncobj(job, file, in_handles[i]);
+		if (ret)
+			goto out_cleanup;
+	}
+	ret = mbn_job_lock_resv(job, objs, &nobjs, &ctx);
+	if (ret)
+		goto out_cleanup;
 
+	/* From here on the job is refcounted: the table's reference, then the
+	 * scheduler's (also while it waits in mf->q). mf->lock keeps the ids in
+	 * submission order. */
+	kref_init(&job->ref);
+	kref_get(&mf->q->ref);
+	job->q = mf->q;
 	mutex_lock(&mf->lock);
 	ret = mbn_file_make_room(mf);
 	if (!ret) {
-		id = mf->next_id++;
+		id = mf->next_id;
 		job->id = id;
 		ret = xa_err(xa_store(&mf->jobs, job->id, job, GFP_KERNEL));
 	}
-	mutex_unlock(&mf->lock);
 	if (ret) {
+		mutex_unlock(&mf->lock);
+		mbn_job_unlock_resv(objs, nobjs, &ctx, NULL);
+		drm_sched_job_cleanup(&job->base);
 		mbn_job_free_resources(job);
 		mbn_job_put(job);
 		goto out_syncobj;
 	}
-
+	mf->next_id++;
+	kref_get(&job->ref);
+	mbn_job_unlock_resv(objs, nobjs, &ctx, job->done);
 	if (syncobj)
-		drm_syncobj_replace_fence(syncobj, &job->fence);
-
-	mutex_lock(&mdev->lock);
-	dma_fence_get(&job->fence);             /* the queue's reference */
-	if (mdev->dead || mdev->wedged) {   /* wedged since the check above */
-		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
+		drm_syncobj_replace_fence(syncobj, job->done);
+	mutex_lock(&mf->q->lock);
+	if (mf->q->busy) {
+		list_add_tail(&job->qnode, &mf->q->pending);
 	} else {
-		list_add_tail(&job->node, &mdev->queue);
-		mbn_start_next(mdev);
+		mf->q->busy = true;
+		mbn_job_push(job);
 	}
-	mutex_unlock(&mdev->lock);
+	mutex_unlock(&mf->q->lock);
+	mutex_unlock(&mf->lock);
 
-	/* the local copy: once mdev->lock is dropped the job can finish and a concurrent
+	/* the local copy: once mf->lock is dropped the job can finish and a concurrent
 	 * SUBMIT of this file can evict (free) it */
 	args->job_id = id;
 	ret = 0;
 	goto out_syncobj;
 
+out_cleanup:
+	drm_sched_job_cleanup(&job->base);      /* drops the dependencies */
 out_free:
 	mbn_job_free_resources(job);
+	if (job->done)
+		dma_fence_put(job->done);
 	kfree(job);
 out_syncobj:
 	if (syncobj)
@@ -538,7 +834,7 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	mutex_lock(&mf->lock);
 	job = xa_load(&mf->jobs, args->job_id);
 	if (job && job->id == args->job_id)
-		dma_fence_get(&job->fence);
+		kref_get(&job->ref);
 	else
 		job = NULL;
 	mutex_unlock(&mf->lock);
@@ -555,7 +851,7 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 			/* +1: never return before the absolute deadline */
 			u64 j = nsecs_to_jiffies64(args->timeout_ns - now) + 1;
 
-			ret = dma_fence_wait_timeout(&job->fence, true,
+			ret = dma_fence_wait_timeout(job->done, true,
 						     min_t(u64, j, MAX_SCHEDULE_TIMEOUT - 1));
 			if (ret == 0)
 				ret = -ETIMEDOUT;
@@ -580,27 +876,57 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	return ret;
 }
 
+int mbn_job_file_open(struct mbn_file *mf)
+{
+	struct drm_gpu_scheduler *sched = &mf->mdev->sched;
+	struct mbn_queue *q;
+	int ret;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	ret = drm_sched_entity_init(&mf->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
+	if (ret) {
+		kfree(q);
+		return ret;
+	}
+	kref_init(&q->ref);
+	mutex_init(&q->lock);
+	INIT_LIST_HEAD(&q->pending);
+	mf->q = q;
+	return 0;
+}
+
 /* The file is closing (its GEM handles are already gone). Its queued jobs are
- * cancelled; a job on the engine runs to completion or times out: it holds its own BO
- * references, so nothing under the hardware is freed. */
+ * cancelled (drm_sched_entity_fini, without the flush that would run them first); a
+ * job on the engine runs to completion or times out: it holds its own BO references,
+ * so nothing under the hardware is freed. */
 void mbn_job_file_close(struct mbn_file *mf)
 {
 	struct mbn_device *mdev = mf->mdev;
 	struct mbn_job *job, *tmp;
 	unsigned long id;
+	LIST_HEAD(pending);
 
-	mutex_lock(&mdev->lock);
-	list_for_each_entry_safe(job, tmp, &mdev->queue, node) {
-		if (job->owner != mf)
-			continue;
-		list_del_init(&job->node);
+	/* jobs the scheduler has not got: never armed, so cleaned up here */
+	mutex_lock(&mf->q->lock);
+	mf->q->closed = true;
+	list_splice_init(&mf->q->pending, &pending);
+	mutex_unlock(&mf->q->lock);
+	list_for_each_entry_safe(job, tmp, &pending, qnode) {
+		list_del_init(&job->qnode);
+		mutex_lock(&mdev->lock);
 		mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
+		mutex_unlock(&mdev->lock);
+		drm_sched_job_cleanup(&job->base);
+		mbn_job_put(job);       /* the scheduler's, which it never took */
 	}
-	mutex_unlock(&mdev->lock);
-
+	/* the job the scheduler has, if it has not run yet, ends in free_job */
+	drm_sched_entity_fini(&mf->entity);
 	xa_for_each(&mf->jobs, id, job) {
 		xa_erase(&mf->jobs, id);
 		mbn_job_put(job);
 	}
 	xa_destroy(&mf->jobs);
+	kref_put(&mf->q->ref, mbn_queue_release);
 }

@@ -2,7 +2,7 @@
 /*
  * mbnaccel_platform.c - bus glue for the FPGA SoC (e.g. ZynqMP): the registers are an
  * MMIO window (the accelerator's AXI4-Lite slave), one level interrupt. Device tree:
- * driver/dt-bindings/mbnaccel.yaml.
+ * driver/dt-bindings/accel/mbnaccel.yaml.
  */
 #include <linux/clk.h>
 #include <linux/dma-mapping.h>

@@ -12,6 +12,7 @@ want libjpeg-dev
 want libpng-dev
 want zlib1g-dev
 want clang            # libFuzzer target
+want clang-format-14  # make format-check (.clang-format)
 want libclang-rt-14-dev
 want python3          # register-map generator, test helpers
 want verilator        # the cycle-accurate simulator (hw/sim)
@@ -33,6 +34,14 @@ want qemu-user
 want libc6-arm64-cross
 want libc6-dev-arm64-cross
 want qemu-system-x86
+# The board's stack in arm64 guests (tests/arm64): qemu-system-aarch64, and readelf to
+# collect the arm64 binaries' libraries (the arm64 kernels, busybox and libraries are
+# unpacked from their packages by tools/arm64/fetch-*.sh, never installed).
+want qemu-system-arm
+want binutils
+# the device-tree binding and overlay checks (tests/arm64/test-arm64-dt.sh)
+want dt-schema
+want device-tree-compiler
 want busybox-static
 want cpio
 want kmod

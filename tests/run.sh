@@ -61,7 +61,7 @@ done
 # Every model mbn-gen writes runs in the oracle, deterministically.
 run_one "gen/check-gen" 1800 bash tests/gen/check-gen.sh "$MBN_BUILD/bin/tflite-run" "$MBN_BUILD/bin/mbn-gen"
 # Script tests (bit-exact against the oracle, tools, bad inputs, fuzzing, install).
-for t in tests/hw/test-*.sh tests/formal/test-*.sh tests/sim/test-*.sh tests/oracle/test-*.sh tests/e2e/test-*.sh tests/bad/test-*.sh tests/fuzz/test-*.sh tests/delegate/test-*.sh tests/driver/test-*.sh; do
+for t in tests/hw/test-*.sh tests/formal/test-*.sh tests/sim/test-*.sh tests/oracle/test-*.sh tests/e2e/test-*.sh tests/bad/test-*.sh tests/fuzz/test-*.sh tests/delegate/test-*.sh tests/driver/test-*.sh tests/arm64/test-*.sh tests/style/test-*.sh; do
 	[ -f "$t" ] || continue
 	tmo=1800
 	# the arm64 oracle runs under qemu-user: about 30 s here, 5 minutes at most

@@ -6,7 +6,9 @@
 // a credit bucket gains bytes_per_cycle each cycle, a 16-byte beat (R or W) spends 16;
 // when R and W both want the last credits they take turns. Writes: AW then W (wstrb
 // respected), B write_latency cycles after the last beat, in order.
-// Responses: any beat at or past mem_bytes -> DECERR; touching [err_lo, err_hi) -> SLVERR
+// Memory covers physical addresses [mem_base, mem_base + mem_bytes) (mem_base: where the
+// guest's RAM starts, 0 on a PC, 1 GiB on an arm64 `virt` machine).
+// Responses: any beat outside it -> DECERR; touching [err_lo, err_hi) -> SLVERR
 // (erroneous read beats return zeros, erroneous write beats are dropped).
 // Checks (AMBA AXI4, IHI0022 A3.2.1 handshake stability, A3.4.1 4 KiB rule): INCR only,
 // size 16 B, at most 16 beats, 16-byte aligned, no 4 KiB crossing, WLAST on the last
@@ -36,6 +38,7 @@ struct Dram {
 
 	uint8_t *mem = nullptr;
 	uint64_t mem_bytes = 0;
+	uint64_t mem_base = 0;
 	unsigned read_latency = 64, bpc = 16, max_out = 8, write_latency = 16;
 	uint64_t err_lo = 0, err_hi = 0;
 	uint64_t proto_errors = 0;
@@ -66,9 +69,11 @@ struct Dram {
 	uint64_t ck_araddr = 0, ck_awaddr = 0;
 	uint32_t ck_ar_misc = 0, ck_aw_misc = 0, ck_wdata[4], ck_wstrb = 0, ck_wlast = 0;
 
-	void init(uint8_t *m, uint64_t n, unsigned rl, unsigned b_pc, unsigned mo, unsigned wl)
+	void init(uint8_t *m, uint64_t base, uint64_t n, unsigned rl, unsigned b_pc, unsigned mo,
+		  unsigned wl)
 	{
 		mem = m;
+		mem_base = base;
 		mem_bytes = n;
 		read_latency = rl;
 		bpc = b_pc;
@@ -96,10 +101,10 @@ struct Dram {
 		va_end(ap);
 	}
 
-	// response of one 16-byte beat at physical address a
+	// response of one 16-byte beat at physical address a (a - mem_base indexes mem)
 	uint32_t beat_resp(uint64_t a) const
 	{
-		if (a >= mem_bytes || mem_bytes - a < 16)
+		if (a < mem_base || a - mem_base >= mem_bytes || mem_bytes - (a - mem_base) < 16)
 			return 3; // DECERR
 		if (err_lo < err_hi && a < err_hi && a + 16 > err_lo)
 			return 2; // SLVERR
@@ -139,7 +144,7 @@ struct Dram {
 				memset(rdata, 0, sizeof(rdata));
 				st_rd_err_beats++;
 			} else {
-				memcpy(rdata, mem + a, 16);
+				memcpy(rdata, mem + (a - mem_base), 16);
 			}
 			rid = q.id;
 			rlast = q.done + 1 == q.beats;
@@ -289,12 +294,12 @@ struct Dram {
 			if (!r) {
 				const uint8_t *src = (const uint8_t *)s_wdata;
 				if (s_wstrb == 0xffff) {
-					memcpy(mem + a, src, 16);
+					memcpy(mem + (a - mem_base), src, 16);
 					st_wr_bytes += 16;
 				} else {
 					for (int i = 0; i < 16; i++)
 						if (s_wstrb >> i & 1) {
-							mem[a + i] = src[i];
+							mem[a - mem_base + i] = src[i];
 							st_wr_bytes++;
 						}
 				}

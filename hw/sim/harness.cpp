@@ -181,6 +181,11 @@ EXPORT mbn_sim *mbn_sim_create(const struct mbn_sim_config *cfg, char *err, size
 		c.max_outstanding = def.max_outstanding;
 	if (!c.write_latency)
 		c.write_latency = def.write_latency;
+	if ((c.mem_base & 0xfff) || c.mem_base + c.mem_bytes < c.mem_base) {
+		seterr(err, errlen, "mem_base 0x%llx: not 4 KiB aligned or DRAM wraps past 2^64",
+		       (unsigned long long)c.mem_base);
+		return nullptr;
+	}
 	if (c.max_outstanding > Dram::MAX_RD) {
 		seterr(err, errlen, "max_outstanding %u > %u", c.max_outstanding, Dram::MAX_RD);
 		return nullptr;
@@ -203,7 +208,7 @@ EXPORT mbn_sim *mbn_sim_create(const struct mbn_sim_config *cfg, char *err, size
 		mem = (uint8_t *)m;
 		s->own_mem = true;
 	}
-	s->dram.init(mem, c.mem_bytes, c.read_latency, c.bytes_per_cycle, c.max_outstanding,
+	s->dram.init(mem, c.mem_base, c.mem_bytes, c.read_latency, c.bytes_per_cycle, c.max_outstanding,
 		     c.write_latency);
 	s->ctx = new VerilatedContext;
 #if VM_TRACE

@@ -29,6 +29,9 @@ struct mbn_sim_config {
 	unsigned write_latency;    /* cycles from the last W beat to B; default 16 */
 	uint8_t *mem_external;     /* NULL: the sim allocates (zeroed) DRAM. Else the caller's
 				      mem_bytes of memory (e.g. a QEMU guest-RAM mapping); not freed */
+	uint64_t mem_base;         /* physical address of the DRAM's first byte; default 0. The
+				      DRAM answers [mem_base, mem_base + mem_bytes), DECERR
+				      elsewhere (an arm64 QEMU `virt` guest's RAM starts at 1 GiB) */
 };
 
 /* Fill *cfg with the defaults above. */
@@ -45,7 +48,8 @@ void mbn_sim_destroy(mbn_sim *sim);
 uint32_t mbn_sim_reg_read(mbn_sim *sim, uint32_t off);
 void mbn_sim_reg_write(mbn_sim *sim, uint32_t off, uint32_t val);
 
-/* The DRAM model's backing store: physical address 0..*size-1 (size may be NULL). */
+/* The DRAM model's backing store: byte i is physical address mem_base + i, i < *size
+ * (size may be NULL). */
 uint8_t *mbn_sim_mem(mbn_sim *sim, uint64_t *size);
 
 /* Clock until irq is high (checked before each cycle): 0, or -ETIMEDOUT after

@@ -1,7 +1,10 @@
 #!/bin/sh
 # hw/tb/run.sh: build and run the block-level testbenches (Verilator) into build/tb/.
 # Prints "PASS name" / "FAIL name: why" per check; exits non-zero on any failure.
-# TB_ITERS (default 100) sets the number of random PW and DW descriptors.
+# TB_ITERS (default 100) sets the number of random PW and DW descriptors of tb_top;
+# TB_SEED the seed of the block testbenches (agen, mac_array, dma_rd, dma_wr; each
+# prints it), TB_AGEN_N / TB_MAC_N / TB_DMA_N their numbers of geometries, operations,
+# transfers.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
@@ -38,5 +41,18 @@ runtb() { # name timeout
 
 lint
 build requant mbn_requant hw/tb/tb_requant.cpp hw/rtl/mbn_requant.v && runtb requant 300
+# the block testbenches: each block alone against its own reference model; the
+# parameterized ones at the default and at LANES = 32 (as sim:mac=512: -GLANES=32)
+build agen mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -CFLAGS -DLB=4 && runtb agen 120
+build agen32 mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -GLB=5 -CFLAGS -DLB=5 && runtb agen32 120
+build mac_array mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v -CFLAGS -DLANES=16 && runtb mac_array 120
+build mac_array32 mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v -GLANES=32 -GLB=5 -GQSW=1 \
+    -CFLAGS -DLANES=32 && runtb mac_array32 120
+# the port `abort` is a C library name (Verilator calls it __SYM__abort)
+build dma_rd mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD && runtb dma_rd 120
+# (-G makes the parameter a 32-bit integer: Verilator then warns WIDTH on outst_reg < it)
+build dma_rd2 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD -Wno-WIDTH \
+    -GMAX_RD_OUTSTANDING=2 -CFLAGS -DMAX_OUT=2 && runtb dma_rd2 120
+build dma_wr mbn_dma_wr hw/tb/tb_dma_wr.cpp hw/rtl/mbn_dma_wr.v -Wno-SYMRSVDWORD && runtb dma_wr 120
 build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v && runtb top 1200
 exit $rc

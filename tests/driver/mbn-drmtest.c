@@ -16,6 +16,13 @@
  *                                   max_job_timeout_ms=5000) pinned-memory limits, timeout cap
  *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
  *                                   out-of-bounds descriptor faults in hardware, canaries intact
+ *   mbn-drmtest --in-fence-vgem     (vgem loaded) an in-fence that has not signaled (a
+ *                                   vgem fence) holds the job back until it signals
+ *   mbn-drmtest --fairness S        two processes submit continuously for S s: each gets
+ *                                   >= 40 % of the jobs; a short job behind another
+ *                                   process's queue of long jobs waits <= one long job
+ *   mbn-drmtest --unbind            (bridge --hang-job 1) a job's sync_file outlives the
+ *                                   device's unbind and pins the module until closed
  *
  * Prints "PASS name" / "FAIL name: why"; exits 1 if anything failed.
  * Build: cc -static -O2 -I driver/uapi/drm -I /usr/include/libdrm tests/driver/mbn-drmtest.c
@@ -26,6 +33,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -37,6 +46,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
 
 #include "drm.h"
 #include "mbn_regs.h"           /* the contract: register fields, struct mbn_desc, pack */
@@ -836,6 +847,227 @@ static void test_syncobj(int fd)
 	pw_free(j);
 }
 
+/* SUBMIT version 1 (issue 13, scheduling): the struct as binaries built before the
+ * in-fences have it, 48 bytes; the ioctl number encodes that size. */
+struct submit_v1 {
+	uint64_t descs, bo_handles;
+	uint32_t desc_count, bo_count, flags, out_syncobj, timeout_ms, reserved;
+	uint64_t job_id;
+};
+#define DRM_IOCTL_MBNACCEL_SUBMIT_V1 DRM_IOWR(DRM_COMMAND_BASE + DRM_MBNACCEL_SUBMIT, struct submit_v1)
+
+static int syncobj_create(int fd, uint32_t *h)
+{
+	struct drm_syncobj_create sc = { 0 };
+	int r = xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc);
+	*h = sc.handle;
+	return r;
+}
+
+static void syncobj_destroy(int fd, uint32_t h)
+{
+	struct drm_syncobj_destroy sd = { .handle = h };
+	xioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
+}
+
+/* SUBMIT with in-fences: 0 or -errno */
+static int submit_in(struct pwjob *j, const uint32_t *in, uint32_t nin, uint32_t out, uint64_t *id)
+{
+	struct drm_mbnaccel_submit a = {
+		.descs = (uintptr_t)j->desc, .bo_handles = (uintptr_t)j->h,
+		.desc_count = j->ndesc, .bo_count = 4, .out_syncobj = out,
+		.flags = MBNACCEL_SUBMIT_IN_SYNCOBJS,
+		.in_syncobjs = (uintptr_t)in, .in_syncobj_count = nin,
+	};
+	int r = xioctl(j->fd, DRM_IOCTL_MBNACCEL_SUBMIT, &a);
+	if (!r && id)
+		*id = a.job_id;
+	return r;
+}
+
+static void wait_check(struct pwjob *j, const char *name, uint64_t id, const char *what)
+{
+	struct drm_mbnaccel_wait w;
+	char why[200];
+	int r = wait_job(j->fd, id, 60000, &w);
+	if (r)
+		fail(name, "WAIT: %s", strerror(-r));
+	else if (w.status != MBNACCEL_JOB_DONE)
+		fail(name, "status %u", w.status);
+	else if (pw_check(j, why, sizeof(why)))
+		fail(name, "%s", why);
+	else
+		pass("%s (%s)", name, what);
+}
+
+/* In-fences (SUBMIT version 2) and the version 1 struct size. */
+static void test_in_fences(int fd)
+{
+	struct pwjob *a = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 61);
+	struct pwjob *b = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 62);
+	uint32_t so = 0, empty = 0, bad = 0x4321;
+	uint64_t ida, idb;
+	int r;
+	if (!a || !b || syncobj_create(fd, &so) || syncobj_create(fd, &empty)) {
+		fail("in-fence", "setup");
+		goto out;
+	}
+	/* a version 1 binary: the kernel sees its struct zero-extended */
+	struct submit_v1 v1 = {
+		.descs = (uintptr_t)a->desc, .bo_handles = (uintptr_t)a->h,
+		.desc_count = 1, .bo_count = 4,
+	};
+	if ((r = xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT_V1, &v1)))
+		fail("submit-v1-size", "SUBMIT with the 48-byte struct: %s", strerror(-r));
+	else if (!v1.job_id)
+		fail("submit-v1-size", "no job id written back");
+	else
+		wait_check(a, "submit-v1-size", v1.job_id, "the 48-byte version 1 struct still works");
+
+	EXPECT_ERR("in-fence-bad-handle", submit_in(b, &bad, 1, 0, NULL), ENOENT);
+	EXPECT_ERR("in-fence-no-fence", submit_in(b, &empty, 1, 0, NULL), EINVAL);
+	EXPECT_ERR("in-fence-count-0", submit_in(b, &so, 0, 0, NULL), EINVAL);
+	EXPECT_ERR("in-fence-count-max+1", submit_in(b, &so, MBNACCEL_MAX_IN_SYNCOBJS + 1, 0, NULL), EINVAL);
+	EXPECT_ERR("in-fence-bad-pointer", submit_in(b, (const uint32_t *)16, 1, 0, NULL), EFAULT);
+	struct drm_mbnaccel_submit s = {
+		.descs = (uintptr_t)b->desc, .bo_handles = (uintptr_t)b->h,
+		.desc_count = 1, .bo_count = 4, .in_syncobj_count = 1,
+	};
+	EXPECT_ERR("in-fence-count-without-flag", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+	s.in_syncobj_count = 0;
+	s.pad2 = 1;
+	EXPECT_ERR("in-fence-pad2", xioctl(fd, DRM_IOCTL_MBNACCEL_SUBMIT, &s), EINVAL);
+
+	/* a chain: b waits for a's out-fence (the same syncobj given twice is fine) */
+	uint32_t in2[2] = { so, so };
+	if ((r = submit(fd, a->desc, 1, a->h, 4, 0, 0, so, &ida)))
+		fail("in-fence-chain", "SUBMIT a: %s", strerror(-r));
+	else if ((r = submit_in(b, in2, 2, 0, &idb)))
+		fail("in-fence-chain", "SUBMIT b: %s", strerror(-r));
+	else {
+		wait_check(b, "in-fence-chain", idb, "a job waiting for another's out_syncobj runs after it");
+		struct drm_mbnaccel_wait w;
+		if (wait_job(fd, ida, 0, &w) || w.status != MBNACCEL_JOB_DONE)
+			fail("in-fence-chain-order", "the job waited for is not done");
+	}
+out:
+	if (so)
+		syncobj_destroy(fd, so);
+	if (empty)
+		syncobj_destroy(fd, empty);
+	pw_free(a);
+	pw_free(b);
+}
+
+/* Implicit sync (the BOs' reservation objects): the objects of a job are locked once
+ * each, so a BO bound to two regions of one job must still be accepted and run. */
+static void test_implicit(int fd)
+{
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 81);
+	uint32_t h5[5];
+	uint64_t id;
+	int r;
+	if (!j)
+		return;
+	memcpy(h5, j->h, sizeof(j->h));
+	h5[4] = j->h[3];
+	if ((r = submit(fd, j->desc, 1, h5, 5, 0, 0, 0, &id)))
+		fail("implicit-same-bo-twice", "SUBMIT with the output BO bound to regions 3 and 4: %s", strerror(-r));
+	else
+		wait_check(j, "implicit-same-bo-twice", id, "a BO bound to two regions of one job");
+	pw_free(j);
+}
+
+/* ---- --in-fence-vgem: vgem (loaded by the guest script) makes fences that signal
+ * only when told to (or after its 10 s timeout): a job whose in-fence is one must not
+ * run before it signals, and must run right after. */
+
+struct vgem_fence_attach { uint32_t handle, flags, out_fence, pad; };
+struct vgem_fence_signal { uint32_t fence, flags; };
+#define VGEM_IOCTL_FENCE_ATTACH DRM_IOWR(DRM_COMMAND_BASE + 0x1, struct vgem_fence_attach)
+#define VGEM_IOCTL_FENCE_SIGNAL DRM_IOW(DRM_COMMAND_BASE + 0x2, struct vgem_fence_signal)
+#define VGEM_FENCE_WRITE 0x1
+
+static int open_vgem(void)
+{
+	char path[64], name[32];
+	for (int i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+		memset(name, 0, sizeof(name));
+		if (!xioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static void in_fence_vgem(int fd)
+{
+	int vfd = open_vgem(), r;
+	struct pwjob *j = NULL;
+	uint32_t so = 0;
+	uint64_t id;
+	if (vfd < 0) {
+		fail("in-fence-vgem", "no vgem device (the guest must load vgem)");
+		return;
+	}
+	struct drm_mode_create_dumb cd = { .height = 1, .width = 1024, .bpp = 32 };
+	struct vgem_fence_attach fa = { .flags = VGEM_FENCE_WRITE };
+	struct drm_prime_handle ph = { .flags = DRM_CLOEXEC };
+	struct dma_buf_export_sync_file es = { .flags = DMA_BUF_SYNC_WRITE, .fd = -1 };
+	if ((r = xioctl(vfd, DRM_IOCTL_MODE_CREATE_DUMB, &cd)) ||
+	    (fa.handle = cd.handle, r = xioctl(vfd, VGEM_IOCTL_FENCE_ATTACH, &fa)) ||
+	    (ph.handle = cd.handle, r = xioctl(vfd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &ph)) ||
+	    (r = xioctl(ph.fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &es))) {
+		fail("in-fence-vgem", "vgem fence / sync_file: %s", strerror(-r));
+		goto out;
+	}
+	struct drm_syncobj_handle sh = {
+		.fd = es.fd, .flags = DRM_SYNCOBJ_FD_TO_HANDLE_FLAGS_IMPORT_SYNC_FILE,
+	};
+	j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 63);
+	if (!j || (r = syncobj_create(fd, &so)) || (sh.handle = so, r = xioctl(fd, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &sh))) {
+		fail("in-fence-vgem", "syncobj import: %s", strerror(-r));
+		goto out;
+	}
+	if ((r = submit_in(j, &so, 1, 0, &id))) {
+		fail("in-fence-vgem", "SUBMIT: %s", strerror(-r));
+		goto out;
+	}
+	struct drm_mbnaccel_wait w;
+	r = wait_job(fd, id, 2000, &w);
+	if (r == -ETIMEDOUT)
+		pass("in-fence-vgem-delays (the job has not run 2 s after SUBMIT: its in-fence is unsignaled)");
+	else
+		fail("in-fence-vgem-delays", "WAIT before the in-fence signaled: %s, status %u",
+		     r ? strerror(-r) : "completed", w.status);
+	struct vgem_fence_signal fs = { .fence = fa.out_fence };
+	uint64_t t0 = now_ns();
+	if ((r = xioctl(vfd, VGEM_IOCTL_FENCE_SIGNAL, &fs))) {
+		fail("in-fence-vgem", "VGEM_FENCE_SIGNAL: %s", strerror(-r));
+		goto out;
+	}
+	char what[80];
+	r = wait_job(fd, id, 30000, &w);
+	snprintf(what, sizeof(what), "ran once the in-fence signaled: done %.2f s later",
+		 (now_ns() - t0) / 1e9);
+	if (r)
+		fail("in-fence-vgem-runs", "WAIT: %s", strerror(-r));
+	else
+		wait_check(j, "in-fence-vgem-runs", id, what);
+out:
+	if (so)
+		syncobj_destroy(fd, so);
+	if (es.fd >= 0)
+		close(es.fd);
+	pw_free(j);
+	close(vfd);
+}
+
 static void test_wait_timeout(int fd)
 {
 	/* a longer job: WAIT with a deadline already passed returns ETIMEDOUT at once */
@@ -983,6 +1215,8 @@ static void basic(int fd)
 	test_ibuf_capacity(fd);
 	test_no_validate(fd, 0);
 	test_syncobj(fd);
+	test_in_fences(fd);
+	test_implicit(fd);
 	test_wait_timeout(fd);
 }
 
@@ -1159,10 +1393,324 @@ static void leave_running(int fd)
 	if (!j)
 		return;
 	int r = pw_submit(j, 0, &id);
+	/* drm_sched puts the job on the engine asynchronously, and closing the file
+	 * cancels a job still queued: give the scheduler time to start it */
+	if (!r)
+		sleep(2);
 	if (!r)
 		pass("leave-running submitted job %" PRIu64 " (left on the engine)", id);
 	else
 		fail("leave-running", "submit: %s", strerror(-r));
+}
+
+/* ---- --fairness S (issue 13, scheduling): measured in the guest, against the RTL.
+ * Share: two processes keep FAIR_DEPTH jobs each in flight for S seconds (the same
+ * 4-descriptor job); the jobs each completed within the window, and the engine
+ * cycles they got. Delay: one process keeps FAIR_DEPTH long jobs in flight while
+ * another submits a short job now and then; the short job's latency minus its time
+ * alone is how long it waited for the other process, compared to a long job's time
+ * alone. Prints a FAIRNESS line with the figures (driver/README.md quotes them). */
+
+#define FAIR_DEPTH 8
+
+struct fair_result {
+	long jobs;
+	uint64_t cycles;
+};
+
+/* Completion times of a fair_loop's jobs (shared with the parent), so a long job's
+ * duration is measured under the same host load as the short job's delay. */
+#define FAIR_TIMES 4096
+static uint64_t *fair_times;            /* [0] = count, then times in ns */
+
+/* Keep @depth jobs of @j in flight until @end_ns (jobs completed by then counted),
+ * then drain. */
+static struct fair_result fair_loop(struct pwjob *j, int depth, uint64_t end_ns)
+{
+	struct fair_result res = { 0, 0 };
+	uint64_t ids[FAIR_DEPTH];
+	int head = 0, n = 0;
+	for (;;) {
+		if (now_ns() < end_ns && n < depth) {
+			if (pw_submit(j, 0, &ids[(head + n) % FAIR_DEPTH]))
+				break;
+			n++;
+			continue;
+		}
+		if (!n)
+			break;
+		struct drm_mbnaccel_wait w;
+		int r = wait_job(j->fd, ids[head], 120000, &w);
+		uint64_t t = now_ns();
+		if (!r && w.status == MBNACCEL_JOB_DONE && t <= end_ns) {
+			res.jobs++;
+			res.cycles += w.cycles;
+			if (fair_times && fair_times[0] < FAIR_TIMES - 1)
+				fair_times[1 + fair_times[0]++] = t;
+		}
+		head = (head + 1) % FAIR_DEPTH;
+		n--;
+	}
+	return res;
+}
+
+/* A child that opens its own file, waits for the write end of the pipe @go to close
+ * (it closes its own copy), runs fair_loop for @secs and writes its result to @out. */
+static pid_t fair_child(const int go[2], int out, uint32_t rows, uint32_t in_c, uint32_t ndesc,
+			uint32_t seed, double secs)
+{
+	pid_t pid = fork();
+	if (pid)
+		return pid;
+	close(go[1]);
+	int fd = open_dev();
+	struct pwjob *j = pw_new(fd, rows, rows, in_c, 2 * g_lanes, ndesc, seed);
+	struct fair_result res = { -1, 0 };
+	char c;
+	if (j && read(go[0], &c, 1) == 0)
+		res = fair_loop(j, FAIR_DEPTH, now_ns() + (uint64_t)(secs * 1e9));
+	if (write(out, &res, sizeof(res)) != sizeof(res))
+		_exit(1);
+	_exit(0);
+}
+
+/* Wall time of one job of @j alone on the engine, in s (the best of @n). */
+static double job_time_alone(struct pwjob *j, int n)
+{
+	double best = 1e9;
+	for (int i = 0; i < n; i++) {
+		struct drm_mbnaccel_wait w;
+		uint64_t id, t0 = now_ns();
+		if (pw_submit(j, 0, &id) || wait_job(j->fd, id, 120000, &w) || w.status)
+			return -1;
+		double t = (now_ns() - t0) / 1e9;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+static void fairness(int fd, double secs)
+{
+	int go[2], out[2];
+	struct fair_result ra, rb;
+	if (pipe(go) || pipe(out)) {
+		fail("fairness", "pipe: %s", strerror(errno));
+		return;
+	}
+	pid_t a = fair_child(go, out[1], 4, 32, 4, 71, secs);
+	pid_t b = fair_child(go, out[1], 4, 32, 4, 72, secs);
+	sleep(1);               /* both have their BOs and jobs ready */
+	close(go[1]);
+	int okr = read(out[0], &ra, sizeof(ra)) == sizeof(ra) && read(out[0], &rb, sizeof(rb)) == sizeof(rb);
+	waitpid(a, NULL, 0);
+	waitpid(b, NULL, 0);
+	close(go[0]);
+	close(out[0]);
+	close(out[1]);
+	double sa = 0, sb = 0, ca = 0, cb = 0;
+	if (okr && ra.jobs > 0 && rb.jobs > 0) {
+		sa = 100.0 * ra.jobs / (ra.jobs + rb.jobs), sb = 100 - sa;
+		ca = 100.0 * ra.cycles / (ra.cycles + rb.cycles), cb = 100 - ca;
+	}
+	if (sa >= 40 && sb >= 40)
+		pass("fairness-share (%.0f s, %d jobs in flight each: %ld and %ld jobs = %.1f %% / %.1f %% of the jobs, %.1f %% / %.1f %% of the engine cycles)",
+		     secs, FAIR_DEPTH, ra.jobs, rb.jobs, sa, sb, ca, cb);
+	else
+		fail("fairness-share", "%ld and %ld jobs in %.0f s (%.1f %% / %.1f %%): want >= 40 %% each",
+		     okr ? ra.jobs : -1, okr ? rb.jobs : -1, secs, sa, sb);
+
+	/* the delay: a long job (64 descriptors) and a short one (1), each alone first */
+	struct pwjob *lj = pw_new(fd, 8, 8, 64, 2 * g_lanes, 64, 73);
+	struct pwjob *sj = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 74);
+	if (!lj || !sj)
+		return;
+	double tl = job_time_alone(lj, 2), ts = job_time_alone(sj, 3);
+	pw_free(lj);
+	if (tl <= 0 || ts <= 0) {
+		fail("fairness-delay", "a job alone failed");
+		pw_free(sj);
+		return;
+	}
+	const int samples = 6;
+	double run = 2 + samples * (0.3 + ts) + 4 * tl;
+	if (pipe(go) || pipe(out)) {
+		fail("fairness", "pipe: %s", strerror(errno));
+		return;
+	}
+	fair_times = mmap(NULL, FAIR_TIMES * 8, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fair_times == MAP_FAILED) {
+		fair_times = NULL;
+		fail("fairness", "mmap: %s", strerror(errno));
+		return;
+	}
+	pid_t l = fair_child(go, out[1], 8, 64, 64, 73, run);
+	sleep(1);
+	close(go[1]);
+	usleep(500000 + (useconds_t)(FAIR_DEPTH * tl * 1e6));  /* its queue is full */
+	double worst = 0, sum = 0;
+	int bad = 0, most_passed = 0;
+	for (int i = 0; i < samples; i++) {
+		struct drm_mbnaccel_wait w;
+		uint64_t id, t0 = now_ns();
+		if (pw_submit(sj, 0, &id) || wait_job(fd, id, 120000, &w) || w.status) {
+			bad = 1;
+			break;
+		}
+		uint64_t t1 = now_ns();
+		double d = (t1 - t0) / 1e9 - ts;
+		/* long jobs that completed while it waited: the one running when it was
+		 * submitted may, no other. The long process notes a completion when its
+		 * WAIT returns, a little late: one noted in the first 20 ms (a long job
+		 * takes > 100 ms) completed before the short job was submitted. */
+		int passed_by = 0;
+		for (uint64_t k = 0; k < fair_times[0]; k++)
+			passed_by += fair_times[1 + k] > t0 + 20000000 && fair_times[1 + k] < t1;
+		most_passed = passed_by > most_passed ? passed_by : most_passed;
+		worst = d > worst ? d : worst;
+		sum += d;
+		usleep(200000 + (useconds_t)(i * 37 % 100) * 1000);
+	}
+	struct fair_result rl;
+	int okl = read(out[0], &rl, sizeof(rl)) == sizeof(rl);
+	waitpid(l, NULL, 0);
+	close(go[0]);
+	close(out[0]);
+	close(out[1]);
+	pw_free(sj);
+	/* a long job's time under load: the median interval between the long process's
+	 * completions (a short job in between adds its few ms to one of them) */
+	double tla = tl;
+	uint64_t n = fair_times[0];
+	if (n >= 3) {
+		double *iv = calloc(n, sizeof(*iv));
+		for (uint64_t i = 1; i < n; i++)
+			iv[i - 1] = (fair_times[i + 1] - fair_times[i]) / 1e9;
+		for (uint64_t i = 0; i + 1 < n - 1; i++)       /* sort n-1 intervals */
+			for (uint64_t k = i + 1; k < n - 1; k++)
+				if (iv[k] < iv[i]) {
+					double t = iv[i];
+					iv[i] = iv[k], iv[k] = t;
+				}
+		tla = iv[(n - 1) / 2];
+		free(iv);
+	}
+	munmap(fair_times, FAIR_TIMES * 8);
+	fair_times = NULL;
+	double tl_alone = tl;
+	tl = tla;
+	/* at most one long job: counted (host load makes the times vary), the times
+	 * reported */
+	if (bad || !okl || rl.jobs <= 0)
+		fail("fairness-delay", "a job failed (short %d, long process %ld jobs)", bad, okl ? rl.jobs : -1);
+	else if (most_passed <= 1)
+		pass("fairness-delay (behind another process's %d long jobs in flight a short job waited for at most %d of them; %.3f s at most = %.2f long jobs of %.3f s under load (%.3f s alone), mean %.2f; short job alone %.4f s; %d samples)",
+		     FAIR_DEPTH, most_passed, worst, worst / tl, tl, tl_alone, sum / samples / tl, ts, samples);
+	else
+		fail("fairness-delay", "a short job waited for %d long jobs of another process (up to %.3f s = %.2f long jobs of %.3f s, mean %.2f), want <= 1",
+		     most_passed, worst, worst / tl, tl, sum / samples / tl);
+	printf("FAIRNESS share %ld %ld %.1f %.1f cycles %.1f %.1f long %.3f short %.4f worst %.3f (%.2f) mean %.2f passed-by %d\n",
+	       ra.jobs, rb.jobs, sa, sb, ca, cb, tl, ts, worst, worst / tl, sum / samples / tl, most_passed);
+}
+
+/* ---- --unbind: the bridge runs with --hang-job 1, the module was loaded as $MBN_MODULE
+ * (issue 13 item 4). A job's fence, exported as a sync_file, must outlive its file and
+ * the device: the job stays on the (hung) engine, the file is closed, the PCI device is
+ * unbound (which frees the device, since no file holds it). The sync_file then reads
+ * signaled with an error, names its driver and timeline, keeps the module loaded
+ * (rmmod fails while it is open: its fence ops are in the module) and, once closed,
+ * lets rmmod succeed. The module is loaded again and a job is correct. */
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, val, strlen(val));
+	int r = n < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+static void unbind_fence(int fd)
+{
+	char p[300], real[PATH_MAX], cmd[400];
+	const char *node = strrchr(devpath, '/') + 1;
+	snprintf(p, sizeof(p), "/sys/class/%s/%s/device", strstr(devpath, "accel") ? "accel" : "drm", node);
+	if (!realpath(p, real)) {
+		fail("unbind", "no PCI device behind %s: %s", p, strerror(errno));
+		return;
+	}
+	const char *addr = strrchr(real, '/') + 1;
+	struct drm_syncobj_create sc = { 0 };
+	if (xioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc)) {
+		fail("unbind", "SYNCOBJ_CREATE: %s", strerror(errno));
+		return;
+	}
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 51);
+	uint64_t id;
+	if (!j)
+		return;
+	int r = submit(fd, j->desc, 1, j->h, 4, 0, 0, sc.handle, &id);
+	struct drm_syncobj_handle sh = {
+		.handle = sc.handle, .flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE, .fd = -1,
+	};
+	if (!r)
+		r = xioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &sh);
+	pw_free(j);
+	close(fd);
+	if (r) {
+		fail("unbind", "SUBMIT / SYNCOBJ_HANDLE_TO_FD: %s", strerror(-r));
+		return;
+	}
+	struct pollfd pf = { .fd = sh.fd, .events = POLLIN };
+	if (poll(&pf, 1, 0) == 0)
+		pass("unbind-fence-pending (the hung job's sync_file is not signaled)");
+	else
+		fail("unbind-fence-pending", "the sync_file of a hung job polls readable");
+	snprintf(p, sizeof(p), "/sys/bus/pci/drivers/%s/unbind", "mbnaccel");
+	if ((r = sysfs_write(p, addr))) {
+		fail("unbind", "write %s to %s: %s", addr, p, strerror(-r));
+		close(sh.fd);
+		return;
+	}
+	pf.revents = 0;
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = { .num_fences = 1, .sync_fence_info = (uintptr_t)&fi };
+	if (poll(&pf, 1, 10000) == 1 && (pf.revents & POLLIN))
+		pass("unbind-fence-signaled (the sync_file signals when the device goes away)");
+	else
+		fail("unbind-fence-signaled", "poll: revents 0x%x", pf.revents);
+	if ((r = xioctl(sh.fd, SYNC_IOC_FILE_INFO, &info)))
+		fail("unbind-fence-info", "SYNC_IOC_FILE_INFO: %s", strerror(-r));
+	else if (fi.status < 0 && !strcmp(fi.driver_name, "mbnaccel") &&
+		 !strcmp(fi.obj_name, "mbnaccel-job"))
+		pass("unbind-fence-info (after unbind: status %d, driver %s, timeline %s)",
+		     fi.status, fi.driver_name, fi.obj_name);
+	else
+		fail("unbind-fence-info", "status %d driver '%s' timeline '%s'", fi.status,
+		     fi.driver_name, fi.obj_name);
+	if (system("rmmod mbnaccel 2>/dev/null") != 0)
+		pass("unbind-fence-pins-module (rmmod refused while the sync_file is open)");
+	else
+		fail("unbind-fence-pins-module", "rmmod succeeded with a sync_file of the module open");
+	close(sh.fd);
+	if (system("rmmod mbnaccel") == 0)
+		pass("unbind-rmmod (rmmod once the sync_file is closed)");
+	else
+		fail("unbind-rmmod", "rmmod failed after the sync_file was closed");
+	snprintf(cmd, sizeof(cmd), "insmod %s", getenv("MBN_MODULE") ? getenv("MBN_MODULE") : "mbnaccel.ko");
+	if (system(cmd) != 0) {
+		fail("unbind-reload", "%s failed", cmd);
+		return;
+	}
+	devpath = NULL;
+	fd = open_dev();
+	if (fd < 0) {
+		fail("unbind-reload", "no device after reload");
+		return;
+	}
+	pw_run(fd, "unbind-reload-job", 4, 4, 32, 2 * g_lanes, 1, 52, 0);
+	close(fd);
 }
 
 /* ---- --limits: the module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
@@ -1282,6 +1830,8 @@ int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
 	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0, do_leave = 0;
+	int do_unbind = 0, do_vgem = 0;
+	double fair_s = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-d") && i + 1 < argc)
@@ -1302,8 +1852,14 @@ int main(int argc, char **argv)
 			do_wedge = 1;
 		else if (!strcmp(argv[i], "--leave-running"))
 			do_leave = 1;
+		else if (!strcmp(argv[i], "--unbind"))
+			do_unbind = 1;
+		else if (!strcmp(argv[i], "--in-fence-vgem"))
+			do_vgem = 1;
+		else if (!strcmp(argv[i], "--fairness") && i + 1 < argc)
+			fair_s = atof(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind | --in-fence-vgem | --fairness S]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1332,9 +1888,16 @@ int main(int argc, char **argv)
 		wedge(fd);
 	else if (do_leave)
 		leave_running(fd);
+	else if (do_unbind)
+		unbind_fence(fd);       /* closes fd */
+	else if (do_vgem)
+		in_fence_vgem(fd);
+	else if (fair_s > 0)
+		fairness(fd, fair_s);
 	else
 		basic(fd);
-	close(fd);
+	if (!do_unbind)
+		close(fd);
 	printf("%s: %d failure(s)\n", fails ? "FAILED" : "ALL PASSED", fails);
 	return fails ? 1 : 0;
 }

@@ -37,9 +37,13 @@ datas=()
 script=
 args=()
 envs=()
-while getopts "k:o:zM:P:ND:b:f:s:A:e:h" o; do
+modroot=
+libdirs=
+while getopts "k:R:S:o:zM:P:ND:b:f:s:A:e:h" o; do
 	case $o in
 	k) kver=$OPTARG ;;
+	R) modroot=$OPTARG ;;
+	S) libdirs=$OPTARG ;;
 	o) out=$OPTARG ;;
 	z) gz=1 ;;
 	M) extra_mod=$OPTARG ;;
@@ -57,12 +61,17 @@ while getopts "k:o:zM:P:ND:b:f:s:A:e:h" o; do
 done
 [ -n "$out" ] || { echo "mkinitramfs: -o OUT is required" >&2; exit 2; }
 [ "$drm_default" = 1 ] && drm_mods=(drm drm_shmem_helper)
-moddir=/lib/modules/$kver
+moddir=$modroot/lib/modules/$kver
+mi=(modinfo)
+[ -n "$modroot" ] && mi=(modinfo -b "$modroot")
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 [ -d "$moddir" ] || die "no modules for kernel $kver ($moddir missing: apt-get install linux-image-...)"
 BB=${MBN_BUSYBOX:-/bin/busybox}
 [ -x "$BB" ] || die "busybox not found (apt-get install busybox-static)"
 ldd "$BB" >/dev/null 2>&1 && die "$BB is not static (apt-get install busybox-static)"
+BBLIST=/bin/busybox
+[ -z "$libdirs" ] && BBLIST=$BB
+[ -n "$libdirs" ] && ! command -v readelf >/dev/null && die "readelf not found (apt-get install binutils)"
 command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
 command -v modinfo >/dev/null || die "modinfo not found (apt-get install kmod)"
 
@@ -70,7 +79,7 @@ root=$(mktemp -d /tmp/mbn-initramfs.XXXXXX)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,proc,sys,dev,tmp,run,etc,data,lib/modules/mbn}
 cp "$BB" "$root/bin/busybox"
-"$BB" --list-full | while read -r p; do
+"$BBLIST" --list-full | while read -r p; do
 	[ -e "$root/$p" ] || ln -s /bin/busybox "$root/$p"
 done
 
@@ -90,10 +99,10 @@ add_mod() { # NAME (as modinfo knows it)
 	local name=${1//-/_} file dep
 	[ -n "${seen[$name]:-}" ] && return 0
 	seen[$name]=1
-	file=$(modinfo -k "$kver" -F filename "$1" 2>/dev/null | head -1) || true
+	file=$("${mi[@]}" -k "$kver" -F filename "$1" 2>/dev/null | head -1) || true
 	[ -n "$file" ] || die "module $1 not found for $kver"
 	[ "$file" = "(builtin)" ] && return 0
-	for dep in $(modinfo -k "$kver" -F depends "$1" | tr ',' ' '); do
+	for dep in $("${mi[@]}" -k "$kver" -F depends "$1" | tr ',' ' '); do
 		add_mod "$dep"
 	done
 	copy_ko "$file" "$name"
@@ -118,11 +127,39 @@ copy_lib() {
 	mkdir -p "$root$(dirname "$f")"
 	cp -L "$f" "$root$f"
 }
+# another architecture's binary: ldd cannot run it; follow its dynamic section instead
+declare -A seenlib=()
+find_lib() { # NAME -> path in $libdirs
+	local d
+	local IFS=:
+	for d in $libdirs; do
+		[ -e "$d/$1" ] && { echo "$d/$1"; return 0; }
+	done
+	return 1
+}
+copy_foreign() { # ELF: its loader and NEEDED libraries, recursively, into /lib
+	local interp n f
+	interp=$(readelf -l "$1" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		f=$(find_lib "$(basename "$interp")") || die "$1: loader $interp not found in $libdirs"
+		mkdir -p "$root$(dirname "$interp")"
+		cp -L "$f" "$root$interp"
+	fi
+	for n in $(readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		[ -n "${seenlib[$n]:-}" ] && continue
+		seenlib[$n]=1
+		f=$(find_lib "$n") || die "$1: shared library $n not found in $libdirs"
+		cp -L "$f" "$root/lib/$n"
+		copy_foreign "$f"
+	done
+}
 for b in "${bins[@]}"; do
 	[ -f "$b" ] || die "binary $b not found"
 	cp -L "$b" "$root/usr/local/bin/"
 	chmod +x "$root/usr/local/bin/$(basename "$b")"
-	if ldd "$b" >/dev/null 2>&1; then
+	if [ -n "$libdirs" ]; then
+		copy_foreign "$b"
+	elif ldd "$b" >/dev/null 2>&1; then
 		while read -r l; do
 			case $l in
 			*"=> not found"*) die "$b: shared library ${l%% *} not found" ;;

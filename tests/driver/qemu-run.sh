@@ -3,6 +3,9 @@
 # and run a guest script in it (docs/cosim.md). Exits with the guest script's status.
 #
 #   tests/driver/qemu-run.sh [options] GUEST-SCRIPT [ARG...]
+#     -a ARCH        x86_64 (default: q35 PC) or arm64 (virt, Cortex-A53: the ZynqMP's
+#                    core; kernels, modules and busybox from build/arm64-guest, made by
+#                    tools/arm64/fetch-guest.sh; -b binaries are arm64 builds, make arm64)
 #     -k KERNEL      6.1 (default), 6.12, a version in /lib/modules, or a vmlinuz path
 #     -M FILE.ko     the driver module: insmod'ed after its drm dependencies (-P PARAMS;
 #                    -N: copy only, the script loads $MBN_MODULE)
@@ -11,7 +14,9 @@
 #     -f SRC[:DEST]  data file or directory, default /data/basename (repeatable)
 #     -e VAR=VALUE   exported in the guest (repeatable; MBN_DMESG=1 prints dmesg at the end)
 #     -B ARG         an argument for mbn-cosim (repeatable: -B --hang-job -B 2)
-#     -m MIB         guest RAM (default 512, at most 2048: the bridge sees RAM below 2 GiB)
+#     -m MIB         guest RAM (default 512; at most 2048 on x86_64, 1024 on arm64: the
+#                    driver's 31-bit DMA mask must cover all of RAM, which starts at
+#                    0 on a PC and at 1 GiB on virt)
 #     -t SECONDS     wall-clock limit for the whole run (default 120)
 #     -l FILE        keep the console log here (CR and terminal escapes stripped)
 #     -L FILE        keep the bridge's log here (--log)
@@ -26,6 +31,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
+arch=x86_64
 kernel=6.1
 mod=
 modp=
@@ -38,8 +44,9 @@ quiet=0
 keep=0
 ini_args=()
 bargs=()
-while getopts "k:M:P:ND:b:f:e:B:m:t:l:L:qKh" o; do
+while getopts "a:k:M:P:ND:b:f:e:B:m:t:l:L:qKh" o; do
 	case $o in
+	a) arch=$OPTARG ;;
 	k) kernel=$OPTARG ;;
 	M) mod=$OPTARG ;;
 	P) modp=$OPTARG ;;
@@ -65,19 +72,46 @@ gscript=$1
 shift
 err() { echo "qemu-run: $*" >&2; exit 2; }
 [ -f "$gscript" ] || err "guest script $gscript not found"
-[ "$ram" -ge 64 ] && [ "$ram" -le 2048 ] || err "-m $ram: 64..2048 MiB"
+# what differs between the machines: where kernels and modules come from, QEMU, the
+# console, where RAM starts (the bridge's address translation follows it)
+case $arch in
+x86_64)
+	sysroot=
+	maxram=2048
+	QEMU=${QEMU:-qemu-system-x86_64}
+	qpkg=qemu-system-x86
+	machine=(-machine q35,memory-backend=ram)
+	console=ttyS0
+	ram_base=0
+	;;
+arm64)
+	sysroot=${MBN_ARM64_GUEST:-$root/build/arm64-guest}
+	[ -x "$sysroot/bin/busybox" ] || err "$sysroot/bin/busybox missing (sh tools/arm64/fetch-guest.sh $sysroot)"
+	export MBN_BUSYBOX=$sysroot/bin/busybox
+	arm_libs=$root/build/arm64/lib:$root/build/oracle/lib-arm64:$root/build/arm64-sysroot/usr/lib/aarch64-linux-gnu
+	arm_libs=$arm_libs:$root/build/arm64-sysroot/lib/aarch64-linux-gnu:/usr/aarch64-linux-gnu/lib
+	ini_args+=(-R "$sysroot" -S "$arm_libs")
+	maxram=1024
+	QEMU=${QEMU:-qemu-system-aarch64}
+	qpkg=qemu-system-arm
+	machine=(-machine virt,memory-backend=ram -cpu cortex-a53)
+	console=ttyAMA0
+	ram_base=0x40000000   # the virt machine's RAM (hw/arm/virt.c: VIRT_MEM at 1 GiB)
+	;;
+*) err "-a $arch: x86_64 or arm64" ;;
+esac
+[ "$ram" -ge 64 ] && [ "$ram" -le "$maxram" ] || err "-m $ram: 64..$maxram MiB on $arch"
 
 # kernel image and its version
 case $kernel in
 /*|./*) vmlinuz=$kernel ;;
-*) vmlinuz=$(ls -1 /boot/vmlinuz-"$kernel"[.-]* /boot/vmlinuz-"$kernel" 2>/dev/null | sort -V | tail -1) ;;
+*) vmlinuz=$(ls -1 "$sysroot"/boot/vmlinuz-"$kernel"[.-]* "$sysroot"/boot/vmlinuz-"$kernel" 2>/dev/null | sort -V | tail -1) ;;
 esac
-[ -n "$vmlinuz" ] && [ -f "$vmlinuz" ] || err "no kernel for '$kernel' in /boot (apt-get install linux-image-amd64 linux-image-6.12-amd64)"
+[ -n "$vmlinuz" ] && [ -f "$vmlinuz" ] || err "no kernel for '$kernel' in $sysroot/boot (apt-get install linux-image-amd64 linux-image-6.12-amd64; arm64: tools/arm64/fetch-guest.sh)"
 [ -r "$vmlinuz" ] || err "$vmlinuz is not readable (run as root)"
 kver=${vmlinuz##*/vmlinuz-}
-[ -d "/lib/modules/$kver" ] || err "/lib/modules/$kver missing for $vmlinuz"
-QEMU=${QEMU:-qemu-system-x86_64}
-command -v "$QEMU" >/dev/null || err "$QEMU not found (apt-get install qemu-system-x86)"
+[ -d "$sysroot/lib/modules/$kver" ] || err "$sysroot/lib/modules/$kver missing for $vmlinuz"
+command -v "$QEMU" >/dev/null || err "$QEMU not found (apt-get install $qpkg)"
 cosim=${MBN_COSIM:-$root/build/bin/mbn-cosim}
 [ -x "$cosim" ] || err "$cosim missing (make cosim)"
 
@@ -119,7 +153,7 @@ fi
 # the bridge: listening before QEMU starts; it creates and sizes the guest RAM file
 : "${blog:=$tmp/cosim.log}"
 "$cosim" --socket "$tmp/ivshmem.sock" --mem "$tmp/guest-ram" --mem-size "${ram}M" \
-	--vectors 2 --ready "$tmp/ready" --log "$blog" "${bargs[@]}" 2>"$tmp/cosim.err" &
+	--mem-base "$ram_base" --vectors 2 --ready "$tmp/ready" --log "$blog" "${bargs[@]}" 2>"$tmp/cosim.err" &
 bpid=$!
 for _ in $(seq 200); do
 	[ -e "$tmp/ready" ] && break
@@ -134,11 +168,11 @@ fi
 : "${log:=$tmp/console.log}"
 : >"$log"
 timeout -k 5 "$tmo" "$QEMU" \
-	-machine q35,memory-backend=ram -m "${ram}M" \
+	"${machine[@]}" -m "${ram}M" \
 	-object memory-backend-file,id=ram,size="${ram}M",mem-path="$tmp/guest-ram",share=on \
 	-smp 1 -nographic -no-reboot -net none \
 	-kernel "$vmlinuz" -initrd "$tmp/initramfs.cpio" \
-	-append "console=ttyS0 quiet panic=-1" \
+	-append "console=$console quiet panic=-1" \
 	-chardev socket,id=ivsh,path="$tmp/ivshmem.sock" \
 	-device ivshmem-doorbell,chardev=ivsh,vectors=2 \
 	</dev/null 2>"$tmp/qemu.err" | sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | if [ "$quiet" = 1 ]; then cat >>"$log"; else tee -a "$log"; fi

@@ -17,14 +17,28 @@
 #     WARNING/BUG/Oops.
 # A second boot per kernel has the bridge hang the first job (--hang-job 1): the job
 # fails within its timeout, the engine is reset, the next job is correct.
+# One more loads vgem too: a job whose in-fence is an unsignaled vgem fence waits for it;
+# then fairness: two processes submitting for 10 s get >= 40 % of the jobs each, a short
+# job behind another process's queue of long jobs waits for at most one of them.
+# Another (the same hang) leaves a job's fence, exported as a sync_file, across the
+# PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4).
 #   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
+# MBN_GUEST_KERNELS="6.1" picks the kernels (default both). MBN_GUEST_ARCH=arm64 runs the same in arm64 guests (virt, Cortex-A53) with the arm64
+# module builds and userspace (make module-arm64 module-arm64-6.12 arm64): the board's
+# software stack; tests/arm64/test-arm64-guest.sh does that and adds TFLite's arm64 build.
 source "$(dirname "$0")/../lib.sh"
-RUN=$ROOT/tests/driver/qemu-run.sh
+ARCH=${MBN_GUEST_ARCH:-x86_64}
+RUN=("$ROOT/tests/driver/qemu-run.sh" -a "$ARCH")
 COSIM=$BUILD/bin/mbn-cosim
-DRMTEST=$BUILD/bin/mbn-drmtest
+case $ARCH in
+x86_64) GBIN=$BUILD/bin; modko() { echo "$BUILD/module-$1/mbnaccel.ko"; }; TAG= ;;
+arm64) GBIN=$BUILD/arm64/bin; modko() { case $1 in 6.1) echo "$BUILD/module-arm64/mbnaccel.ko" ;; *) echo "$BUILD/module-arm64-$1/mbnaccel.ko" ;; esac; }; TAG="arm64 " ;;
+*) echo "FAIL MBN_GUEST_ARCH=$ARCH: x86_64 or arm64"; exit 1 ;;
+esac
+DRMTEST=$GBIN/mbn-drmtest
 CLASSIFY=$BUILD/bin/mbn-classify
-require "$COSIM" "$DRMTEST" "$CLASSIFY" "$ROOT/build/lib/libmbnsim.so" \
-	"$BUILD/module-6.1/mbnaccel.ko" "$BUILD/module-6.12/mbnaccel.ko" \
+require "$COSIM" "$DRMTEST" "$CLASSIFY" "$GBIN/mbn-classify" "$GBIN/mbn-bench" "$ROOT/build/lib/libmbnsim.so" \
+	"$(modko 6.1)" "$(modko 6.12)" \
 	"$MODELS/mobilenet_v1_0.25_128_quant.tflite" "$MODELS/mobilenet_v1_0.5_160_quant.tflite" \
 	"$MODELS/mobilenet_v1_0.75_192_quant.tflite" "$MODELS/mobilenet_v1_1.0_224_quant_embedding_extractor.tflite" \
 	"$MODELS/mobilenet_v1_1.0_224_quant_head_layers.tflite" "$MODELS/vww_96_int8_keras.tflite" "$IMAGES/cat.bmp" "$IMAGES/grace_hopper.bmp" \
@@ -63,6 +77,8 @@ for c in "${cases[@]}"; do
 	IFS='|' read -r name margs imgs <<<"$c"
 	hargs=${margs//-m /-m models/}
 	hargs=${hargs//models\/..\//} # (models is a symlink here: ../gen is beside it)
+	# the arm64 build matches TFLite's arm64 build by default: so must the reference
+	[ "$ARCH" = arm64 ] && [[ "$margs" != *--match* ]] && hargs="--match arm64 $hargs"
 	for img in $imgs; do
 		rm -f "$TMP/ref.raw"
 		# shellcheck disable=SC2086
@@ -141,6 +157,22 @@ mbn-drmtest --leave-running
 echo "POWEROFF now"
 EOF
 
+# in-fences from another driver (vgem's fences signal when told to)
+cat >"$TMP/sched.sh" <<'EOF'
+insmod "$MBN_MODULE" || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --in-fence-vgem
+mbn-drmtest --fairness 10
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
+cat >"$TMP/unbind.sh" <<'EOF'
+insmod "$MBN_MODULE" job_timeout_ms=60000 || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --unbind
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
 cat >"$TMP/wedge.sh" <<'EOF'
 insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --wedge
@@ -148,83 +180,114 @@ rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 EOF
 
-for k in 6.1 6.12; do
+for k in ${MBN_GUEST_KERNELS:-6.1 6.12}; do
+	K=$TAG$k
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -m 1024 -t 900 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$CLASSIFY" -b "$DRMTEST" -b "$BUILD/bin/mbn-bench" "${files[@]}" \
+	"${RUN[@]}" -q -k "$k" -m 1024 -t 900 -N -M "$(modko "$k")" -b "$GBIN/mbn-classify" -b "$DRMTEST" -b "$GBIN/mbn-bench" "${files[@]}" \
 		-l "$TMP/con-$k.log" -L "$TMP/cosim-$k.log" "$TMP/guest.sh" /data/models /data/images 2>"$TMP/run-$k.err"
 	rc=$?
 	log=$TMP/con-$k.log
-	[ $rc -eq 0 ] && pass "[$k] guest run finished ($((SECONDS - t0)) s)" ||
-		fail "[$k] guest run" "rc $rc after $((SECONDS - t0)) s: $(tail -5 "$TMP/run-$k.err" | tr '\n' ' ') console: $(tail -8 "$log" | tr '\n' ' ')"
-	grep -m1 '^device node' "$log" | grep -q "/dev/" && pass "[$k] $(grep -m1 '^device node' "$log")" ||
-		fail "[$k] device node" "none appeared"
+	[ $rc -eq 0 ] && pass "[$K] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K] guest run" "rc $rc after $((SECONDS - t0)) s: $(tail -5 "$TMP/run-$k.err" | tr '\n' ' ') console: $(tail -8 "$log" | tr '\n' ' ')"
+	grep -m1 '^device node' "$log" | grep -q "/dev/" && pass "[$K] $(grep -m1 '^device node' "$log")" ||
+		fail "[$K] device node" "none appeared"
 	for key in "${!want[@]}"; do
 		got=$(grep -F "OUT $key " "$log" | head -1)
 		if [ -n "$got" ] && [ "$(awk '{print $4}' <<<"$got")" = "${want[$key]}" ]; then
-			pass "[$k] drm = sim: $key (${got#OUT $key })"
+			pass "[$K] drm = sim: $key (${got#OUT $key })"
 		else
-			fail "[$k] drm = sim: $key" "want ${want[$key]}, guest: ${got:-nothing}"
+			fail "[$K] drm = sim: $key" "want ${want[$key]}, guest: ${got:-nothing}"
 		fi
 	done
 	bench=$(grep -m1 '^BENCH ' "$log" | sed 's/ *$//')
 	[ "$bench" = "$(sed 's/ *$//' <<<"BENCH rc=0 $want_bench")" ] &&
-		pass "[$k] mbn-bench -d drm --json: cycles and DRAM bytes of the network and of every layer's job identical to -d sim ($(wc -w <<<"$want_bench") counters)" ||
-		fail "[$k] mbn-bench -d drm" "want: ${want_bench:0:120}... guest: ${bench:0:200} $(grep -m1 '^BENCHERR' "$log")"
+		pass "[$K] mbn-bench -d drm --json: cycles and DRAM bytes of the network and of every layer's job identical to -d sim ($(wc -w <<<"$want_bench") counters)" ||
+		fail "[$K] mbn-bench -d drm" "want: ${want_bench:0:120}... guest: ${bench:0:200} $(grep -m1 '^BENCHERR' "$log")"
 	par=$(grep -c "^PAR [1-4] $want_par" "$log")
-	[ "$par" -eq 4 ] && pass "[$k] four mbn-classify processes at once: all bit-exact" ||
-		fail "[$k] four processes" "$par of 4 match: $(grep '^PAR' "$log" | tr '\n' ' ')"
+	[ "$par" -eq 4 ] && pass "[$K] four mbn-classify processes at once: all bit-exact" ||
+		fail "[$K] four processes" "$par of 4 match: $(grep '^PAR' "$log" | tr '\n' ' ')"
 	async=$(grep -m1 '^ASYNC' "$log")
-	[ "$(awk '{print $2, $3, NF}' <<<"$async")" = "$want_par 4004 3" ] && pass "[$k] --async 3: four pipelined inferences, all bit-exact" ||
-		fail "[$k] --async" "want $want_par x4, got: $async"
-	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"'] /p' "$log"
-	grep -q '^RMMOD ok' "$log" && pass "[$k] rmmod after all tests (nothing holds the module)" ||
-		fail "[$k] rmmod" "$(grep -m1 '^RMMOD' "$log")"
+	[ "$(awk '{print $2, $3, NF}' <<<"$async")" = "$want_par 4004 3" ] && pass "[$K] --async 3: four pipelined inferences, all bit-exact" ||
+		fail "[$K] --async" "want $want_par x4, got: $async"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"'] /p' "$log"
+	grep -q '^RMMOD ok' "$log" && pass "[$K] rmmod after all tests (nothing holds the module)" ||
+		fail "[$K] rmmod" "$(grep -m1 '^RMMOD' "$log")"
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kmemleak|UBSAN|KASAN' | head -3)
-	[ -z "$bad" ] && grep -q '^DMESG-END' "$log" && pass "[$k] dmesg: no warning, oops or BUG" ||
-		fail "[$k] dmesg" "${bad:-no dmesg captured}"
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$log" && pass "[$K] dmesg: no warning, oops or BUG" ||
+		fail "[$K] dmesg" "${bad:-no dmesg captured}"
 
 	# the hang: the job times out, the engine is reset, the next job is correct
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+	"${RUN[@]}" -q -k "$k" -t 300 -N -M "$(modko "$k")" -b "$DRMTEST" -B --hang-job -B 1 \
 		-l "$TMP/hang-$k.log" -L "$TMP/cosim-hang-$k.log" "$TMP/hang.sh" 2>"$TMP/hang-$k.err"
 	rc=$?
-	[ $rc -eq 0 ] && pass "[$k hang] guest run finished ($((SECONDS - t0)) s)" ||
-		fail "[$k hang] guest run" "rc $rc: $(tail -3 "$TMP/hang-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/hang-$k.log" | tr '\n' ' ')"
-	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' hang] /p' "$TMP/hang-$k.log"
+	[ $rc -eq 0 ] && pass "[$K hang] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K hang] guest run" "rc $rc: $(tail -3 "$TMP/hang-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/hang-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"' hang] /p' "$TMP/hang-$k.log"
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/hang-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
-	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/hang-$k.log" && pass "[$k hang] dmesg: no warning, oops or BUG" ||
-		fail "[$k hang] dmesg" "${bad:-no dmesg captured}"
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/hang-$k.log" && pass "[$K hang] dmesg: no warning, oops or BUG" ||
+		fail "[$K hang] dmesg" "${bad:-no dmesg captured}"
 
 	# shutdown: a job left on the (hung) engine at poweroff is stopped by .shutdown
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+	"${RUN[@]}" -q -k "$k" -t 300 -N -M "$(modko "$k")" -b "$DRMTEST" -B --hang-job -B 1 \
 		-l "$TMP/shut-$k.log" -L "$TMP/cosim-shut-$k.log" "$TMP/shutdown.sh" 2>"$TMP/shut-$k.err"
 	rc=$?
-	[ $rc -eq 0 ] && pass "[$k shutdown] guest run finished ($((SECONDS - t0)) s)" ||
-		fail "[$k shutdown] guest run" "rc $rc: $(tail -3 "$TMP/shut-$k.err" | tr '\n' ' ')"
-	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' shutdown] /p' "$TMP/shut-$k.log"
+	[ $rc -eq 0 ] && pass "[$K shutdown] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K shutdown] guest run" "rc $rc: $(tail -3 "$TMP/shut-$k.err" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"' shutdown] /p' "$TMP/shut-$k.log"
 	if grep -q '^POWEROFF now' "$TMP/shut-$k.log" &&
 		sed -n '/job 1 START/,$p' "$TMP/cosim-shut-$k.log" | grep -q 'CTRL.RESET, the clock runs again'; then
-		pass "[$k shutdown] poweroff with a job on the engine: .shutdown wrote CTRL.RESET (bridge log)"
+		pass "[$K shutdown] poweroff with a job on the engine: .shutdown wrote CTRL.RESET (bridge log)"
 	else
-		fail "[$k shutdown] .shutdown" "no CTRL.RESET after the job's START in the bridge log: $(grep -c 'START' "$TMP/cosim-shut-$k.log") starts"
+		fail "[$K shutdown] .shutdown" "no CTRL.RESET after the job's START in the bridge log: $(grep -c 'START' "$TMP/cosim-shut-$k.log") starts"
 	fi
+
+	# scheduling: an in-fence from vgem holds a job back until it signals; fairness
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 600 -N -M "$BUILD/module-$k/mbnaccel.ko" -D drm -D drm_shmem_helper -D vgem -b "$DRMTEST" \
+		-l "$TMP/sched-$k.log" -L "$TMP/cosim-sched-$k.log" "$TMP/sched.sh" 2>"$TMP/sched-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k sched] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k sched] guest run" "rc $rc: $(tail -3 "$TMP/sched-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/sched-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' sched] /p' "$TMP/sched-$k.log"
+	grep -m1 '^FAIRNESS' "$TMP/sched-$k.log" | sed "s/^/[$k] /"
+	grep -q '^RMMOD ok' "$TMP/sched-$k.log" && pass "[$k sched] rmmod at the end" ||
+		fail "[$k sched] rmmod" "$(grep -m1 '^RMMOD' "$TMP/sched-$k.log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/sched-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/sched-$k.log" && pass "[$k sched] dmesg: no warning, oops or BUG" ||
+		fail "[$k sched] dmesg" "${bad:-no dmesg captured}"
+
+	# a job's sync_file outlives its file and the device's unbind (issue 13 item 4):
+	# it signals, keeps the module loaded until closed, rmmod and a reload work
+	t0=$SECONDS
+	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+		-l "$TMP/unbind-$k.log" -L "$TMP/cosim-unbind-$k.log" "$TMP/unbind.sh" 2>"$TMP/unbind-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$k unbind] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$k unbind] guest run" "rc $rc: $(tail -3 "$TMP/unbind-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/unbind-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' unbind] /p' "$TMP/unbind-$k.log"
+	grep -q '^RMMOD ok' "$TMP/unbind-$k.log" && pass "[$k unbind] rmmod at the end" ||
+		fail "[$k unbind] rmmod" "$(grep -m1 '^RMMOD' "$TMP/unbind-$k.log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/unbind-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/unbind-$k.log" && pass "[$k unbind] dmesg: no warning, oops or BUG" ||
+		fail "[$k unbind] dmesg" "${bad:-no dmesg captured}"
 
 	# the wedge: the reset after the timeout is lost (bridge --stuck-reset 2), the
 	# device refuses jobs until a reset works, then runs them again (issue 13 item 1)
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 -B --stuck-reset -B 2 \
+	"${RUN[@]}" -q -k "$k" -t 300 -N -M "$(modko "$k")" -b "$DRMTEST" -B --hang-job -B 1 -B --stuck-reset -B 2 \
 		-l "$TMP/wedge-$k.log" -L "$TMP/cosim-wedge-$k.log" "$TMP/wedge.sh" 2>"$TMP/wedge-$k.err"
 	rc=$?
-	[ $rc -eq 0 ] && pass "[$k wedge] guest run finished ($((SECONDS - t0)) s)" ||
-		fail "[$k wedge] guest run" "rc $rc: $(tail -3 "$TMP/wedge-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/wedge-$k.log" | tr '\n' ' ')"
-	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' wedge] /p' "$TMP/wedge-$k.log"
-	grep -q '^RMMOD ok' "$TMP/wedge-$k.log" && pass "[$k wedge] rmmod after recovery" ||
-		fail "[$k wedge] rmmod" "$(grep -m1 '^RMMOD' "$TMP/wedge-$k.log")"
-	grep -q 'engine wedged' "$TMP/wedge-$k.log" && pass "[$k wedge] the driver said the engine is wedged (dmesg)" ||
-		fail "[$k wedge] dmesg" "no 'engine wedged' message"
+	[ $rc -eq 0 ] && pass "[$K wedge] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K wedge] guest run" "rc $rc: $(tail -3 "$TMP/wedge-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/wedge-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"' wedge] /p' "$TMP/wedge-$k.log"
+	grep -q '^RMMOD ok' "$TMP/wedge-$k.log" && pass "[$K wedge] rmmod after recovery" ||
+		fail "[$K wedge] rmmod" "$(grep -m1 '^RMMOD' "$TMP/wedge-$k.log")"
+	grep -q 'engine wedged' "$TMP/wedge-$k.log" && pass "[$K wedge] the driver said the engine is wedged (dmesg)" ||
+		fail "[$K wedge] dmesg" "no 'engine wedged' message"
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/wedge-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
-	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/wedge-$k.log" && pass "[$k wedge] dmesg: no warning, oops or BUG" ||
-		fail "[$k wedge] dmesg" "${bad:-no dmesg captured}"
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/wedge-$k.log" && pass "[$K wedge] dmesg: no warning, oops or BUG" ||
+		fail "[$K wedge] dmesg" "${bad:-no dmesg captured}"
 done
 finish

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test-module-build.sh: build the mbnaccel kernel module against Debian's 6.1 amd64
-# headers, the 6.12 amd64 headers and (cross) the arm64 6.1 headers (driver/driver.mk:
-# make module, module-6.12, module-arm64). A build passes only if make succeeds, the
+# headers, the 6.12 amd64 headers and (cross) the arm64 6.1 and 6.12 headers
+# (driver/driver.mk: make module, module-6.12, module-arm64, module-arm64-6.12). A build passes only if make succeeds, the
 # .ko is there for the right machine with the right vermagic, and the build printed no
 # warning at all (the compiler's are errors through -Werror; this also catches modpost's
 # and make's). Also checks that the dkms tree (make dkms-prepare) builds.
@@ -36,6 +36,7 @@ check_build() {
 check_build 6.1 module x86-64
 check_build 6.12 module-6.12 x86-64
 check_build arm64 module-arm64 aarch64
+check_build arm64-6.12 module-arm64-6.12 aarch64
 
 # dkms: the prepared tree builds by itself (as dkms would, M= on a copy)
 if make dkms-prepare >"$TMP/dkms.log" 2>&1; then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
-# RTL lint and block-level testbenches (hw/tb/run.sh): requantizer, pointwise and
-# depthwise engines against C++ references, random AXI latency and backpressure.
+# RTL lint and the testbenches (hw/tb/run.sh, hw/tb/README.md): requantizer, address
+# generator, MAC array, read and write DMA each alone against a C++ reference, then the
+# top (pointwise and depthwise engines, faults) with random AXI latency and backpressure.
 exec sh "$(dirname "$0")/../../hw/tb/run.sh"

@@ -34,21 +34,21 @@ extern "C" {
 #endif
 
 /* Limits applied to every format before any pixel buffer is allocated. */
-#define MBN_IMAGE_MAX_SIDE   32768              /* per side, in pixels */
-#define MBN_IMAGE_MAX_PIXELS (1u << 28)          /* w * h */
-#define MBN_IMAGE_MAX_FILE   (1u << 30)          /* bytes read by mbn_image_load() */
+#define MBN_IMAGE_MAX_SIDE 32768 /* per side, in pixels */
+#define MBN_IMAGE_MAX_PIXELS (1u << 28) /* w * h */
+#define MBN_IMAGE_MAX_FILE (1u << 30) /* bytes read by mbn_image_load() */
 
 struct mbn_image {
-    int w, h;         /* both >= 1 after a successful load */
-    uint8_t *rgb;     /* w * h * 3 bytes, R G B, row-major, top row first; malloc'd */
+	int w, h; /* both >= 1 after a successful load */
+	uint8_t *rgb; /* w * h * 3 bytes, R G B, row-major, top row first; malloc'd */
 };
 
 enum mbn_image_format {
-    MBN_IMAGE_UNKNOWN = 0,
-    MBN_IMAGE_JPEG,
-    MBN_IMAGE_PNG,
-    MBN_IMAGE_BMP,
-    MBN_IMAGE_PNM,    /* any Netpbm magic P1..P7; only P5 and P6 decode */
+	MBN_IMAGE_UNKNOWN = 0,
+	MBN_IMAGE_JPEG,
+	MBN_IMAGE_PNG,
+	MBN_IMAGE_BMP,
+	MBN_IMAGE_PNM, /* any Netpbm magic P1..P7; only P5 and P6 decode */
 };
 
 /* Format by magic bytes (JPEG FF D8, PNG signature, "BM", "P1".."P7"). */
@@ -62,7 +62,7 @@ int mbn_image_load(const char *path, struct mbn_image *img, char *err, size_t er
 
 /* Same, from memory. name is only used in error messages (NULL -> "<memory>"). */
 int mbn_image_load_mem(const void *data, size_t size, const char *name,
-                       struct mbn_image *img, char *err, size_t errlen);
+		       struct mbn_image *img, char *err, size_t errlen);
 
 void mbn_image_free(struct mbn_image *img);
 
@@ -78,17 +78,17 @@ void mbn_image_free(struct mbn_image *img);
  *                        does (static_cast<uint8_t> of the float op's output);
  *                        for bit-exact comparison with that program. */
 enum mbn_resize_round {
-    MBN_RESIZE_ROUND = 0,
-    MBN_RESIZE_TRUNCATE = 1,
+	MBN_RESIZE_ROUND = 0,
+	MBN_RESIZE_TRUNCATE = 1,
 };
 
 /* dst receives out_w * out_h * 3 bytes (must not overlap src->rgb).
  * Returns 0, or -EINVAL for a bad argument (empty source, out_w/out_h < 1 or above
  * MBN_IMAGE_MAX_SIDE, out_w * out_h above MBN_IMAGE_MAX_PIXELS). */
 int mbn_image_resize_bilinear(const struct mbn_image *src, int out_w, int out_h,
-                              uint8_t *dst);
+			      uint8_t *dst);
 int mbn_image_resize_bilinear_ex(const struct mbn_image *src, int out_w, int out_h,
-                                 uint8_t *dst, enum mbn_resize_round mode);
+				 uint8_t *dst, enum mbn_resize_round mode);
 
 /* ------------------------------------------------------------------------ */
 /* From pixels to a model's input tensor (mbn-classify)                     */
@@ -99,7 +99,7 @@ int mbn_image_resize_bilinear_ex(const struct mbn_image *src, int out_w, int out
  * The weights add up to 65536, so a gray pixel (R = G = B) keeps its value. */
 static inline uint8_t mbn_luma_bt601(uint8_t r, uint8_t g, uint8_t b)
 {
-    return (uint8_t)(((uint32_t)r * 19595u + (uint32_t)g * 38470u + (uint32_t)b * 7471u + 0x8000u) >> 16);
+	return (uint8_t)(((uint32_t)r * 19595u + (uint32_t)g * 38470u + (uint32_t)b * 7471u + 0x8000u) >> 16);
 }
 
 /* Replace every pixel by its luma (Y, Y, Y), in place. Done before resizing, as a
@@ -112,23 +112,23 @@ void mbn_image_to_gray(struct mbn_image *img);
  * float formula (those of the usual preprocessing code, so that the float values, and
  * hence the quantized bytes, are the ones a user's Python pipeline computes). */
 enum mbn_range_kind {
-    MBN_RANGE_UNIT = 1,     /* [0, 1]:      p / 255.0f  (Keras Rescaling(1/255), ToTensor) */
-    MBN_RANGE_MOBILENET,    /* [-1, 127/128]: (p - 128) / 128.0f (the reference MobileNet
+	MBN_RANGE_UNIT = 1, /* [0, 1]:      p / 255.0f  (Keras Rescaling(1/255), ToTensor) */
+	MBN_RANGE_MOBILENET, /* [-1, 127/128]: (p - 128) / 128.0f (the reference MobileNet
                              * v1 models: their input bytes are the pixels themselves) */
-    MBN_RANGE_KERAS,        /* [-1, 1]:     p / 127.5f - 1.0f (Keras
+	MBN_RANGE_KERAS, /* [-1, 1]:     p / 127.5f - 1.0f (Keras
                              * mobilenet.preprocess_input, mode "tf") */
-    MBN_RANGE_QUANT,        /* the whole range of the quantized type: p selects
+	MBN_RANGE_QUANT, /* the whole range of the quantized type: p selects
                              * q = qmin + p, real = scale * (q - zero_point) */
-    MBN_RANGE_USER,         /* --input-range A:B: lo + p * (hi - lo) / 255 (in double) */
+	MBN_RANGE_USER, /* --input-range A:B: lo + p * (hi - lo) / 255 (in double) */
 };
 
 struct mbn_input_range {
-    enum mbn_range_kind kind;
-    float lo, hi;           /* real value of pixel 0 and of pixel 255 */
-    /* MBN_RANGE_QUANT only */
-    float scale;
-    int32_t zero_point;
-    int qmin;
+	enum mbn_range_kind kind;
+	float lo, hi; /* real value of pixel 0 and of pixel 255 */
+	/* MBN_RANGE_QUANT only */
+	float scale;
+	int32_t zero_point;
+	int qmin;
 };
 
 /* The range a model's input expects, derived from its input tensor (type, scale, zero
@@ -156,10 +156,10 @@ const char *mbn_input_range_rule(const struct mbn_input_range *r);
 
 /* Pixel value -> tensor element, for all 256 pixel values. */
 struct mbn_input_map {
-    struct mbn_input_range range;
-    enum mbn_type type;     /* of the input tensor */
-    uint8_t q[256];         /* int8 / uint8 inputs: the element's byte */
-    float f[256];           /* the real value of each pixel (the element of a float32 input) */
+	struct mbn_input_range range;
+	enum mbn_type type; /* of the input tensor */
+	uint8_t q[256]; /* int8 / uint8 inputs: the element's byte */
+	float f[256]; /* the real value of each pixel (the element of a float32 input) */
 };
 
 /* Quantize real as mbn-classify always has: lroundf(real / scale) + zero_point, clamped to
@@ -169,7 +169,7 @@ uint8_t mbn_quantize_pixel(float real, enum mbn_type type, float scale, int32_t 
 /* Build the table for a tensor of the given type and quantization. Returns 0, or -EINVAL
  * for an unknown type or a quantized type whose scale is not positive and finite. */
 int mbn_input_map_init(struct mbn_input_map *m, const struct mbn_input_range *r, enum mbn_type type, float scale,
-                       int32_t zero_point);
+		       int32_t zero_point);
 
 /* Write `pixels` packed RGB pixels as a tensor of `channels` elements per pixel:
  *   1: the luma of each pixel (mbn_luma_bt601; the identity on a mbn_image_to_gray image)

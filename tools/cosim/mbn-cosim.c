@@ -58,6 +58,7 @@ static int busy;                    /* clock the simulator */
 static unsigned long hung;          /* --hang-job: clock stopped until CTRL.RESET (1 + STATUS polls) */
 static unsigned long starts;        /* START writes seen */
 static unsigned long hang_job;
+static uint64_t g_mem_base;         /* --mem-base: guest physical address of RAM's byte 0 */
 static unsigned long stuck_resets;  /* --stuck-reset N: the first N resets of a hung job are lost */
 static uint64_t job_start_cycle;
 static uint64_t chunk = 10000;
@@ -245,8 +246,8 @@ static uint32_t do_request(uint32_t op, uint32_t off, uint32_t val)
 		{
 			uint64_t pa = (uint64_t)val << 32 | off;
 			uint32_t v = ~0u;
-			if (pa + 4 <= size && !(pa & 3))
-				memcpy(&v, mem + pa, 4);
+			if (pa >= g_mem_base && pa - g_mem_base + 4 <= size && !(pa & 3))
+				memcpy(&v, mem + (pa - g_mem_base), 4);
 			logm("peek 0x%" PRIx64 " -> 0x%08x", pa, v);
 			return v;
 		}
@@ -373,6 +374,8 @@ static void usage(FILE *f)
 	      "  --socket PATH      ivshmem server socket (QEMU: -chardev socket,path=PATH)\n"
 	      "  --mem FILE         guest RAM backing file (QEMU: memory-backend-file,share=on)\n"
 	      "  --mem-size SIZE    create/size FILE (e.g. 512M) instead of waiting for QEMU\n"
+	      "  --mem-base ADDR    guest physical address of FILE's first byte (default 0, a PC;\n"
+	      "                     0x40000000 for an arm64 QEMU virt machine)\n"
 	      "  --vectors N        interrupt vectors of the ivshmem device (default 2)\n"
 	      "  --lib PATH         libmbnsim.so (default $MBN_SIM_LIB, else build/lib beside the binary)\n"
 	      "  --log FILE         one line per register access, job and interrupt\n"
@@ -396,7 +399,8 @@ int main(int argc, char **argv)
 		{ "vectors", 1, 0, 'v' }, { "lib", 1, 0, 'L' }, { "log", 1, 0, 'l' },
 		{ "ready", 1, 0, 'r' }, { "hang-job", 1, 0, 'H' }, { "axi-error", 1, 0, 'a' },
 		{ "bw", 1, 0, 'b' }, { "lat", 1, 0, 't' }, { "outstanding", 1, 0, 'o' },
-		{ "chunk", 1, 0, 'c' }, { "stuck-reset", 1, 0, 'R' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "chunk", 1, 0, 'c' }, { "stuck-reset", 1, 0, 'R' },
+		{ "mem-base", 1, 0, 'B' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -404,6 +408,7 @@ int main(int argc, char **argv)
 		case 's': sock_path = optarg; break;
 		case 'm': mem_path = optarg; break;
 		case 'M': mem_size = parse_size(optarg, "--mem-size"); break;
+		case 'B': g_mem_base = parse_size(optarg, "--mem-base"); break;
 		case 'v': nvec = atoi(optarg); break;
 		case 'L': lib = optarg; break;
 		case 'l': log_path = optarg; break;
@@ -477,6 +482,7 @@ int main(int argc, char **argv)
 	A.default_config(&cfg);
 	cfg.mem_bytes = ram_bytes;
 	cfg.mem_external = ram;
+	cfg.mem_base = g_mem_base;
 	if (bw)
 		cfg.bytes_per_cycle = bw;
 	if (lat)

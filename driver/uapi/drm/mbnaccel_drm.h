@@ -12,9 +12,13 @@
  * user space.
  *
  * Jobs: SUBMIT copies the descriptor chain (docs/hw.md, 64 bytes each), checks every
- * descriptor's extents against the bound BOs and queues the job; jobs from all files
- * run one at a time in submission order. Completion: WAIT on the job's id, or the
- * out_syncobj (a DRM syncobj; export it as a sync_file to poll()).
+ * descriptor's extents against the bound BOs and queues the job; one job runs at a
+ * time, each file's jobs in its submission order, the files' queues interleaved by the
+ * kernel's GPU scheduler (drm_sched). Closing a file cancels its jobs not yet started.
+ * Completion: WAIT on the job's id, or the out_syncobj (a DRM syncobj; export it as a
+ * sync_file to poll()). A job's fence does not depend on the device: a sync_file may
+ * outlive the file and the device (it then reads signaled); while one is open the
+ * module cannot be unloaded.
  *
  * Every struct holds __u32/__u64 only, is 8-byte aligned, and has no implicit padding;
  * `reserved` and `pad` fields must be zero (else EINVAL), so they can gain meaning
@@ -83,19 +87,39 @@ struct drm_mbnaccel_bo_mmap_offset {
  * exercised. Refused (EPERM) unless the module was loaded with unsafe_test_mode=1 and
  * the caller has CAP_SYS_ADMIN; a job submitted with it taints the kernel (TAINT_USER). */
 #define MBNACCEL_SUBMIT_NO_VALIDATE (1u << 0)
+/* The job waits for the fences of in_syncobjs (below) before it reaches the engine. */
+#define MBNACCEL_SUBMIT_IN_SYNCOBJS (1u << 1)
 
+#define MBNACCEL_MAX_IN_SYNCOBJS 16
+
+/*
+ * Versions: the struct only grows at its end. Version 1 ended at job_id (48 bytes);
+ * version 2 adds in_syncobjs/in_syncobj_count/pad2 (64 bytes). The DRM core passes the
+ * kernel a zero-extended copy of a shorter struct, so a binary built against version 1
+ * keeps working: its missing fields read 0 (no in-fences). A field of a later version
+ * is used only with its flag; without the flag it must be 0.
+ */
 struct drm_mbnaccel_submit {
 	__u64 descs;        /* Input: user pointer to desc_count * 64 bytes of descriptors */
 	__u64 bo_handles;   /* Input: user pointer to bo_count __u32 handles; handle i is
 			     * bound to region i for this job */
 	__u32 desc_count;   /* Input: 1..MBNACCEL_MAX_DESCS */
 	__u32 bo_count;     /* Input: 1..MBNACCEL_MAX_BOS */
-	__u32 flags;        /* Input: 0 or MBNACCEL_SUBMIT_NO_VALIDATE */
+	__u32 flags;        /* Input: MBNACCEL_SUBMIT_* */
 	__u32 out_syncobj;  /* Input: 0, or a syncobj handle that receives the job's fence */
 	__u32 timeout_ms;   /* Input: 0 = the driver's default; else 1..600000; either
-			     * is capped at the module parameter max_job_timeout_ms */
+			     * is capped at the module parameter max_job_timeout_ms. The
+			     * time counts from the job's start on the engine, not from SUBMIT */
 	__u32 reserved;     /* Input: must be 0 */
 	__u64 job_id;       /* Output: the job's id for WAIT (never 0) */
+	/* version 2 */
+	__u64 in_syncobjs;  /* Input: with MBNACCEL_SUBMIT_IN_SYNCOBJS, a user pointer to
+			     * in_syncobj_count __u32 syncobj handles (binary syncobjs): the
+			     * job reaches the engine only once the fences they hold at
+			     * SUBMIT have signaled. An unknown handle: ENOENT; a syncobj
+			     * without a fence: EINVAL. Without the flag: 0 */
+	__u32 in_syncobj_count; /* Input: 1..MBNACCEL_MAX_IN_SYNCOBJS with the flag, else 0 */
+	__u32 pad2;         /* Input: must be 0 */
 };
 
 enum drm_mbnaccel_job_status {

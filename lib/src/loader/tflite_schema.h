@@ -42,6 +42,29 @@ enum tfl_builtin {
 	TFL_OP_QUANTIZE = 114,
 };
 
+/* The names of the operators a user is likely to meet (for messages: the loader's refusals,
+ * the delegate's log); NULL for the rest, which messages give by number. */
+static inline const char *tfl_builtin_name(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+		{ 0, "ADD" }, { 1, "AVERAGE_POOL_2D" }, { 2, "CONCATENATION" }, { 3, "CONV_2D" },
+		{ 4, "DEPTHWISE_CONV_2D" }, { 6, "DEQUANTIZE" }, { 9, "FULLY_CONNECTED" },
+		{ 14, "LOGISTIC" }, { 17, "MAX_POOL_2D" }, { 18, "MUL" }, { 19, "RELU" },
+		{ 21, "RELU6" }, { 22, "RESHAPE" }, { 23, "RESIZE_BILINEAR" }, { 25, "SOFTMAX" },
+		{ 28, "TANH" }, { 34, "PAD" }, { 36, "GATHER" }, { 40, "MEAN" }, { 41, "SUB" },
+		{ 43, "SQUEEZE" }, { 45, "STRIDED_SLICE" }, { 49, "SPLIT" }, { 51, "DELEGATE" },
+		{ 53, "CAST" }, { 56, "ARG_MAX" }, { 60, "PADV2" }, { 77, "SHAPE" }, { 83, "PACK" },
+		{ 97, "HARD_SWISH" }, { 114, "QUANTIZE" },
+	};
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return 0;
+}
+
 /* BuiltinOptions union tags: the 1-based order of the union's members */
 enum tfl_opt_type {
 	TFL_OPT_NONE = 0,

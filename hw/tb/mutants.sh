@@ -1,0 +1,62 @@
+#!/bin/sh
+# hw/tb/mutants.sh: shows that the block testbenches can fail. Each mutant copies one
+# RTL file to build/tb-mut/<n>/, injects one small bug with sed, builds the block's
+# testbench against the copy and requires it to FAIL. Prints "PASS mutant-<n>: caught
+# (<what>)" or "FAIL mutant-<n>: ..."; exits non-zero if any mutant survives or does
+# not apply. Not part of `make check` (one Verilator build per mutant, ~15-60 s each):
+# run it after changing a testbench. `sh hw/tb/mutants.sh 3 7` runs only those.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+OUT=build/tb-mut
+mkdir -p "$OUT"; rm -f "$OUT/failed"
+rc=0
+only=" $* "
+
+# n | testbench | top | rtl file | -G/-D flags | sed expression (no '|' in it) | what
+MUTANTS=$(cat <<'EOF'
+1|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/if (fm_reg == 2'd2) fa_reg <= fa_reg + j32;/if (fm_reg == 2'd1) fa_reg <= fa_reg + j32;/|agen: fused output bank row steps one pixel early
+2|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/wire wrap0 = stride2 ? m0_reg != 2'd0 : m0_reg == 2'd2;/wire wrap0 = stride2 ? m0_reg == 2'd0 : m0_reg == 2'd2;/|agen: stride-2 bank-row wrap of read port 0
+3|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/wire cv   = c_reg >= 0 \&\& c_reg < $signed({2'd0, in_w});/wire cv   = c_reg >= 0 \&\& c_reg <= $signed({2'd0, in_w});/|agen: column in_w flagged inside the tile
+4|tb_agen|mbn_agen|mbn_agen.v|-GLB=5 -CFLAGS -DLB=5|s/oa_reg   <= oa_base_reg + NB32;/oa_reg   <= oa_base_reg + 32'd1;/|agen (LANES=32): PW group step of the OBUF address 1 word instead of NB
+5|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-CFLAGS -DLANES=16|s/a_reg\[i\] <= xa;/a_reg[i] <= {xa[7], xa[7:0]};/|mac: 8-bit instead of 9-bit PW activation operand (wrong only for offsets beyond +-127)
+6|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-CFLAGS -DLANES=16|s/(a4_f ? bias : acc_reg)/(a4_l ? bias : acc_reg)/|mac: accumulator restarts on the last item instead of the first
+7|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-CFLAGS -DLANES=16|s/wire \[9\*128-1:0\] wsel = wdup\[s1_sel\*128 +: 9\*128\];/wire [9*128-1:0] wsel = wdup[0 +: 9*128];/|mac: DW weight words not rotated by iss_sel
+8|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-GLANES=32 -GLB=5 -GQSW=1 -CFLAGS -DLANES=32|s/dw ? q_grp : q_rdata\[16\*128-1:0\]/q_rdata[16*128-1:0]/|mac (LANES=32): DW qparams always from QBUF lanes 0..15
+9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire \[8:0\]  bwords = 9'd256 -/wire [8:0]  bwords = 9'd257 -/|dma_rd: burst may cross 4 KiB by one beat
+10|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/outst_reg < MAX_RD_OUTSTANDING/outst_reg <= MAX_RD_OUTSTANDING/|dma_rd: one burst more than MAX_RD_OUTSTANDING
+11|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/!abort_reg \&\& !abort \&\&/!abort_reg \&\&/|dma_rd: issues an AR in the cycle abort is raised
+12|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire        issue  = !arvalid_reg \&\& /wire        issue  = /|dma_rd: a pending AR is replaced before arready
+13|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire \[11:0\] len    = (len_a > {3'd0, bwords}) ? {3'd0, bwords} : len_a;/wire [11:0] len    = len_a;/|dma_wr: no clamp at the 4 KiB line
+14|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/baddr_reg <= paddr_reg + {{(ADDR_W-16){1'b0}}, stride_reg};/baddr_reg <= baddr_reg + {{(ADDR_W-16){1'b0}}, stride_reg};/|dma_wr: next pixel from the burst address, not the pixel address
+15|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/assign err_off  = offq\[oq_rp_reg\];/assign err_off  = offq[oq_wp_reg];/|dma_wr: err_off of the wrong burst
+16|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/dq_wp_reg <= 2'd0; dq_rp_reg <= 2'd0; dq_cnt_reg <= 3'd0; wbeat_reg <= 8'd0;/wbeat_reg <= 8'd0;/|dma_wr: prefetched words of an aborted store not dropped at start
+17|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        issue  = have \&\& !awvalid_reg \&\& !abort_reg \&\& !abort \&\&/wire        issue  = have \&\& !awvalid_reg \&\& !abort_reg \&\&/|dma_wr: issues an AW in the cycle abort is raised
+18|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/assign m_axi_wlast   = wbeat_reg == lenq\[lq_rp_reg\];/assign m_axi_wlast   = wbeat_reg == lenq[lq_wp_reg];/|dma_wr: wlast from the newest burst length
+EOF
+)
+
+echo "$MUTANTS" | while IFS='|' read -r n tb top file flags expr what; do
+    case "$only" in "  ") ;; *" $n "*) ;; *) continue ;; esac
+    d="$OUT/$n"
+    rm -rf "$d"; mkdir -p "$d/rtl"
+    cp "hw/rtl/$file" "$d/rtl/$file"
+    sed -i "$expr" "$d/rtl/$file"
+    if cmp -s "hw/rtl/$file" "$d/rtl/$file"; then
+        echo "FAIL mutant-$n: sed did not apply ($what)"; echo x >> "$OUT/failed"; continue
+    fi
+    # shellcheck disable=SC2086
+    if ! verilator --cc --exe --build -j 2 -O2 -I"$d/rtl" -CFLAGS "-O1" --top-module "$top" $flags \
+        "$d/rtl/$file" "$ROOT/hw/tb/$tb.cpp" -Mdir "$d/obj" -o tb >"$d/build.log" 2>&1; then
+        echo "FAIL mutant-$n: build failed, see $d/build.log"; echo x >> "$OUT/failed"; continue
+    fi
+    if timeout 120 "$d/obj/tb" >"$d/run.log" 2>&1; then
+        echo "FAIL mutant-$n: survived ($what)"; echo x >> "$OUT/failed"
+    elif grep -q '^FAIL' "$d/run.log"; then
+        echo "PASS mutant-$n: caught ($what): $(grep -m1 '^FAIL' "$d/run.log" | cut -c1-150)"
+    else
+        echo "FAIL mutant-$n: testbench exited non-zero without a FAIL line, see $d/run.log"; echo x >> "$OUT/failed"
+    fi
+done
+[ -f "$OUT/failed" ] && { rm -f "$OUT/failed"; exit 1; }
+exit $rc
