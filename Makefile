@@ -3,7 +3,8 @@
 #
 # Layout rules (so a new file needs no Makefile edit):
 #   lib/src/*.c, lib/src/*/*.c -> libmbnaccel.so.$(SOVER) / libmbnaccel.a (lib/src/README.md:
-#                             loader/, compiler/, devices/, kernels/; includes name the folder)
+#                             loader/, compiler/, devices/, kernels/; includes name the folder;
+#                             plus hw/sim/mbn_sim_load.c, the simulator's loader)
 #   tools/common/*.c       -> build/obj/tools-common.a, linked into every tool
 #   tools/mbn-*.c          -> build/bin/mbn-*  (one file = one tool)
 #   tests/unit/test-*.c    -> build/tests/test-*  (run by tests/run.sh)
@@ -36,9 +37,10 @@ ALLFLAGS  := $(BASEFLAGS) $(SANFLAGS) $(CFLAGS)
 LDLIBS    := -ldrm -luring -lm -lpthread -ldl
 TOOL_LIBS := -ljpeg -lpng -lz
 
-LIB_SRC   := $(wildcard lib/src/*.c lib/src/*/*.c)
+# The sim backend loads the simulator through hw/sim's one loader of its C ABI.
+LIB_SRC   := $(wildcard lib/src/*.c lib/src/*/*.c) hw/sim/mbn_sim_load.c
 LIB_HDR   := $(wildcard lib/src/*.h lib/src/*/*.h)
-LIB_OBJ   := $(patsubst lib/src/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRC))
+LIB_OBJ   := $(patsubst hw/sim/%.c,$(BUILD)/obj/hw-sim/%.o,$(patsubst lib/src/%.c,$(BUILD)/obj/lib/%.o,$(LIB_SRC)))
 TC_SRC    := $(wildcard tools/common/*.c)
 TC_OBJ    := $(patsubst tools/common/%.c,$(BUILD)/obj/tools-common/%.o,$(TC_SRC))
 TOOL_SRC  := $(wildcard tools/mbn-*.c)
@@ -65,9 +67,13 @@ $(REGS_H) $(REGS_VH): hw/regs/mbnaccel.regs hw/regs/gen-regs.py
 	python3 hw/regs/gen-regs.py hw/regs/mbnaccel.regs $(REGS_H) $(REGS_VH)
 regs: $(REGS_H)
 
-$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) hw/model/requant.h hw/model/desc_check.h lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h
+$(BUILD)/obj/lib/%.o: lib/src/%.c $(LIB_HDR) hw/model/requant.h hw/model/desc_check.h lib/include/mbnaccel.h $(REGS_H) hw/sim/mbn_sim.h hw/sim/mbn_sim_load.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLFLAGS) $(OBJ_DEFS) -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/obj/hw-sim/%.o: hw/sim/%.c hw/sim/mbn_sim_load.h hw/sim/mbn_sim.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -Ihw/sim -fvisibility=hidden -c -o $@ $<
 
 # The sim backend dlopen()s the simulator library (always the optimized build in build/lib,
 # also for the sanitizer build; PREFIX/lib/mbnaccel once installed).
@@ -134,7 +140,7 @@ tests: $(BUILD)/bin-arm64/tflite-run $(BUILD)/bin/mbn-run-match
 # Fuzzing (clang + libFuzzer, ASan/UBSan).
 FUZZ_SECONDS ?= 60
 fuzz: build-fuzz/fuzz-loader
-build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(LIB_HDR) $(REGS_H) hw/sim/mbn_sim.h
+build-fuzz/fuzz-loader: tests/fuzz/fuzz-loader.c $(LIB_SRC) $(LIB_HDR) $(REGS_H) hw/sim/mbn_sim.h hw/sim/mbn_sim_load.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -g -O1 -ffp-contract=off -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -Ilib/include -Ilib/src -Ihw/model -I$(GEN) -Ihw/sim $(LIB_CFLAGS) -DMBN_SIM_LIBDIR='"$(abspath build/lib)"' \

@@ -61,9 +61,8 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 	p->rsingle = 1;
 }
 
-/* Does an IBUF tile of `rows` rows of `row_bytes` fit `space` bytes (per bank with
- * IBANK)? docs/hw.md "IBUF row banks": three banks, row r in bank r mod 3, checked as
- * (rows + 2) * row_bytes <= 3 * space; without IBANK one flat buffer. */
+/* A 32-bit word of memory: descriptors and quantization entries are little-endian
+ * (docs/hw.md). */
 static uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;

@@ -43,6 +43,10 @@ SIM_OBJ       := build/sim-obj/$(SIM_CONFIG)
 # The Verilator run-time objects (verilator builds them only for --exe).
 SIM_RT_OBJS    = verilated.o verilated_threads.o $(if $(filter 1,$(SIM_TRACE)),verilated_fst_c.o,)
 
+# The one loader of the C ABI (dlopen + dlsym), compiled into every program that loads a
+# simulator at run time: libmbnaccel's sim backend, the tests/sim programs, mbn-cosim.
+SIM_LOAD      := hw/sim/mbn_sim_load.c hw/sim/mbn_sim_load.h hw/sim/mbn_sim.h
+
 # Lead: add $(SIM_ALL) to the prerequisites of `all` (all: lib tools tests $(SIM_ALL)).
 SIM_ALL       := sim
 
@@ -87,9 +91,9 @@ lint: $(REGS_VH)
 SIM_TEST_SRC  := $(wildcard tests/sim/sim-*.c)
 SIM_TESTS     := $(patsubst tests/sim/%.c,$(BUILD)/tests-sim/%,$(SIM_TEST_SRC))
 sim-test: $(SIM_TESTS)
-$(BUILD)/tests-sim/%: tests/sim/%.c tests/sim/simtest.h hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h hw/model/desc_check.h hw/sim/mbn_sim.h $(REGS_H)
+$(BUILD)/tests-sim/%: tests/sim/%.c tests/sim/simtest.h hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h hw/model/desc_check.h hw/sim/mbn_sim.h $(SIM_LOAD) $(REGS_H)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Ihw/sim -Ihw/model -I$(GEN) -o $@ $< hw/model/cmodel.c -ldl -lm
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Ihw/sim -Ihw/model -I$(GEN) -o $@ $< hw/model/cmodel.c hw/sim/mbn_sim_load.c -ldl -lm
 
 sim-clean:
 	rm -rf build/sim-obj $(BUILD)/lib/libmbnsim*.so $(BUILD)/tests-sim

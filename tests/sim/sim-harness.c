@@ -8,7 +8,7 @@
  */
 #include "simtest.h"
 
-static struct simlib L;
+static struct mbn_sim_lib L;
 
 /* Copy n words from base0+off to base1 with the stub; returns cycles or -1 on timeout. */
 static int64_t stub_copy(mbn_sim *s, uint64_t base0, uint32_t off, uint64_t base1, uint32_t n,
@@ -34,7 +34,7 @@ static int64_t stub_copy(mbn_sim *s, uint64_t base0, uint32_t off, uint64_t base
 int main(int argc, char **argv)
 {
 	char err[256];
-	if (argc < 2 || simlib_load(&L, argv[1], err, sizeof(err))) {
+	if (argc < 2 || mbn_sim_lib_open(&L, argv[1], err, sizeof(err))) {
 		fail("harness-load", "%s", argc < 2 ? "usage: sim-harness LIB.so" : err);
 		return 1;
 	}

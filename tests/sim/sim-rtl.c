@@ -17,7 +17,7 @@
 
 #include "simtest.h"
 
-static struct simlib L;
+static struct mbn_sim_lib L;
 static struct mbn_cmodel_params P;
 #define MEM_BYTES (8u << 20)
 static uint8_t ref[MEM_BYTES];
@@ -827,7 +827,7 @@ static void test_speed(void)
 int main(int argc, char **argv)
 {
 	char err[256];
-	if (argc < 2 || simlib_load(&L, argv[1], err, sizeof(err))) {
+	if (argc < 2 || mbn_sim_lib_open(&L, argv[1], err, sizeof(err))) {
 		fail("rtl-load", "%s", argc < 2 ? "usage: sim-rtl LIB.so [ITER] [SEED]" : err);
 		return 1;
 	}

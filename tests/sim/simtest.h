@@ -1,13 +1,13 @@
 /*
  * simtest.h: shared helpers of the simulator tests (tests/sim/sim-*.c): PASS/FAIL
- * reporting, a deterministic RNG, loading a libmbnsim*.so by dlopen (so one test binary
- * runs against any build: default, a parameter variant, the stub), programming a job
- * through the registers, and a random descriptor-chain generator for the C model.
+ * reporting, a deterministic RNG, the libmbnsim*.so loaded at run time by
+ * hw/sim/mbn_sim_load.h (so one test binary runs against any build: default, a parameter
+ * variant, the stub), programming a job through the registers, and a random
+ * descriptor-chain generator for the C model.
  */
 #ifndef SIMTEST_H
 #define SIMTEST_H
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,7 +21,7 @@
 #include "cmodel.h"
 #include "desc_check.h"
 #include "mbn_regs.h"
-#include "mbn_sim.h"
+#include "mbn_sim_load.h" /* the simulator library, loaded at run time */
 
 static int st_failed, st_passed;
 
@@ -92,61 +92,6 @@ static void wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-/* ---- the simulator library, loaded at run time ---- */
-struct simlib {
-	void *h;
-	void (*default_config)(struct mbn_sim_config *);
-	mbn_sim *(*create)(const struct mbn_sim_config *, char *, size_t);
-	void (*destroy)(mbn_sim *);
-	uint32_t (*reg_read)(mbn_sim *, uint32_t);
-	void (*reg_write)(mbn_sim *, uint32_t, uint32_t);
-	uint8_t *(*mem)(mbn_sim *, uint64_t *);
-	int (*wait_irq)(mbn_sim *, uint64_t);
-	void (*step)(mbn_sim *, uint64_t);
-	int (*irq)(mbn_sim *);
-	uint64_t (*cycles)(mbn_sim *);
-	int (*trace)(mbn_sim *, const char *);
-	void (*inject_axi_error)(mbn_sim *, uint64_t, uint64_t);
-	uint64_t (*protocol_errors)(mbn_sim *);
-	void (*stats)(mbn_sim *, struct mbn_sim_stats *);
-	const char *(*params)(void);
-};
-
-static int simlib_load(struct simlib *L, const char *path, char *err, size_t errlen)
-{
-	memset(L, 0, sizeof(*L));
-	L->h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!L->h) {
-		snprintf(err, errlen, "dlopen %s: %s", path, dlerror());
-		return -1;
-	}
-#define SYM(f)                                                                        \
-	do {                                                                          \
-		*(void **)&L->f = dlsym(L->h, "mbn_sim_" #f);                         \
-		if (!L->f) {                                                          \
-			snprintf(err, errlen, "%s: no symbol mbn_sim_%s", path, #f);  \
-			return -1;                                                    \
-		}                                                                     \
-	} while (0)
-	SYM(default_config);
-	SYM(create);
-	SYM(destroy);
-	SYM(reg_read);
-	SYM(reg_write);
-	SYM(mem);
-	SYM(wait_irq);
-	SYM(step);
-	SYM(irq);
-	SYM(cycles);
-	SYM(trace);
-	SYM(inject_axi_error);
-	SYM(protocol_errors);
-	SYM(stats);
-	SYM(params);
-#undef SYM
-	return 0;
-}
-
 /* Value of NAME=v in mbn_sim_params(), or def. */
 static unsigned param_of(const char *params, const char *name, unsigned def)
 {
@@ -174,14 +119,14 @@ static void cmodel_params_from(const char *params, struct mbn_cmodel_params *p)
 	p->fuse = p->ibuf_words / 2 <= p->obuf_words && p->lanes == 16;
 }
 
-static uint64_t reg64(struct simlib *L, mbn_sim *s, uint32_t lo)
+static uint64_t reg64(struct mbn_sim_lib *L, mbn_sim *s, uint32_t lo)
 {
 	uint32_t l = L->reg_read(s, lo), h = L->reg_read(s, lo + 4);
 	return (uint64_t)h << 32 | l;
 }
 
 /* Program the region table (entries >= nreg zeroed) and the chain, then START. */
-static void job_start(struct simlib *L, mbn_sim *s, const struct mbn_cmodel_region *reg, int nreg,
+static void job_start(struct mbn_sim_lib *L, mbn_sim *s, const struct mbn_cmodel_region *reg, int nreg,
 		      uint32_t desc_region, uint32_t desc_offset, uint32_t count)
 {
 	for (int r = 0; r < (int)MBN_NUM_REGIONS; r++) {

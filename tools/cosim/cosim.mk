@@ -16,9 +16,9 @@ COSIM_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Ihw/sim -
 .PHONY: cosim check-driver
 cosim: $(COSIM_BIN) $(COSIM_PROBE)
 
-$(COSIM_BIN): tools/cosim/mbn-cosim.c tools/cosim/cosim_mailbox.h hw/sim/mbn_sim.h $(REGS_H) tools/cosim/cosim.mk
+$(COSIM_BIN): tools/cosim/mbn-cosim.c tools/cosim/cosim_mailbox.h $(SIM_LOAD) $(REGS_H) tools/cosim/cosim.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(COSIM_CFLAGS) -o $@ $< -ldl
+	$(CC) $(COSIM_CFLAGS) -o $@ $< hw/sim/mbn_sim_load.c -ldl
 
 # Runs inside the QEMU guest: static, so it needs no shared libraries there.
 $(COSIM_PROBE): tools/cosim/mbn-cosim-probe.c tools/cosim/cosim_mailbox.h $(REGS_H) tools/cosim/cosim.mk

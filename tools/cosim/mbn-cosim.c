@@ -17,7 +17,6 @@
  * QEMU after that). Exits 0 when the guest (QEMU) disconnects or on SIGTERM/SIGINT.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -38,29 +37,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mbn_sim.h"
+#include "mbn_sim_load.h"
 #include "mbn_regs.h"
 #include "cosim_mailbox.h"
 
 #define MAX_VECTORS 8
 
-struct sim_abi {
-	void (*default_config)(struct mbn_sim_config *);
-	mbn_sim *(*create)(const struct mbn_sim_config *, char *, size_t);
-	void (*destroy)(mbn_sim *);
-	uint32_t (*reg_read)(mbn_sim *, uint32_t);
-	void (*reg_write)(mbn_sim *, uint32_t, uint32_t);
-	uint8_t *(*mem)(mbn_sim *, uint64_t *);
-	int (*wait_irq)(mbn_sim *, uint64_t);
-	void (*step)(mbn_sim *, uint64_t);
-	int (*irq)(mbn_sim *);
-	uint64_t (*cycles)(mbn_sim *);
-	void (*inject_axi_error)(mbn_sim *, uint64_t, uint64_t);
-	uint64_t (*protocol_errors)(mbn_sim *);
-	const char *(*params)(void);
-};
-
-static struct sim_abi A;
+static struct mbn_sim_lib A;      /* the simulator library (hw/sim/mbn_sim_load.h) */
 static mbn_sim *sim;
 static volatile uint32_t *mb;       /* the mailbox, 4 KiB */
 static FILE *logf;
@@ -140,30 +123,10 @@ static uint64_t parse_size(const char *s, const char *what)
 
 static void load_sim(const char *path)
 {
-	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!dl)
-		die("cannot load the simulator library %s: %s (build it with `make sim`, or give "
-		    "--lib / MBN_SIM_LIB)", path, dlerror());
-#define SYM(field, name)                                                               \
-	do {                                                                           \
-		*(void **)&A.field = dlsym(dl, name);                                  \
-		if (!A.field)                                                          \
-			die("%s: symbol %s missing (not a libmbnsim?)", path, name);   \
-	} while (0)
-	SYM(default_config, "mbn_sim_default_config");
-	SYM(create, "mbn_sim_create");
-	SYM(destroy, "mbn_sim_destroy");
-	SYM(reg_read, "mbn_sim_reg_read");
-	SYM(reg_write, "mbn_sim_reg_write");
-	SYM(mem, "mbn_sim_mem");
-	SYM(wait_irq, "mbn_sim_wait_irq");
-	SYM(step, "mbn_sim_step");
-	SYM(irq, "mbn_sim_irq");
-	SYM(cycles, "mbn_sim_cycles");
-	SYM(inject_axi_error, "mbn_sim_inject_axi_error");
-	SYM(protocol_errors, "mbn_sim_protocol_errors");
-	SYM(params, "mbn_sim_params");
-#undef SYM
+	char err[PATH_MAX + 256];
+
+	if (mbn_sim_lib_open(&A, path, err, sizeof(err)))
+		die("%s (build it with `make sim`, or give --lib / MBN_SIM_LIB)", err);
 }
 
 static void default_lib(char *out, size_t n)

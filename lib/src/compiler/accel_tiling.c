@@ -17,13 +17,12 @@
  * once, within the halves (it is DRAM-bound: losing the overlap costs more than its
  * halo rows).
  *
- * Two DRAM models, not one: pw_estimate gives loads and stores separate
- * PW_EST_DRAM_BPC-byte ports; fuse_estimate queues both on one shared server
- * (dram_xfer), the better model of the simulator's single port. They are not unified
- * here: pw_estimate decides the pointwise tilings of every model, and a shared server
- * changes its estimates, so possibly the chosen tilings and with them the cycles and
- * DRAM bytes (issue 10 asks to unify only if those stay identical). Moving pw_estimate
- * onto dram_xfer is a tiling change to measure on the four models on its own.
+ * One DRAM model (struct est_dram: FIFO servers of PW_EST_DRAM_BPC bytes per cycle)
+ * under both estimators. They differ in one parameter of it: fuse_estimate queues loads
+ * and stores on one shared server, the better model of the simulator's single port;
+ * pw_estimate gives each direction a server of its own, as it always has, because a
+ * shared port changes the pointwise tilings it picks (est_dram says where), and this
+ * file's tilings, cycles and DRAM bytes are meant to stay as they are (issue 10).
  */
 #include <stdint.h>
 
@@ -90,8 +89,74 @@ void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64
 	d->reuse_in = t->oc_outer ? t->n_px == 1 && ti > 0 : b > 0;
 }
 
-/* DRAM bytes per cycle of the simulator (hw/rtl/README.md), for the estimate. */
+/* DRAM bytes per cycle of the simulator (hw/rtl/README.md), for the estimates. */
 #define PW_EST_DRAM_BPC 16
+
+/*
+ * The estimators' DRAM (pw_estimate and fuse_estimate), the one model of it: FIFO
+ * servers of PW_EST_DRAM_BPC bytes per cycle. `shared`: loads and stores queue on one
+ * server (the simulator's single port); else each direction has a server of its own.
+ * A descriptor's store is requested when its compute ends; it is queued when the next
+ * load is requested, before that load if it was requested first, else after it
+ * (dram_load).
+ *
+ * Why pw_estimate does not share the port as well: its estimates decide the pointwise
+ * tilings of every model, and a shared port changes them (measured: the 32- and 64-lane
+ * tilings of MobileNet v1 0.25-128, 0.5-160, 1.0-224 and the VWW model differ, and
+ * many with smaller buffers, so cycles and DRAM bytes would). Moving it onto the shared
+ * port is a tiling change to measure on its own. (With separate servers a transfer never
+ * waits for one of its own direction: pw_estimate requests each after the previous one
+ * has ended.)
+ */
+struct est_dram {
+	bool shared;
+	uint64_t free[2];           /* [0] loads (and stores if shared), [1] stores: busy until */
+	uint64_t s_prev, s_end;     /* ends of the last two stores queued */
+	uint64_t st_req, st_bytes;  /* the store requested and not yet queued (if bytes) */
+};
+
+/* A transfer requested at `req` ends at the returned cycle. */
+static uint64_t dram_xfer(struct est_dram *m, bool store, uint64_t req, uint64_t bytes)
+{
+	uint64_t *srv = &m->free[store && !m->shared];
+	uint64_t start = req > *srv ? req : *srv;
+	*srv = start + (bytes + PW_EST_DRAM_BPC - 1) / PW_EST_DRAM_BPC;
+	return *srv;
+}
+
+/* Queue the pending store, if any; the last two stores' ends move. */
+static void dram_queue_store(struct est_dram *m)
+{
+	if (!m->st_bytes)
+		return;
+	m->s_prev = m->s_end;
+	m->s_end = dram_xfer(m, true, m->st_req, m->st_bytes);
+	m->st_bytes = 0;
+}
+
+/* A load requested at req, in request order with the pending store: when it ends. */
+static uint64_t dram_load(struct est_dram *m, uint64_t req, uint64_t bytes)
+{
+	if (m->st_req <= req)
+		dram_queue_store(m);
+	uint64_t end = dram_xfer(m, false, req, bytes);
+	dram_queue_store(m);
+	return end;
+}
+
+/* A store requested at req (pending until the next load or dram_drain). */
+static void dram_store(struct est_dram *m, uint64_t req, uint64_t bytes)
+{
+	m->st_req = req;
+	m->st_bytes = bytes;
+}
+
+/* Queue the last store: the end of all traffic. */
+static uint64_t dram_drain(struct est_dram *m)
+{
+	dram_queue_store(m);
+	return m->s_end;
+}
 
 /*
  * Estimated cycles of a tiling run as a job of its own: the 3-stage descriptor pipeline
@@ -107,7 +172,8 @@ void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64
 static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin, int cout, uint64_t npix)
 {
 	const uint64_t cols = (uint64_t)cin / 16, lanes = (uint64_t)c->lanes;
-	uint64_t f = 0, c_free = 0, s_end = 0, rd = 0;
+	struct est_dram m = { .shared = false }; /* (see est_dram) */
+	uint64_t f = 0, c_free = 0, rd = 0;
 	bool prev_if = false, prev_wf = false, prev_of = false;
 
 	for (uint64_t k = 0; k < t->n_oc * t->n_px; k++) {
@@ -121,20 +187,20 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
 		uint64_t ld_start = f;
 		if ((!d.reuse_in && (i_full || prev_if)) || (!d.reuse_w && (w_full || prev_wf)))
 			ld_start = c_free > ld_start ? c_free : ld_start;
-		uint64_t hand = ld_start + ld / PW_EST_DRAM_BPC;
+		uint64_t hand = dram_load(&m, ld_start, ld);
 		hand = hand > c_free ? hand : c_free;
 		uint64_t c_start = hand;
-		if ((o_full || prev_of) && s_end > c_start)
-			c_start = s_end;
+		if ((o_full || prev_of) && m.s_end > c_start)
+			c_start = m.s_end;
 		uint64_t c_end = c_start + (noc / lanes) * d.np * cols + 25;
-		c_free = c_end > s_end ? c_end : s_end;
-		s_end = c_free + out_b / PW_EST_DRAM_BPC;
+		c_free = c_end > m.s_end ? c_end : m.s_end;
+		dram_store(&m, c_free, out_b);
 		f = hand;
 		rd += ld;
 		prev_if = i_full, prev_wf = w_full, prev_of = o_full;
 	}
 	t->rd_bytes = rd;
-	t->cycles = s_end;
+	t->cycles = dram_drain(&m);
 }
 
 /*
@@ -199,25 +265,6 @@ bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin
 	return have;
 }
 
-/* DRAM as one FIFO server of PW_EST_DRAM_BPC bytes per cycle (reads and writes share
- * the simulator's port): a transfer requested at `req` ends at the returned cycle. */
-static uint64_t dram_xfer(uint64_t *dram_free, uint64_t req, uint64_t bytes)
-{
-	uint64_t start = req > *dram_free ? req : *dram_free;
-	*dram_free = start + (bytes + PW_EST_DRAM_BPC - 1) / PW_EST_DRAM_BPC;
-	return *dram_free;
-}
-
-/* Queue a pending store (*bytes > 0) requested at req; the last two stores' ends move. */
-static void est_store(uint64_t *dram_free, uint64_t *s_prev, uint64_t *s_end, uint64_t req, uint64_t *bytes)
-{
-	if (!*bytes)
-		return;
-	*s_prev = *s_end;
-	*s_end = dram_xfer(dram_free, req, *bytes);
-	*bytes = 0;
-}
-
 /*
  * Estimated cycles of a fused pair run as a job of its own, descriptor by descriptor
  * through the 3-stage pipeline of hw/rtl/README.md: F loads descriptor k+1 (once k has
@@ -235,8 +282,8 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 {
 	const uint64_t cols = (uint64_t)cp / 16, lanes = (uint64_t)c->lanes;
 	const uint64_t nc = (uint64_t)(l->out_w - 1) * (uint64_t)l->stride_w + 3;
-	uint64_t dram = 0, f = 0, c_free = 0, s_end = 0, s_prev = 0; /* ends of the last two stores */
-	uint64_t st_req = 0, st_bytes = 0; /* the previous PW tile's store, not yet queued if bytes */
+	struct est_dram m = { .shared = true };
+	uint64_t f = 0, c_free = 0;
 
 	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
 		int oy1 = imin(oy0 + rows, l->out_h), ld0, ld1;
@@ -247,28 +294,21 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 			uint64_t noc = dw ? 0 : (uint64_t)imin(oc_tile, cout - k * oc_tile);
 			uint64_t ld = dw ? (uint64_t)(ld1 - ld0) * (uint64_t)l->in_w * (uint64_t)cp + 25ull * (uint64_t)cp
 					 : noc * (uint64_t)cp + 16 * noc;
-			/* this load and the pending store, in the order they are requested */
-			uint64_t req = f + 80;
-			if (st_req <= req)
-				est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
-			uint64_t ld_end = dram_xfer(&dram, req, ld);
-			est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
+			uint64_t ld_end = dram_load(&m, f + 80, ld);
 			uint64_t hand = ld_end > c_free ? ld_end : c_free;
 			uint64_t c_start = hand;
 			if (!dw) {
-				uint64_t o_wait = o_full ? s_end : s_prev; /* the store from this half */
+				uint64_t o_wait = o_full ? m.s_end : m.s_prev; /* the store from this half */
 				c_start = o_wait > c_start ? o_wait : c_start;
 			}
 			uint64_t comp = dw ? (uint64_t)(oy1 - oy0) * nc * cols : P * (noc / lanes) * cols;
 			c_free = c_start + comp + 25;
-			if (!dw) {
-				st_req = c_free > s_end ? c_free : s_end;
-				st_bytes = P * noc;
-			}
+			if (!dw)
+				dram_store(&m, c_free > m.s_end ? c_free : m.s_end, P * noc);
 			f = hand;
 		}
 	}
-	est_store(&dram, &s_prev, &s_end, st_req, &st_bytes);
+	uint64_t s_end = dram_drain(&m);
 	return s_end > c_free ? s_end : c_free;
 }
 

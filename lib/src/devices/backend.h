@@ -2,6 +2,8 @@
 /*
  * backend.h - what a device backend implements: cpu (bit-exact reference), sim
  * (Verilated RTL in-process) and drm (the kernel driver) share the graph and the API.
+ * sim and drm run the mbnaccel hardware: the accelerator device layer (accel_dev.h)
+ * implements compile, run, submit and finish for both on top of their primitives.
  *
  * Asynchronous requests (mbn_model_submit): each in-flight job has a pollable
  * completion fd; api.c polls them all with io_uring. A backend with native jobs (drm:

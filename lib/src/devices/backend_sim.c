@@ -5,8 +5,9 @@
  * The simulator is a separate shared library (hw/sim, libmbnsim*.so, C++ inside, a
  * plain C ABI outside) that this backend dlopen()s, so libmbnaccel itself has no C++
  * or Verilator dependency. This file plays the kernel driver's part too: it owns the
- * simulated DRAM (a bump allocator), programs the region table, starts jobs, waits for
- * the interrupt and reads the counters.
+ * simulated DRAM (a first-fit allocator), programs the region table, starts a job, waits
+ * for the interrupt and reads the counters or the fault registers. What a model's jobs
+ * are, and what their counters and faults mean, is the device layer's (accel_dev.h).
  *
  * URI: sim[:key=value,...]
  *   mac=N          MAC array size: 256 (default, 16 lanes), 512 or 1024 (LANES = N/16).
@@ -26,7 +27,6 @@
  * was built in, then in PREFIX/lib/mbnaccel (make install). MBN_SIM_LIB replaces the
  * default (mac=256) library only.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -40,9 +40,10 @@
 #include <unistd.h>
 
 #include "compiler/accel.h"
+#include "devices/accel_dev.h"
 #include "devices/backend.h"
 #include "mbn_regs.h"
-#include "mbn_sim.h"
+#include "mbn_sim_load.h"
 #include "util.h"
 
 #ifndef MBN_SIM_LIBDIR
@@ -55,23 +56,12 @@
 #define MBN_SOURCE_DIR "" /* the source tree (hw/rtl, Makefile) to build simulators from */
 #endif
 
-/* hw/sim/mbn_sim.h is the ABI; its functions are resolved at run time. */
-struct sim_abi {
-	mbn_sim *(*create)(const struct mbn_sim_config *cfg, char *err, size_t errlen);
-	void (*destroy)(mbn_sim *sim);
-	uint32_t (*reg_read)(mbn_sim *sim, uint32_t off);
-	void (*reg_write)(mbn_sim *sim, uint32_t off, uint32_t val);
-	uint8_t *(*mem)(mbn_sim *sim, uint64_t *size);
-	int (*wait_irq)(mbn_sim *sim, uint64_t max_cycles);
-	int (*trace)(mbn_sim *sim, const char *path);
-};
-
 #define SIM_MEM_BYTES (512ull << 20)
 #define SIM_MAX_FREE 256
 
 struct sim_dev {
-	void *dl;
-	struct sim_abi abi;
+	struct accel_dev ad;           /* first: the device layer's view (accel_dev.h) */
+	struct mbn_sim_lib abi;        /* hw/sim/mbn_sim_load.h */
 	mbn_sim *sim;
 	uint8_t *mem;
 	uint64_t mem_size;
@@ -80,16 +70,14 @@ struct sim_dev {
 	 * their memory must be reusable. */
 	int n_free;
 	struct { uint64_t base, size; } free_r[SIM_MAX_FREE];
-	struct accel_caps caps;
 	unsigned bw_bytes, lat_cycles;
 	char trace[256];
+	/* the job started last: the registers hold one job at a time */
+	uint32_t job_count;
+	uint64_t job_budget;
 };
 
-struct sim_plan {
-	const struct mbn_graph *g;
-	struct accel_host h;           /* plan + CPU-tail buffers (accel.h) */
-	uint64_t const_base, act_base;
-};
+static const struct accel_dev_ops sim_ops;
 
 static int parse_uint(const char *key, const char *val, unsigned long lo, unsigned long hi, unsigned long *out)
 {
@@ -202,24 +190,10 @@ static int sim_lib_for_mac(unsigned mac, char *lib, size_t n)
 
 static int load_abi(struct sim_dev *s, const char *path)
 {
-	s->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!s->dl)
-		return mbn_set_error(-ENODEV, "cannot load the simulator library %s: %s (build it with `make sim`)", path,
-				     dlerror());
-#define SYM(field, name)                                                                                        \
-	do {                                                                                                    \
-		*(void **)&s->abi.field = dlsym(s->dl, name);                                                  \
-		if (!s->abi.field)                                                                              \
-			return mbn_set_error(-ENODEV, "simulator library %s lacks %s", path, name);             \
-	} while (0)
-	SYM(create, "mbn_sim_create");
-	SYM(destroy, "mbn_sim_destroy");
-	SYM(reg_read, "mbn_sim_reg_read");
-	SYM(reg_write, "mbn_sim_reg_write");
-	SYM(mem, "mbn_sim_mem");
-	SYM(wait_irq, "mbn_sim_wait_irq");
-	SYM(trace, "mbn_sim_trace");
-#undef SYM
+	char err[1400];
+
+	if (mbn_sim_lib_open(&s->abi, path, err, sizeof(err)))
+		return mbn_set_error(-ENODEV, "%s (build it with `make sim`)", err);
 	return 0;
 }
 
@@ -231,8 +205,7 @@ static void sim_close(struct mbn_device *dev)
 		return;
 	if (s->sim)
 		s->abi.destroy(s->sim);
-	if (s->dl)
-		dlclose(s->dl);
+	mbn_sim_lib_close(&s->abi);
 	free(s);
 	dev->priv = NULL;
 }
@@ -247,6 +220,8 @@ static int sim_open(struct mbn_device *dev, const char *args)
 
 	if (!s)
 		return mbn_set_error(-ENOMEM, "out of memory");
+	s->ad.ops = &sim_ops;
+	s->ad.name = "simulator";
 	memset(&cfg, 0, sizeof(cfg)); /* 0 = the simulator's default */
 	cfg.mem_bytes = SIM_MEM_BYTES;
 	dev->priv = s;
@@ -319,10 +294,10 @@ static int sim_open(struct mbn_device *dev, const char *args)
 	if (!r) {
 		const uint32_t c[4] = { s->abi.reg_read(s->sim, MBN_REG_CAPS0), s->abi.reg_read(s->sim, MBN_REG_CAPS1),
 					 s->abi.reg_read(s->sim, MBN_REG_CAPS2), s->abi.reg_read(s->sim, MBN_REG_CAPS3) };
-		r = mbn_accel_caps_decode(c, "simulator", &s->caps);
-		if (!r && mac && (unsigned long)s->caps.macs != mac)
+		r = mbn_accel_caps_decode(c, "simulator", &s->ad.caps);
+		if (!r && mac && (unsigned long)s->ad.caps.macs != mac)
 			r = mbn_set_error(-ENODEV, "device option mac=%lu: the simulator library %s has %d MACs", mac, lib,
-					  s->caps.macs);
+					  s->ad.caps.macs);
 	}
 	if (!r && s->trace[0] && s->abi.trace(s->sim, s->trace))
 		r = mbn_set_error(-EIO, "cannot open the waveform file %s", s->trace);
@@ -380,46 +355,46 @@ static void free_dram(struct sim_dev *s, uint64_t base, uint64_t bytes)
 	} /* else: the table is full (extreme fragmentation); the range stays unusable */
 }
 
-static void sim_release(struct mbn_device *dev, void *plan)
-{
-	struct sim_plan *p = plan;
-	struct sim_dev *s = dev->priv;
+/* ---- the device layer's primitives (accel_dev.h) ----------------------------------- */
 
-	if (p->h.ap.n_seg) {
-		free_dram(s, p->const_base, p->h.ap.const_size);
-		free_dram(s, p->act_base, p->h.ap.act_size);
-	}
-	mbn_accel_host_free(&p->h);
-	free(p);
+static int sim_buf_alloc(struct accel_dev *ad, uint64_t size, const char *what, struct accel_buf *b)
+{
+	struct sim_dev *s = (struct sim_dev *)ad;
+	uint64_t base = alloc_dram(s, size);
+
+	if (base == UINT64_MAX)
+		return mbn_set_error(-ENOMEM, "the simulated DRAM (%llu MiB) is full", (unsigned long long)(s->mem_size >> 20));
+	b->id = base;
+	b->size = size; /* the region size the jobs get */
+	b->map = s->mem + base;
+	return 0;
 }
 
-static int sim_compile(struct mbn_device *dev, const struct mbn_graph *g, void **plan)
+static void sim_buf_free(struct accel_dev *ad, struct accel_buf *b)
 {
-	struct sim_dev *s = dev->priv;
-	struct sim_plan *p = calloc(1, sizeof(*p));
+	free_dram((struct sim_dev *)ad, b->id, b->size);
+	memset(b, 0, sizeof(*b));
+}
+
+static int sim_act_alloc(struct accel_dev *ad, uint64_t size, struct accel_act **out)
+{
+	struct accel_act *a = calloc(1, sizeof(*a));
 	int r;
 
-	if (!p)
+	if (!a)
 		return mbn_set_error(-ENOMEM, "out of memory");
-	p->g = g;
-	if ((r = mbn_accel_host_init(&p->h, g, &s->caps))) {
-		free(p);
+	if ((r = sim_buf_alloc(ad, size, "activation buffer", &a->buf))) {
+		free(a);
 		return r;
 	}
-	if (p->h.ap.n_seg) {
-		p->act_base = UINT64_MAX;
-		p->const_base = alloc_dram(s, p->h.ap.const_size);
-		if (p->const_base != UINT64_MAX)
-			p->act_base = alloc_dram(s, p->h.ap.act_size);
-		if (p->act_base == UINT64_MAX) {
-			sim_release(dev, p);
-			return mbn_set_error(-ENOMEM, "the simulated DRAM (%llu MiB) is full",
-					     (unsigned long long)(s->mem_size >> 20));
-		}
-		memcpy(s->mem + p->const_base, p->h.ap.const_img, p->h.ap.const_size);
-	}
-	*plan = p;
+	*out = a;
 	return 0;
+}
+
+static void sim_act_free(struct accel_dev *ad, struct accel_act *a)
+{
+	sim_buf_free(ad, &a->buf);
+	free(a);
 }
 
 static uint64_t reg64(struct sim_dev *s, uint32_t lo)
@@ -435,97 +410,69 @@ static void set_region(struct sim_dev *s, int r, uint64_t base, uint64_t size)
 	s->abi.reg_write(s->sim, MBN_REG_REGION(r) + 12, (uint32_t)(size >> 32));
 }
 
-/* One job: descriptors [first, first+count) of the plan. Adds the counters to *st. */
-static int run_job(struct sim_dev *s, struct sim_plan *p, uint32_t first, uint32_t count, uint64_t budget,
-		   struct mbn_layer_stats *st)
+/* What the kernel does for a SUBMIT: the region table, the chain, START. */
+static int sim_submit(struct accel_dev *ad, const struct accel_job_desc *j, uint64_t *id)
 {
-	set_region(s, ACCEL_REGION_CONST, p->const_base, p->h.ap.const_size);
-	set_region(s, ACCEL_REGION_ACT, p->act_base, p->h.ap.act_size);
+	struct sim_dev *s = (struct sim_dev *)ad;
+
+	for (int r = 0; r < 2; r++)
+		set_region(s, r, j->region[r]->id, j->region[r]->size);
 	s->abi.reg_write(s->sim, MBN_REG_DESC_REGION, ACCEL_REGION_CONST);
-	s->abi.reg_write(s->sim, MBN_REG_DESC_OFFSET, first * MBN_DESC_BYTES);
-	s->abi.reg_write(s->sim, MBN_REG_DESC_COUNT, count);
+	s->abi.reg_write(s->sim, MBN_REG_DESC_OFFSET, j->first * MBN_DESC_BYTES);
+	s->abi.reg_write(s->sim, MBN_REG_DESC_COUNT, j->count);
 	s->abi.reg_write(s->sim, MBN_REG_IRQ_ENABLE, MBN_IRQ_DONE | MBN_IRQ_FAULT);
 	s->abi.reg_write(s->sim, MBN_REG_CTRL, MBN_CTRL_START);
+	s->job_budget = j->budget;
+	s->job_count = j->count;
+	*id = 0;
+	return 0;
+}
+
+/* Clock the simulator to the interrupt; a job past its bound is reset, as the kernel
+ * does with a hung engine. */
+static int sim_wait(struct accel_dev *ad, uint64_t id, struct accel_job_result *res)
+{
+	struct sim_dev *s = (struct sim_dev *)ad;
 	/* The budget assumes the slowest sane configuration; bw=1 or huge latencies scale it. */
-	budget = budget * 16 / s->bw_bytes + (uint64_t)count * s->lat_cycles * 64 + 100000;
+	uint64_t budget = s->job_budget * 16 / s->bw_bytes + (uint64_t)s->job_count * s->lat_cycles * 64 + 100000;
 	int r = s->abi.wait_irq(s->sim, budget);
 	uint32_t irq = s->abi.reg_read(s->sim, MBN_REG_IRQ_STATUS);
+
 	s->abi.reg_write(s->sim, MBN_REG_IRQ_STATUS, irq);
 	if (r) {
+		res->status = ACCEL_JOB_TIMEOUT;
+		res->desc_done = s->abi.reg_read(s->sim, MBN_REG_DESC_DONE);
+		snprintf(res->limit, sizeof(res->limit), "%llu cycles", (unsigned long long)budget);
 		s->abi.reg_write(s->sim, MBN_REG_CTRL, MBN_CTRL_RESET);
-		return mbn_set_error(-ETIMEDOUT, "the accelerator did not finish within %llu cycles (hung?); engine reset",
-				     (unsigned long long)budget);
+		return 0;
 	}
 	if (irq & MBN_IRQ_FAULT) {
-		uint32_t code = s->abi.reg_read(s->sim, MBN_REG_FAULT_CODE), d = s->abi.reg_read(s->sim, MBN_REG_FAULT_DESC),
-			 off = s->abi.reg_read(s->sim, MBN_REG_FAULT_OFFSET);
-		return mbn_set_error(-EIO, "accelerator fault: %s (code %u) at descriptor %u, offset 0x%x",
-				     mbn_accel_fault_name(code), code, first + d, off);
+		res->status = ACCEL_JOB_FAULT;
+		res->fault_code = s->abi.reg_read(s->sim, MBN_REG_FAULT_CODE);
+		res->fault_desc = s->abi.reg_read(s->sim, MBN_REG_FAULT_DESC);
+		res->fault_offset = s->abi.reg_read(s->sim, MBN_REG_FAULT_OFFSET);
+		return 0;
 	}
-	st->cycles += reg64(s, MBN_REG_CYCLES_LO);
-	st->dram_read_bytes += reg64(s, MBN_REG_DMA_RD_BYTES_LO);
-	st->dram_write_bytes += reg64(s, MBN_REG_DMA_WR_BYTES_LO);
-	st->stall_cycles += reg64(s, MBN_REG_STALL_LO);
-	st->mac_ops += reg64(s, MBN_REG_MAC_ACTIVE_LO);
-	st->pw_busy += reg64(s, MBN_REG_PW_BUSY_LO);
-	st->dw_busy += reg64(s, MBN_REG_DW_BUSY_LO);
+	res->status = ACCEL_JOB_DONE;
+	res->cnt.cycles = reg64(s, MBN_REG_CYCLES_LO);
+	res->cnt.dma_rd_bytes = reg64(s, MBN_REG_DMA_RD_BYTES_LO);
+	res->cnt.dma_wr_bytes = reg64(s, MBN_REG_DMA_WR_BYTES_LO);
+	res->cnt.stall = reg64(s, MBN_REG_STALL_LO);
+	res->cnt.mac_active = reg64(s, MBN_REG_MAC_ACTIVE_LO);
+	res->cnt.pw_busy = reg64(s, MBN_REG_PW_BUSY_LO);
+	res->cnt.dw_busy = reg64(s, MBN_REG_DW_BUSY_LO);
 	return 0;
 }
 
-
-static int sim_run(struct mbn_device *dev, void *plan, const uint8_t *in, uint8_t *out, struct mbn_run_stats *stats,
-		   struct mbn_layer_stats *per_layer)
-{
-	struct sim_dev *s = dev->priv;
-	struct sim_plan *p = plan;
-	const struct accel_plan *ap = &p->h.ap;
-	uint8_t *act = ap->n_seg ? s->mem + p->act_base : NULL;
-	struct mbn_layer_stats total = { 0 };
-	double host = 0;
-	int r;
-
-	if (per_layer)
-		mbn_accel_host_mark(&p->h, per_layer);
-	/* host part, segment, host part, ... (accel.h mbn_accel_host_step) */
-	for (int k = 0;; k++) {
-		const uint8_t *res = mbn_accel_host_step(&p->h, p->g, k, in, act, per_layer, &host);
-		if (k == ap->n_seg) {
-			memcpy(out, res, p->g->out_elems);
-			break;
-		}
-		const struct accel_segment *sg = &ap->seg[k];
-		if (!per_layer) {
-			if ((r = run_job(s, p, sg->first_desc, sg->n_desc, sg->cycle_budget, &total)))
-				return r;
-			continue;
-		}
-		for (int i = sg->first; i < sg->end; i++) {
-			const struct accel_layer *al = &ap->layers[i];
-			if (per_layer[i].fused) /* ran in the depthwise layer's job before it */
-				continue;
-			if ((r = run_job(s, p, al->first_desc, al->n_desc, al->cycle_budget, &per_layer[i])))
-				return r;
-			total.cycles += per_layer[i].cycles;
-			total.dram_read_bytes += per_layer[i].dram_read_bytes;
-			total.dram_write_bytes += per_layer[i].dram_write_bytes;
-		}
-	}
-	stats->accel_cycles = total.cycles;
-	stats->dram_read_bytes = total.dram_read_bytes;
-	stats->dram_write_bytes = total.dram_write_bytes;
-	stats->host_cpu_us = host;
-	return 0;
-}
-
-static bool sim_layer_on_accel(struct mbn_device *dev, void *plan, int i)
-{
-	return ((struct sim_plan *)plan)->h.ap.layers[i].on_accel;
-}
-
-static const char *sim_layer_cpu_reason(struct mbn_device *dev, void *plan, int i)
-{
-	return ((struct sim_plan *)plan)->h.ap.layers[i].cpu_reason;
-}
+static const struct accel_dev_ops sim_ops = {
+	.queued = false, /* the registers hold one job */
+	.buf_alloc = sim_buf_alloc,
+	.buf_free = sim_buf_free,
+	.act_alloc = sim_act_alloc,
+	.act_free = sim_act_free,
+	.submit = sim_submit,
+	.wait = sim_wait,
+};
 
 static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
 {
@@ -533,18 +480,18 @@ static void sim_describe(struct mbn_device *dev, char *buf, size_t len)
 
 	int n = snprintf(buf, len, "simulated mbnaccel RTL: ");
 	if (n >= 0 && (size_t)n < len)
-		mbn_accel_caps_describe(&s->caps, buf + n, len - (size_t)n);
+		mbn_accel_caps_describe(&s->ad.caps, buf + n, len - (size_t)n);
 }
 
 const struct mbn_backend mbn_backend_sim = {
 	.scheme = "sim",
 	.open = sim_open,
 	.close = sim_close,
-	.compile = sim_compile,
-	.release = sim_release,
-	.run = sim_run,
+	.compile = mbn_accel_dev_compile,
+	.release = mbn_accel_dev_release,
+	.run = mbn_accel_dev_run,
 	.exclusive = true, /* one simulator per device */
-	.layer_on_accel = sim_layer_on_accel,
-	.layer_cpu_reason = sim_layer_cpu_reason,
+	.layer_on_accel = mbn_accel_dev_layer_on_accel,
+	.layer_cpu_reason = mbn_accel_dev_layer_cpu_reason,
 	.describe = sim_describe,
 };
