@@ -50,7 +50,8 @@ static inline unsigned int mbn_default_timeout_ms(void)
 }
 
 /* Pinned (coherent) memory one file has charged: its BOs and its jobs' descriptor
- * copies. Refcounted: a BO or a job can outlive the file. */
+ * copies. Refcounted: a BO or a job can outlive the file.
+ */
 struct mbn_pin_acct {
 	struct kref ref;
 	atomic64_t bytes;
@@ -73,12 +74,14 @@ struct mbn_device {
 	struct mbn_hw_limits lim;       /* from CAPS (desc_check.h) */
 
 	/* The one hardware ring: drm_sched picks the next job among the files' entities
-	 * and runs it once the previous one has completed (credit limit 1). */
+	 * and runs it once the previous one has completed (credit limit 1).
+	 */
 	struct drm_gpu_scheduler sched;
 	atomic_t jobs_live;             /* jobs the scheduler has not freed yet */
 
 	/* lock: the running job and every register access sequence that must not
-	 * interleave (start, completion, reset). Never taken in hard-irq context. */
+	 * interleave (start, completion, reset). Never taken in hard-irq context.
+	 */
 	struct mutex lock;
 	struct mbn_job *running;        /* on the engine, or NULL */
 	bool dead;                      /* device removed: accept nothing new */
@@ -132,10 +135,12 @@ struct mbn_bo {
 struct mbn_job {
 	struct drm_sched_job base;
 	/* References: the file's id table (until the file closes or the entry is evicted),
-	 * the scheduler (until free_job), mdev->wedged_job while the engine may DMA. */
+	 * the scheduler (until free_job), mdev->wedged_job while the engine may DMA.
+	 */
 	struct kref ref;
 	/* The hardware fence, returned by run_job and exported (out_syncobj): a struct
-	 * mbn_fence, which has its own lock and no pointer into the device. */
+	 * mbn_fence, which has its own lock and no pointer into the device.
+	 */
 	struct dma_fence *done;
 	struct mbn_device *mdev;
 	u64 id;
@@ -155,7 +160,8 @@ struct mbn_job {
 	unsigned long deadline;         /* jiffies, set when started */
 
 	/* Result, valid once done is signaled: the Output fields of WAIT (status,
-	 * fault registers, counters), kept in the uapi struct so WAIT copies it whole. */
+	 * fault registers, counters), kept in the uapi struct so WAIT copies it whole.
+	 */
 	struct drm_mbnaccel_wait result;
 	bool finished;                  /* result complete: smp_store_release/acquire */
 };
@@ -172,7 +178,8 @@ static inline void mbn_write(struct mbn_device *mdev, u32 off, u32 val)
 
 /* mbnaccel_drv.c: called by the glues. mbn_device_probe allocates the device (devres),
  * reads ID/CAPS, resets the engine, requests irq (threaded: completion sleeps on the
- * job mutex and, on PCI, on mailbox round trips) and registers the DRM device. */
+ * job mutex and, on PCI, on mailbox round trips) and registers the DRM device.
+ */
 struct mbn_device *mbn_device_probe(struct device *dev, const struct mbn_bus_ops *ops,
 				    void *bus_ctx, int irq);
 void mbn_device_shutdown(struct mbn_device *mdev);
@@ -202,5 +209,6 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
 void mbn_job_file_close(struct mbn_file *mf);
 void mbn_job_irq(struct mbn_device *mdev);
 void mbn_job_shutdown(struct mbn_device *mdev);
+void mbn_job_probe_reset(struct mbn_device *mdev);
 
 #endif

@@ -51,7 +51,8 @@ static int mbn_ioctl_get_param(struct drm_device *drm, void *data, struct drm_fi
 		return -EINVAL;
 
 	/* ID/VERSION/CAPS are constants of the hardware, read once at probe: no bus
-	 * round trip, and they stay answerable after the device is gone. */
+	 * round trip, and they stay answerable after the device is gone.
+	 */
 	switch (args->param) {
 	case MBNACCEL_PARAM_ID:
 		args->value = mdev->regs_id;
@@ -114,7 +115,8 @@ static int mbn_open(struct drm_device *drm, struct drm_file *file)
 }
 
 /* Called after the core closed every GEM handle of the file. Jobs keep their own BO
- * references, so a job still on the engine keeps its memory until it finishes. */
+ * references, so a job still on the engine keeps its memory until it finishes.
+ */
 static void mbn_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct mbn_file *mf = file->driver_priv;
@@ -146,11 +148,14 @@ static bool mbn_core_ioctl_allowed(unsigned int nr)
 	static const unsigned int ok[] = {
 		DRM_IOCTL_NR(DRM_IOCTL_VERSION), DRM_IOCTL_NR(DRM_IOCTL_GEM_CLOSE),
 		DRM_IOCTL_NR(DRM_IOCTL_GET_CAP),
-		DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD), DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE),
+		DRM_IOCTL_NR(DRM_IOCTL_PRIME_HANDLE_TO_FD),
+		DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE),
 		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY),
-		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE),
 		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_WAIT), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_RESET),
-		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_SIGNAL),
+		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT),
 		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_QUERY), DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER),
 		DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL),
 #ifdef DRM_IOCTL_SYNCOBJ_EVENTFD
@@ -202,6 +207,7 @@ static const struct file_operations mbn_fops = {
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 #endif
 };
+
 #define MBN_NODE_FEATURE DRIVER_COMPUTE_ACCEL
 #else
 DEFINE_DRM_GEM_FOPS(mbn_fops);
@@ -262,11 +268,11 @@ static int mbn_device_init(struct mbn_device *mdev)
 		return -ENODEV;
 	}
 
-	/* A previous driver instance may have left a job running: abort it, quiet the
-	 * interrupt, start from a known state. */
+	/* A previous owner may have left a job running: quiet the interrupt, abort the
+	 * job and wait for the engine to go idle (else it comes up wedged).
+	 */
 	mbn_write(mdev, MBN_REG_IRQ_ENABLE, 0);
-	mbn_write(mdev, MBN_REG_CTRL, MBN_CTRL_RESET);
-	mbn_write(mdev, MBN_REG_IRQ_STATUS, MBN_IRQ_DONE | MBN_IRQ_FAULT);
+	mbn_job_probe_reset(mdev);
 
 	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %s%u KiB, WBUF %u rows/lane, OBUF %u KiB, QBUF %u\n",
 		 mdev->regs_version >> 16, mdev->regs_version & 0xffff, l->lanes,
@@ -298,7 +304,8 @@ struct mbn_device *mbn_device_probe(struct device *dev, const struct mbn_bus_ops
 }
 
 /* Device going away: no new ioctls reach the hardware, the engine is stopped and every
- * job still queued or running is finished as ABORTED (so waiters wake up). */
+ * job still queued or running is finished as ABORTED (so waiters wake up).
+ */
 void mbn_device_unregister(struct mbn_device *mdev)
 {
 	drm_dev_unplug(&mdev->drm);
@@ -307,7 +314,8 @@ void mbn_device_unregister(struct mbn_device *mdev)
 
 /* System shutdown (reboot, poweroff, kexec): the engine is reset and every job ends
  * as ABORTED, so no DMA runs into memory the next owner of the machine uses. The DRM
- * device stays registered (removal, if it follows, unplugs it). */
+ * device stays registered (removal, if it follows, unplugs it).
+ */
 void mbn_device_shutdown(struct mbn_device *mdev)
 {
 	if (mdev)

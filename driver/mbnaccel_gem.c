@@ -86,7 +86,8 @@ static int mbn_bo_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	int ret;
 
 	/* vm_pgoff still holds the fake offset; dma_mmap_coherent wants the page offset
-	 * into the buffer. drm_gem_mmap_obj has already checked the length. */
+	 * into the buffer. drm_gem_mmap_obj has already checked the length.
+	 */
 	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
 #ifdef MBN_HAVE_VM_FLAGS_SET
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
@@ -133,7 +134,8 @@ struct mbn_bo *mbn_bo_create(struct drm_device *drm, size_t size)
 		return ERR_PTR(-ENOMEM);
 	/* __GFP_NOWARN: a size the allocator cannot serve is the caller's problem (ENOMEM),
 	 * not a kernel warning. dma_alloc_coherent returns zeroed memory: no stale data
-	 * reaches user space. */
+	 * reaches user space.
+	 */
 	bo->vaddr = dma_alloc_coherent(drm->dev, size, &bo->dma, GFP_KERNEL | __GFP_NOWARN);
 	if (!bo->vaddr) {
 		kfree(bo);
@@ -169,7 +171,8 @@ int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fil
 	}
 	bo->acct = mf->acct;    /* the charge's reference moves to the BO */
 	/* Read the size before the handle is published: once it exists, a GEM_CLOSE of
-	 * the (predictable) handle from another thread can free the BO. */
+	 * the (predictable) handle from another thread can free the BO.
+	 */
 	size = bo->base.size;
 	ret = drm_gem_handle_create(file, &bo->base, &handle);
 	/* the handle holds the reference now (or creation failed and this frees it) */

@@ -44,7 +44,8 @@
 #endif
 
 /* Finished jobs whose result a file keeps for WAIT; beyond this the oldest finished
- * ones are forgotten (WAIT on them: ENOENT). Unfinished jobs are never dropped. */
+ * ones are forgotten (WAIT on them: ENOENT). Unfinished jobs are never dropped.
+ */
 #define MBN_FILE_MAX_JOBS       1024
 #define MBN_MAX_TIMEOUT_MS      600000
 #define MBN_RESET_IDLE_MS       2000
@@ -55,7 +56,8 @@
  */
 #define MBN_SCHED_TICK_MS       250
 /* How long the last close waits for the scheduler to free its jobs before tearing it
- * down (drm_sched_fini does not free jobs still on its lists). */
+ * down (drm_sched_fini does not free jobs still on its lists).
+ */
 #define MBN_SCHED_DRAIN_MS      10000
 
 /*
@@ -93,7 +95,8 @@ static const struct dma_fence_ops mbn_fence_ops = {
 };
 
 /* One context per job: jobs of different files run in the scheduler's order, not in
- * submission order, so no shared timeline would be honest. */
+ * submission order, so no shared timeline would be honest.
+ */
 static struct dma_fence *mbn_fence_create(void)
 {
 	struct mbn_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
@@ -166,7 +169,8 @@ static void mbn_job_push(struct mbn_job *job)
 }
 
 /* The file's job in the scheduler is finished: hand it the next one. Called from
- * mbn_job_complete (mdev->lock held). */
+ * mbn_job_complete (mdev->lock held).
+ */
 static void mbn_queue_next(struct mbn_queue *q)
 {
 	struct mbn_job *next;
@@ -184,7 +188,8 @@ static void mbn_queue_next(struct mbn_queue *q)
 
 /* The job is off the engine (or never reached it): record, signal, and unless @keep
  * release its resources. @keep: the engine may still DMA into them (wedged, below).
- * Called with mdev->lock held. */
+ * Called with mdev->lock held.
+ */
 static void mbn_job_complete(struct mbn_device *mdev, struct mbn_job *job, u32 status,
 			     bool keep)
 {
@@ -257,7 +262,8 @@ static void mbn_start(struct mbn_device *mdev, struct mbn_job *job)
 
 	mdev->running = job;
 	/* Every region is rewritten for every job: regions the job did not bind get size
-	 * 0, so nothing of an earlier job stays reachable (matters with NO_VALIDATE). */
+	 * 0, so nothing of an earlier job stays reachable (matters with NO_VALIDATE).
+	 */
 	for (r = 0; r < MBN_NUM_REGIONS; r++) {
 		if (r < job->bo_count)
 			mbn_set_region(mdev, r, to_mbn_bo(job->bos[r])->dma, job->bos[r]->size);
@@ -277,7 +283,8 @@ static void mbn_start(struct mbn_device *mdev, struct mbn_job *job)
 
 /* If the running job has finished (DONE or FAULT, engine idle), complete it. Reads
  * STATUS rather than trusting the interrupt: an MSI-X message can be lost
- * (docs/cosim.md). Called with mdev->lock held. Returns true if it completed. */
+ * (docs/cosim.md). Called with mdev->lock held. Returns true if it completed.
+ */
 static bool mbn_check_running(struct mbn_device *mdev)
 {
 	struct mbn_job *job = mdev->running;
@@ -311,7 +318,8 @@ void mbn_job_irq(struct mbn_device *mdev)
 
 /* Abort whatever the engine does and wait until it is idle: 0, or -ETIMEDOUT when
  * BUSY is still set after MBN_RESET_IDLE_MS (the engine may still move data; a lost
- * PCI mailbox reads all ones, so it lands here too). mdev->lock held. */
+ * PCI mailbox reads all ones, so it lands here too). mdev->lock held.
+ */
 static int mbn_engine_reset(struct mbn_device *mdev)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(MBN_RESET_IDLE_MS);
@@ -350,7 +358,8 @@ static void mbn_wedge(struct mbn_device *mdev, struct mbn_job *job, u32 status)
 }
 
 /* A wedged engine: try the reset again; once it goes idle, free the kept job's memory.
- * 0 when the engine is usable, else -EIO. mdev->lock held. */
+ * 0 when the engine is usable, else -EIO. mdev->lock held.
+ */
 static int mbn_unwedge(struct mbn_device *mdev)
 {
 	if (!mdev->wedged)
@@ -365,6 +374,24 @@ static int mbn_unwedge(struct mbn_device *mdev)
 	}
 	drm_info(&mdev->drm, "engine idle after reset: no longer wedged\n");
 	return 0;
+}
+
+/*
+ * Probe: a previous owner (an earlier driver instance, a bootloader, the kernel before
+ * a kexec) may have left a job running. Reset the engine and wait until it is idle
+ * before user space can reach it. If it stays busy it may still move data into memory
+ * we know nothing about: come up wedged (no job of ours to keep), so SUBMIT fails with
+ * EIO and GET_PARAM WEDGED reads 1 until a retried reset succeeds. The probe itself
+ * does not fail: the device stays visible, and its state is reported.
+ */
+void mbn_job_probe_reset(struct mbn_device *mdev)
+{
+	mutex_lock(&mdev->lock);
+	if (mbn_engine_reset(mdev)) {
+		drm_err(&mdev->drm, "engine wedged at probe: busy after reset; SUBMIT fails with EIO until a reset succeeds\n");
+		mdev->wedged = true;
+	}
+	mutex_unlock(&mdev->lock);
 }
 
 /* ---- drm_sched backend */
@@ -437,7 +464,8 @@ static enum drm_gpu_sched_stat mbn_sched_timedout_job(struct drm_sched_job *sche
 		return DRM_GPU_SCHED_STAT_NOMINAL;
 
 	/* Park the scheduler (no run_job during the reset); this also puts @sched_job
-	 * back on the pending list, and drm_sched_start below completes it. */
+	 * back on the pending list, and drm_sched_start below completes it.
+	 */
 	drm_sched_stop(&mdev->sched, sched_job);
 	mutex_lock(&mdev->lock);
 	if (mdev->running != job) {
@@ -484,7 +512,8 @@ static const struct drm_sched_backend_ops mbn_sched_ops = {
 };
 
 /* The last reference to the DRM device is gone: every file is closed, so every entity
- * is torn down and no job can be added. */
+ * is torn down and no job can be added.
+ */
 static void mbn_sched_fini(struct drm_device *drm, void *arg)
 {
 	struct mbn_device *mdev = arg;
@@ -519,7 +548,8 @@ int mbn_job_init_device(struct mbn_device *mdev)
 }
 
 /* Device removal (or system shutdown): stop the engine, end the running job as
- * ABORTED. Jobs the scheduler still has end as ABORTED in run_job (mdev->dead). */
+ * ABORTED. Jobs the scheduler still has end as ABORTED in run_job (mdev->dead).
+ */
 void mbn_job_shutdown(struct mbn_device *mdev)
 {
 	struct mbn_job *job;
@@ -536,7 +566,8 @@ void mbn_job_shutdown(struct mbn_device *mdev)
 			mbn_job_finish(mdev, job, MBNACCEL_JOB_ABORTED);
 	}
 	/* still wedged: one last reset; if the engine stays busy its job's memory is
-	 * leaked for good (never freed under a DMA that may still run) */
+	 * leaked for good (never freed under a DMA that may still run)
+	 */
 	if (mdev->wedged && mbn_unwedge(mdev))
 		drm_err(&mdev->drm, "engine still busy at removal: job %llu's memory is leaked\n",
 			mdev->wedged_job ? mdev->wedged_job->id : 0);
@@ -698,7 +729,8 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	}
 
 	/* The kernel's own copy: user space cannot change a descriptor after it was
-	 * validated, and the hardware reads exactly what was checked. */
+	 * validated, and the hardware reads exactly what was checked.
+	 */
 	job->desc_count = args->desc_count;
 	job->desc_size = (size_t)args->desc_count * MBNACCEL_DESC_BYTES;
 	ret = mbn_pin_charge(mdev, mf->acct, job->desc_size);
@@ -765,7 +797,8 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 
 	/* From here on the job is refcounted: the table's reference, then the
 	 * scheduler's (also while it waits in mf->q). mf->lock keeps the ids in
-	 * submission order. */
+	 * submission order.
+	 */
 	kref_init(&job->ref);
 	kref_get(&mf->q->ref);
 	job->q = mf->q;
@@ -800,7 +833,8 @@ int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	mutex_unlock(&mf->lock);
 
 	/* the local copy: once mf->lock is dropped the job can finish and a concurrent
-	 * SUBMIT of this file can evict (free) it */
+	 * SUBMIT of this file can evict (free) it
+	 */
 	args->job_id = id;
 	ret = 0;
 	goto out_syncobj;
@@ -843,7 +877,8 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 
 	now = ktime_get_ns();
 	/* Lockless fast path: the acquire orders the result reads below after it (a
-	 * plain dma_fence_is_signaled() test_bit has no such ordering on arm64). */
+	 * plain dma_fence_is_signaled() test_bit has no such ordering on arm64).
+	 */
 	if (!smp_load_acquire(&job->finished)) {
 		if (args->timeout_ns <= now) {
 			ret = -ETIMEDOUT;
@@ -858,7 +893,8 @@ int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 			else if (ret > 0)
 				ret = 0;
 			/* signaled: dma_fence_signal's test_and_set_bit is fully ordered
-			 * after the result writes; order our reads after the bit's */
+			 * after the result writes; order our reads after the bit's
+			 */
 			smp_rmb();
 		}
 	}
@@ -900,11 +936,12 @@ int mbn_job_file_open(struct mbn_file *mf)
 /* The file is closing (its GEM handles are already gone). Its queued jobs are
  * cancelled (drm_sched_entity_fini, without the flush that would run them first); a
  * job on the engine runs to completion or times out: it holds its own BO references,
- * so nothing under the hardware is freed. */
+ * so nothing under the hardware is freed.
+ */
 void mbn_job_file_close(struct mbn_file *mf)
 {
 	struct mbn_device *mdev = mf->mdev;
-	struct mbn_job *job, *tmp;
+	struct mbn_job *job, *tmp, *done;
 	unsigned long id;
 	LIST_HEAD(pending);
 
@@ -923,9 +960,10 @@ void mbn_job_file_close(struct mbn_file *mf)
 	}
 	/* the job the scheduler has, if it has not run yet, ends in free_job */
 	drm_sched_entity_fini(&mf->entity);
-	xa_for_each(&mf->jobs, id, job) {
+	/* its own cursor: coccinelle's use_after_iter flags any reuse of the list cursor */
+	xa_for_each(&mf->jobs, id, done) {
 		xa_erase(&mf->jobs, id);
-		mbn_job_put(job);
+		mbn_job_put(done);
 	}
 	xa_destroy(&mf->jobs);
 	kref_put(&mf->q->ref, mbn_queue_release);

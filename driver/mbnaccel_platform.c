@@ -76,7 +76,8 @@ static void mbn_plat_remove(struct platform_device *pdev)
 }
 
 /* Reboot, poweroff, kexec: stop the engine so no job keeps writing memory the next
- * kernel (or the firmware) owns; ioctls after it find the device dead. */
+ * kernel (or the firmware) owns; ioctls after it find the device dead.
+ */
 static void mbn_plat_shutdown(struct platform_device *pdev)
 {
 	struct mbn_platform *p = platform_get_drvdata(pdev);
@@ -94,6 +95,7 @@ static int mbn_plat_remove_int(struct platform_device *pdev)
 	mbn_plat_remove(pdev);
 	return 0;
 }
+
 #define MBN_PLAT_REMOVE .remove = mbn_plat_remove_int
 #endif
 

@@ -20,7 +20,7 @@ int mbn_validate(struct mbn_device *mdev, struct mbn_job *job)
 {
 	const __le32 *raw = job->desc_cpu;
 	struct mbn_onchip oc = { };     /* nothing on chip belongs to a new job */
-	uint64_t size[MBN_NUM_REGIONS] = { };
+	u64 size[MBN_NUM_REGIONS] = { };
 	u32 i, k;
 
 	for (i = 0; i < job->bo_count && i < MBN_NUM_REGIONS; i++)
@@ -42,9 +42,10 @@ int mbn_validate(struct mbn_device *mdev, struct mbn_job *job)
 			return -EINVAL;
 		}
 		/* the extents the hardware accesses; those skipped by reuse or fusion are not
-		 * accessed, so not checked (as the hardware does) */
+		 * accessed, so not checked (as the hardware does)
+		 */
 		for (k = 0; k < 4; k++) {
-			uint64_t off, len;
+			u64 off, len;
 			u32 r;
 
 			if (!mbn_desc_extent(&d, &x, k, &r, &off, &len))

@@ -13,6 +13,11 @@ want libpng-dev
 want zlib1g-dev
 want clang            # libFuzzer target
 want clang-format-14  # make format-check (.clang-format)
+# the driver as reviewers check it (tests/driver/test-driver-lint.sh): checkpatch.pl
+# from the kernel source, sparse, coccinelle
+want linux-source-6.1
+want sparse
+want coccinelle
 want libclang-rt-14-dev
 want python3          # register-map generator, test helpers
 want verilator        # the cycle-accurate simulator (hw/sim)

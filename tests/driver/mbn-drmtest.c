@@ -12,6 +12,8 @@
  *   mbn-drmtest --leave-running     (bridge --hang-job 1) a job left on the engine at exit
  *   mbn-drmtest --wedge             (bridge --hang-job 1 --stuck-reset 2) a reset that leaves
  *                                   the engine busy wedges the device; EIO; recovery
+ *   mbn-drmtest --probe-wedged      (bridge --hung-at-start --stuck-reset 2) the engine busy
+ *                                   at probe: the driver waited, came up wedged; recovery
  *   mbn-drmtest --limits            (module loaded with max_pinned_mib=2 max_pinned_mib_per_file=1
  *                                   max_job_timeout_ms=5000) pinned-memory limits, timeout cap
  *   mbn-drmtest --unsafe            (module loaded with unsafe_test_mode=1) NO_VALIDATE: an
@@ -22,7 +24,8 @@
  *                                   >= 40 % of the jobs; a short job behind another
  *                                   process's queue of long jobs waits <= one long job
  *   mbn-drmtest --unbind            (bridge --hang-job 1) a job's sync_file outlives the
- *                                   device's unbind and pins the module until closed
+ *                                   device's unbind and pins the module until closed; a file
+ *                                   open across the unbind gets ENODEV, its mapping stays
  *
  * Prints "PASS name" / "FAIL name: why"; exits 1 if anything failed.
  * Build: cc -static -O2 -I driver/uapi/drm -I /usr/include/libdrm tests/driver/mbn-drmtest.c
@@ -1381,6 +1384,38 @@ static void wedge(int fd)
 		fail("wedge-recovered", "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
 }
 
+/* ---- --probe-wedged: the bridge runs with --hung-at-start --stuck-reset 2 (issue 13 item
+ * 7): a stalled job was left on the engine by a previous owner and the driver's reset at
+ * probe is lost. The driver must have waited for the engine at probe and come up wedged
+ * (GET_PARAM WEDGED 1), refuse a SUBMIT with EIO while its retried reset is lost too, and
+ * recover on the next SUBMIT whose reset works. A driver that does not wait at probe
+ * reports WEDGED 0 and starts the job on a busy engine. */
+
+static void probe_wedged(int fd)
+{
+	uint64_t v = 0, resets = 0, id;
+	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 1)
+		pass("probe-wedged-param (GET_PARAM WEDGED = 1: the engine stayed busy after the probe's reset)");
+	else
+		fail("probe-wedged-param", "GET_PARAM WEDGED: %" PRIu64 " (want 1)", v);
+	if (!get_param(fd, MBNACCEL_PARAM_RESETS, &resets) && resets >= 1)
+		pass("probe-wedged-resets (RESETS = %" PRIu64 ": the probe's reset is counted)", resets);
+	else
+		fail("probe-wedged-resets", "GET_PARAM RESETS: %" PRIu64 " (want >= 1)", resets);
+	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 44);
+	if (!j)
+		return;
+	EXPECT_ERR("probe-wedged-submit-refused", pw_submit(j, 3000, &id), EIO);
+	pw_free(j);
+	/* the bridge's second lost reset was that SUBMIT's; this one reaches the engine */
+	pw_run(fd, "probe-wedged-recovered-job", 4, 4, 32, 2 * g_lanes, 1, 45, 0);
+	v = 1;
+	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 0)
+		pass("probe-wedged-recovered (GET_PARAM WEDGED = 0 after a successful reset)");
+	else
+		fail("probe-wedged-recovered", "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
+}
+
 /* ---- --leave-running: submit a job (the bridge runs with --hang-job 1, so it stays on
  * the engine) and exit without waiting; the file's close leaves it running. The guest
  * then powers off: the driver's .shutdown must reset the engine (test-driver.sh checks
@@ -1662,6 +1697,18 @@ static void unbind_fence(int fd)
 		fail("unbind", "SUBMIT / SYNCOBJ_HANDLE_TO_FD: %s", strerror(-r));
 		return;
 	}
+	/* a second file stays open across the unbind, with a BO mapped (issue 13 item 7) */
+	int fd2 = open_dev();
+	uint32_t h2 = 0;
+	uint32_t *map2 = NULL;
+	if (fd2 >= 0 && !bo_create(fd2, 4096, &h2, NULL))
+		map2 = bo_map(fd2, h2, 4096);
+	if (map2) {
+		for (int i = 0; i < 1024; i++)
+			map2[i] = 0x5eed0000u + i;
+	} else {
+		fail("unbind-open-file", "a second file with a mapped BO: %s", strerror(errno));
+	}
 	struct pollfd pf = { .fd = sh.fd, .events = POLLIN };
 	if (poll(&pf, 1, 0) == 0)
 		pass("unbind-fence-pending (the hung job's sync_file is not signaled)");
@@ -1689,6 +1736,31 @@ static void unbind_fence(int fd)
 	else
 		fail("unbind-fence-info", "status %d driver '%s' timeline '%s'", fi.status,
 		     fi.driver_name, fi.obj_name);
+	if (map2) {
+		/* the DRM core refuses every ioctl of an unplugged device (drm_ioctl():
+		 * drm_dev_is_unplugged), GEM_CLOSE and WAIT included; the BO's memory stays
+		 * until the mapping and the file are gone */
+		uint64_t v, id;
+		uint32_t h3;
+		struct drm_mbnaccel_wait w;
+		uint32_t d[16] = { 0 };
+		EXPECT_ERR("unbind-after-get-param", get_param(fd2, MBNACCEL_PARAM_ID, &v), ENODEV);
+		EXPECT_ERR("unbind-after-bo-create", bo_create(fd2, 4096, &h3, NULL), ENODEV);
+		EXPECT_ERR("unbind-after-submit", submit(fd2, d, 1, &h2, 1, 0, 0, 0, &id), ENODEV);
+		EXPECT_ERR("unbind-after-wait", wait_job(fd2, 1, 0, &w), ENODEV);
+		EXPECT_ERR("unbind-after-gem-close", gem_close(fd2, h2), ENODEV);
+		int ok = 1;
+		for (int i = 0; i < 1024; i++)
+			ok &= map2[i] == 0x5eed0000u + i;
+		map2[0] = 1;
+		if (ok)
+			pass("unbind-after-mapping (a BO mapped before the unbind still holds its data)");
+		else
+			fail("unbind-after-mapping", "the mapped BO changed across the unbind");
+		munmap(map2, 4096);
+	}
+	if (fd2 >= 0)
+		close(fd2);
 	if (system("rmmod mbnaccel 2>/dev/null") != 0)
 		pass("unbind-fence-pins-module (rmmod refused while the sync_file is open)");
 	else
@@ -1830,7 +1902,7 @@ int main(int argc, char **argv)
 {
 	long fuzz_n = -1, nprocs = 0;
 	int do_hang = 0, do_kill = 0, do_unsafe = 0, do_limits = 0, do_wedge = 0, do_leave = 0;
-	int do_unbind = 0, do_vgem = 0;
+	int do_unbind = 0, do_vgem = 0, do_probe_wedged = 0;
 	double fair_s = 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
@@ -1850,6 +1922,8 @@ int main(int argc, char **argv)
 			do_limits = 1;
 		else if (!strcmp(argv[i], "--wedge"))
 			do_wedge = 1;
+		else if (!strcmp(argv[i], "--probe-wedged"))
+			do_probe_wedged = 1;
 		else if (!strcmp(argv[i], "--leave-running"))
 			do_leave = 1;
 		else if (!strcmp(argv[i], "--unbind"))
@@ -1859,7 +1933,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--fairness") && i + 1 < argc)
 			fair_s = atof(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --leave-running | --unbind | --in-fence-vgem | --fairness S]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-d DEV] [--fuzz N | --hang | --kill | --limits | --procs N | --unsafe | --wedge | --probe-wedged | --leave-running | --unbind | --in-fence-vgem | --fairness S]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1886,6 +1960,8 @@ int main(int argc, char **argv)
 		limits();
 	else if (do_wedge)
 		wedge(fd);
+	else if (do_probe_wedged)
+		probe_wedged(fd);
 	else if (do_leave)
 		leave_running(fd);
 	else if (do_unbind)

@@ -21,7 +21,10 @@
 # then fairness: two processes submitting for 10 s get >= 40 % of the jobs each, a short
 # job behind another process's queue of long jobs waits for at most one of them.
 # Another (the same hang) leaves a job's fence, exported as a sync_file, across the
-# PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4).
+# PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4);
+# a file kept open across the unbind gets ENODEV from every ioctl, its mapping stays.
+# Another has a stalled job on the engine before the guest boots and the probe's reset
+# lost: the driver waits at probe and comes up wedged, then recovers (item 7).
 #   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
 # MBN_GUEST_KERNELS="6.1" picks the kernels (default both). MBN_GUEST_ARCH=arm64 runs the same in arm64 guests (virt, Cortex-A53) with the arm64
 # module builds and userspace (make module-arm64 module-arm64-6.12 arm64): the board's
@@ -173,6 +176,13 @@ rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 EOF
 
+cat >"$TMP/probe-wedged.sh" <<'EOF'
+insmod "$MBN_MODULE" || { echo "FAIL insmod"; exit 1; }
+mbn-drmtest --probe-wedged
+rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed"
+echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
+EOF
+
 cat >"$TMP/wedge.sh" <<'EOF'
 insmod "$MBN_MODULE" job_timeout_ms=3000 max_job_timeout_ms=3000 || { echo "FAIL insmod"; exit 1; }
 mbn-drmtest --wedge
@@ -245,33 +255,33 @@ for k in ${MBN_GUEST_KERNELS:-6.1 6.12}; do
 
 	# scheduling: an in-fence from vgem holds a job back until it signals; fairness
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -t 600 -N -M "$BUILD/module-$k/mbnaccel.ko" -D drm -D drm_shmem_helper -D vgem -b "$DRMTEST" \
+	"${RUN[@]}" -q -k "$k" -t 600 -N -M "$(modko "$k")" -D drm -D drm_shmem_helper -D vgem -b "$DRMTEST" \
 		-l "$TMP/sched-$k.log" -L "$TMP/cosim-sched-$k.log" "$TMP/sched.sh" 2>"$TMP/sched-$k.err"
 	rc=$?
-	[ $rc -eq 0 ] && pass "[$k sched] guest run finished ($((SECONDS - t0)) s)" ||
-		fail "[$k sched] guest run" "rc $rc: $(tail -3 "$TMP/sched-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/sched-$k.log" | tr '\n' ' ')"
-	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' sched] /p' "$TMP/sched-$k.log"
-	grep -m1 '^FAIRNESS' "$TMP/sched-$k.log" | sed "s/^/[$k] /"
-	grep -q '^RMMOD ok' "$TMP/sched-$k.log" && pass "[$k sched] rmmod at the end" ||
-		fail "[$k sched] rmmod" "$(grep -m1 '^RMMOD' "$TMP/sched-$k.log")"
+	[ $rc -eq 0 ] && pass "[$K sched] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K sched] guest run" "rc $rc: $(tail -3 "$TMP/sched-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/sched-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"' sched] /p' "$TMP/sched-$k.log"
+	grep -m1 '^FAIRNESS' "$TMP/sched-$k.log" | sed "s/^/[$K] /"
+	grep -q '^RMMOD ok' "$TMP/sched-$k.log" && pass "[$K sched] rmmod at the end" ||
+		fail "[$K sched] rmmod" "$(grep -m1 '^RMMOD' "$TMP/sched-$k.log")"
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/sched-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
-	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/sched-$k.log" && pass "[$k sched] dmesg: no warning, oops or BUG" ||
-		fail "[$k sched] dmesg" "${bad:-no dmesg captured}"
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/sched-$k.log" && pass "[$K sched] dmesg: no warning, oops or BUG" ||
+		fail "[$K sched] dmesg" "${bad:-no dmesg captured}"
 
 	# a job's sync_file outlives its file and the device's unbind (issue 13 item 4):
 	# it signals, keeps the module loaded until closed, rmmod and a reload work
 	t0=$SECONDS
-	"$RUN" -q -k "$k" -t 300 -N -M "$BUILD/module-$k/mbnaccel.ko" -b "$DRMTEST" -B --hang-job -B 1 \
+	"${RUN[@]}" -q -k "$k" -t 300 -N -M "$(modko "$k")" -b "$DRMTEST" -B --hang-job -B 1 \
 		-l "$TMP/unbind-$k.log" -L "$TMP/cosim-unbind-$k.log" "$TMP/unbind.sh" 2>"$TMP/unbind-$k.err"
 	rc=$?
-	[ $rc -eq 0 ] && pass "[$k unbind] guest run finished ($((SECONDS - t0)) s)" ||
-		fail "[$k unbind] guest run" "rc $rc: $(tail -3 "$TMP/unbind-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/unbind-$k.log" | tr '\n' ' ')"
-	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$k"' unbind] /p' "$TMP/unbind-$k.log"
-	grep -q '^RMMOD ok' "$TMP/unbind-$k.log" && pass "[$k unbind] rmmod at the end" ||
-		fail "[$k unbind] rmmod" "$(grep -m1 '^RMMOD' "$TMP/unbind-$k.log")"
+	[ $rc -eq 0 ] && pass "[$K unbind] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K unbind] guest run" "rc $rc: $(tail -3 "$TMP/unbind-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/unbind-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"' unbind] /p' "$TMP/unbind-$k.log"
+	grep -q '^RMMOD ok' "$TMP/unbind-$k.log" && pass "[$K unbind] rmmod at the end" ||
+		fail "[$K unbind] rmmod" "$(grep -m1 '^RMMOD' "$TMP/unbind-$k.log")"
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/unbind-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
-	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/unbind-$k.log" && pass "[$k unbind] dmesg: no warning, oops or BUG" ||
-		fail "[$k unbind] dmesg" "${bad:-no dmesg captured}"
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/unbind-$k.log" && pass "[$K unbind] dmesg: no warning, oops or BUG" ||
+		fail "[$K unbind] dmesg" "${bad:-no dmesg captured}"
 
 	# the wedge: the reset after the timeout is lost (bridge --stuck-reset 2), the
 	# device refuses jobs until a reset works, then runs them again (issue 13 item 1)
@@ -289,5 +299,23 @@ for k in ${MBN_GUEST_KERNELS:-6.1 6.12}; do
 	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/wedge-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
 	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/wedge-$k.log" && pass "[$K wedge] dmesg: no warning, oops or BUG" ||
 		fail "[$K wedge] dmesg" "${bad:-no dmesg captured}"
+
+	# a job left on the engine by a previous owner, the probe's reset lost (bridge
+	# --hung-at-start --stuck-reset 2): the driver waits at probe and comes up wedged
+	# (issue 13 item 7)
+	t0=$SECONDS
+	"${RUN[@]}" -q -k "$k" -t 300 -N -M "$(modko "$k")" -b "$DRMTEST" -B --hung-at-start -B --stuck-reset -B 2 \
+		-l "$TMP/pwedge-$k.log" -L "$TMP/cosim-pwedge-$k.log" "$TMP/probe-wedged.sh" 2>"$TMP/pwedge-$k.err"
+	rc=$?
+	[ $rc -eq 0 ] && pass "[$K probe-wedged] guest run finished ($((SECONDS - t0)) s)" ||
+		fail "[$K probe-wedged] guest run" "rc $rc: $(tail -3 "$TMP/pwedge-$k.err" | tr '\n' ' ') console: $(tail -8 "$TMP/pwedge-$k.log" | tr '\n' ' ')"
+	sed -n 's/^\(PASS\|FAIL\) /\1 ['"$K"' probe-wedged] /p' "$TMP/pwedge-$k.log"
+	grep -q 'engine wedged at probe' "$TMP/pwedge-$k.log" && pass "[$K probe-wedged] the driver said the engine is wedged at probe (dmesg)" ||
+		fail "[$K probe-wedged] dmesg" "no 'engine wedged at probe' message"
+	grep -q '^RMMOD ok' "$TMP/pwedge-$k.log" && pass "[$K probe-wedged] rmmod after recovery" ||
+		fail "[$K probe-wedged] rmmod" "$(grep -m1 '^RMMOD' "$TMP/pwedge-$k.log")"
+	bad=$(sed -n '/^DMESG-BEGIN/,/^DMESG-END/p' "$TMP/pwedge-$k.log" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace' | head -3)
+	[ -z "$bad" ] && grep -q '^DMESG-END' "$TMP/pwedge-$k.log" && pass "[$K probe-wedged] dmesg: no warning, oops or BUG" ||
+		fail "[$K probe-wedged] dmesg" "${bad:-no dmesg captured}"
 done
 finish

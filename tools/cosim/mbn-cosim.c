@@ -8,7 +8,8 @@
  * back as MSI-X vector 0. The contract is docs/cosim.md.
  *
  *   mbn-cosim --socket PATH --mem GUESTRAM [--mem-size SIZE] [--vectors 2] [--lib SO]
- *             [--log FILE] [--ready FILE] [--hang-job N] [--stuck-reset N] [--axi-error LO:HI]
+ *             [--log FILE] [--ready FILE] [--hang-job N] [--stuck-reset N] [--hung-at-start]
+ *             [--axi-error LO:HI]
  *             [--bw N] [--lat N] [--outstanding N] [--chunk CYCLES]
  *
  * --mem-size creates (or extends) GUESTRAM with that size (e.g. 512M) before listening, so
@@ -382,6 +383,8 @@ static void usage(FILE *f)
 	      "  --ready FILE       create FILE once the socket listens\n"
 	      "  --hang-job N       the N-th START (1-based) stalls until CTRL.RESET\n"
 	      "  --stuck-reset N    the first N CTRL.RESETs of a stalled job are lost (BUSY stays)\n"
+	      "  --hung-at-start    a stalled job is on the engine before the guest boots (as left\n"
+	      "                     by a previous owner): BUSY until a CTRL.RESET reaches it\n"
 	      "  --axi-error LO:HI  DRAM accesses in [LO,HI) get SLVERR\n"
 	      "  --bw N --lat N --outstanding N   DRAM model (bytes/cycle, read latency, reads)\n"
 	      "  --chunk CYCLES     cycles simulated between mailbox checks while busy (10000)\n",
@@ -400,7 +403,7 @@ int main(int argc, char **argv)
 		{ "ready", 1, 0, 'r' }, { "hang-job", 1, 0, 'H' }, { "axi-error", 1, 0, 'a' },
 		{ "bw", 1, 0, 'b' }, { "lat", 1, 0, 't' }, { "outstanding", 1, 0, 'o' },
 		{ "chunk", 1, 0, 'c' }, { "stuck-reset", 1, 0, 'R' },
-		{ "mem-base", 1, 0, 'B' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "mem-base", 1, 0, 'B' }, { "hung-at-start", 0, 0, 'A' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -415,6 +418,7 @@ int main(int argc, char **argv)
 		case 'r': ready = optarg; break;
 		case 'H': hang_job = strtoul(optarg, NULL, 0); break;
 		case 'R': stuck_resets = strtoul(optarg, NULL, 0); break;
+		case 'A': hung = 1; break;
 		case 'a': axi = optarg; break;
 		case 'b': bw = atoi(optarg); break;
 		case 't': lat = atoi(optarg); break;

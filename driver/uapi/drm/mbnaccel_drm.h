@@ -20,6 +20,15 @@
  * outlive the file and the device (it then reads signaled); while one is open the
  * module cannot be unloaded.
  *
+ * Device removal (unbind, hot unplug, module unload after unbind): jobs still queued or
+ * running end as MBNACCEL_JOB_ABORTED and their fences signal with an error. From then
+ * on the DRM core refuses every ioctl on a file still open, with ENODEV (GEM_CLOSE and
+ * WAIT included: a job's final status is not readable after removal; use its fence);
+ * the file's BOs and a mapping made before the removal stay valid until munmap and
+ * close, which free them. No new file can be opened (the node is gone).
+ * Probe: if the engine stays busy after the reset at probe (a job left by a previous
+ * owner), the device comes up wedged (MBNACCEL_PARAM_WEDGED).
+ *
  * Every struct holds __u32/__u64 only, is 8-byte aligned, and has no implicit padding;
  * `reserved` and `pad` fields must be zero (else EINVAL), so they can gain meaning
  * later. Every field says whether the kernel reads it (Input) or writes it (Output).
@@ -55,10 +64,14 @@ enum drm_mbnaccel_param {
 	MBNACCEL_PARAM_JOB_TIMEOUT_MS = 6, /* default job timeout (module parameter) */
 	MBNACCEL_PARAM_JOBS_DONE = 7,  /* jobs completed successfully since load */
 	MBNACCEL_PARAM_JOBS_FAILED = 8,/* jobs that faulted, timed out or were aborted */
-	MBNACCEL_PARAM_RESETS = 9,     /* engine resets (timeouts) since load */
+	MBNACCEL_PARAM_RESETS = 9,     /* engine resets since load (the probe's, timeouts,
+					* retries on a wedged engine)
+					*/
 	MBNACCEL_PARAM_WEDGED = 10,    /* 1 while the engine stayed busy after a reset: the
 					* job that ran keeps its memory, SUBMIT fails with EIO;
-					* each SUBMIT retries the reset, a successful one ends it */
+					* each SUBMIT retries the reset, a successful one ends it.
+					* Also 1 from probe if the engine stayed busy there
+					*/
 };
 
 struct drm_mbnaccel_get_param {
@@ -72,7 +85,8 @@ struct drm_mbnaccel_bo_create {
 			 * Output: the size actually allocated. Pinned memory is
 			 * limited: ENOMEM beyond the per-file limit, ENOSPC beyond the
 			 * device-wide one (module parameters; descriptor copies of
-			 * jobs count too, so SUBMIT can fail the same way) */
+			 * jobs count too, so SUBMIT can fail the same way)
+			 */
 	__u32 flags;    /* Input: must be 0 */
 	__u32 handle;   /* Output: GEM handle (free with DRM_IOCTL_GEM_CLOSE) */
 };
@@ -85,7 +99,8 @@ struct drm_mbnaccel_bo_mmap_offset {
 
 /* Test-only: skip the kernel's extent check so the hardware's own region check is
  * exercised. Refused (EPERM) unless the module was loaded with unsafe_test_mode=1 and
- * the caller has CAP_SYS_ADMIN; a job submitted with it taints the kernel (TAINT_USER). */
+ * the caller has CAP_SYS_ADMIN; a job submitted with it taints the kernel (TAINT_USER).
+ */
 #define MBNACCEL_SUBMIT_NO_VALIDATE (1u << 0)
 /* The job waits for the fences of in_syncobjs (below) before it reaches the engine. */
 #define MBNACCEL_SUBMIT_IN_SYNCOBJS (1u << 1)
@@ -102,14 +117,16 @@ struct drm_mbnaccel_bo_mmap_offset {
 struct drm_mbnaccel_submit {
 	__u64 descs;        /* Input: user pointer to desc_count * 64 bytes of descriptors */
 	__u64 bo_handles;   /* Input: user pointer to bo_count __u32 handles; handle i is
-			     * bound to region i for this job */
+			     * bound to region i for this job
+			     */
 	__u32 desc_count;   /* Input: 1..MBNACCEL_MAX_DESCS */
 	__u32 bo_count;     /* Input: 1..MBNACCEL_MAX_BOS */
 	__u32 flags;        /* Input: MBNACCEL_SUBMIT_* */
 	__u32 out_syncobj;  /* Input: 0, or a syncobj handle that receives the job's fence */
 	__u32 timeout_ms;   /* Input: 0 = the driver's default; else 1..600000; either
 			     * is capped at the module parameter max_job_timeout_ms. The
-			     * time counts from the job's start on the engine, not from SUBMIT */
+			     * time counts from the job's start on the engine, not from SUBMIT
+			     */
 	__u32 reserved;     /* Input: must be 0 */
 	__u64 job_id;       /* Output: the job's id for WAIT (never 0) */
 	/* version 2 */
@@ -117,7 +134,8 @@ struct drm_mbnaccel_submit {
 			     * in_syncobj_count __u32 syncobj handles (binary syncobjs): the
 			     * job reaches the engine only once the fences they hold at
 			     * SUBMIT have signaled. An unknown handle: ENOENT; a syncobj
-			     * without a fence: EINVAL. Without the flag: 0 */
+			     * without a fence: EINVAL. Without the flag: 0
+			     */
 	__u32 in_syncobj_count; /* Input: 1..MBNACCEL_MAX_IN_SYNCOBJS with the flag, else 0 */
 	__u32 pad2;         /* Input: must be 0 */
 };
@@ -132,7 +150,8 @@ enum drm_mbnaccel_job_status {
 struct drm_mbnaccel_wait {
 	__u64 job_id;        /* Input: from SUBMIT on this same file */
 	__u64 timeout_ns;    /* Input: absolute CLOCK_MONOTONIC deadline in ns; 0 = do not block.
-			      * ETIMEDOUT if the job is still running then */
+			      * ETIMEDOUT if the job is still running then
+			      */
 	__u32 flags;         /* Input: must be 0 */
 	__u32 status;        /* Output: enum drm_mbnaccel_job_status */
 	__u32 fault_code;    /* Output: FAULT_CODE register (docs/hw.md) */
