@@ -67,7 +67,7 @@ for t in tests/hw/test-*.sh tests/formal/test-*.sh tests/sim/test-*.sh tests/ora
 	# the arm64 oracle runs under qemu-user: about 30 s here, 5 minutes at most
 	[ "$t" = tests/oracle/test-arm64.sh ] && tmo=300
 	# the proofs and their mutants: about a minute here
-	[ "$t" = tests/formal/test-formal.sh ] && tmo=600
+	[ "$t" = tests/formal/test-formal.sh ] && tmo=900
 	run_one "${t#tests/}" "$tmo" bash "$t"
 done
 

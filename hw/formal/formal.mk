@@ -2,5 +2,5 @@
 # + z3, see hw/formal/README.md) and the mutation check (tests/formal/test-formal.sh).
 # Included by the top-level Makefile.
 .PHONY: formal
-formal:
+formal: $(REGS_VH)
 	bash tests/formal/test-formal.sh

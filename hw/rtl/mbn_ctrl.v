@@ -139,8 +139,10 @@ module mbn_ctrl #(
     reg         err_fix_reg;
 
     function [31:0] dword; input integer n; begin dword = desc_reg[n*32 +: 32]; end endfunction
-    function [63:0] rbase; input [2:0] r; begin rbase = region_base[r*64 +: 64]; end endfunction
-    function [63:0] rsize; input [2:0] r; begin rsize = region_size[r*64 +: 64]; end endfunction
+    // {r, 6'd0} rather than r*64: the only multipliers here are the extent products,
+    // which the formal proof cuts (hw/formal/fv_ctrl.ys)
+    function [63:0] rbase; input [2:0] r; begin rbase = region_base[{r, 6'd0} +: 64]; end endfunction
+    function [63:0] rsize; input [2:0] r; begin rsize = region_size[{r, 6'd0} +: 64]; end endfunction
     // docs/hw.md "Memory: regions": region index, alignment, offset + extent <= size
 
     // the same on registered end (offset + extent) and region size; codes fit 3 bits

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The formal proofs of hw/formal (k-induction, yosys-smtbmc + z3; hw/formal/README.md):
+# The formal proofs of hw/formal (k-induction: yosys-smtbmc + z3 for the DMA engines,
+# yosys's SAT prover for mbn_ctrl; hw/formal/README.md):
 # each proof must pass on hw/rtl, and must FAIL on each of three mutants of a copy of
 # the RTL (so the properties are not vacuous). Installs nothing: a missing tool fails.
 source "$(dirname "$0")/../lib.sh"
@@ -10,7 +11,8 @@ done
 prove() { # NAME RTL_DIR [bmc:N] -> 0 if proved
 	sh hw/formal/run.sh "$@" >"$TMP/$1.out" 2>&1
 }
-for p in dma_rd dma_wr; do
+[ -f build/gen/mbn_regs.vh ] || { fail "formal prerequisite" "build/gen/mbn_regs.vh missing (make regs)"; finish; }
+for p in dma_rd dma_wr ctrl; do
 	start=$SECONDS
 	if prove "$p" hw/rtl; then
 		pass "formal $p: k-induction proof ($((SECONDS - start)) s)"
@@ -37,8 +39,30 @@ mutant() {
 	else
 		fail "mutant $name" "no counterexample: $(tr '\n' ' ' <"$TMP/$proof.out" | cut -c1-200)"
 	fi
+	# (mbn_ctrl's induction takes minutes: a counterexample from reset already makes
+	# that proof fail, so it is not rerun there)
+	if [ "$proof" != ctrl ] && prove "$proof" "$dir"; then
+		fail "mutant $name" "k-induction still proves $proof with the bug"
+	fi
+}
+# mutant_ind NAME PROOF FILE SED-EXPR: a bug whose counterexample from reset is too deep
+# for a bounded check in CI: k-induction must no longer prove the property
+mutant_ind() {
+	local name=$1 proof=$2 file=$3 expr=$4 dir=$TMP/mut
+	rm -rf "$dir"; mkdir -p "$dir"; cp hw/rtl/*.v "$dir/"
+	sed -i "$expr" "$dir/$file"
+	if cmp -s "$dir/$file" "hw/rtl/$file"; then
+		fail "mutant $name" "the sed expression did not change $file"; return
+	fi
 	if prove "$proof" "$dir"; then
 		fail "mutant $name" "k-induction still proves $proof with the bug"
+	elif grep -q '^Assert failed' "$TMP/$proof.out"; then
+		local loc line
+		loc=$(grep -m1 '^Assert failed' "$TMP/$proof.out" | sed -n 's/.*fv_[a-z_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p')
+		line=$(sed -n "${loc:-0}p" "hw/formal/fv_$proof.sv" | sed 's/^ *//; s/ *\/\/.*//')
+		pass "mutant $name: $proof no longer proved (fv_$proof.sv:$loc $line)"
+	else
+		fail "mutant $name" "not a failed assertion: $(tr '\n' ' ' <"$TMP/$proof.out" | cut -c1-200)"
 	fi
 }
 mutant "off-by-one extent (arlen = len, one beat too many)" dma_rd 6 mbn_dma_rd.v \
@@ -47,4 +71,11 @@ mutant "missing overflow check (outstanding-read limit removed)" dma_rd 24 mbn_d
 	's/outst_reg < MAX_RD_OUTSTANDING;/1'"'"'b1;/'
 mutant "burst crosses 4 KiB (no clamp to the 4 KiB line)" dma_wr 6 mbn_dma_wr.v \
 	's/wire \[11:0\] len    = (len_a > {3.d0, bwords}) ? {3.d0, bwords} : len_a;/wire [11:0] len    = len_a;/'
+# mbn_ctrl: the checks that keep each DMA window inside its region
+mutant "off-by-one extent (descriptor fetch checked as 48 bytes, 64 read)" ctrl 9 mbn_ctrl.v \
+	"s/dend_reg   <= {1'b0, doff_reg} + 41'd64;/dend_reg   <= {1'b0, doff_reg} + 41'd48;/"
+mutant "missing overflow check (fetch bound compared in 32 bits, the carry lost)" ctrl 9 mbn_ctrl.v \
+	"s/end else if ({24'd0, dend_reg} > {1'b0, dsz_reg}) begin/end else if (dend_reg[31:0] > dsz_reg[31:0]) begin/"
+mutant_ind "missing check (the output extent's verdict ignored)" ctrl mbn_ctrl.v \
+	"s/end else if (!f_fuse && ck_o_reg != 3'd0) begin/end else if (!f_fuse \&\& ck_o_reg == 3'd7) begin/"
 finish
