@@ -23,14 +23,14 @@ ARM64_CFLAGS  := -O2 -g -I$(ARM64_SYSROOT)/usr/include -I$(ARM64_SYSROOT)/usr/in
 ARM64_GUEST := build/arm64-guest
 arm64-guest: $(ARM64_GUEST)/.unpacked
 $(ARM64_GUEST)/.unpacked: tools/arm64/fetch-guest.sh tools/arm64/fetch-debs.sh
-	sh tools/arm64/fetch-guest.sh $(ARM64_GUEST)
+	sh tools/arm64/fetch-guest.sh $(ARM64_GUEST) && touch $@
 
 check-arm64: arm64 arm64-guest module-arm64 module-arm64-6.12 cosim $(SIM_LIB) tests
 	bash tests/run.sh arm64/
 
 arm64-sysroot: $(ARM64_SYSROOT)/.unpacked
 $(ARM64_SYSROOT)/.unpacked: tools/arm64/fetch-sysroot.sh tools/arm64/fetch-debs.sh
-	sh tools/arm64/fetch-sysroot.sh $(ARM64_SYSROOT)
+	sh tools/arm64/fetch-sysroot.sh $(ARM64_SYSROOT) && touch $@
 
 arm64: $(ARM64_SYSROOT)/.unpacked $(REGS_H) $(ORACLE_DIR)/lib/libtensorflowlite_c.so $(ORACLE_DIR)/lib-arm64/libtensorflowlite_c.so
 	$(MAKE) BUILD=$(ARM64_BUILD) CC=$(ARM64_CC) SIM_ALL= CFLAGS='$(ARM64_CFLAGS)' \

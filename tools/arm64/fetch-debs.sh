@@ -3,22 +3,25 @@
 # with `apt-get download` into /var/cache/mbnaccel/arm64-debs (a rerun reuses them) and
 # unpacked with `dpkg -x` into DIR. Never `apt-get install` an :arm64 package (DESIGN.md
 # section 5: it would replace the amd64 compilers). A package already unpacked into DIR
-# (DIR/.unpacked lists them) is not unpacked again. Prints nothing on success.
+# (DIR/.pkgs lists them) is not unpacked again. Prints nothing on success.
 set -eu
 dir=$1
 shift
 cache=${MBN_DEB_CACHE:-/var/cache/mbnaccel/arm64-debs}
 mkdir -p "$dir" "$cache"
-touch "$dir/.unpacked"
+touch "$dir/.pkgs"
+# apt-get update takes /var/lib/apt/lists/lock and fails at once if another holds it:
+# the sysroot and the guest are fetched in parallel under make -j, so take turns
+apt_update() { flock "$cache/.apt-lock" apt-get update -qq; }
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	dpkg --add-architecture arm64
-	apt-get update -qq
+	apt_update
 fi
 for pkg in "$@"; do
-	grep -qx "$pkg" "$dir/.unpacked" && continue
+	grep -qx "$pkg" "$dir/.pkgs" && continue
 	deb=$(ls "$cache/${pkg}"_*_arm64.deb 2>/dev/null | sort -V | tail -n1)
 	if [ -z "$deb" ]; then
-		apt-cache show "$pkg:arm64" >/dev/null 2>&1 || apt-get update -qq
+		apt-cache show "$pkg:arm64" >/dev/null 2>&1 || apt_update
 		# download where the _apt user may write (else apt warns it runs unsandboxed)
 		tmp=$(mktemp -d)
 		chown _apt "$tmp" 2>/dev/null || true
@@ -29,7 +32,7 @@ for pkg in "$@"; do
 		deb=$(ls "$cache/${pkg}"_*_arm64.deb | sort -V | tail -n1)
 	fi
 	dpkg -x "$deb" "$dir"
-	echo "$pkg" >>"$dir/.unpacked"
+	echo "$pkg" >>"$dir/.pkgs"
 done
 # Absolute links (libz.so -> /lib/aarch64-linux-gnu/libz.so.1.2.13) would point into the
 # host's root: make them point inside DIR.
