@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Formal harness: mbn_ctrl's DMA requests (the descriptor checks and the pipeline that
 // hands their results to the DMA engines). Free inputs: reset, start, abort, the job
 // registers, every descriptor word the read DMA returns (rd_data: any descriptor), the
@@ -14,6 +15,7 @@
 // and the DMA harnesses' assumptions (16-byte aligned, below 2^40; for writes stride >=
 // 16*wpp, wpp >= 1). See README.md for the statement and how it composes.
 `include "mbn_regs.vh"
+`default_nettype none
 module fv_ctrl (input wire clk);
     localparam ADDR_W = 40;
     localparam [64:0] TOP = 65'd1 << ADDR_W;
@@ -313,3 +315,4 @@ module fv_ctrl (input wire clk);
     end
 `endif
 endmodule
+`default_nettype wire

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // Formal harness: mbn_dma_rd. Free inputs (start/addr/nwords/abort, every AXI response
 // signal at any time); assumptions: a start only while idle (!busy), the transfer
 // [addr, addr + 16*nwords) 16-byte aligned and below 2^ADDR_W. Proved: every AR lies in
 // the window of the start that issued it, is 16-aligned and does not cross 4 KiB; busy
 // does not rise without a start (what fv_ctrl assumes of rd_busy).
+`default_nettype none
 module fv_dma_rd (input wire clk);
     localparam ADDR_W = 40;
     localparam [ADDR_W:0] TOP = {1'b1, {ADDR_W{1'b0}}};   // 2^ADDR_W
@@ -65,3 +67,4 @@ module fv_dma_rd (input wire clk);
     always @(*) if (!init && !busy_q && !start_q && !rst) assert(!busy);
 `endif
 endmodule
+`default_nettype wire

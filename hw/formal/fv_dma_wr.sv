@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Formal harness: mbn_dma_wr. Free inputs (start/addr/npix/wpp/stride/abort, OBUF data,
 // every AXI response signal at any time); assumptions: a start only while idle
 // (!busy), addr and stride 16-byte aligned, wpp >= 1, stride >= 16*wpp (the checks of
@@ -6,6 +7,7 @@
 // [P, P + 16*wpp), pixel index k < npix, P = addr + k*stride (P starts at addr and
 // steps by exactly stride), is 16-aligned and does not cross 4 KiB; busy does not rise
 // without a start. See README.md.
+`default_nettype none
 module fv_dma_wr (input wire clk);
     localparam ADDR_W = 40;
     localparam [63:0] TOP = 64'd1 << ADDR_W;
@@ -83,3 +85,4 @@ module fv_dma_wr (input wire clk);
     end
 `endif
 endmodule
+`default_nettype wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_agen: compute-phase address generator for both engines. Owns the loop
 // nests; issues one item per cycle (no stalls) to the buffers and mbn_mac_array.
 //
@@ -21,6 +22,7 @@
 //   (oy*out_w + ox)*J + cg; fused (`fuse`): IBUF row oy*out_w + ox word cg instead,
 //   iss_oaddr = {bank, address}. Only lanes 0..15 compute; lanes 16..LANES-1 idle.
 // All addresses are kept incrementally: no multiplier in the issue loop.
+`default_nettype none
 module mbn_agen #(
     parameter IAW = 13,              // IBUF address width
     parameter WAW = 9,               // WBUF row address width
@@ -257,3 +259,4 @@ module mbn_agen #(
         end
     end
 endmodule
+`default_nettype wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_ctrl: the job sequencer. Owns the job state (BUSY/DONE/FAULT, FAULT_*,
 // DESC_DONE), descriptor fetch and decode, every check of docs/hw.md ("Memory:
 // regions", capacity, field validity) before a descriptor moves data, and the
@@ -19,6 +20,7 @@
 // reports at once. Then, and on CTRL.RESET: no new transfer, wait for the
 // outstanding ones (drain), then idle.
 `include "mbn_regs.vh"
+`default_nettype none
 module mbn_ctrl #(
     parameter LANES        = 16,
     parameter IBUF_WORDS   = 8192,
@@ -645,3 +647,4 @@ module mbn_ctrl #(
         end
     end
 endmodule
+`default_nettype wire

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_dma_rd: AXI4 read master. Owns the AR/R channels: splits a transfer of
 // `nwords` 16-byte words at `addr` into INCR bursts (<= 16 beats, arsize 4, never
 // crossing 4 KiB), keeps up to MAX_RD_OUTSTANDING bursts in flight, and streams the
 // returned beats out in order with their word index (always ready: the
 // destinations are on-chip RAMs). RRESP != OKAY raises `err` with that beat's index.
 // `abort` stops issuing; `busy` stays high until every issued burst has returned.
+`default_nettype none
 module mbn_dma_rd #(
     parameter ADDR_W = 40,
     parameter MAX_RD_OUTSTANDING = 8
@@ -95,3 +97,4 @@ module mbn_dma_rd #(
     // single ID, in-order responses
     wire unused_ok = &{1'b0, m_axi_rid};
 endmodule
+`default_nettype wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_dma_wr: AXI4 write master for the output tile. Owns the AW/W/B channels and
 // the OBUF read port during the store phase. Pixel p's `wpp` words (out_c bytes)
 // go to addr + p*stride (docs/hw.md d10/d11); each pixel is split into INCR bursts
@@ -5,6 +6,7 @@
 // engines wrote it) through a 4-entry prefetch FIFO. Up to 8 bursts may await
 // their B response; BRESP != OKAY raises `err` with that burst's byte offset
 // relative to `addr`. `abort` stops new bursts; bursts already issued complete.
+`default_nettype none
 module mbn_dma_wr #(
     parameter ADDR_W = 40,
     parameter OAW    = 12
@@ -183,3 +185,4 @@ module mbn_dma_wr #(
     assign m_axi_bready  = 1'b1;
     wire unused_ok = &{1'b0, m_axi_bid};
 endmodule
+`default_nettype wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_mac_array: the shared MAC array (LANES x 16 int8 MACs) and the int32
 // accumulators. Owns the arithmetic of both engines from buffer data to
 // accumulator: zero-point subtraction into 9-bit signed operands, LANES*16
@@ -21,6 +22,7 @@
 // A2 products -> A3 16->4 partial sums -> A4 dot -> A5 accumulator/result.
 // No stalls: one item per cycle; a result (LANES int32) every `last` item.
 // QBUF is read with q_raddr (the A3 item's row) so its data lines up with A4.
+`default_nettype none
 module mbn_mac_array #(
     parameter LANES = 16,
     parameter OAW   = 12,            // OBUF address width
@@ -180,3 +182,4 @@ module mbn_mac_array #(
         if (a4_v && a4_l) res_oaddr <= a4_o;
     end
 endmodule
+`default_nettype wire

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_regs: the AXI4-Lite register slave. Owns every register of
 // hw/regs/mbnaccel.regs (offsets come from the generated mbn_regs.vh): ID/VERSION/
 // CAPS, CTRL (START/RESET pulses), STATUS/FAULT_*/DESC_DONE (views of mbn_ctrl),
@@ -5,6 +6,7 @@
 // the region table, and the 64-bit performance counters (cleared by an accepted
 // START, counting while BUSY). 64-bit counters are read as two independent words.
 `include "mbn_regs.vh"
+`default_nettype none
 module mbn_regs #(
     parameter LANES        = 16,
     parameter IBUF_WORDS   = 8192,
@@ -239,3 +241,4 @@ module mbn_regs #(
         end
     endgenerate
 endmodule
+`default_nettype wire

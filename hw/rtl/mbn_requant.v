@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_requant: one channel's requantizer, fully pipelined (one result per cycle,
 // latency RQ_LAT = 8). Implements exactly docs/hw.md "Arithmetic" requant():
 //   left = max(shift,0); right = min(max(-shift,0),31); x = acc << left (32-bit wrap)
@@ -10,6 +11,7 @@
 //   out = min(max(q + out_zp, act_min), act_max)   (TFLite: act_max if act_min > act_max)
 // The 32x32 product is split in four 17x17 signed partial products so each maps to
 // one DSP48E2 and no adder chain longer than 64 bits sits between two registers.
+`default_nettype none
 module mbn_requant (
     input  wire        clk,
     input  wire        rst,
@@ -133,3 +135,4 @@ module mbn_requant (
     assign out_valid = v_reg[7];
     assign out_q     = out_reg;
 endmodule
+`default_nettype wire

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbn_sdp_ram: simple dual-port RAM, one write port, one synchronous read port.
 // Owns nothing but storage; written so Yosys/Vivado infer block RAM (registered
 // read, no reset on the array, no read-during-write requirement). DISTRIBUTED = 1
 // asks for LUT RAM instead (small, wide memories such as QBUF, where block RAM
 // would be mostly empty).
+`default_nettype none
 module mbn_sdp_ram #(
     parameter W  = 128,          // word width in bits
     parameter D  = 1024,         // words
@@ -32,3 +34,4 @@ module mbn_sdp_ram #(
         end
     endgenerate
 endmodule
+`default_nettype wire

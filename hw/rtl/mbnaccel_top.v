@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mbnaccel_top: the accelerator, ports and parameters exactly as docs/hw.md "Top
 // level". Owns the on-chip buffers (IBUF, WBUF as LANES banks, QBUF as LANES banks,
 // OBUF) and the wiring between the register slave (mbn_regs), the job sequencer
@@ -7,6 +8,7 @@
 // LANES = 16 * 2^n: a PW result is NB = LANES/16 OBUF words (OBUF = NB banks); DW
 // uses lanes 0..15 (lane = channel of the group), lanes 16..LANES-1 idle in DW.
 `include "mbn_regs.vh"
+`default_nettype none
 module mbnaccel_top #(
     parameter LANES        = 16,    // pointwise output-channel lanes; MACs = LANES * 16
     parameter IBUF_WORDS   = 8192,  // input buffer, 16-byte words (128 KiB)
@@ -322,3 +324,4 @@ module mbnaccel_top #(
     wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW],
                          ob_wo[OAW+1:OAW], ib_ld_rw[31:IAW+1]};
 endmodule
+`default_nettype wire
