@@ -24,8 +24,9 @@
  * running end as MBNACCEL_JOB_ABORTED and their fences signal with an error. From then
  * on the DRM core refuses every ioctl on a file still open, with ENODEV (GEM_CLOSE and
  * WAIT included: a job's final status is not readable after removal; use its fence);
- * the file's BOs and a mapping made before the removal stay valid until munmap and
- * close, which free them. No new file can be opened (the node is gone).
+ * the DRM core also unmaps every CPU mapping of the device (drm_dev_unplug), so an
+ * access through a mapping made before the removal raises SIGBUS; the BOs' memory is
+ * freed at munmap and close. No new file can be opened (the node is gone).
  * Probe: if the engine stays busy after the reset at probe (a job left by a previous
  * owner), the device comes up wedged (MBNACCEL_PARAM_WEDGED).
  *
