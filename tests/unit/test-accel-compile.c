@@ -120,9 +120,10 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	}
 	size_t fm = mbn_graph_max_fmap(g);
 	uint8_t *in = malloc(g->input.bytes), *s0 = malloc(fm), *s1 = malloc(fm), *ref = malloc(g->output.bytes);
+	void *work = malloc(mbn_cpu_range_work(g, 0, g->n_layers) + 1);
 	for (size_t i = 0; i < g->input.bytes; i++)
 		in[i] = rnd8();
-	memcpy(ref, mbn_cpu_run_range(g, 0, g->n_layers, in, s0, s1), g->output.bytes);
+	memcpy(ref, mbn_cpu_run_range(g, 0, g->n_layers, in, s0, s1, work), g->output.bytes);
 
 	uint64_t mem_size = p.const_size + p.act_size + 8192;
 	uint8_t *mem = calloc(1, mem_size);
@@ -182,7 +183,7 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	uint8_t *fmap = malloc(fm), *xb = malloc(fm);
 	for (int k = 0; k < p.n_seg && !r; k++) {
 		const struct accel_segment *sg = &p.seg[k];
-		x = mbn_cpu_run_range(g, from, sg->first, x, s0, s1);
+		x = mbn_cpu_run_range(g, from, sg->first, x, s0, s1, work);
 		mbn_accel_write_input(&p, k, x, mem + regs[1].base);
 		r = mbn_cmodel_run_params(&cp, mem, mem_size, regs, 2, 0, sg->first_desc * 64, sg->n_desc, &f);
 		sum.rd_bytes += f.rd_bytes;
@@ -197,7 +198,7 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 		printf("FAIL %s: cmodel fault %u at descriptor %u offset %u\n", label, f.code, f.desc, f.offset);
 		failures++;
 	} else {
-		const uint8_t *out = mbn_cpu_run_range(g, from, g->n_layers, x, s0, s1);
+		const uint8_t *out = mbn_cpu_run_range(g, from, g->n_layers, x, s0, s1, work);
 		if (memcmp(out, ref, g->output.bytes)) {
 			size_t i = 0;
 			while (out[i] == ref[i])
@@ -215,6 +216,7 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	free(in);
 	free(s0);
 	free(s1);
+	free(work);
 	free(ref);
 	mbn_accel_plan_free(&p);
 }

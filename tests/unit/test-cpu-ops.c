@@ -338,6 +338,21 @@ static const char *describe(const struct mbn_layer *l)
 
 typedef void (*kernel_fn)(const struct mbn_layer *, const uint8_t *, uint8_t *);
 
+/* mbn_cpu_run_layer with exactly the scratch mbn_cpu_scratch_bytes asks for (a malloc
+ * of that size: under ASan an undersized request shows as an overflow) */
+static void run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+{
+	size_t n = mbn_cpu_scratch_bytes(l);
+	void *work = n ? malloc(n) : NULL;
+
+	if (n && !work) {
+		fprintf(stderr, "out of memory for %zu bytes of scratch\n", n);
+		exit(2);
+	}
+	mbn_cpu_run_layer(l, in, out, work);
+	free(work);
+}
+
 /* Run kernel and reference on random input; 0 if identical. Guard bytes around the
  * output catch out-of-bounds writes in the plain build too. */
 static int compare(const struct mbn_layer *l, kernel_fn fn, kernel_fn ref, char *why,
@@ -391,7 +406,7 @@ static void test_random_conv(int iters)
 		alloc_params(&l, (size_t)l.out_c * l.k_h * l.k_w * l.in_c);
 		random_weights(l.weights, (size_t)l.out_c * l.k_h * l.k_w * l.in_c);
 		random_quant(&l, 255, 1 << 16);
-		bad = compare(&l, mbn_cpu_conv, ref_conv, why, sizeof(why));
+		bad = compare(&l, run_layer, ref_conv, why, sizeof(why));
 		free_layer(&l);
 		done++;
 	}
@@ -415,7 +430,7 @@ static void test_random_dwconv(int iters)
 		alloc_params(&l, (size_t)l.k_h * l.k_w * l.out_c);
 		random_weights(l.weights, (size_t)l.k_h * l.k_w * l.out_c);
 		random_quant(&l, 255, 1 << 14);
-		bad = compare(&l, mbn_cpu_dwconv, ref_dwconv, why, sizeof(why));
+		bad = compare(&l, run_layer, ref_dwconv, why, sizeof(why));
 		free_layer(&l);
 		done++;
 	}
@@ -442,7 +457,7 @@ static void test_random_avgpool(int iters)
 		l.in_zp = l.out_zp = rnd(0, 255);
 		l.act_min = rnd(0, 1) ? 0 : rnd(0, 128);
 		l.act_max = rnd(0, 1) ? 255 : rnd(l.act_min, 255);
-		bad = compare(&l, mbn_cpu_avgpool, ref_avgpool, why, sizeof(why));
+		bad = compare(&l, run_layer, ref_avgpool, why, sizeof(why));
 		done++;
 	}
 	check("random avgpool vs naive", !bad, "%s", why);
@@ -461,7 +476,7 @@ static void test_random_fc(int iters)
 		alloc_params(&l, (size_t)l.out_c * l.in_c);
 		random_weights(l.weights, (size_t)l.out_c * l.in_c);
 		random_quant(&l, 255, 1 << 16);
-		bad = compare(&l, mbn_cpu_fc, ref_fc, why, sizeof(why));
+		bad = compare(&l, run_layer, ref_fc, why, sizeof(why));
 		free_layer(&l);
 	}
 	check("random fully connected vs naive", !bad, "%s", why);
@@ -508,10 +523,10 @@ static void test_hand(void)
 		l.bias[0] = 10;
 		l.mult[0] = 1 << 30;
 		l.shift[0] = 0;
-		mbn_cpu_run_layer(&l, &in, &out);
+		run_layer(&l, &in, &out);
 		check("hand conv 1x1", out == 108, "got %u want 108", out);
 		l.act_max = 105;
-		mbn_cpu_run_layer(&l, &in, &out);
+		run_layer(&l, &in, &out);
 		check("hand conv clamp max", out == 105, "got %u want 105", out);
 		free_layer(&l);
 	}
@@ -529,7 +544,7 @@ static void test_hand(void)
 			l.weights[i] = 1;
 		l.mult[0] = 1 << 30;
 		l.shift[0] = 1;
-		mbn_cpu_run_layer(&l, in, out);
+		run_layer(&l, in, out);
 		check("hand depthwise SAME padding", !memcmp(out, (uint8_t[]){ 54, 54, 54, 54 }, 4),
 		      "got %u %u %u %u want 54", out[0], out[1], out[2], out[3]);
 		free_layer(&l);
@@ -557,7 +572,7 @@ static void test_hand(void)
 				in[1] = (uint8_t)cases[i].b;
 				want = (uint8_t)cases[i].want;
 			}
-			mbn_cpu_run_layer(&l, in, &out);
+			run_layer(&l, in, &out);
 			snprintf(name, sizeof(name), "hand avgpool %s (%d + %d) / 2",
 				 cases[i].s ? "int8" : "uint8", cases[i].a, cases[i].b);
 			check(name, out == want, "got %u want %u", out, want);
@@ -567,7 +582,7 @@ static void test_hand(void)
 		l.is_signed = true;
 		l.act_min = 118;
 		l.act_max = 138;
-		mbn_cpu_run_layer(&l, in, &out);
+		run_layer(&l, in, &out);
 		check("hand avgpool int8 clamp", out == 138, "got %u want 138", out);
 	}
 	/* FC: acc = 5 + (1*2 + (-1)*3 + 2*(-4)) = -4, x0.5 -> -2 (tie -> toward +inf in
@@ -583,7 +598,7 @@ static void test_hand(void)
 		l.weights[2] = -4;
 		l.bias[0] = 5;
 		l.mult[0] = 1 << 30;
-		mbn_cpu_run_layer(&l, in, &out);
+		run_layer(&l, in, &out);
 		check("hand fully connected", out == 8, "got %u want 8", out);
 		free_layer(&l);
 	}
@@ -600,13 +615,13 @@ static void test_hand(void)
 		l.bias[0] = -3;
 		l.mult[0] = 1 << 30;
 		l.shift[0] = -1;
-		mbn_cpu_run_layer(&l, &in, &out);
+		run_layer(&l, &in, &out);
 		check("hand fully connected negative tie rounds up (ruy)", out == 10, "got %u want 10", out);
 		l.op = MBN_OP_CONV;
-		mbn_cpu_run_layer(&l, &in, &out);
+		run_layer(&l, &in, &out);
 		check("hand conv negative tie rounds up (ruy)", out == 10, "got %u want 10", out);
 		l.op = MBN_OP_DWCONV;
-		mbn_cpu_run_layer(&l, &in, &out);
+		run_layer(&l, &in, &out);
 		check("hand depthwise negative tie rounds away from zero", out == 9, "got %u want 9", out);
 		free_layer(&l);
 	}
@@ -620,12 +635,12 @@ static void test_hand(void)
 		uint8_t in[4] = { 77, 77, 77, 77 }, out[4];
 		char name[64];
 		fill_table(&l);
-		mbn_cpu_run_layer(&l, in, out);
+		run_layer(&l, in, out);
 		snprintf(name, sizeof(name), "hand softmax %s equal inputs", s ? "int8" : "uint8");
 		check(name, out[0] == 64 && out[1] == 64 && out[2] == 64 && out[3] == 64,
 		      "got %u %u %u %u want 64", out[0], out[1], out[2], out[3]);
 		l.in_c = l.out_c = 1;
-		mbn_cpu_run_layer(&l, in, out);
+		run_layer(&l, in, out);
 		snprintf(name, sizeof(name), "hand softmax %s one element saturates", s ? "int8" : "uint8");
 		check(name, out[0] == 255, "got %u want 255", out[0]);
 		free_layer(&l);
@@ -643,7 +658,7 @@ static void test_hand(void)
 		l.table = calloc(256, sizeof(float));
 		l.table[255] = 0x1.000002p-1f;
 		l.table[255 - 10] = 0x1.fffffep-2f;
-		mbn_cpu_run_layer(&l, in, out);
+		run_layer(&l, in, out);
 		snprintf(name, sizeof(name), "hand softmax %s prob 0.5-2^-25 rounding", s ? "int8" : "uint8");
 		check(name, out[1] == (s ? 0 : 1) && out[0] == 1, "got %u %u want 1 %u", out[0], out[1],
 		      s ? 0 : 1);
@@ -653,7 +668,7 @@ static void test_hand(void)
 	{
 		struct mbn_layer l = { .op = MBN_OP_RESHAPE, .in_h = 1, .in_w = 1, .in_c = 5 };
 		uint8_t in[5] = { 1, 2, 3, 4, 5 }, out[5] = { 0 };
-		mbn_cpu_run_layer(&l, in, out);
+		run_layer(&l, in, out);
 		check("hand reshape copies", !memcmp(in, out, 5), "bytes differ");
 	}
 }
@@ -738,12 +753,18 @@ static void bench(int reps)
 			l->act_max = 255;
 		}
 	}
+	/* the kernels' scratch once, as a plan allocates it (not timed) */
+	size_t nwork = 1;
+	for (int i = 0; i < n; i++)
+		if (mbn_cpu_scratch_bytes(&layers[i]) > nwork)
+			nwork = mbn_cpu_scratch_bytes(&layers[i]);
+	void *work = malloc(nwork);
 	double best = 1e9;
 	for (int r = 0; r < reps; r++) {
 		double t0 = now();
 		for (int i = 0; i < n; i++) {
 			double a = now();
-			mbn_cpu_run_layer(&layers[i], buf[i & 1], buf[(i + 1) & 1]);
+			mbn_cpu_run_layer(&layers[i], buf[i & 1], buf[(i + 1) & 1], work);
 			double d = now() - a;
 			if (r == reps - 1) {
 				if (i == 0)
@@ -770,6 +791,7 @@ static void bench(int reps)
 		free_layer(&layers[i]);
 	free(buf[0]);
 	free(buf[1]);
+	free(work);
 }
 
 int main(int argc, char **argv)

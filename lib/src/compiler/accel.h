@@ -140,6 +140,7 @@ struct accel_host {
 	struct accel_plan ap;
 	uint8_t *fmap;        /* a segment's output without channel padding */
 	uint8_t *buf[2];      /* CPU layers ping-pong */
+	void *work;           /* the CPU layers' kernel scratch (mbn_cpu_range_work) */
 };
 /* Compile g for caps and allocate the buffers. 0 or -errno (message set). */
 int mbn_accel_host_init(struct accel_host *h, const struct mbn_graph *g, const struct accel_caps *caps);

@@ -36,10 +36,21 @@ int mbn_accel_host_init(struct accel_host *h, const struct mbn_graph *g, const s
 		if (b > seg_out)
 			seg_out = b;
 	}
+	/* the kernels' scratch for the layers the host runs: those before, between and
+	 * after the segments (mbn_accel_host_step) */
+	size_t work = 0;
+	for (int k = 0; k <= h->ap.n_seg; k++) {
+		int from = k > 0 ? h->ap.seg[k - 1].end : 0;
+		int to = k < h->ap.n_seg ? h->ap.seg[k].first : g->n_layers;
+		size_t w = mbn_cpu_range_work(g, from, to);
+		if (w > work)
+			work = w;
+	}
 	h->buf[0] = malloc(fm);
 	h->buf[1] = malloc(fm);
+	h->work = malloc(work ? work : 1);
 	h->fmap = seg_out ? malloc(seg_out) : NULL;
-	if (!h->buf[0] || !h->buf[1] || (seg_out && !h->fmap)) {
+	if (!h->buf[0] || !h->buf[1] || !h->work || (seg_out && !h->fmap)) {
 		mbn_accel_host_free(h);
 		return mbn_set_error(-ENOMEM, "out of memory");
 	}
@@ -52,6 +63,7 @@ void mbn_accel_host_free(struct accel_host *h)
 	free(h->fmap);
 	free(h->buf[0]);
 	free(h->buf[1]);
+	free(h->work);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -78,7 +90,7 @@ const uint8_t *mbn_accel_host_step(struct accel_host *h, const struct mbn_graph 
 	}
 	for (int i = from; i < to; i++) {
 		double l0 = now_us();
-		x = mbn_cpu_run_range(g, i, i + 1, x, h->buf[i & 1], h->buf[(i + 1) & 1]);
+		x = mbn_cpu_run_range(g, i, i + 1, x, h->buf[i & 1], h->buf[(i + 1) & 1], h->work);
 		if (per_layer)
 			per_layer[i].host_us = now_us() - l0;
 	}

@@ -102,9 +102,11 @@ int mbn_debug_enabled(void);
 	} while (0)
 
 /* Runs layers [first, last) of g on the CPU, ping-ponging between two scratch buffers
- * of at least mbn_graph_max_fmap(g) bytes; returns the buffer holding the result. */
+ * of at least mbn_graph_max_fmap(g) bytes, the kernels working in `work` (at least
+ * mbn_cpu_range_work(g, first, last) bytes); returns the buffer holding the result. */
 uint8_t *mbn_cpu_run_range(const struct mbn_graph *g, int first, int last, const uint8_t *in,
-			   uint8_t *scratch0, uint8_t *scratch1);
+			   uint8_t *scratch0, uint8_t *scratch1, void *work);
+size_t mbn_cpu_range_work(const struct mbn_graph *g, int first, int last);
 size_t mbn_graph_max_fmap(const struct mbn_graph *g);
 
 #endif

@@ -213,14 +213,23 @@ static void sub_zp(int16_t *restrict dst, const uint8_t *restrict src, size_t n,
 }
 
 /*
- * The zero-padded int16 input map of a window op: hp x wp x c where padded row
+ * The zero-padded int16 input map of a window op, built in pm (padded_map_elems
+ * elements of the caller's scratch): hp x wp x c where padded row
  * r holds input row r - pad_top; positions outside the input are 0 (= zp - zp).
  * hp, wp cover exactly the rows/columns the windows read: (out-1)*stride + k.
  * With rep > 1 every input channel is repeated rep times (depthwise multiplier:
  * output channel ic*rep + m reads input channel ic).
  */
+static size_t padded_map_elems(const struct mbn_layer *l, int rep)
+{
+	const size_t hp = (size_t)(l->out_h - 1) * l->stride_h + l->k_h;
+	const size_t wp = (size_t)(l->out_w - 1) * l->stride_w + l->k_w;
+
+	return hp * wp * (size_t)l->in_c * (size_t)rep;
+}
+
 MBN_VECTORIZE
-static int16_t *padded_map(const struct mbn_layer *l, const uint8_t *in, int rep,
+static int16_t *padded_map(const struct mbn_layer *l, const uint8_t *in, int rep, int16_t *pm,
 			   int *hp_out, int *wp_out)
 {
 	const int hp = (l->out_h - 1) * l->stride_h + l->k_h;
@@ -228,10 +237,8 @@ static int16_t *padded_map(const struct mbn_layer *l, const uint8_t *in, int rep
 	const int ic = l->in_c;
 	const size_t c = (size_t)ic * (size_t)rep;
 	const int16_t z = (int16_t)l->in_zp;
-	int16_t *pm = calloc((size_t)hp * (size_t)wp * c, sizeof(*pm));
 
-	if (!pm)
-		return NULL;
+	memset(pm, 0, padded_map_elems(l, rep) * sizeof(*pm));
 	for (int y = 0; y < l->in_h; y++) {
 		int r = y + l->pad_top;
 
@@ -378,75 +385,6 @@ static void gemm_rows(const struct mbn_layer *l, const int16_t *a, size_t lda, i
 }
 
 /* ---------------------------------------------------------------------------------
- * Direct fallbacks (no scratch memory), the textbook loops of
- * tensorflow/lite/kernels/internal/reference/integer_ops/conv.h and depthwise_conv.h.
- */
-static void conv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
-{
-	const enum mbn_rounding rnd = gemm_rounding(l);
-
-	for (int oy = 0; oy < l->out_h; oy++)
-		for (int ox = 0; ox < l->out_w; ox++)
-			for (int oc = 0; oc < l->out_c; oc++) {
-				int32_t acc = l->bias[oc];
-
-				for (int kh = 0; kh < l->k_h; kh++) {
-					int y = oy * l->stride_h - l->pad_top + kh;
-
-					if (y < 0 || y >= l->in_h)
-						continue;
-					for (int kw = 0; kw < l->k_w; kw++) {
-						int x = ox * l->stride_w - l->pad_left + kw;
-						const uint8_t *s;
-						const int16_t *w;
-
-						if (x < 0 || x >= l->in_w)
-							continue;
-						s = in + ((size_t)y * l->in_w + x) * l->in_c;
-						w = l->weights +
-						    (((size_t)oc * l->k_h + kh) * l->k_w + kw) * l->in_c;
-						for (int ic = 0; ic < l->in_c; ic++)
-							acc += (s[ic] - l->in_zp) * w[ic];
-					}
-				}
-				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
-					requant(rnd, acc, l->mult[oc], l->shift[oc], l->out_zp,
-						l->act_min, l->act_max);
-			}
-}
-
-static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
-{
-	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
-	struct dw_rounding dr = dw_rounding(l);
-
-	for (int oy = 0; oy < l->out_h; oy++)
-		for (int ox = 0; ox < l->out_w; ox++)
-			for (int oc = 0; oc < l->out_c; oc++) {
-				int32_t acc = l->bias[oc];
-
-				for (int kh = 0; kh < l->k_h; kh++) {
-					int y = oy * l->stride_h - l->pad_top + kh;
-
-					if (y < 0 || y >= l->in_h)
-						continue;
-					for (int kw = 0; kw < l->k_w; kw++) {
-						int x = ox * l->stride_w - l->pad_left + kw;
-
-						if (x < 0 || x >= l->in_w)
-							continue;
-						acc += (in[((size_t)y * l->in_w + x) * l->in_c + oc / dm] -
-							l->in_zp) *
-						       l->weights[((size_t)kh * l->k_w + kw) * l->out_c + oc];
-					}
-				}
-				out[((size_t)oy * l->out_w + ox) * l->out_c + oc] =
-					requant(oc < dr.split ? dr.lo : dr.hi, acc, l->mult[oc], l->shift[oc], l->out_zp,
-						l->act_min, l->act_max);
-			}
-}
-
-/* ---------------------------------------------------------------------------------
  * CONV_2D. tensorflow/lite/kernels/internal/reference/conv.h (uint8) and
  * reference/integer_ops/conv.h (int8 per channel):
  *   acc = bias[oc] + sum_{kh,kw,ic, in bounds} (in - in_zp) * (w - w_zp)
@@ -455,39 +393,51 @@ static void dwconv_direct(const struct mbn_layer *l, const uint8_t *in, uint8_t 
  * computed as optimized_ops::Conv does it: im2col rows of k_h*k_w*in_c values in the
  * weights' [kh][kw][ic] order, times the [out_c][k_h*k_w*in_c] weight matrix.
  */
-void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+/* The GEMM's rows per chunk: a chunk of im2col rows stays in the L1/L2 cache. */
+static int conv_chunk(const struct mbn_layer *l)
+{
+	const int len = l->k_h * l->k_w * l->in_c;
+
+	return imax(4, (MBN_GEMM_CHUNK_BYTES / (int)sizeof(int16_t) / imax(len, 1)) & ~3);
+}
+
+static bool conv_is_pointwise(const struct mbn_layer *l)
+{
+	return l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 && l->stride_w == 1 &&
+	       l->pad_top == 0 && l->pad_left == 0 && l->out_h == l->in_h && l->out_w == l->in_w;
+}
+
+static size_t conv_scratch(const struct mbn_layer *l)
+{
+	const size_t len = (size_t)l->k_h * l->k_w * l->in_c;
+
+	if (conv_is_pointwise(l))
+		return (size_t)l->out_h * l->out_w * l->in_c * sizeof(int16_t);
+	return (padded_map_elems(l, 1) + (size_t)conv_chunk(l) * len) * sizeof(int16_t);
+}
+
+void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch)
 {
 	const int len = l->k_h * l->k_w * l->in_c;
 	const int npix = l->out_h * l->out_w;
-	const int chunk = imax(4, (MBN_GEMM_CHUNK_BYTES / (int)sizeof(int16_t) / imax(len, 1)) & ~3);
-	const bool pointwise = l->k_h == 1 && l->k_w == 1 && l->stride_h == 1 &&
-			       l->stride_w == 1 && l->pad_top == 0 && l->pad_left == 0 &&
-			       l->out_h == l->in_h && l->out_w == l->in_w;
+	const int chunk = conv_chunk(l);
 
-	if (pointwise) {
+	if (conv_is_pointwise(l)) {
 		/* 1x1 stride 1: the im2col matrix is the input itself. */
-		int16_t *a = malloc((size_t)npix * l->in_c * sizeof(*a));
+		int16_t *a = scratch;
 
-		if (!a)
-			goto direct;
 		sub_zp(a, in, (size_t)npix * l->in_c, l->in_zp);
 		for (int p0 = 0; p0 < npix; p0 += chunk)
 			gemm_rows(l, a + (size_t)p0 * l->in_c, l->in_c, imin(chunk, npix - p0),
 				  len, out + (size_t)p0 * l->out_c);
-		free(a);
 		return;
 	}
 
 	int hp, wp;
-	int16_t *pm = padded_map(l, in, 1, &hp, &wp);
-	int16_t *buf = malloc((size_t)chunk * len * sizeof(*buf));
+	int16_t *pm = padded_map(l, in, 1, scratch, &hp, &wp);
+	int16_t *buf = pm + padded_map_elems(l, 1);
 	const size_t row = (size_t)l->k_w * l->in_c;
 
-	if (!pm || !buf) {
-		free(pm);
-		free(buf);
-		goto direct;
-	}
 	for (int p0 = 0; p0 < npix; p0 += chunk) {
 		const int np = imin(chunk, npix - p0);
 
@@ -502,11 +452,6 @@ void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 		}
 		gemm_rows(l, buf, len, np, len, out + (size_t)p0 * l->out_c);
 	}
-	free(pm);
-	free(buf);
-	return;
-direct:
-	conv_direct(l, in, out);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -551,28 +496,23 @@ static void dwconv_rows(const struct mbn_layer *l, const int16_t *pm, int wp,
 	}
 }
 
-void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+/* acc (out_c int32) first, so it is aligned, then the padded map */
+static size_t dwconv_scratch(const struct mbn_layer *l)
 {
 	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
-	int hp, wp;
-	int16_t *pm;
-	int32_t *acc;
 
-	if (l->out_c != l->in_c * dm)
-		goto direct;
-	pm = padded_map(l, in, dm, &hp, &wp);
-	acc = malloc((size_t)l->out_c * sizeof(*acc));
-	if (!pm || !acc) {
-		free(pm);
-		free(acc);
-		goto direct;
-	}
+	return (size_t)l->out_c * sizeof(int32_t) + padded_map_elems(l, dm) * sizeof(int16_t);
+}
+
+/* out_c == in_c * depth_mult: the loader refuses any other depthwise layer */
+void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch)
+{
+	const int dm = l->depth_mult > 0 ? l->depth_mult : 1;
+	int32_t *acc = scratch;
+	int hp, wp;
+	int16_t *pm = padded_map(l, in, dm, (int16_t *)(acc + l->out_c), &hp, &wp);
+
 	dwconv_rows(l, pm, wp, acc, out);
-	free(pm);
-	free(acc);
-	return;
-direct:
-	dwconv_direct(l, in, out);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -603,12 +543,12 @@ static inline uint8_t pool_average(int32_t s, int32_t count, bool is_signed, int
 	return (uint8_t)(a + bias);
 }
 
-void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch)
 {
 	const int c = l->in_c;
 	const int32_t bias = l->is_signed ? 128 : 0;
 	const int32_t lo = l->act_min - bias, hi = l->act_max - bias;
-	int32_t *sum = malloc((size_t)c * sizeof(*sum));
+	int32_t *sum = scratch;
 
 	for (int oy = 0; oy < l->out_h; oy++) {
 		for (int ox = 0; ox < l->out_w; ox++) {
@@ -619,32 +559,18 @@ void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 			const int32_t count = imax(0, fy1 - fy0) * imax(0, fx1 - fx0);
 			uint8_t *o = out + ((size_t)oy * l->out_w + ox) * c;
 
-			if (sum) {
-				memset(sum, 0, (size_t)c * sizeof(*sum));
-				for (int fy = fy0; fy < fy1; fy++)
-					for (int fx = fx0; fx < fx1; fx++) {
-						const uint8_t *p =
-							in + ((size_t)(y0 + fy) * l->in_w + (x0 + fx)) * c;
+			memset(sum, 0, (size_t)c * sizeof(*sum));
+			for (int fy = fy0; fy < fy1; fy++)
+				for (int fx = fx0; fx < fx1; fx++) {
+					const uint8_t *p = in + ((size_t)(y0 + fy) * l->in_w + (x0 + fx)) * c;
 
-						for (int i = 0; i < c; i++)
-							sum[i] += p[i] - bias;
-					}
-				for (int i = 0; i < c; i++)
-					o[i] = pool_average(sum[i], count, l->is_signed, lo, hi);
-				continue;
-			}
-			for (int i = 0; i < c; i++) { /* no scratch: one channel at a time */
-				int32_t s = 0;
-
-				for (int fy = fy0; fy < fy1; fy++)
-					for (int fx = fx0; fx < fx1; fx++)
-						s += in[((size_t)(y0 + fy) * l->in_w + (x0 + fx)) * c + i] -
-						     bias;
-				o[i] = pool_average(s, count, l->is_signed, lo, hi);
-			}
+					for (int i = 0; i < c; i++)
+						sum[i] += p[i] - bias;
+				}
+			for (int i = 0; i < c; i++)
+				o[i] = pool_average(sum[i], count, l->is_signed, lo, hi);
 		}
 	}
-	free(sum);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -656,28 +582,16 @@ void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
  * cpu_backend_gemm -> ruy; requant_gemm, above). One row: the in_h * in_w * in_c
  * input elements (graph.h sets in_h = in_w = 1).
  */
-void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch)
 {
 	const int n = l->in_h * l->in_w * l->in_c;
 	const enum mbn_rounding rnd = gemm_rounding(l);
-	int16_t *a = malloc((size_t)n * sizeof(*a));
+	int16_t *a = scratch;
 
-	if (!a) {
-		for (int oc = 0; oc < l->out_c; oc++) {
-			int32_t acc = l->bias[oc];
-
-			for (int i = 0; i < n; i++)
-				acc += (in[i] - l->in_zp) * l->weights[(size_t)oc * n + i];
-			out[oc] = requant(rnd, acc, l->mult[oc], l->shift[oc], l->out_zp,
-					  l->act_min, l->act_max);
-		}
-		return;
-	}
 	sub_zp(a, in, (size_t)n, l->in_zp);
 	for (int oc = 0; oc < l->out_c; oc++)
 		out[oc] = requant(rnd, l->bias[oc] + dot_1x1(a, l->weights + (size_t)oc * n, n),
 				  l->mult[oc], l->shift[oc], l->out_zp, l->act_min, l->act_max);
-	free(a);
 }
 
 /* ---------------------------------------------------------------------------------
@@ -731,20 +645,36 @@ void mbn_cpu_softmax(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
 }
 
 /* RESHAPE / SQUEEZE: the bytes are unchanged. */
-void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
+size_t mbn_cpu_scratch_bytes(const struct mbn_layer *l)
 {
 	switch (l->op) {
 	case MBN_OP_CONV:
-		mbn_cpu_conv(l, in, out);
+		return conv_scratch(l);
+	case MBN_OP_DWCONV:
+		return dwconv_scratch(l);
+	case MBN_OP_AVGPOOL:
+		return (size_t)l->in_c * sizeof(int32_t);
+	case MBN_OP_FC:
+		return (size_t)l->in_h * l->in_w * l->in_c * sizeof(int16_t);
+	default:
+		return 0;
+	}
+}
+
+void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch)
+{
+	switch (l->op) {
+	case MBN_OP_CONV:
+		mbn_cpu_conv(l, in, out, scratch);
 		break;
 	case MBN_OP_DWCONV:
-		mbn_cpu_dwconv(l, in, out);
+		mbn_cpu_dwconv(l, in, out, scratch);
 		break;
 	case MBN_OP_AVGPOOL:
-		mbn_cpu_avgpool(l, in, out);
+		mbn_cpu_avgpool(l, in, out, scratch);
 		break;
 	case MBN_OP_FC:
-		mbn_cpu_fc(l, in, out);
+		mbn_cpu_fc(l, in, out, scratch);
 		break;
 	case MBN_OP_SOFTMAX:
 		mbn_cpu_softmax(l, in, out);

@@ -16,10 +16,14 @@
 #include "graph.h"
 #include "kernels/quant.h"
 
-void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
-void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
-void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
-void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+/* CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D and FULLY_CONNECTED work in scratch
+ * memory of mbn_cpu_scratch_bytes(l) bytes (int32-aligned, as malloc returns) that the
+ * caller allocates once, when it compiles its plan: running a layer cannot fail. */
+size_t mbn_cpu_scratch_bytes(const struct mbn_layer *l);
+void mbn_cpu_conv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch);
+void mbn_cpu_dwconv(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch);
+void mbn_cpu_avgpool(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch);
+void mbn_cpu_fc(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch);
 void mbn_cpu_softmax(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
 /* cpu_convert.c: QUANTIZE (requantization between uint8 and int8), PAD; the float
  * edges of a graph (QUANTIZE float32 -> quantized, DEQUANTIZE), n elements each. */
@@ -35,7 +39,8 @@ void mbn_mean_prepare(struct mbn_layer *l);
  * layer's outputs in its TFLite build (l->match), or -1 if it differs between output
  * channels (arm64 int8 depthwise with a depth that is not a multiple of 8). */
 int mbn_layer_rounding(const struct mbn_layer *l);
-/* Dispatch on l->op (RESHAPE copies). */
-void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out);
+/* Dispatch on l->op (RESHAPE copies); scratch as for mbn_cpu_conv (NULL for an
+ * operator whose mbn_cpu_scratch_bytes is 0). */
+void mbn_cpu_run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out, void *scratch);
 
 #endif
