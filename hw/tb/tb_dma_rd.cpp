@@ -38,177 +38,281 @@
 #if MAX_OUT == 8
 #define NAME "dma_rd"
 #else
-#define NAME "dma_rd" STR(MAX_OUT)      // e.g. dma_rd2 for MAX_RD_OUTSTANDING = 2
+#define NAME "dma_rd" STR(MAX_OUT) // e.g. dma_rd2 for MAX_RD_OUTSTANDING = 2
 #endif
 static const uint64_t TOP = 1ull << 40;
 
 static Vmbn_dma_rd *D;
 static std::mt19937_64 rng;
-static unsigned rnd(unsigned n) { return n ? (unsigned)(rng() % n) : 0; }
+static unsigned rnd(unsigned n)
+{
+	return n ? (unsigned)(rng() % n) : 0;
+}
 static uint64_t epoch = 0;
 static long cyc = 0;
 
 // memory: word at byte address a (16-aligned), 32-bit lane i, for this transfer's epoch
-static uint32_t memw(uint64_t a, int i) {
-    uint64_t x = (a * 0x9e3779b97f4a7c15ull) ^ (epoch * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)i * 0x165667b19e3779f9ull;
-    x ^= x >> 29; x *= 0xbf58476d1ce4e5b9ull; x ^= x >> 32;
-    return (uint32_t)x;
+static uint32_t memw(uint64_t a, int i)
+{
+	uint64_t x = (a * 0x9e3779b97f4a7c15ull) ^ (epoch * 0xc2b2ae3d27d4eb4full) ^ (uint64_t)i * 0x165667b19e3779f9ull;
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 32;
+	return (uint32_t)x;
 }
 
-struct Burst { uint64_t addr; unsigned len, beat; long ready_at; };
-static std::deque<Burst> outq;          // accepted ARs awaiting their R beats
+struct Burst {
+	uint64_t addr;
+	unsigned len, beat;
+	long ready_at;
+};
+static std::deque<Burst> outq; // accepted ARs awaiting their R beats
 static std::string why;
 static void fail(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static void fail(const char *f, ...) {
-    if (!why.empty()) return;
-    char b[300];
-    va_list ap; va_start(ap, f); vsnprintf(b, sizeof b, f, ap); va_end(ap);
-    char c[340]; snprintf(c, sizeof c, "cycle %ld: %s", cyc, b);
-    why = c;
+static void fail(const char *f, ...)
+{
+	if (!why.empty())
+		return;
+	char b[300];
+	va_list ap;
+	va_start(ap, f);
+	vsnprintf(b, sizeof b, f, ap);
+	va_end(ap);
+	char c[340];
+	snprintf(c, sizeof c, "cycle %ld: %s", cyc, b);
+	why = c;
 }
 
-int main(int argc, char **argv) {
-    Verilated::commandArgs(argc, argv);
-    uint64_t seed = getenv("TB_SEED") ? strtoull(getenv("TB_SEED"), 0, 0) : 1;
-    long N = getenv("TB_DMA_N") ? atol(getenv("TB_DMA_N")) : 3000;
-    rng.seed(seed ^ 0xd3a1);
-    printf("tb_dma_rd: MAX_RD_OUTSTANDING=%d seed=%llu transfers=%ld\n", MAX_OUT, (unsigned long long)seed, N);
-    D = new Vmbn_dma_rd;
-    D->rst = 1; D->clk = 0; D->eval();
-    for (int k = 0; k < 2; k++) { D->clk = 1; D->eval(); D->clk = 0; D->eval(); }
-    D->rst = 0; D->eval();
-    long nerr = 0, naborted = 0, beats = 0, bursts = 0, max_out_seen = 0, n4k = 0;
-    int shown = 0;
-    for (long t = 0; t < N && shown < 5; t++) {
-        epoch++;
-        // ---- the transfer ----
-        unsigned nw = rnd(10) == 0 ? 1 + rnd(16) : rnd(6) == 0 ? 1 + rnd(1000) : 1 + rnd(200);
-        if (rnd(100) == 0) nw = 1 + rnd(20000);
-        if (rnd(50) == 0) nw = 0;
-        uint64_t a;
-        switch (rnd(4)) {
-        case 0: a = ((uint64_t)rng() % (TOP >> 12)) << 12; a += 4096 - 16 * (1 + rnd(20)); break;   // next to a 4 KiB line
-        case 1: a = TOP - 16ull * nw - 16ull * rnd(40); break;                                       // top of the space
-        default: a = ((uint64_t)rng() % TOP) & ~15ull; break;
-        }
-        if (a + 16ull * nw > TOP) a = TOP - 16ull * nw;
-        // slave behaviour of this transfer
-        unsigned ar_pct = rnd(4) == 0 ? 100 : 10 + rnd(90), r_pct = rnd(4) == 0 ? 100 : 20 + rnd(80);
-        unsigned max_lat = rnd(4) == 0 ? 1 : rnd(80);
-        // faults: one word answers SLVERR (sometimes the rest of its burst too), or an abort
-        long err_word = (rnd(6) == 0 && nw) ? (long)rnd(nw) : -1;
-        bool err_rest = rnd(2);
-        long abort_at = rnd(10) == 0 ? (long)rnd(40 + nw) : -1;
-        int abort_delay = rnd(4);
-        // ---- run it ----
-        if (D->busy) { fail("busy before start"); }
-        D->start = 1; D->addr = a; D->nwords = nw; D->__SYM__abort = 0;
-        long t0 = cyc, seen_err_at = -1, abort_cycle = -1;
-        uint64_t next_idx = 0, issued_words = 0;
-        bool prev_arv = false, prev_arr = false; uint64_t prev_ara = 0; unsigned prev_arl = 0;
-        bool started = false;
-        for (;;) {
-            D->eval();
-            // ---- sample and check this cycle ----
-            bool arv = D->m_axi_arvalid, arr = D->m_axi_arready;
-            uint64_t ara = D->m_axi_araddr; unsigned arl = D->m_axi_arlen;
-            if (!D->m_axi_rready) fail("rready low");
-            if (prev_arv && !prev_arr && (!arv || ara != prev_ara || arl != prev_arl))
-                fail("AR changed before arready (valid %d addr %llx len %u)", arv, (unsigned long long)ara, arl);
-            if (arv && !(prev_arv && !prev_arr) && abort_cycle >= 0 && cyc > abort_cycle)
-                fail("new AR %llx after abort", (unsigned long long)ara);
-            if (arv) {
-                if (D->m_axi_arsize != 4 || D->m_axi_arburst != 1 || arl > 15 || (ara & 15))
-                    fail("AR size %u burst %u len %u addr %llx", D->m_axi_arsize, D->m_axi_arburst, arl, (unsigned long long)ara);
-                if ((ara & 4095) + 16ull * (arl + 1) > 4096) fail("AR %llx len %u crosses 4 KiB", (unsigned long long)ara, arl);
-                if (ara < a || ara + 16ull * (arl + 1) > a + 16ull * nw)
-                    fail("AR %llx len %u outside [%llx, +%u words)", (unsigned long long)ara, arl, (unsigned long long)a, nw);
-            }
-            if (arv && arr) {
-                bursts++;
-                if ((ara & 4095) + 16ull * (arl + 1) == 4096) n4k++;
-                issued_words += arl + 1;
-                long lat = 1 + rnd(max_lat + 1);
-                long ra = cyc + lat;
-                if (!outq.empty() && outq.back().ready_at > ra) ra = outq.back().ready_at;
-                outq.push_back({ara, arl, 0, ra});
-                if ((long)outq.size() > MAX_OUT) fail("%zu bursts outstanding > %d", outq.size(), MAX_OUT);
-                if ((long)outq.size() > max_out_seen) max_out_seen = outq.size();
-            }
-            bool rv = D->m_axi_rvalid;
-            if ((bool)D->beat_valid != rv) fail("beat_valid %d with rvalid %d", D->beat_valid, rv);
-            if (rv) {
-                Burst &b = outq.front();
-                uint64_t wa = b.addr + 16ull * b.beat;
-                bool e = D->m_axi_rresp != 0;
-                if (D->beat_idx != next_idx) fail("beat_idx %u, want %llu", D->beat_idx, (unsigned long long)next_idx);
-                if (wa != a + 16 * next_idx) fail("beat %llu from %llx, want %llx (bursts out of order)", (unsigned long long)next_idx, (unsigned long long)wa, (unsigned long long)(a + 16 * next_idx));
-                for (int i = 0; i < 4; i++)
-                    if (D->beat_data[i] != memw(wa, i)) fail("beat %llu byte lane %d: %08x want %08x", (unsigned long long)next_idx, i, D->beat_data[i], memw(wa, i));
-                if ((bool)D->err != e) fail("err %d on a beat with rresp %u", D->err, D->m_axi_rresp);
-                if (e && seen_err_at < 0) { seen_err_at = cyc; nerr++; }
-                next_idx++; beats++;
-                if (++b.beat > b.len) outq.pop_front();
-            } else if (D->err) fail("err without a beat");
-            if (started) {
-                // inflight: arvalid, or a burst whose last beat was not accepted before
-                // this cycle (the model popped the burst ending now)
-                bool outstanding = arv || !outq.empty() || (rv && D->m_axi_rlast);
-                if ((bool)D->inflight != outstanding) fail("inflight %d, want %d", D->inflight, outstanding);
-                if (outstanding && !D->busy) fail("busy low with a burst in flight");
-                bool complete = abort_cycle >= 0 ? true : next_idx == nw;
-                if (!D->busy && !outstanding) {
-                    if (!complete) fail("busy low after %llu of %u words", (unsigned long long)next_idx, nw);
-                    if (abort_cycle < 0 && issued_words != nw) fail("%llu words requested, want %u", (unsigned long long)issued_words, nw);
-                    break;
-                }
-            }
-            if (cyc - t0 > 1000000) { fail("timeout (busy stuck)"); break; }
-            if (!why.empty()) break;
-            prev_arv = arv; prev_arr = arr; prev_ara = ara; prev_arl = arl;
-            // ---- clock edge ----
-            D->clk = 1; D->eval(); D->clk = 0;
-            cyc++;
-            if (D->start) { D->start = 0; D->addr = rng(); D->nwords = rng(); started = true; }   // inputs are latched
-            // the controller's abort: after an error beat, or at random (CTRL.RESET)
-            bool ab = (seen_err_at >= 0 && cyc >= seen_err_at + 1 + abort_delay) || (abort_at >= 0 && cyc - t0 >= abort_at);
-            D->__SYM__abort = ab && (rnd(2) || abort_cycle < 0);     // a pulse or held
-            if (D->__SYM__abort && abort_cycle < 0) { abort_cycle = cyc; naborted++; }
-            // ---- slave outputs for the next cycle ----
-            D->m_axi_arready = rnd(100) < ar_pct;
-            D->m_axi_rvalid = 0;
-            if (!outq.empty() && outq.front().ready_at <= cyc && rnd(100) < r_pct) {
-                Burst &b = outq.front();
-                uint64_t wa = b.addr + 16ull * b.beat;
-                for (int i = 0; i < 4; i++) D->m_axi_rdata[i] = memw(wa, i);
-                long widx = (long)((wa - a) / 16);
-                bool e = err_word >= 0 && (widx == err_word || (err_rest && widx > err_word && b.addr <= a + 16ull * err_word));
-                D->m_axi_rresp = e ? 2 + rnd(2) : 0;     // SLVERR or DECERR
-                D->m_axi_rlast = b.beat == b.len;
-                D->m_axi_rvalid = 1;
-                D->m_axi_rid = 0;
-            } else {
-                D->m_axi_rlast = rnd(2); D->m_axi_rresp = rnd(4);      // junk while not valid
-            }
-        }
-        D->__SYM__abort = 0;
-        if (!why.empty()) {
-            printf("FAIL " NAME ": transfer %ld (addr %llx, %u words, abort at %ld, err word %ld): %s\n", t,
-                   (unsigned long long)a, nw, abort_cycle >= 0 ? abort_cycle - t0 : -1, err_word, why.c_str());
-            why.clear(); shown++;
-            outq.clear();
-            D->rst = 1; D->clk = 1; D->eval(); D->clk = 0; D->rst = 0; D->m_axi_rvalid = 0; D->eval();
-            continue;
-        }
-        // idle gap, sometimes none (start in the cycle after busy fell)
-        int gap = rnd(3);
-        for (int k = 0; k < gap; k++) { D->m_axi_rvalid = 0; D->clk = 1; D->eval(); D->clk = 0; D->eval(); cyc++;
-            if (D->busy) { printf("FAIL " NAME ": busy rose without a start\n"); shown++; } }
-        D->m_axi_rvalid = 0;
-    }
-    delete D;
-    if (shown) { printf("FAIL " NAME ": seed=%llu\n", (unsigned long long)seed); return 1; }
-    printf("PASS " NAME ": %ld transfers (%ld with SLVERR, %ld aborted), %ld bursts (%ld ending on a 4 KiB line), %ld beats, up to %ld outstanding, %ld cycles\n",
-           N, nerr, naborted, bursts, n4k, beats, max_out_seen, cyc);
-    return 0;
+int main(int argc, char **argv)
+{
+	Verilated::commandArgs(argc, argv);
+	uint64_t seed = getenv("TB_SEED") ? strtoull(getenv("TB_SEED"), 0, 0) : 1;
+	long N = getenv("TB_DMA_N") ? atol(getenv("TB_DMA_N")) : 3000;
+	rng.seed(seed ^ 0xd3a1);
+	printf("tb_dma_rd: MAX_RD_OUTSTANDING=%d seed=%llu transfers=%ld\n", MAX_OUT, (unsigned long long)seed, N);
+	D = new Vmbn_dma_rd;
+	D->rst = 1;
+	D->clk = 0;
+	D->eval();
+	for (int k = 0; k < 2; k++) {
+		D->clk = 1;
+		D->eval();
+		D->clk = 0;
+		D->eval();
+	}
+	D->rst = 0;
+	D->eval();
+	long nerr = 0, naborted = 0, beats = 0, bursts = 0, max_out_seen = 0, n4k = 0;
+	int shown = 0;
+	for (long t = 0; t < N && shown < 5; t++) {
+		epoch++;
+		// ---- the transfer ----
+		unsigned nw = rnd(10) == 0 ? 1 + rnd(16) : rnd(6) == 0 ? 1 + rnd(1000)
+								       : 1 + rnd(200);
+		if (rnd(100) == 0)
+			nw = 1 + rnd(20000);
+		if (rnd(50) == 0)
+			nw = 0;
+		uint64_t a;
+		switch (rnd(4)) {
+		case 0:
+			a = ((uint64_t)rng() % (TOP >> 12)) << 12;
+			a += 4096 - 16 * (1 + rnd(20));
+			break; // next to a 4 KiB line
+		case 1:
+			a = TOP - 16ull * nw - 16ull * rnd(40);
+			break; // top of the space
+		default:
+			a = ((uint64_t)rng() % TOP) & ~15ull;
+			break;
+		}
+		if (a + 16ull * nw > TOP)
+			a = TOP - 16ull * nw;
+		// slave behaviour of this transfer
+		unsigned ar_pct = rnd(4) == 0 ? 100 : 10 + rnd(90), r_pct = rnd(4) == 0 ? 100 : 20 + rnd(80);
+		unsigned max_lat = rnd(4) == 0 ? 1 : rnd(80);
+		// faults: one word answers SLVERR (sometimes the rest of its burst too), or an abort
+		long err_word = (rnd(6) == 0 && nw) ? (long)rnd(nw) : -1;
+		bool err_rest = rnd(2);
+		long abort_at = rnd(10) == 0 ? (long)rnd(40 + nw) : -1;
+		int abort_delay = rnd(4);
+		// ---- run it ----
+		if (D->busy) {
+			fail("busy before start");
+		}
+		D->start = 1;
+		D->addr = a;
+		D->nwords = nw;
+		D->__SYM__abort = 0;
+		long t0 = cyc, seen_err_at = -1, abort_cycle = -1;
+		uint64_t next_idx = 0, issued_words = 0;
+		bool prev_arv = false, prev_arr = false;
+		uint64_t prev_ara = 0;
+		unsigned prev_arl = 0;
+		bool started = false;
+		for (;;) {
+			D->eval();
+			// ---- sample and check this cycle ----
+			bool arv = D->m_axi_arvalid, arr = D->m_axi_arready;
+			uint64_t ara = D->m_axi_araddr;
+			unsigned arl = D->m_axi_arlen;
+			if (!D->m_axi_rready)
+				fail("rready low");
+			if (prev_arv && !prev_arr && (!arv || ara != prev_ara || arl != prev_arl))
+				fail("AR changed before arready (valid %d addr %llx len %u)", arv, (unsigned long long)ara, arl);
+			if (arv && !(prev_arv && !prev_arr) && abort_cycle >= 0 && cyc > abort_cycle)
+				fail("new AR %llx after abort", (unsigned long long)ara);
+			if (arv) {
+				if (D->m_axi_arsize != 4 || D->m_axi_arburst != 1 || arl > 15 || (ara & 15))
+					fail("AR size %u burst %u len %u addr %llx", D->m_axi_arsize, D->m_axi_arburst, arl, (unsigned long long)ara);
+				if ((ara & 4095) + 16ull * (arl + 1) > 4096)
+					fail("AR %llx len %u crosses 4 KiB", (unsigned long long)ara, arl);
+				if (ara < a || ara + 16ull * (arl + 1) > a + 16ull * nw)
+					fail("AR %llx len %u outside [%llx, +%u words)", (unsigned long long)ara, arl, (unsigned long long)a, nw);
+			}
+			if (arv && arr) {
+				bursts++;
+				if ((ara & 4095) + 16ull * (arl + 1) == 4096)
+					n4k++;
+				issued_words += arl + 1;
+				long lat = 1 + rnd(max_lat + 1);
+				long ra = cyc + lat;
+				if (!outq.empty() && outq.back().ready_at > ra)
+					ra = outq.back().ready_at;
+				outq.push_back({ ara, arl, 0, ra });
+				if ((long)outq.size() > MAX_OUT)
+					fail("%zu bursts outstanding > %d", outq.size(), MAX_OUT);
+				if ((long)outq.size() > max_out_seen)
+					max_out_seen = outq.size();
+			}
+			bool rv = D->m_axi_rvalid;
+			if ((bool)D->beat_valid != rv)
+				fail("beat_valid %d with rvalid %d", D->beat_valid, rv);
+			if (rv) {
+				Burst &b = outq.front();
+				uint64_t wa = b.addr + 16ull * b.beat;
+				bool e = D->m_axi_rresp != 0;
+				if (D->beat_idx != next_idx)
+					fail("beat_idx %u, want %llu", D->beat_idx, (unsigned long long)next_idx);
+				if (wa != a + 16 * next_idx)
+					fail("beat %llu from %llx, want %llx (bursts out of order)", (unsigned long long)next_idx, (unsigned long long)wa, (unsigned long long)(a + 16 * next_idx));
+				for (int i = 0; i < 4; i++)
+					if (D->beat_data[i] != memw(wa, i))
+						fail("beat %llu byte lane %d: %08x want %08x", (unsigned long long)next_idx, i, D->beat_data[i], memw(wa, i));
+				if ((bool)D->err != e)
+					fail("err %d on a beat with rresp %u", D->err, D->m_axi_rresp);
+				if (e && seen_err_at < 0) {
+					seen_err_at = cyc;
+					nerr++;
+				}
+				next_idx++;
+				beats++;
+				if (++b.beat > b.len)
+					outq.pop_front();
+			} else if (D->err)
+				fail("err without a beat");
+			if (started) {
+				// inflight: arvalid, or a burst whose last beat was not accepted before
+				// this cycle (the model popped the burst ending now)
+				bool outstanding = arv || !outq.empty() || (rv && D->m_axi_rlast);
+				if ((bool)D->inflight != outstanding)
+					fail("inflight %d, want %d", D->inflight, outstanding);
+				if (outstanding && !D->busy)
+					fail("busy low with a burst in flight");
+				bool complete = abort_cycle >= 0 ? true : next_idx == nw;
+				if (!D->busy && !outstanding) {
+					if (!complete)
+						fail("busy low after %llu of %u words", (unsigned long long)next_idx, nw);
+					if (abort_cycle < 0 && issued_words != nw)
+						fail("%llu words requested, want %u", (unsigned long long)issued_words, nw);
+					break;
+				}
+			}
+			if (cyc - t0 > 1000000) {
+				fail("timeout (busy stuck)");
+				break;
+			}
+			if (!why.empty())
+				break;
+			prev_arv = arv;
+			prev_arr = arr;
+			prev_ara = ara;
+			prev_arl = arl;
+			// ---- clock edge ----
+			D->clk = 1;
+			D->eval();
+			D->clk = 0;
+			cyc++;
+			if (D->start) {
+				D->start = 0;
+				D->addr = rng();
+				D->nwords = rng();
+				started = true;
+			} // inputs are latched
+			// the controller's abort: after an error beat, or at random (CTRL.RESET)
+			bool ab = (seen_err_at >= 0 && cyc >= seen_err_at + 1 + abort_delay) || (abort_at >= 0 && cyc - t0 >= abort_at);
+			D->__SYM__abort = ab && (rnd(2) || abort_cycle < 0); // a pulse or held
+			if (D->__SYM__abort && abort_cycle < 0) {
+				abort_cycle = cyc;
+				naborted++;
+			}
+			// ---- slave outputs for the next cycle ----
+			D->m_axi_arready = rnd(100) < ar_pct;
+			D->m_axi_rvalid = 0;
+			if (!outq.empty() && outq.front().ready_at <= cyc && rnd(100) < r_pct) {
+				Burst &b = outq.front();
+				uint64_t wa = b.addr + 16ull * b.beat;
+				for (int i = 0; i < 4; i++)
+					D->m_axi_rdata[i] = memw(wa, i);
+				long widx = (long)((wa - a) / 16);
+				bool e = err_word >= 0 && (widx == err_word || (err_rest && widx > err_word && b.addr <= a + 16ull * err_word));
+				D->m_axi_rresp = e ? 2 + rnd(2) : 0; // SLVERR or DECERR
+				D->m_axi_rlast = b.beat == b.len;
+				D->m_axi_rvalid = 1;
+				D->m_axi_rid = 0;
+			} else {
+				D->m_axi_rlast = rnd(2);
+				D->m_axi_rresp = rnd(4); // junk while not valid
+			}
+		}
+		D->__SYM__abort = 0;
+		if (!why.empty()) {
+			printf("FAIL " NAME ": transfer %ld (addr %llx, %u words, abort at %ld, err word %ld): %s\n", t,
+			       (unsigned long long)a, nw, abort_cycle >= 0 ? abort_cycle - t0 : -1, err_word, why.c_str());
+			why.clear();
+			shown++;
+			outq.clear();
+			D->rst = 1;
+			D->clk = 1;
+			D->eval();
+			D->clk = 0;
+			D->rst = 0;
+			D->m_axi_rvalid = 0;
+			D->eval();
+			continue;
+		}
+		// idle gap, sometimes none (start in the cycle after busy fell)
+		int gap = rnd(3);
+		for (int k = 0; k < gap; k++) {
+			D->m_axi_rvalid = 0;
+			D->clk = 1;
+			D->eval();
+			D->clk = 0;
+			D->eval();
+			cyc++;
+			if (D->busy) {
+				printf("FAIL " NAME ": busy rose without a start\n");
+				shown++;
+			}
+		}
+		D->m_axi_rvalid = 0;
+	}
+	delete D;
+	if (shown) {
+		printf("FAIL " NAME ": seed=%llu\n", (unsigned long long)seed);
+		return 1;
+	}
+	printf("PASS " NAME ": %ld transfers (%ld with SLVERR, %ld aborted), %ld bursts (%ld ending on a 4 KiB line), %ld beats, up to %ld outstanding, %ld cycles\n",
+	       N, nerr, naborted, bursts, n4k, beats, max_out_seen, cyc);
+	return 0;
 }
