@@ -20,47 +20,46 @@ for p in dma_rd dma_wr ctrl; do
 		fail "formal $p" "not proved: $(tr '\n' ' ' <"$TMP/$p.out" | cut -c1-300)"
 	fi
 done
+# mutate FILE SED-EXPR: a copy of hw/rtl in $TMP/mut with the bug in FILE; 1 if the
+# expression changed nothing (the test would prove nothing)
+mutate() {
+	rm -rf "$TMP/mut"; mkdir -p "$TMP/mut"; cp hw/rtl/*.v "$TMP/mut/"
+	sed -i "$2" "$TMP/mut/$1"
+	! cmp -s "$TMP/mut/$1" "hw/rtl/$1"
+}
+# failed_at PROOF: "fv_PROOF.sv:LINE <the assertion>" of the first failed assertion
+failed_at() {
+	local loc
+	loc=$(grep -m1 '^Assert failed' "$TMP/$1.out" | sed -n 's/.*fv_[a-z_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p')
+	echo "fv_$1.sv:$loc $(sed -n "${loc:-0}p" "hw/formal/fv_$1.sv" | sed 's/^ *//; s/ *\/\/.*//')"
+}
 # mutant NAME PROOF DEPTH FILE SED-EXPR: the proof must fail on the RTL with the bug,
 # with a real counterexample from reset (a bounded check of DEPTH steps finds it)
 mutant() {
-	local name=$1 proof=$2 depth=$3 file=$4 expr=$5 dir=$TMP/mut
-	rm -rf "$dir"; mkdir -p "$dir"; cp hw/rtl/*.v "$dir/"
-	sed -i "$expr" "$dir/$file"
-	if cmp -s "$dir/$file" "hw/rtl/$file"; then
-		fail "mutant $name" "the sed expression did not change $file"; return
-	fi
-	if prove "$proof" "$dir" "bmc:$depth"; then
+	local name=$1 proof=$2 depth=$3
+	mutate "$4" "$5" || { fail "mutant $name" "the sed expression did not change $4"; return; }
+	if prove "$proof" "$TMP/mut" "bmc:$depth"; then
 		fail "mutant $name" "proof $proof still passes with the bug ($depth steps)"
 	elif grep -q 'Status: FAILED' "$TMP/$proof.out" && grep -q '^Assert failed' "$TMP/$proof.out"; then
-		local loc line
-		loc=$(grep -m1 '^Assert failed' "$TMP/$proof.out" | sed -n 's/.*fv_[a-z_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p')
-		line=$(sed -n "${loc:-0}p" "hw/formal/fv_$proof.sv" | sed 's/^ *//; s/ *\/\/.*//')
-		pass "mutant $name: $proof fails with a counterexample from reset (fv_$proof.sv:$loc $line)"
+		pass "mutant $name: $proof fails with a counterexample from reset ($(failed_at "$proof"))"
 	else
 		fail "mutant $name" "no counterexample: $(tr '\n' ' ' <"$TMP/$proof.out" | cut -c1-200)"
 	fi
 	# (mbn_ctrl's induction takes minutes: a counterexample from reset already makes
 	# that proof fail, so it is not rerun there)
-	if [ "$proof" != ctrl ] && prove "$proof" "$dir"; then
+	if [ "$proof" != ctrl ] && prove "$proof" "$TMP/mut"; then
 		fail "mutant $name" "k-induction still proves $proof with the bug"
 	fi
 }
 # mutant_ind NAME PROOF FILE SED-EXPR: a bug whose counterexample from reset is too deep
 # for a bounded check in CI: k-induction must no longer prove the property
 mutant_ind() {
-	local name=$1 proof=$2 file=$3 expr=$4 dir=$TMP/mut
-	rm -rf "$dir"; mkdir -p "$dir"; cp hw/rtl/*.v "$dir/"
-	sed -i "$expr" "$dir/$file"
-	if cmp -s "$dir/$file" "hw/rtl/$file"; then
-		fail "mutant $name" "the sed expression did not change $file"; return
-	fi
-	if prove "$proof" "$dir"; then
+	local name=$1 proof=$2
+	mutate "$3" "$4" || { fail "mutant $name" "the sed expression did not change $3"; return; }
+	if prove "$proof" "$TMP/mut"; then
 		fail "mutant $name" "k-induction still proves $proof with the bug"
 	elif grep -q '^Assert failed' "$TMP/$proof.out"; then
-		local loc line
-		loc=$(grep -m1 '^Assert failed' "$TMP/$proof.out" | sed -n 's/.*fv_[a-z_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p')
-		line=$(sed -n "${loc:-0}p" "hw/formal/fv_$proof.sv" | sed 's/^ *//; s/ *\/\/.*//')
-		pass "mutant $name: $proof no longer proved (fv_$proof.sv:$loc $line)"
+		pass "mutant $name: $proof no longer proved ($(failed_at "$proof"))"
 	else
 		fail "mutant $name" "not a failed assertion: $(tr '\n' ' ' <"$TMP/$proof.out" | cut -c1-200)"
 	fi
