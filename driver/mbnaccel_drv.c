@@ -275,7 +275,8 @@ static int mbn_device_init(struct mbn_device *mdev)
 	mbn_job_probe_reset(mdev);
 
 	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %s%u KiB, WBUF %u rows/lane, OBUF %u KiB, QBUF %u\n",
-		 mdev->regs_version >> 16, mdev->regs_version & 0xffff, l->lanes,
+		 MBN_VERSION_MAJOR_GET(mdev->regs_version),
+		 MBN_VERSION_MINOR_GET(mdev->regs_version), l->lanes,
 		 l->ibank ? "3 banks x " : "", l->ibuf_words * 16 / 1024, l->wbuf_rows,
 		 l->obuf_words * 16 / 1024, l->qbuf_entries);
 	return 0;

@@ -201,8 +201,9 @@ static void m_region(struct tdesc *d) { d->w_region = 9; d->reuse_weights = 0; }
 static void m_region_unset(struct tdesc *d) { d->q_region = 5; d->reuse_weights = 0; }
 static void m_op(struct tdesc *d) { d->op = 3; }
 static void m_op0(struct tdesc *d) { d->op = 0; }
-static void m_reserved(struct tdesc *d) { d->d0_extra = 1u << 12; }
-static void m_round3(struct tdesc *d) { d->d0_extra = 3u << 4; }
+static void m_reserved(struct tdesc *d) { d->d0_extra = 1u << 12; } /* no field's bit */
+_Static_assert(!(MBN_DESC_USED0 & 1u << 12), "d0 bit 12 is reserved");
+static void m_round3(struct tdesc *d) { d->d0_extra = 3u << MBN_D_ROUND_SHIFT; }
 static void m_d12(struct tdesc *d) { d->d12 = 1; }
 static void m_align(struct tdesc *d) { d->out_offset += 8; }
 static void m_stride(struct tdesc *d) { d->out_stride = d->out_c - 16 ? d->out_c - 16 : 8; }

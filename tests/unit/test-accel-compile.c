@@ -47,9 +47,18 @@ static uint8_t rnd8(void)
 	return (uint8_t)rng;
 }
 
-static uint32_t word(const uint8_t *b, int i)
+/* Descriptor k of the plan's constant image (little-endian words), unpacked by the
+ * contract's generated decoder (mbn_regs.h). */
+static struct mbn_desc plan_desc(const struct accel_plan *p, uint32_t k)
 {
-	return (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+	const uint8_t *b = p->const_img + (size_t)k * 64;
+	uint32_t w[16];
+	struct mbn_desc d;
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+		       (uint32_t)b[4 * i + 3] << 24;
+	mbn_desc_unpack(w, &d);
+	return d;
 }
 
 /* docs/hw.md "IBUF row banks": a tile of `rows` rows of row_bytes within S bytes. Written
@@ -76,14 +85,13 @@ static long check_capacity(const struct accel_plan *p, const struct accel_caps *
 	uint64_t prev_rows = 0, prev_row_bytes = 0; /* the tile IBUF holds after the previous descriptor */
 
 	for (uint32_t k = 0; k < p->n_desc; k++) {
-		const uint8_t *b = p->const_img + (size_t)k * 64;
-		uint32_t d0 = word(b, 0), d1 = word(b, 1), d2 = word(b, 2), d3 = word(b, 3);
-		uint64_t in_rows = d1 & 0xffff, in_w = d1 >> 16, in_c = d2 & 0xffff, out_c = d2 >> 16;
-		uint64_t npix = (uint64_t)(d3 & 0xffff) * (d3 >> 16);
-		bool dw = (d0 & 0xf) == MBN_OP_DW, fused = (d0 & MBN_DESC_FUSE) != 0;
+		const struct mbn_desc d = plan_desc(p, k);
+		uint64_t in_rows = d.in_rows, in_w = d.in_w, in_c = d.in_c, out_c = d.out_c;
+		uint64_t npix = (uint64_t)d.out_rows * d.out_w;
+		bool dw = d.op == MBN_OP_DW, fused = d.fuse != 0;
 		uint64_t rows = dw ? in_rows : in_rows * in_w, row_bytes = dw ? in_w * in_c : in_c;
 		*why = NULL;
-		if ((d0 & (1u << 9)) && (rows != prev_rows || row_bytes != prev_row_bytes))
+		if (d.reuse_input && (rows != prev_rows || row_bytes != prev_row_bytes))
 			*why = "reuse_input with another tile geometry than the previous descriptor's";
 		else if (!ibuf_fits(caps->ibank, rows, row_bytes, i_full))
 			*why = "input tile above IBUF";
@@ -151,24 +159,19 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	 * both of its tiles fit an IBUF half */
 	int n_fused = 0;
 	for (uint32_t k = 0; k < p.n_desc; k++) {
-		const uint8_t *b = p.const_img + (size_t)k * 64;
-		uint32_t w[16];
-		for (int i = 0; i < 16; i++)
-			w[i] = word(b, i);
-		if (!(w[0] & MBN_DESC_FUSE))
+		const struct mbn_desc d = plan_desc(&p, k);
+		if (!d.fuse)
 			continue;
 		n_fused++;
-		uint64_t npix = (uint64_t)(w[3] & 0xffff) * (w[3] >> 16), c_ = w[2] & 0xffff;
-		bool ok = caps->fuse && (w[0] & 0xf) == MBN_OP_DW && k + 1 < p.n_desc;
+		uint64_t npix = (uint64_t)d.out_rows * d.out_w, c_ = d.in_c;
+		bool ok = caps->fuse && d.op == MBN_OP_DW && k + 1 < p.n_desc;
 		uint32_t oc = 0, k2 = k + 1;
 		for (; ok && k2 < p.n_desc; k2++) {
-			const uint8_t *e = p.const_img + (size_t)k2 * 64;
-			uint32_t e0 = e[0] | (uint32_t)e[1] << 8, e1 = e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
-			uint32_t e2 = e[8] | (uint32_t)e[9] << 8 | (uint32_t)e[10] << 16 | (uint32_t)e[11] << 24;
-			if ((e0 & 0xf) != MBN_OP_PW || !(e0 & (1u << 9)))
+			const struct mbn_desc e = plan_desc(&p, k2);
+			if (e.op != MBN_OP_PW || !e.reuse_input)
 				break; /* the end of the pair's group (maybe the next segment's PWs) */
-			ok = (uint64_t)(e1 & 0xffff) * (e1 >> 16) == npix && (e2 & 0xffff) == c_;
-			oc += e2 >> 16;
+			ok = (uint64_t)e.in_rows * e.in_w == npix && e.in_c == c_;
+			oc += e.out_c;
 		}
 		if (!ok || !oc) {
 			printf("FAIL %s: fused descriptor %u not followed by reuse_input PWs of its output\n", label, k);

@@ -334,7 +334,7 @@ static int faults(void)
 {
 	if (setup())
 		return 1;
-	unsigned lanes = rd(MBN_REG_CAPS0) >> 24;
+	unsigned lanes = MBN_CAPS0_LANES_GET(rd(MBN_REG_CAPS0));
 	long pg = sysconf(_SC_PAGESIZE);
 	uint8_t *buf = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
 	if (buf == MAP_FAILED)
