@@ -1,11 +1,12 @@
 /*
  * drmtest_desc.c - the descriptors SUBMIT checks (DESIGN.md: one hardware contract,
  * hw/regs/mbnaccel.regs -> mbn_regs.h): every descriptor the hardware would fault on,
- * or whose bits the RTL ignores, is refused with EINVAL (the good PW descriptor with a
- * word changed, behind a good one); on-chip reuse across descriptors and jobs; an
- * output extent at the BO's end; the IBUF capacity bound (an oracle independent of
- * desc_check.h); and NO_VALIDATE, where the hardware's own bounds check must fault and
- * write nothing.
+ * or whose bits the RTL ignores, is refused with EINVAL; each case is the good PW
+ * descriptor with struct mbn_desc fields changed, or with bits set that no field covers
+ * (the generated MBN_DESC_USED<i>), then packed by mbn_desc_pack - no hand-written
+ * shift or mask. Also: on-chip reuse across descriptors and jobs, an output extent at
+ * the BO's end, the IBUF capacity bound (an oracle independent of desc_check.h), and
+ * NO_VALIDATE, where the hardware's own bounds check must fault and write nothing.
  */
 #include "drmtest.h"
 
@@ -14,49 +15,111 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* ---- descriptors refused, reuse, the exact fit */
+/* ---- descriptors as fields */
 
-/* Descriptors the hardware would fault on: each refused with EINVAL. */
+/* The fields of struct mbn_desc by number, from the generated list (DF_op, DF_round,
+ * ...; DF_NONE ends a case's list of changes). Every field is a 32-bit integer. */
+#define DF_ID(name, word, lsb, msb, is_signed) DF_##name,
+enum desc_field {
+	DF_NONE,
+	MBN_DESC_FIELDS(DF_ID)
+};
+#define DF_ONE(name, word, lsb, msb, is_signed) +1
+_Static_assert(sizeof(struct mbn_desc) == (0 MBN_DESC_FIELDS(DF_ONE)) * sizeof(uint32_t),
+	       "struct mbn_desc: a field that is not 32 bits");
+
+static uint32_t *desc_field(struct mbn_desc *m, enum desc_field f)
+{
+#define DF_CASE(name, word, lsb, msb, is_signed) \
+	case DF_##name:                          \
+		return (uint32_t *)&m->name;
+	switch (f) {
+		MBN_DESC_FIELDS(DF_CASE)
+	default:
+		return NULL;
+	}
+#undef DF_CASE
+}
+
+/* Bits of word w some field covers; the others are reserved (or, for d4[7:4], d6[31:16]
+ * and d11[31:16], bits the RTL ignores: issue 13 item 6). */
+static const uint32_t desc_used[16] = { MBN_DESC_USED_LIST };
+
+/* Set bits no field covers; -1 (nothing set) if one of them is a field's: the contract
+ * gave it a meaning and the case must become a field change. */
+static int desc_set_unused(uint32_t w[16], unsigned word, uint32_t bits)
+{
+	if (word >= 16 || (bits & desc_used[word]))
+		return -1;
+	w[word] |= bits;
+	return 0;
+}
+
+/* The words of n descriptors; -1 if a field's value does not fit its bits. */
+static int desc_pack_chain(const struct mbn_desc *m, unsigned n, uint32_t (*w)[16])
+{
+	for (unsigned i = 0; i < n; i++)
+		if (mbn_desc_pack(&m[i], w[i]))
+			return -1;
+	return 0;
+}
+
+/* Descriptors the hardware would fault on, or whose bits it would ignore: the job's good
+ * descriptor with fields changed (set[], up to DF_NONE) and then bits no field covers set
+ * (unused_bits in word unused_word). */
+struct bad_desc {
+	const char *name;
+	struct {
+		enum desc_field f;
+		uint32_t v;
+	} set[4];
+	unsigned unused_word;
+	uint32_t unused_bits;
+};
+
+static const struct bad_desc bad_descs[] = {
+	{ "desc-op-0", .set = { { DF_op, 0 } } },
+	{ "desc-op-3", .set = { { DF_op, 3 } } },
+	{ "desc-reserved-bit", .unused_word = 0, .unused_bits = 1u << 12 },
+	{ "desc-round-3", .set = { { DF_round, 3 } } },
+	{ "desc-reserved-word", .unused_word = 13, .unused_bits = 1u << 0 },
+	{ "desc-in-c-not-16", .set = { { DF_in_c, 24 } } },
+	{ "desc-region-unbound", .set = { { DF_in_region, 1 }, { DF_w_region, 2 }, { DF_q_region, 3 }, { DF_out_region, 4 } } },
+	{ "desc-region-7", .set = { { DF_out_region, 7 } } },
+	{ "desc-in-offset-misaligned", .set = { { DF_in_offset, 8 } } },
+	{ "desc-out-offset-oob", .set = { { DF_out_offset, 4096 - 736 } } }, /* extent 752 in a 4 KiB BO: 16 bytes over */
+	{ "desc-w-offset-overflow", .set = { { DF_w_offset, 0xfffffff0u } } },
+	{ "desc-q-offset-huge", .set = { { DF_q_offset, 0x80000000u } } },
+	{ "desc-stride-small", .set = { { DF_out_stride, 16 } } },
+	{ "desc-pw-shape", .set = { { DF_out_rows, 5 } } },
+	{ "desc-zero-rows", .set = { { DF_in_rows, 0 } } },
+	{ "desc-ibuf-capacity", .set = { { DF_in_rows, MBN_D_IN_ROWS_MASK }, { DF_in_w, MBN_D_IN_W_MASK } } },
+	{ "desc-fuse-on-pw", .set = { { DF_fuse, 1 } } }, /* fuse is a DW-only bit (docs/hw.md) */
+	/* bits the RTL ignores today (issue 13 item 6): refused, not passed on. The three
+	 * d4 cases have always had w_zp 0 besides (they wrote d4 whole): kept, so the
+	 * words submitted are the same as before. */
+	{ "desc-d4-bits-7-4", .set = { { DF_w_zp, 0 } }, .unused_word = 4, .unused_bits = 1u << 4 },
+	{ "desc-pw-row-off", .set = { { DF_w_zp, 0 }, { DF_row_off, 1 } } },
+	{ "desc-pw-pad-left", .set = { { DF_w_zp, 0 }, { DF_pad_left, 1 } } },
+	{ "desc-d6-bits-31-16", .unused_word = 6, .unused_bits = 1u << 16 },
+	{ "desc-d11-bits-31-16", .unused_word = 11, .unused_bits = 1u << 16 },
+};
+
+/* Each bad descriptor second in a chain behind the good one: every descriptor is
+ * checked, not only the first. */
 void test_desc_refused(int fd, struct pwjob *j)
 {
-	uint32_t d[16];
-	struct {
-		const char *name;
-		int word;
-		uint32_t val;
-	} bad[] = {
-		{ "desc-op-0", 0, 0x10 },
-		{ "desc-op-3", 0, 0x13 },
-		{ "desc-reserved-bit", 0, 0x11 | 1u << 12 },
-		{ "desc-round-3", 0, 0x31 },
-		{ "desc-reserved-word", 13, 1 },
-		{ "desc-in-c-not-16", 2, 24 | (2 * g_lanes) << 16 },
-		{ "desc-region-unbound", 6, 0x4321 | 0 },
-		{ "desc-region-7", 6, 0x7210 },
-		{ "desc-in-offset-misaligned", 7, 8 },
-		{ "desc-out-offset-oob", 10, 4096 - 736 }, /* extent 752 in a 4 KiB BO: 16 bytes over */
-		{ "desc-w-offset-overflow", 8, 0xfffffff0u },
-		{ "desc-q-offset-huge", 9, 0x80000000u },
-		{ "desc-stride-small", 11, 16 },
-		{ "desc-pw-shape", 3, 5 | 4 << 16 },
-		{ "desc-zero-rows", 1, 0 | 4 << 16 },
-		{ "desc-ibuf-capacity", 1, 0xffff | 0xffffu << 16 },
-		{ "desc-fuse-on-pw", 0, 0x11 | 1u << 10 }, /* fuse is a DW-only bit (docs/hw.md) */
-		/* bits the RTL ignores today (issue 13 item 6): refused, not passed on */
-		{ "desc-d4-bits-7-4", 4, 1u << 4 },
-		{ "desc-pw-row-off", 4, 1u << 8 },
-		{ "desc-pw-pad-left", 4, 1u << 16 },
-		{ "desc-d6-bits-31-16", 6, 0x3210 | 1u << 16 },
-		{ "desc-d11-bits-31-16", 11, (uint32_t)j->stride | 1u << 16 },
-	};
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (unsigned i = 0; i < sizeof(bad_descs) / sizeof(bad_descs[0]); i++) {
+		const struct bad_desc *b = &bad_descs[i];
+		struct mbn_desc m[2] = { pw_fields(j), pw_fields(j) };
 		uint32_t chain[2][16];
-		pw_desc(j, d);
-		memcpy(chain[0], d, 64);
-		d[bad[i].word] = bad[i].val;
-		memcpy(chain[1], d, 64);
-		/* the bad one second: every descriptor is checked, not only the first */
-		EXPECT_ERR(bad[i].name, submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+		for (unsigned k = 0; k < 4 && b->set[k].f != DF_NONE; k++)
+			*desc_field(&m[1], b->set[k].f) = b->set[k].v;
+		if (desc_pack_chain(m, 2, chain) || desc_set_unused(chain[1], b->unused_word, b->unused_bits)) {
+			fail(b->name, "the case does not fit the descriptor layout of mbn_regs.h");
+			continue;
+		}
+		EXPECT_ERR(b->name, submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
 	}
 }
 
@@ -65,30 +128,39 @@ void test_desc_refused(int fd, struct pwjob *j)
  * refused; the same reuse after a load of the same size is fine. */
 void test_desc_reuse(int fd, struct pwjob *j)
 {
+	struct mbn_desc m[2];
 	uint32_t chain[2][16];
-	pw_desc(j, chain[0]);
-	chain[0][0] |= 1u << 9;
+
+	m[0] = pw_fields(j);
+	m[0].reuse_input = 1;
+	desc_pack_chain(m, 1, chain);
 	EXPECT_ERR("desc0-reuse-input", submit(fd, chain, 1, j->h, 4, 0, 0, 0, NULL), EINVAL);
-	pw_desc(j, chain[0]);
-	chain[0][0] |= 1u << 8;
+	m[0] = pw_fields(j);
+	m[0].reuse_weights = 1;
+	desc_pack_chain(m, 1, chain);
 	EXPECT_ERR("desc0-reuse-weights", submit(fd, chain, 1, j->h, 4, 0, 0, 0, NULL), EINVAL);
-	pw_desc(j, chain[0]);
-	chain[0][1] = chain[0][3] = (j->rows / 2) | j->w << 16; /* half the pixels loaded (rows = 4) */
-	pw_desc(j, chain[1]);
-	chain[1][0] |= 1u << 9; /* all of them reused */
+
+	m[0] = pw_fields(j);
+	m[0].in_rows = m[0].out_rows = j->rows / 2; /* half the pixels loaded (rows = 4) */
+	m[1] = pw_fields(j);
+	m[1].reuse_input = 1; /* all of them reused */
+	desc_pack_chain(m, 2, chain);
 	EXPECT_ERR("desc-reuse-input-grown", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+
 	/* The same bytes in other rows: 16 pixels of 32 channels are loaded as 16
 	 * rows of 2 words; a DW reuse reading them as one row of 16 x 32 bytes (32
 	 * words) reads, with IBUF row banks, 32 words of bank 0 where this job put 12
 	 * (rows 0, 3, .., 15): refused. Without banks it reads the same words (run). */
 	uint64_t caps3 = 0;
 	get_param(fd, MBNACCEL_PARAM_CAPS3, &caps3);
-	pw_desc(j, chain[0]);
-	pw_desc(j, chain[1]);
-	chain[1][0] = 2 | 1u << 9; /* DW, reuse_input */
-	chain[1][1] = chain[1][3] = 1 | (j->rows * j->w) << 16; /* 1 x 16 px, 32 ch */
-	chain[1][2] = j->in_c | j->in_c << 16;
-	chain[1][4] |= 1; /* stride 1 */
+	m[0] = pw_fields(j);
+	m[1] = pw_fields(j);
+	m[1].op = MBN_OP_DW, m[1].round = 0, m[1].reuse_input = 1;
+	m[1].in_rows = m[1].out_rows = 1; /* 1 x 16 px, 32 ch */
+	m[1].in_w = m[1].out_w = j->rows * j->w;
+	m[1].in_c = m[1].out_c = j->in_c;
+	m[1].stride = 1;
+	desc_pack_chain(m, 2, chain);
 	if (caps3 & CAPS3_IBANK) {
 		EXPECT_ERR("desc-reuse-input-regrouped", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL),
 			   EINVAL);
@@ -101,9 +173,11 @@ void test_desc_reuse(int fd, struct pwjob *j)
 		else
 			fail("desc-reuse-input-regrouped", "no IBANK: r=%d status %u", gr, gw.status);
 	}
-	pw_desc(j, chain[0]);
-	pw_desc(j, chain[1]);
-	chain[1][0] |= 1u << 8 | 1u << 9;
+
+	m[0] = pw_fields(j);
+	m[1] = pw_fields(j);
+	m[1].reuse_weights = m[1].reuse_input = 1;
+	desc_pack_chain(m, 2, chain);
 	uint64_t rid;
 	struct drm_mbnaccel_wait rw;
 	int rr = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &rid);
@@ -117,9 +191,10 @@ uint64_t test_desc_exact_fit(int fd, struct pwjob *j)
 {
 	/* an output extent exactly filling the BO is fine; one byte more is not
 	 * (desc-out-offset-oob) */
+	struct mbn_desc m = pw_fields(j);
 	uint32_t d[16];
-	pw_desc(j, d);
-	d[10] = 0;
+	m.out_offset = 0;
+	mbn_desc_pack(&m, d);
 	uint64_t id = 0;
 	struct drm_mbnaccel_wait w;
 	int r = submit(fd, d, 1, j->h, 4, 0, 0, 0, &id);
@@ -266,10 +341,10 @@ void test_no_validate(int fd, int must_run)
 	}
 	uint8_t *can = bo_map(fd, canh, canreal);
 	memset(can, 0x5C, canreal);
+	struct mbn_desc m[2] = { pw_fields(j), pw_fields(j) };
 	uint32_t chain[2][16];
-	pw_desc(j, chain[0]);
-	pw_desc(j, chain[1]);
-	chain[1][10] = 4096; /* output at the BO's end: extent beyond it */
+	m[1].out_offset = 4096; /* output at the BO's end: extent beyond it */
+	desc_pack_chain(m, 2, chain);
 	int r = submit(fd, chain, 2, j->h, 4, MBNACCEL_SUBMIT_NO_VALIDATE, 0, 0, &id);
 	if (r == -EPERM) {
 		if (must_run)
@@ -335,8 +410,9 @@ void test_no_validate(int fd, int must_run)
 			fail("no-validate-cap-sys-admin", "child without CAP_SYS_ADMIN: exit status 0x%x (1: not EPERM)", st);
 	}
 	/* region 5 is not bound: its size is 0, so the hardware faults too */
-	pw_desc(j, chain[0]);
-	chain[0][6] = 0x5210;
+	m[0] = pw_fields(j);
+	m[0].out_region = 5;
+	desc_pack_chain(m, 1, chain);
 	r = submit(fd, chain, 1, j->h, 4, MBNACCEL_SUBMIT_NO_VALIDATE, 0, 0, &id);
 	if (!r && !wait_job(fd, id, 60000, &w) && w.status == MBNACCEL_JOB_FAULT && w.fault_code == 1)
 		pass("no-validate-unbound-region faults (BOUNDS on a size-0 region)");

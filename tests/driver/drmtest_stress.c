@@ -127,7 +127,9 @@ void limits(void)
 	EXPECT_ERR("limits-device-over", bo_create(fd3, 4096, &hs, NULL), ENOSPC);
 	gem_close(fd2, h2);
 	/* a job's descriptor copy counts too: fd1 is at its limit (the device is not) */
-	uint32_t d[16] = { 1 };
+	const struct mbn_desc m = { .op = MBN_OP_PW };
+	uint32_t d[16];
+	mbn_desc_pack(&m, d);
 	EXPECT_ERR("limits-desc-copy-charged", submit(fd1, d, 1, &h1, 1, 0, 0, 0, NULL), ENOMEM);
 	EXPECT_ERR("limits-device-freed", bo_create(fd3, mib, &h3, NULL), 0);
 	close(fd1); /* closing the file returns its charge */

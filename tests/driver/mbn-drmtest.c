@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	}
 	uint64_t caps0 = 0;
 	get_param(fd, MBNACCEL_PARAM_CAPS0, &caps0);
-	g_lanes = (uint32_t)(caps0 >> 24) ? (uint32_t)(caps0 >> 24) : 16;
+	g_lanes = MBN_CAPS0_LANES_GET(caps0) ? MBN_CAPS0_LANES_GET(caps0) : 16;
 
 	if (fuzz_n >= 0)
 		fuzz(fd, fuzz_n);
