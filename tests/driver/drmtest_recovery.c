@@ -49,15 +49,47 @@ void hang(int fd)
 	pw_run(fd, "hang-next-job", 4, 4, 32, 2 * g_lanes, 1, 32, 0);
 }
 
+/* The wedged device, as --wedge and --probe-wedged find it: GET_PARAM WEDGED is 1
+ * ("NAME-param (GET_PARAM WEDGED = 1WHY)"), a SUBMIT is refused with EIO while its
+ * retried reset is lost too ("NAME-submit-refused"; the job j, or if j is NULL a new one
+ * of seed refused_seed; freed), and the next SUBMIT, whose reset reaches the engine,
+ * recovers the device: its job is correct ("NAME-recovered-job", seed recovered_seed)
+ * and WEDGED is 0 again ("NAME-recovered"). */
+static void expect_wedged(int fd, const char *name, const char *why, struct pwjob *j,
+			  uint32_t refused_seed, uint32_t recovered_seed)
+{
+	char n[64];
+	uint64_t v = 0, id;
+	snprintf(n, sizeof(n), "%s-param", name);
+	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 1)
+		pass("%s (GET_PARAM WEDGED = 1%s)", n, why);
+	else
+		fail(n, "GET_PARAM WEDGED: %" PRIu64 " (want 1)", v);
+	if (!j && !(j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, refused_seed)))
+		return;
+	snprintf(n, sizeof(n), "%s-submit-refused", name);
+	EXPECT_ERR(n, pw_submit(j, 3000, &id), EIO);
+	pw_free(j);
+	/* the bridge's lost resets are used up: this SUBMIT's reaches the engine */
+	snprintf(n, sizeof(n), "%s-recovered-job", name);
+	pw_run(fd, n, 4, 4, 32, 2 * g_lanes, 1, recovered_seed, 0);
+	snprintf(n, sizeof(n), "%s-recovered", name);
+	v = 1;
+	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 0)
+		pass("%s (GET_PARAM WEDGED = 0 after a successful reset)", n);
+	else
+		fail(n, "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
+}
+
 /* ---- --wedge: the bridge runs with --hang-job 1 --stuck-reset 2 (issue 13 item 1): the
  * first job hangs and the driver's reset after its timeout is lost, so the engine stays
  * busy. The device must be wedged (GET_PARAM WEDGED), keep the job's memory, refuse a
- * SUBMIT with EIO while its retried reset is lost too, and recover on the next SUBMIT
- * whose reset works, with that job correct. */
+ * SUBMIT with EIO while its retried reset is lost too, and recover on the next SUBMIT,
+ * whose reset (the third) works, with that job correct. */
 
 void wedge(int fd)
 {
-	uint64_t v = 0, id;
+	uint64_t id;
 	struct drm_mbnaccel_wait w = { 0 };
 	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 41);
 	if (!j)
@@ -69,20 +101,8 @@ void wedge(int fd)
 		pass("wedge-timeout (the hung job fails with TIMEOUT)");
 	else
 		fail("wedge-timeout", "r=%d status %u", r, w.status);
-	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 1)
-		pass("wedge-param (GET_PARAM WEDGED = 1 after a reset that left the engine busy)");
-	else
-		fail("wedge-param", "GET_PARAM WEDGED: %" PRIu64 " (want 1)", v);
-	uint64_t id2;
-	EXPECT_ERR("wedge-submit-refused", pw_submit(j, 3000, &id2), EIO);
-	pw_free(j);
-	/* the third reset reaches the engine: this SUBMIT recovers the device and runs */
-	pw_run(fd, "wedge-recovered-job", 4, 4, 32, 2 * g_lanes, 1, 42, 0);
-	v = 1;
-	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 0)
-		pass("wedge-recovered (GET_PARAM WEDGED = 0 after a successful reset)");
-	else
-		fail("wedge-recovered", "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
+	/* the refused SUBMIT is the hung job's again: its BOs are still the job's */
+	expect_wedged(fd, "wedge", " after a reset that left the engine busy", j, 0, 42);
 }
 
 /* ---- --probe-wedged: the bridge runs with --hung-at-start --stuck-reset 2 (issue 13 item
@@ -94,27 +114,13 @@ void wedge(int fd)
 
 void probe_wedged(int fd)
 {
-	uint64_t v = 0, resets = 0, id;
-	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 1)
-		pass("probe-wedged-param (GET_PARAM WEDGED = 1: the engine stayed busy after the probe's reset)");
-	else
-		fail("probe-wedged-param", "GET_PARAM WEDGED: %" PRIu64 " (want 1)", v);
+	uint64_t resets = 0;
+	/* read before the SUBMITs, whose resets count too */
 	if (!get_param(fd, MBNACCEL_PARAM_RESETS, &resets) && resets >= 1)
 		pass("probe-wedged-resets (RESETS = %" PRIu64 ": the probe's reset is counted)", resets);
 	else
 		fail("probe-wedged-resets", "GET_PARAM RESETS: %" PRIu64 " (want >= 1)", resets);
-	struct pwjob *j = pw_new(fd, 4, 4, 32, 2 * g_lanes, 1, 44);
-	if (!j)
-		return;
-	EXPECT_ERR("probe-wedged-submit-refused", pw_submit(j, 3000, &id), EIO);
-	pw_free(j);
-	/* the bridge's second lost reset was that SUBMIT's; this one reaches the engine */
-	pw_run(fd, "probe-wedged-recovered-job", 4, 4, 32, 2 * g_lanes, 1, 45, 0);
-	v = 1;
-	if (!get_param(fd, MBNACCEL_PARAM_WEDGED, &v) && v == 0)
-		pass("probe-wedged-recovered (GET_PARAM WEDGED = 0 after a successful reset)");
-	else
-		fail("probe-wedged-recovered", "GET_PARAM WEDGED: %" PRIu64 " (want 0)", v);
+	expect_wedged(fd, "probe-wedged", ": the engine stayed busy after the probe's reset", NULL, 44, 45);
 }
 
 /* ---- --leave-running: submit a job (the bridge runs with --hang-job 1, so it stays on
