@@ -69,13 +69,15 @@ dkms-prepare: $(REGS_H)
 	cp -p driver/dkms.conf $(BUILD)/dkms/mbnaccel-$(MBN_DKMS_VER)/
 	@echo "dkms tree: $(BUILD)/dkms/mbnaccel-$(MBN_DKMS_VER) (copy to /usr/src, then dkms add/build/install)"
 
-# The guest-side test program (tests/driver/mbn-drmtest.c): static, raw ioctls on the
-# uapi header, the contract's generated mbn_regs.h and requant.h; drm.h comes from
-# libdrm-dev's copy of the kernel uapi.
+# The guest-side test program (tests/driver/mbn-drmtest.c and the drmtest_*.c it runs,
+# drmtest.h lists them): static, raw ioctls on the uapi header, the contract's generated
+# mbn_regs.h and requant.h; drm.h comes from libdrm-dev's copy of the kernel uapi.
 MBN_DRMTEST := $(BUILD)/bin/mbn-drmtest
+MBN_DRMTEST_SRC := tests/driver/mbn-drmtest.c $(addprefix tests/driver/drmtest_,lib.c job.c \
+	ioctl.c desc.c sched.c stress.c recovery.c)
 .PHONY: drmtest
 drmtest: $(MBN_DRMTEST)
-$(MBN_DRMTEST): tests/driver/mbn-drmtest.c $(MBN_DRV_UAPI) $(REGS_H) hw/model/requant.h
+$(MBN_DRMTEST): $(MBN_DRMTEST_SRC) tests/driver/drmtest.h $(MBN_DRV_UAPI) $(REGS_H) hw/model/requant.h
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -Idriver/uapi/drm \
-		-I$(GEN) -Ihw/model -I/usr/include/libdrm -o $@ $<
+		-I$(GEN) -Ihw/model -I/usr/include/libdrm -o $@ $(MBN_DRMTEST_SRC)

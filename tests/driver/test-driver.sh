@@ -22,7 +22,9 @@
 # job behind another process's queue of long jobs waits for at most one of them.
 # Another (the same hang) leaves a job's fence, exported as a sync_file, across the
 # PCI unbind of the device: it signals, pins the module until closed (issue 13 item 4);
-# a file kept open across the unbind gets ENODEV from every ioctl, its mapping stays.
+# a file kept open across the unbind gets ENODEV from every ioctl, and its mapping is
+# gone (the DRM core unmaps every mapping at drm_dev_unplug: a read in a child dies of
+# SIGBUS, as mbn-drmtest --unbind expects).
 # Another has a stalled job on the engine before the guest boots and the probe's reset
 # lost: the driver waits at probe and comes up wedged, then recovers (item 7).
 #   bash tests/driver/test-driver.sh      (or: make check-driver; bash tests/run.sh driver/)
