@@ -215,14 +215,14 @@ void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 status);
 void mbn_engine_start(struct mbn_device *mdev, struct mbn_job *job);
 int mbn_engine_unwedge(struct mbn_device *mdev);
 void mbn_engine_timeout(struct mbn_device *mdev, struct mbn_job *job);
-void mbn_job_irq(struct mbn_device *mdev);
-void mbn_job_shutdown(struct mbn_device *mdev);
-void mbn_job_probe_reset(struct mbn_device *mdev);
+void mbn_engine_irq(struct mbn_device *mdev);
+void mbn_engine_shutdown(struct mbn_device *mdev);
+void mbn_engine_probe_reset(struct mbn_device *mdev);
 
 /* mbnaccel_sched.c: the drm_sched backend, the files' entities and queues */
-int mbn_job_init_device(struct mbn_device *mdev);
-int mbn_job_file_open(struct mbn_file *mf);
-void mbn_job_file_close(struct mbn_file *mf);
+int mbn_sched_init_device(struct mbn_device *mdev);
+int mbn_sched_file_open(struct mbn_file *mf);
+void mbn_sched_file_close(struct mbn_file *mf);
 void mbn_queue_add(struct mbn_queue *q, struct mbn_job *job);
 void mbn_queue_next(struct mbn_queue *q);
 void mbn_queue_put(struct mbn_queue *q);

@@ -102,7 +102,7 @@ static bool mbn_check_running(struct mbn_device *mdev)
 }
 
 /* The signaled hardware fence wakes the scheduler, which runs the next job. */
-void mbn_job_irq(struct mbn_device *mdev)
+void mbn_engine_irq(struct mbn_device *mdev)
 {
 	u32 st;
 
@@ -210,7 +210,7 @@ void mbn_engine_timeout(struct mbn_device *mdev, struct mbn_job *job)
  * EIO and GET_PARAM WEDGED reads 1 until a retried reset succeeds. The probe itself
  * does not fail: the device stays visible, and its state is reported.
  */
-void mbn_job_probe_reset(struct mbn_device *mdev)
+void mbn_engine_probe_reset(struct mbn_device *mdev)
 {
 	mutex_lock(&mdev->lock);
 	if (mbn_engine_reset(mdev)) {
@@ -223,7 +223,7 @@ void mbn_job_probe_reset(struct mbn_device *mdev)
 /* Device removal (or system shutdown): stop the engine, end the running job as
  * ABORTED. Jobs the scheduler still has end as ABORTED in run_job (mdev->dead).
  */
-void mbn_job_shutdown(struct mbn_device *mdev)
+void mbn_engine_shutdown(struct mbn_device *mdev)
 {
 	struct mbn_job *job;
 

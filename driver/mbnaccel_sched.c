@@ -156,7 +156,7 @@ static void mbn_sched_fini(struct drm_device *drm, void *arg)
 	drm_sched_fini(&mdev->sched);
 }
 
-int mbn_job_init_device(struct mbn_device *mdev)
+int mbn_sched_init_device(struct mbn_device *mdev)
 {
 	const struct drm_sched_init_args args = {
 		.ops = &mbn_sched_ops,
@@ -236,7 +236,7 @@ void mbn_queue_next(struct mbn_queue *q)
 	mutex_unlock(&q->lock);
 }
 
-int mbn_job_file_open(struct mbn_file *mf)
+int mbn_sched_file_open(struct mbn_file *mf)
 {
 	struct drm_gpu_scheduler *sched = &mf->mdev->sched;
 	struct mbn_queue *q;
@@ -262,7 +262,7 @@ int mbn_job_file_open(struct mbn_file *mf)
  * job on the engine runs to completion or times out: it holds its own BO references,
  * so nothing under the hardware is freed.
  */
-void mbn_job_file_close(struct mbn_file *mf)
+void mbn_sched_file_close(struct mbn_file *mf)
 {
 	struct mbn_device *mdev = mf->mdev;
 	struct mbn_job *job, *tmp, *done;
