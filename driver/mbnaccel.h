@@ -2,8 +2,9 @@
 /*
  * mbnaccel.h - shared declarations of the mbnaccel DRM driver.
  *
- * One core (mbnaccel_drv.c, _gem.c, _job.c) and two bus glues (_platform.c for the
- * FPGA SoC, _pci.c for the QEMU co-simulation bridge). The core never touches the bus:
+ * One core (mbnaccel_drv.c, _gem.c, _validate.c and the jobs: _job.c, _engine.c,
+ * _sched.c, _submit.c) and two bus glues (_platform.c for the FPGA SoC, _pci.c for the
+ * QEMU co-simulation bridge). The core never touches the bus:
  * it reaches the registers only through struct mbn_bus_ops, because on PCI a register
  * access is a mailbox round trip that sleeps.
  *
@@ -201,14 +202,33 @@ void mbn_pin_uncharge(struct mbn_device *mdev, struct mbn_pin_acct *acct, u64 by
 int mbn_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int mbn_ioctl_bo_mmap_offset(struct drm_device *drm, void *data, struct drm_file *file);
 
-/* mbnaccel_job.c */
-int mbn_job_init_device(struct mbn_device *mdev);
-int mbn_job_file_open(struct mbn_file *mf);
+/* mbnaccel_job.c: a job's lifetime and its fence. complete/finish: mdev->lock held. */
+struct dma_fence *mbn_fence_create(void);
+void mbn_job_put(struct mbn_job *job);
+void mbn_job_free_resources(struct mbn_job *job);
+void mbn_job_complete(struct mbn_device *mdev, struct mbn_job *job, u32 status, bool keep);
+void mbn_job_finish(struct mbn_device *mdev, struct mbn_job *job, u32 status);
+
+/* mbnaccel_engine.c: the registers. start/unwedge/timeout: mdev->lock held; the rest
+ * take it.
+ */
+void mbn_engine_start(struct mbn_device *mdev, struct mbn_job *job);
+int mbn_engine_unwedge(struct mbn_device *mdev);
+void mbn_engine_timeout(struct mbn_device *mdev, struct mbn_job *job);
+void mbn_engine_irq(struct mbn_device *mdev);
+void mbn_engine_shutdown(struct mbn_device *mdev);
+void mbn_engine_probe_reset(struct mbn_device *mdev);
+
+/* mbnaccel_sched.c: the drm_sched backend, the files' entities and queues */
+int mbn_sched_init_device(struct mbn_device *mdev);
+int mbn_sched_file_open(struct mbn_file *mf);
+void mbn_sched_file_close(struct mbn_file *mf);
+void mbn_queue_add(struct mbn_queue *q, struct mbn_job *job);
+void mbn_queue_next(struct mbn_queue *q);
+void mbn_queue_put(struct mbn_queue *q);
+
+/* mbnaccel_submit.c */
 int mbn_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 int mbn_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
-void mbn_job_file_close(struct mbn_file *mf);
-void mbn_job_irq(struct mbn_device *mdev);
-void mbn_job_shutdown(struct mbn_device *mdev);
-void mbn_job_probe_reset(struct mbn_device *mdev);
 
 #endif

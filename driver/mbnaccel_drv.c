@@ -101,7 +101,7 @@ static int mbn_open(struct drm_device *drm, struct drm_file *file)
 		return -ENOMEM;
 	}
 	mf->mdev = to_mbn_device(drm);
-	ret = mbn_job_file_open(mf);
+	ret = mbn_sched_file_open(mf);
 	if (ret) {
 		mbn_pin_acct_put(mf->acct);
 		kfree(mf);
@@ -121,7 +121,7 @@ static void mbn_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct mbn_file *mf = file->driver_priv;
 
-	mbn_job_file_close(mf);
+	mbn_sched_file_close(mf);
 	mutex_destroy(&mf->lock);
 	mbn_pin_acct_put(mf->acct);     /* BOs and jobs still charged keep their own refs */
 	kfree(mf);
@@ -241,7 +241,7 @@ static struct mbn_device *mbn_device_alloc(struct device *dev, const struct mbn_
 		return mdev;
 	mdev->ops = ops;
 	mdev->bus_ctx = bus_ctx;
-	ret = mbn_job_init_device(mdev);
+	ret = mbn_sched_init_device(mdev);
 	return ret ? ERR_PTR(ret) : mdev;
 }
 
@@ -272,7 +272,7 @@ static int mbn_device_init(struct mbn_device *mdev)
 	 * job and wait for the engine to go idle (else it comes up wedged).
 	 */
 	mbn_write(mdev, MBN_REG_IRQ_ENABLE, 0);
-	mbn_job_probe_reset(mdev);
+	mbn_engine_probe_reset(mdev);
 
 	dev_info(dev, "mbnaccel v%u.%u: %u lanes, IBUF %s%u KiB, WBUF %u rows/lane, OBUF %u KiB, QBUF %u\n",
 		 MBN_VERSION_MAJOR_GET(mdev->regs_version),
@@ -310,7 +310,7 @@ struct mbn_device *mbn_device_probe(struct device *dev, const struct mbn_bus_ops
 void mbn_device_unregister(struct mbn_device *mdev)
 {
 	drm_dev_unplug(&mdev->drm);
-	mbn_job_shutdown(mdev);
+	mbn_engine_shutdown(mdev);
 }
 
 /* System shutdown (reboot, poweroff, kexec): the engine is reset and every job ends
@@ -320,14 +320,14 @@ void mbn_device_unregister(struct mbn_device *mdev)
 void mbn_device_shutdown(struct mbn_device *mdev)
 {
 	if (mdev)
-		mbn_job_shutdown(mdev);
+		mbn_engine_shutdown(mdev);
 }
 
 static irqreturn_t mbn_irq_thread(int irq, void *arg)
 {
 	struct mbn_device *mdev = arg;
 
-	mbn_job_irq(mdev);
+	mbn_engine_irq(mdev);
 	/* Always ours: the platform line is not shared, the PCI one is an MSI-X vector. */
 	return IRQ_HANDLED;
 }
