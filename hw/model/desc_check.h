@@ -5,9 +5,10 @@
  * that the C model (hw/model/cmodel.c), the compiler's own assertion
  * (lib/src/compiler/accel_emit.c) and the tests call the same code; the kernel's
  * validator can include it too (the generated mbn_regs.h picks linux/types.h there).
- * The RTL (hw/rtl/mbn_ctrl.v) is held to it by tests/sim/sim-rtl.c: random chains, and
- * mutated descriptors (rtl-mutated) that must fault, or not, as this checker says, with
- * the same code, descriptor index and offset.
+ * The RTL (hw/rtl/mbn_desc_check.v; mbn_ctrl.v for the descriptor fetch) is held to it
+ * by tests/sim/sim-rtl.c: random chains, and mutated descriptors (rtl-mutated) that
+ * must fault, or not, as this checker says, with the same code, descriptor index and
+ * offset.
  *
  * It holds: the descriptor's own checks (op, reserved bits, rounding, geometry, capacity
  * with and without IBANK, fusion limits: mbn_desc_check), the extents against the job's
@@ -179,7 +180,7 @@ static inline uint32_t mbn_desc_check_strict(const uint32_t w[16], const struct 
 
 /*
  * One extent (region r, offset, length) against the job's region sizes, in the order the
- * RTL checks it (mbn_ctrl.v chk2, and the descriptor fetch): the region index
+ * RTL checks it (mbn_desc_check.v chk2, and mbn_ctrl.v's descriptor fetch): the region index
  * (MBN_FAULT_REGION), 16-byte alignment (MBN_FAULT_DESC), offset + len <= SIZE without
  * overflow (MBN_FAULT_BOUNDS). The hardware reports the extent's offset as FAULT_OFFSET.
  */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // mbn_ctrl: the job sequencer. Owns the job state (BUSY/DONE/FAULT, FAULT_*,
-// DESC_DONE), descriptor fetch and decode, every check of docs/hw.md ("Memory:
-// regions", capacity, field validity) before a descriptor moves data, and the
-// descriptor pipeline. Three stages, each holding at most one descriptor:
+// DESC_DONE), descriptor fetch and the check of the fetch window, and the descriptor
+// pipeline; a descriptor's decode and every check of docs/hw.md before it moves data
+// (fields, capacity, regions) are mbn_desc_check's, which F steps through F_DEC1..
+// F_DEC3B. Three stages, each holding at most one descriptor:
 //   F (front):   fetch -> check -> load input (unless reuse_input) -> load weights,
 //                qparams (unless reuse_weights) into the free half of IBUF/WBUF/QBUF
 //   C (compute): wait for a free OBUF half -> compute -> pipeline drain
@@ -77,7 +78,7 @@ module mbn_ctrl #(
     output wire [1:0]  round_mode,
     output wire [15:0] in_rows,
     output wire [15:0] in_w,
-    output reg  [31:0] ib_ld_rw,      // words per IBUF row of the tile F loads (DW: in_w*in_c/16, PW: in_c/16)
+    output wire [31:0] ib_ld_rw,      // words per IBUF row of the tile F loads (DW: in_w*in_c/16, PW: in_c/16)
     output wire [11:0] jn,
     output wire [11:0] oc16,
     output wire [11:0] groups,
@@ -116,17 +117,6 @@ module mbn_ctrl #(
     localparam [1:0] T_IDLE = 2'd0, T_ST = 2'd1, T_STW = 2'd2;
     localparam [31:0] F_BOUNDS = `MBN_FAULT_BOUNDS, F_AXI = `MBN_FAULT_AXI,
                       F_DESC = `MBN_FAULT_DESC, F_REGION = `MBN_FAULT_REGION;
-    // half sizes: a descriptor up to these runs double-buffered
-    localparam [63:0] WB_HALF_ROWS  = WBUF_ROWS / 2;
-    localparam [63:0] OB_HALF_WORDS = OBUF_WORDS / 2;
-    // fusion (d0[10], CAPS3[16]): the fused output address is the OBUF address (OAW
-    // bits) and one requantizer word = one IBUF word (16 lanes)
-    localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS) && LANES == 16;
-    // IBUF row banks (docs/hw.md, CAPS3[17]): a tile of R rows of W words takes
-    // ceil(R/3)*W words of each of the 3 banks; checked as (R + 2)*W <= 3 * space
-    localparam [63:0] IB_BANK3_BYTES = 3 * IBUF_WORDS * 16;
-    localparam [63:0] IB_HALF3_BYTES = 3 * (IBUF_WORDS / 2) * 16;
-    localparam [63:0] IB_HALF3_WORDS = 3 * (IBUF_WORDS / 2);
 
     reg [4:0]   state_reg;              // F
     reg [2:0]   cst_reg;                // C
@@ -140,59 +130,39 @@ module mbn_ctrl #(
     reg [31:0]  err_add_reg;            // AXI fault: byte offset within the transfer
     reg         err_fix_reg;
 
-    function [31:0] dword; input integer n; begin dword = desc_reg[n*32 +: 32]; end endfunction
-    // {r, 6'd0} rather than r*64: the only multipliers here are the extent products,
-    // which the formal proof cuts (hw/formal/fv_ctrl.ys)
     function [63:0] rbase; input [2:0] r; begin rbase = region_base[{r, 6'd0} +: 64]; end endfunction
     function [63:0] rsize; input [2:0] r; begin rsize = region_size[{r, 6'd0} +: 64]; end endfunction
-    // docs/hw.md "Memory: regions": region index, alignment, offset + extent <= size
-
-    // the same on registered end (offset + extent) and region size; codes fit 3 bits
-    function [2:0] chk2;
-        input [3:0] r; input [3:0] off; input [64:0] endp; input [63:0] size;
-        begin
-            if (r >= 4'd8)                       chk2 = F_REGION[2:0];
-            else if (off != 4'd0)                chk2 = F_DESC[2:0];
-            else if (endp > {1'b0, size})        chk2 = F_BOUNDS[2:0];
-            else                                 chk2 = 3'd0;
-        end
-    endfunction
-    reg [64:0] end_i_reg, end_w_reg, end_q_reg, end_o_reg;
-    reg [63:0] sz_i_reg, sz_w_reg, sz_q_reg, sz_o_reg, dsz_reg;
+    reg [63:0] dsz_reg;
     reg [40:0] dend_reg;
-    reg        cap_bad_reg;
-    reg [2:0]  ck_i_reg, ck_w_reg, ck_q_reg, ck_o_reg;
 
-    // ---- F's descriptor fields (positions from the contract: `MBN_D_<F>_OF, mbn_regs.vh) --
-    wire [31:0] d0 = dword(0);
-    wire [`MBN_D_OP_W-1:0]       op         = `MBN_D_OP_OF(desc_reg);
-    wire                         reuse_w    = `MBN_D_REUSE_WEIGHTS_OF(desc_reg);
-    wire                         reuse_i    = `MBN_D_REUSE_INPUT_OF(desc_reg);
-    wire                         f_fuse     = `MBN_D_FUSE_OF(desc_reg);
-    wire [`MBN_D_ROUND_W-1:0]    f_round    = `MBN_D_ROUND_OF(desc_reg);
-    wire [`MBN_D_IN_ROWS_W-1:0]  f_in_rows  = `MBN_D_IN_ROWS_OF(desc_reg);
-    wire [`MBN_D_IN_W_W-1:0]     f_in_w     = `MBN_D_IN_W_OF(desc_reg);
-    wire [`MBN_D_IN_C_W-1:0]     in_c       = `MBN_D_IN_C_OF(desc_reg);
-    wire [`MBN_D_OUT_C_W-1:0]    out_c      = `MBN_D_OUT_C_OF(desc_reg);
-    wire [`MBN_D_OUT_ROWS_W-1:0] f_out_rows = `MBN_D_OUT_ROWS_OF(desc_reg);
-    wire [`MBN_D_OUT_W_W-1:0]    f_out_w    = `MBN_D_OUT_W_OF(desc_reg);
-    wire [`MBN_D_STRIDE_W-1:0]   stride     = `MBN_D_STRIDE_OF(desc_reg);
-    wire [`MBN_D_PAD_LEFT_W-1:0] pad8       = `MBN_D_PAD_LEFT_OF(desc_reg);
-    wire [`MBN_D_IN_REGION_W-1:0]  in_rg    = `MBN_D_IN_REGION_OF(desc_reg);
-    wire [`MBN_D_W_REGION_W-1:0]   w_rg     = `MBN_D_W_REGION_OF(desc_reg);
-    wire [`MBN_D_Q_REGION_W-1:0]   q_rg     = `MBN_D_Q_REGION_OF(desc_reg);
-    wire [`MBN_D_OUT_REGION_W-1:0] out_rg   = `MBN_D_OUT_REGION_OF(desc_reg);
-    wire [`MBN_D_IN_OFFSET_W-1:0]  in_off   = `MBN_D_IN_OFFSET_OF(desc_reg);
-    wire [`MBN_D_W_OFFSET_W-1:0]   w_off    = `MBN_D_W_OFFSET_OF(desc_reg);
-    wire [`MBN_D_Q_OFFSET_W-1:0]   q_off    = `MBN_D_Q_OFFSET_OF(desc_reg);
-    wire [`MBN_D_OUT_OFFSET_W-1:0] out_off  = `MBN_D_OUT_OFFSET_OF(desc_reg);
-    wire [`MBN_D_OUT_STRIDE_W-1:0] ostride  = `MBN_D_OUT_STRIDE_OF(desc_reg);
-    wire [11:0] f_jn      = in_c[15:4];
-    wire [11:0] f_oc16    = out_c[15:4];
-    wire [15:0] lanes16   = 16'(LANES);
-    wire [11:0] f_groups  = 12'(out_c / lanes16);
-    wire        f_dw      = op == 4'd`MBN_OP_DW;
-    wire        is_pw     = op == 4'd`MBN_OP_PW;
+    // ---- F's descriptor: decode and checks (mbn_desc_check), stepped by F_DEC1..F_DEC3B
+    wire        reuse_i, reuse_w, f_fuse;
+    wire [`MBN_D_OUT_C_W-1:0]      out_c;
+    wire [11:0] f_oc16;
+    wire [`MBN_D_OUT_STRIDE_W-1:0] ostride;
+    wire [`MBN_D_IN_OFFSET_W-1:0]  in_off;
+    wire [`MBN_D_W_OFFSET_W-1:0]   w_off;
+    wire [`MBN_D_Q_OFFSET_W-1:0]   q_off;
+    wire [`MBN_D_OUT_OFFSET_W-1:0] out_off;
+    // (the names the formal harness exposes: hw/formal/fv_ctrl.ys)
+    wire [31:0] pin_reg, pout_reg, code_reg, coff_reg;
+    wire [63:0] in_bytes_reg, wwords_reg, a_in_reg, a_w_reg, a_q_reg, a_out_reg,
+                e_in_reg, e_w_reg, e_q_reg, e_out_reg;
+    wire        f_ifull_reg, f_wfull_reg, f_ofull_reg;     // F's descriptor needs the whole buffer
+    mbn_desc_check #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
+                     .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES)) u_chk (
+        .clk(clk), .desc(desc_reg), .region_base(region_base), .region_size(region_size),
+        .desc_off(doff_reg[31:0]),
+        .step({state_reg == F_DEC3B, state_reg == F_DEC3, state_reg == F_DEC2B,
+               state_reg == F_DEC2, state_reg == F_DEC1}),
+        .reuse_i(reuse_i), .reuse_w(reuse_w), .fuse(f_fuse), .out_c(out_c), .oc16(f_oc16),
+        .ostride(ostride), .in_off(in_off), .w_off(w_off), .q_off(q_off), .out_off(out_off),
+        .pin_reg(pin_reg), .pout_reg(pout_reg), .ib_ld_rw(ib_ld_rw),
+        .in_bytes_reg(in_bytes_reg), .wwords_reg(wwords_reg),
+        .a_in_reg(a_in_reg), .a_w_reg(a_w_reg), .a_q_reg(a_q_reg), .a_out_reg(a_out_reg),
+        .e_in_reg(e_in_reg), .e_w_reg(e_w_reg), .e_q_reg(e_q_reg), .e_out_reg(e_out_reg),
+        .ifull_reg(f_ifull_reg), .wfull_reg(f_wfull_reg), .ofull_reg(f_ofull_reg),
+        .code_reg(code_reg), .coff_reg(coff_reg));
 
     // ---- C's descriptor: drives the engines (the same contract positions) ----------
     wire [`MBN_D_IN_C_W-1:0]     c_in_c     = `MBN_D_IN_C_OF(cd_reg);
@@ -207,7 +177,7 @@ module mbn_ctrl #(
     assign in_w       = `MBN_D_IN_W_OF(cd_reg);
     assign jn         = c_in_c[15:4];       // 16-channel columns (in_c is a multiple of 16)
     assign oc16       = c_out_c[15:4];
-    assign groups     = 12'(c_out_c / lanes16);
+    assign groups     = 12'(c_out_c / 16'(LANES));
     assign pixels     = c_pin_reg;
     assign out_rows   = `MBN_D_OUT_ROWS_OF(cd_reg);
     assign out_w      = `MBN_D_OUT_W_OF(cd_reg);
@@ -234,59 +204,18 @@ module mbn_ctrl #(
     assign wr_wpp    = s_wpp_reg;
     assign wr_stride = s_stride_reg;
 
-    // decode pipeline registers
-    reg [31:0] pin_reg, pout_reg;
-    reg        fmt_bad_reg;
-    reg [63:0] in_bytes_reg, out_words_reg, wrows_reg, wwords_reg, out_ext_reg;
-    reg [31:0] pinx_reg, poutx_reg;     // rows + 2 (in pixels of in_w for DW: pin + 2*in_w)
-    reg [63:0] ib_need_reg, fo_need_reg; // (R + 2)*W in bytes (input) and words (fused output)
-    reg        cap_ib_bad_reg;
-    reg [31:0] code_reg, coff_reg;
-
-    // d0's used bits without fuse (a PW, or a build without FUSE)
-    localparam [31:0] D0_NOFUSE = `MBN_DESC_USED0 & ~(32'd1 << `MBN_D_FUSE_LSB);
-    wire fmt_bad_n =
-        !(is_pw || f_dw) ||
-        (d0 & ~((FUSE_OK && f_dw) ? `MBN_DESC_USED0 : D0_NOFUSE)) != 32'd0 ||
-        f_round == 2'd3 ||   // round: 0, 1, 2 (CAPS3[18] RSINGLE)
-        (f_fuse && (out_rg != 4'd0 || out_off != 32'd0 || ostride != out_c)) ||
-        desc_reg[511:384] != 128'd0 ||
-        f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
-        f_out_rows == 16'd0 || f_out_w == 16'd0 ||
-        in_c[3:0] != 4'd0 ||
-        (is_pw && ((out_c % lanes16) != 16'd0 || f_out_rows != f_in_rows || f_out_w != f_in_w)) ||
-        (f_dw && (out_c != in_c || (stride != 4'd1 && stride != 4'd2) || pad8 > 8'd2)) ||
-        ostride < out_c || ostride[3:0] != 4'd0;
-
-    wire [31:0] dw_wwords = {20'd0, f_jn} * 32'd9;
-    // narrow products (DSP-sized), widened afterwards
-    wire [31:0] pin_n     = f_in_rows * f_in_w;
-    wire [31:0] pout_n    = f_out_rows * f_out_w;
-    wire [47:0] in_bytes_n  = pin_reg * in_c;
-    wire [43:0] out_words_n = pout_reg * f_oc16;
-    wire [27:0] pw_wwords_n = out_c * f_jn;
-    wire [23:0] pw_wrows_n  = f_groups * f_jn;
-    wire [31:0] pout_m1     = pout_reg - 32'd1;
-    wire [27:0] rw_n        = f_in_w * f_jn;
-    wire [47:0] ib_need_n   = pinx_reg * in_c;
-    wire [43:0] fo_need_n   = poutx_reg * f_oc16;
-    wire [47:0] out_ext_n   = pout_m1 * ostride;
-    // DMA addresses: region base + offset
-    wire [63:0] a_desc = rbase(dreg4)  + {24'd0, doff_reg};
-    wire [63:0] a_in   = rbase(in_rg[2:0])  + {32'd0, in_off};
-    wire [63:0] a_w    = rbase(w_rg[2:0])   + {32'd0, w_off};
-    wire [63:0] a_q    = rbase(q_rg[2:0])   + {32'd0, q_off};
-    wire [63:0] a_out  = rbase(out_rg[2:0]) + {32'd0, out_off};
+    // the descriptor fetch: region base + DESC_OFFSET + i*64
+    wire [63:0] a_desc = rbase(dreg4) + {24'd0, doff_reg};
 
     // bits no field defines (d4[7:4], d6[31:16], d11[31:16]) are ignored (the kernel
-    // refuses them: desc_check.h mbn_desc_check_strict); address bits
-    // above ADDR_W dropped
-    wire unused_ok = &{1'b0, wwords_reg[63:60],
+    // refuses them: desc_check.h mbn_desc_check_strict); address bits above ADDR_W
+    // dropped; the load sizes' bits beyond the DMA's 24-bit word count (the capacity
+    // checks bound them) and below a word (in_c is a multiple of 16)
+    wire unused_ok = &{1'b0, in_bytes_reg[63:28], in_bytes_reg[3:0], wwords_reg[63:24],
                        c_in_c[3:0], c_out_c[3:0], c_stride[3:2], c_pad_left[7:2], cd_reg[511:192],
                        cd_reg[31:11], cd_reg[9:6], cd_reg[135:132]};
 
     // ---- buffer halves -----------------------------------------------------------------
-    reg  f_ifull_reg, f_wfull_reg, f_ofull_reg;      // F's descriptor needs the whole buffer
     reg  f_i_full, f_w_full;                         // ... after reuse
     reg  c_i_full, c_w_full, c_o_full, s_o_full, s_fuse;
     reg  last_i_hi, last_i_full, last_w_hi, last_w_full, last_o_hi;
@@ -302,8 +231,7 @@ module mbn_ctrl #(
     // comparison is registered too and a load issues in the 3rd cycle of its state
     // (the pending set only shrinks or moves from C to S meanwhile, so a stale "no
     // overlap" stays true)
-    reg  [63:0] a_desc_reg, e_desc_reg, a_in_reg, e_in_reg, a_w_reg, e_w_reg,
-                a_q_reg, e_q_reg, a_out_reg, e_out_reg;
+    reg  [63:0] a_desc_reg, e_desc_reg;
     reg  [63:0] x_lo, x_hi;
     reg         haz_reg;
     reg  [1:0]  ldc_reg;                // cycles in the current F state (saturating)
@@ -451,76 +379,12 @@ module mbn_ctrl #(
                 rd_dst    <= 2'd0;
                 state_reg <= F_FWAIT;
             end
-            F_DEC1: begin
-                a_in_reg <= a_in; a_w_reg <= a_w; a_q_reg <= a_q; a_out_reg <= a_out;
-                pin_reg     <= pin_n;
-                pout_reg    <= pout_n;
-                ib_ld_rw    <= f_dw ? {4'd0, rw_n} : {20'd0, f_jn};
-                fmt_bad_reg <= fmt_bad_n;
-                state_reg   <= F_DEC2;
-            end
-            F_DEC2: begin
-                in_bytes_reg  <= {16'd0, in_bytes_n};
-                out_words_reg <= {20'd0, out_words_n};
-                wwords_reg    <= is_pw ? {36'd0, pw_wwords_n} : {32'd0, dw_wwords};
-                wrows_reg     <= is_pw ? {40'd0, pw_wrows_n}
-                                       : {32'd0, (dw_wwords + {16'd0, lanes16} - 32'd1) / LANES};
-                out_ext_reg   <= {16'd0, out_ext_n} + {48'd0, out_c};
-                pinx_reg      <= pin_reg + (f_dw ? {15'd0, f_in_w, 1'b0} : 32'd2);
-                poutx_reg     <= pout_reg + 32'd2;
-                state_reg     <= F_DEC2B;
-            end
-            F_DEC2B: begin
-                // extent ends and region sizes, registered for F_DEC3 (timing)
-                end_i_reg <= {33'd0, in_off}  + {1'b0, in_bytes_reg};
-                end_w_reg <= {33'd0, w_off}   + {1'b0, wwords_reg[59:0], 4'd0};
-                end_q_reg <= {33'd0, q_off}   + {45'd0, out_c, 4'd0};
-                end_o_reg <= {33'd0, out_off} + {1'b0, out_ext_reg};
-                sz_i_reg  <= rsize(in_rg[2:0]);  sz_w_reg <= rsize(w_rg[2:0]);
-                sz_q_reg  <= rsize(q_rg[2:0]);   sz_o_reg <= rsize(out_rg[2:0]);
-                cap_bad_reg <= fmt_bad_reg || wrows_reg > WBUF_ROWS ||
-                    {48'd0, out_c} > QBUF_ENTRIES || (!f_fuse && out_words_reg > OBUF_WORDS);
-                ib_need_reg <= {16'd0, ib_need_n};
-                fo_need_reg <= {20'd0, fo_need_n};
-                state_reg <= F_DEC3;
-            end
-            F_DEC3: begin
-                // per extent: region index, alignment, bounds (docs/hw.md order)
-                ck_i_reg <= chk2(in_rg,  in_off[3:0],  end_i_reg, sz_i_reg);
-                ck_w_reg <= chk2(w_rg,   w_off[3:0],   end_w_reg, sz_w_reg);
-                ck_q_reg <= chk2(q_rg,   q_off[3:0],   end_q_reg, sz_q_reg);
-                ck_o_reg <= chk2(out_rg, out_off[3:0], end_o_reg, sz_o_reg);
-                e_in_reg  <= a_in_reg + in_bytes_reg;
-                e_w_reg   <= a_w_reg + {wwords_reg[59:0], 4'd0};
-                e_q_reg   <= a_q_reg + {44'd0, out_c, 4'd0};
-                e_out_reg <= a_out_reg + out_ext_reg;
-                // IBUF capacity by the row-bank rule: a fused DW's input and output
-                // each within a half, any other input within a whole bank
-                cap_ib_bad_reg <= ib_need_reg > IB_BANK3_BYTES ||
-                    (f_fuse && (ib_need_reg > IB_HALF3_BYTES || fo_need_reg > IB_HALF3_WORDS));
-                f_ifull_reg <= ib_need_reg > IB_HALF3_BYTES;
-                f_wfull_reg <= wrows_reg > WB_HALF_ROWS;
-                f_ofull_reg <= out_words_reg > OB_HALF_WORDS;
-                state_reg <= F_DEC3B;
-            end
-            F_DEC3B: begin
-                // priority: descriptor fields and capacity, then input, weights,
-                // qparams, output extents
-                coff_reg <= doff_reg[31:0];
-                if (cap_bad_reg || cap_ib_bad_reg)
-                    code_reg <= F_DESC;
-                else if (!reuse_i && ck_i_reg != 3'd0) begin
-                    code_reg <= {29'd0, ck_i_reg}; coff_reg <= in_off;
-                end else if (!reuse_w && ck_w_reg != 3'd0) begin
-                    code_reg <= {29'd0, ck_w_reg}; coff_reg <= w_off;
-                end else if (!reuse_w && ck_q_reg != 3'd0) begin
-                    code_reg <= {29'd0, ck_q_reg}; coff_reg <= q_off;
-                end else if (!f_fuse && ck_o_reg != 3'd0) begin
-                    code_reg <= {29'd0, ck_o_reg}; coff_reg <= out_off;
-                end else
-                    code_reg <= 32'd0;
-                state_reg <= F_DEC4;
-            end
+            // decode and checks: mbn_desc_check registers one stage in each
+            F_DEC1:  state_reg <= F_DEC2;
+            F_DEC2:  state_reg <= F_DEC2B;
+            F_DEC2B: state_reg <= F_DEC3;
+            F_DEC3:  state_reg <= F_DEC3B;
+            F_DEC3B: state_reg <= F_DEC4;
             F_DEC4: begin
                 if (code_reg != 32'd0) begin
                     fault_code <= code_reg; fault_desc <= idx_reg; fault_off <= coff_reg;

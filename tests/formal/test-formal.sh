@@ -70,11 +70,11 @@ mutant "missing overflow check (outstanding-read limit removed)" dma_rd 24 mbn_d
 	's/outst_reg < MAX_RD_OUTSTANDING;/1'"'"'b1;/'
 mutant "burst crosses 4 KiB (no clamp to the 4 KiB line)" dma_wr 6 mbn_dma_wr.v \
 	's/wire \[11:0\] len    = (len_a > {3.d0, bwords}) ? {3.d0, bwords} : len_a;/wire [11:0] len    = len_a;/'
-# mbn_ctrl: the checks that keep each DMA window inside its region
+# mbn_ctrl and mbn_desc_check: the checks that keep each DMA window inside its region
 mutant "off-by-one extent (descriptor fetch checked as 48 bytes, 64 read)" ctrl 9 mbn_ctrl.v \
 	"s/dend_reg   <= {1'b0, doff_reg} + 41'd64;/dend_reg   <= {1'b0, doff_reg} + 41'd48;/"
 mutant "missing overflow check (fetch bound compared in 32 bits, the carry lost)" ctrl 9 mbn_ctrl.v \
 	"s/end else if ({24'd0, dend_reg} > {1'b0, dsz_reg}) begin/end else if (dend_reg[31:0] > dsz_reg[31:0]) begin/"
-mutant_ind "missing check (the output extent's verdict ignored)" ctrl mbn_ctrl.v \
-	"s/end else if (!f_fuse && ck_o_reg != 3'd0) begin/end else if (!f_fuse \&\& ck_o_reg == 3'd7) begin/"
+mutant_ind "missing check (the output extent's verdict ignored)" ctrl mbn_desc_check.v \
+	"s/end else if (!fuse && ck_o_reg != 3'd0) begin/end else if (!fuse \&\& ck_o_reg == 3'd7) begin/"
 finish
