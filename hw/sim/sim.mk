@@ -91,9 +91,11 @@ lint: $(REGS_VH)
 SIM_TEST_SRC  := $(wildcard tests/sim/sim-*.c)
 SIM_TESTS     := $(patsubst tests/sim/%.c,$(BUILD)/tests-sim/%,$(SIM_TEST_SRC))
 sim-test: $(SIM_TESTS)
+# sim-rtl is one program of several files: sim-rtl.c (main) and tests/sim/rtl-*.c.
+$(BUILD)/tests-sim/sim-rtl: $(wildcard tests/sim/rtl-*.c) tests/sim/sim-rtl.h
 $(BUILD)/tests-sim/%: tests/sim/%.c tests/sim/simtest.h hw/model/cmodel.c hw/model/cmodel.h hw/model/requant.h hw/model/desc_check.h hw/sim/mbn_sim.h $(SIM_LOAD) $(REGS_H)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Ihw/sim -Ihw/model -I$(GEN) -o $@ $< hw/model/cmodel.c hw/sim/mbn_sim_load.c -ldl -lm
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Ihw/sim -Ihw/model -I$(GEN) -o $@ $< $(filter tests/sim/rtl-%.c,$^) hw/model/cmodel.c hw/sim/mbn_sim_load.c -ldl -lm
 
 sim-clean:
 	rm -rf build/sim-obj $(BUILD)/lib/libmbnsim*.so $(BUILD)/tests-sim

@@ -54,5 +54,7 @@ build dma_rd mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD
 build dma_rd2 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD -Wno-WIDTH \
     -GMAX_RD_OUTSTANDING=2 -CFLAGS -DMAX_OUT=2 && runtb dma_rd2 120
 build dma_wr mbn_dma_wr hw/tb/tb_dma_wr.cpp hw/rtl/mbn_dma_wr.v -Wno-SYMRSVDWORD && runtb dma_wr 120
-build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v && runtb top 1200
+# tb_top is one testbench of several files (hw/tb/tb_top.h): the others are linked in
+build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v "$ROOT/hw/tb/tb_top_axi.cpp" "$ROOT/hw/tb/tb_top_chains.cpp" \
+    "$ROOT/hw/tb/tb_top_faults.cpp" && runtb top 1200
 exit $rc

@@ -23,7 +23,13 @@
 #include "mbn_regs.h"
 #include "mbn_sim_load.h" /* the simulator library, loaded at run time */
 
-static int st_failed, st_passed;
+/* The counters here and the RNG state below are one copy per program: a program of several
+ * files (sim-rtl) defines SIMTEST_PART in all but the one with main. */
+#ifdef SIMTEST_PART
+extern int st_failed, st_passed;
+#else
+int st_failed, st_passed;
+#endif
 
 static void pass(const char *name)
 {
@@ -52,7 +58,11 @@ static double now_s(void)
 }
 
 /* xorshift64* */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+#ifdef SIMTEST_PART
+extern uint64_t rng_state;
+#else
+uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+#endif
 static uint64_t rnd64(void)
 {
 	uint64_t x = rng_state;

@@ -3,10 +3,11 @@
  * test-cpu-ops.c - the CPU kernels (lib/src/kernels/cpu_ops.c) against deliberately naive
  * direct implementations written here: random layers of every geometry (kernel 1..5,
  * stride 1..3, SAME / VALID / explicit pads, odd sizes, depth multiplier 1..3, uint8
- * and int8, clamps), plus hand-computed cases. The int8 references work on the true
- * signed values (stored - 128) with the model's own zero points and bounds, so they
- * also check the biased-uint8 domain of graph.h. Bit-exactness against TFLite itself
- * is the end-to-end oracle test's job.
+ * and int8, clamps). The int8 references work on the true signed values (stored - 128)
+ * with the model's own zero points and bounds, so they also check the biased-uint8
+ * domain of graph.h. Bit-exactness against TFLite itself is the end-to-end oracle test's
+ * job. The hand-computed cases are test-cpu-ops-hand.c; the layer helpers both use are
+ * test-cpu-ops.h.
  *
  *   test-cpu-ops           run the checks
  *   test-cpu-ops --seed N  the same with another random seed
@@ -25,6 +26,7 @@
 #include "kernels/quant.h"
 
 #include "check.h"
+#include "test-cpu-ops.h"
 
 /* xorshift64* */
 static uint64_t rng_state = 0x243f6a8885a308d3ull;
@@ -45,28 +47,6 @@ static int imin_(int a, int b) { return a < b ? a : b; }
 /* ---------------------------------------------------------------------------------
  * Layer construction.
  */
-static void free_layer(struct mbn_layer *l)
-{
-	free(l->weights);
-	free(l->bias);
-	free(l->mult);
-	free(l->shift);
-	free(l->table);
-	memset(l, 0, sizeof(*l));
-}
-
-static void alloc_params(struct mbn_layer *l, size_t n_weights)
-{
-	l->weights = calloc(n_weights ? n_weights : 1, sizeof(int16_t));
-	l->bias = calloc((size_t)l->out_c, sizeof(int32_t));
-	l->mult = calloc((size_t)l->out_c, sizeof(int32_t));
-	l->shift = calloc((size_t)l->out_c, sizeof(int32_t));
-	if (!l->weights || !l->bias || !l->mult || !l->shift) {
-		fprintf(stderr, "out of memory\n");
-		exit(2);
-	}
-}
-
 /* Random quantization: zero points, clamps, per-channel multipliers from a real
  * scale as TFLite would produce them (mostly < 1; sometimes > 1 for a left shift). */
 static void random_quant(struct mbn_layer *l, int max_weight, int bias_range)
@@ -260,14 +240,6 @@ static void ref_softmax(const struct mbn_layer *l, const uint8_t *in, uint8_t *o
 	}
 }
 
-/* optimized_ops::PopulateSoftmaxLookupTable */
-static void fill_table(struct mbn_layer *l)
-{
-	const float scale = -l->in_scale * l->beta;
-	l->table = calloc(256, sizeof(float));
-	for (int32_t val = 0; val <= 255; ++val)
-		l->table[255 - val] = expf(scale * (float)val);
-}
 
 /* ---------------------------------------------------------------------------------
  * Random geometry: TFLite's SAME / VALID (kernels/padding.h) or an explicit pad.
@@ -337,21 +309,6 @@ static const char *describe(const struct mbn_layer *l)
 }
 
 typedef void (*kernel_fn)(const struct mbn_layer *, const uint8_t *, uint8_t *);
-
-/* mbn_cpu_run_layer with exactly the scratch mbn_cpu_scratch_bytes asks for (a malloc
- * of that size: under ASan an undersized request shows as an overflow) */
-static void run_layer(const struct mbn_layer *l, const uint8_t *in, uint8_t *out)
-{
-	size_t n = mbn_cpu_scratch_bytes(l);
-	void *work = n ? malloc(n) : NULL;
-
-	if (n && !work) {
-		fprintf(stderr, "out of memory for %zu bytes of scratch\n", n);
-		exit(2);
-	}
-	mbn_cpu_run_layer(l, in, out, work);
-	free(work);
-}
 
 /* Run kernel and reference on random input; 0 if identical. Guard bytes around the
  * output catch out-of-bounds writes in the plain build too. */
@@ -507,173 +464,6 @@ static void test_random_softmax(int iters)
 }
 
 /* ---------------------------------------------------------------------------------
- * Hand-computed cases.
- */
-static void test_hand(void)
-{
-	/* 1x1 conv, one channel: acc = 10 + (130 - 128) * 3 = 16; x0.5 -> 8; + 100. */
-	{
-		struct mbn_layer l = { .op = MBN_OP_CONV, .in_h = 1, .in_w = 1, .in_c = 1,
-				       .out_h = 1, .out_w = 1, .out_c = 1, .k_h = 1, .k_w = 1,
-				       .stride_h = 1, .stride_w = 1, .depth_mult = 1,
-				       .in_zp = 128, .out_zp = 100, .act_min = 0, .act_max = 255 };
-		uint8_t in = 130, out = 0;
-		alloc_params(&l, 1);
-		l.weights[0] = 3;
-		l.bias[0] = 10;
-		l.mult[0] = 1 << 30;
-		l.shift[0] = 0;
-		run_layer(&l, &in, &out);
-		check("hand conv 1x1", out == 108, "got %u want 108", out);
-		l.act_max = 105;
-		run_layer(&l, &in, &out);
-		check("hand conv clamp max", out == 105, "got %u want 105", out);
-		free_layer(&l);
-	}
-	/* 3x3 SAME depthwise over a 2x2 input: every output sees the 4 inputs (zp + 1)
-	 * with weight 1; padding adds nothing: acc = 4, x1 (2^30, shift 1) -> 4. */
-	{
-		struct mbn_layer l = { .op = MBN_OP_DWCONV, .in_h = 2, .in_w = 2, .in_c = 1,
-				       .out_h = 2, .out_w = 2, .out_c = 1, .k_h = 3, .k_w = 3,
-				       .stride_h = 1, .stride_w = 1, .pad_top = 1, .pad_left = 1,
-				       .depth_mult = 1, .in_zp = 7, .out_zp = 50, .act_min = 0,
-				       .act_max = 255 };
-		uint8_t in[4] = { 8, 8, 8, 8 }, out[4];
-		alloc_params(&l, 9);
-		for (int i = 0; i < 9; i++)
-			l.weights[i] = 1;
-		l.mult[0] = 1 << 30;
-		l.shift[0] = 1;
-		run_layer(&l, in, out);
-		check("hand depthwise SAME padding", !memcmp(out, (uint8_t[]){ 54, 54, 54, 54 }, 4),
-		      "got %u %u %u %u want 54", out[0], out[1], out[2], out[3]);
-		free_layer(&l);
-	}
-	/* Average pool of two values: uint8 rounds half up, int8 half away from zero. */
-	{
-		struct mbn_layer l = { .op = MBN_OP_AVGPOOL, .in_h = 1, .in_w = 2, .in_c = 1,
-				       .out_h = 1, .out_w = 1, .out_c = 1, .k_h = 1, .k_w = 2,
-				       .stride_h = 1, .stride_w = 1, .act_min = 0, .act_max = 255 };
-		static const struct { bool s; int8_t a, b, want; } cases[] = {
-			{ false, 1, 2, 2 }, { false, 0, 1, 1 }, { true, 1, 2, 2 },
-			{ true, -1, -2, -2 }, { true, -1, 0, -1 }, { true, -3, 0, -2 },
-			{ true, -128, -127, -128 }, { true, 127, 126, 127 },
-		};
-		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-			uint8_t in[2], out = 0, want;
-			char name[80];
-			l.is_signed = cases[i].s;
-			if (l.is_signed) {
-				in[0] = (uint8_t)(cases[i].a + 128);
-				in[1] = (uint8_t)(cases[i].b + 128);
-				want = (uint8_t)(cases[i].want + 128);
-			} else {
-				in[0] = (uint8_t)cases[i].a;
-				in[1] = (uint8_t)cases[i].b;
-				want = (uint8_t)cases[i].want;
-			}
-			run_layer(&l, in, &out);
-			snprintf(name, sizeof(name), "hand avgpool %s (%d + %d) / 2",
-				 cases[i].s ? "int8" : "uint8", cases[i].a, cases[i].b);
-			check(name, out == want, "got %u want %u", out, want);
-		}
-		/* int8 clamp bounds are biased: [-10, 10] true is [118, 138] stored */
-		uint8_t in[2] = { 128 + 50, 128 + 50 }, out = 0;
-		l.is_signed = true;
-		l.act_min = 118;
-		l.act_max = 138;
-		run_layer(&l, in, &out);
-		check("hand avgpool int8 clamp", out == 138, "got %u want 138", out);
-	}
-	/* FC: acc = 5 + (1*2 + (-1)*3 + 2*(-4)) = -4, x0.5 -> -2 (tie -> toward +inf in
-	 * srdhm: -4 * 0.5 = -2 exactly) + 10 = 8. */
-	{
-		struct mbn_layer l = { .op = MBN_OP_FC, .in_h = 1, .in_w = 1, .in_c = 3,
-				       .out_h = 1, .out_w = 1, .out_c = 1, .in_zp = 100,
-				       .out_zp = 10, .act_min = 0, .act_max = 255 };
-		uint8_t in[3] = { 101, 99, 102 }, out = 0;
-		alloc_params(&l, 3);
-		l.weights[0] = 2;
-		l.weights[1] = 3;
-		l.weights[2] = -4;
-		l.bias[0] = 5;
-		l.mult[0] = 1 << 30;
-		run_layer(&l, in, &out);
-		check("hand fully connected", out == 8, "got %u want 8", out);
-		free_layer(&l);
-	}
-	/* A negative tie: acc -3 x 0.25 = -0.75: SaturatingRoundingDoublingHighMul(-3, 0.5)
-	 * gives -1, then / 2 = -0.5 is a tie. Depthwise (MultiplyByQuantizedMultiplier)
-	 * rounds it away from zero to -1; FC and conv (ruy on x86) round up to 0. */
-	{
-		struct mbn_layer l = { .op = MBN_OP_FC, .in_h = 1, .in_w = 1, .in_c = 1,
-				       .out_h = 1, .out_w = 1, .out_c = 1, .k_h = 1, .k_w = 1,
-				       .stride_h = 1, .stride_w = 1, .depth_mult = 1, .in_zp = 0,
-				       .out_zp = 10, .act_min = 0, .act_max = 255 };
-		uint8_t in = 0, out = 0;
-		alloc_params(&l, 1);
-		l.bias[0] = -3;
-		l.mult[0] = 1 << 30;
-		l.shift[0] = -1;
-		run_layer(&l, &in, &out);
-		check("hand fully connected negative tie rounds up (ruy)", out == 10, "got %u want 10", out);
-		l.op = MBN_OP_CONV;
-		run_layer(&l, &in, &out);
-		check("hand conv negative tie rounds up (ruy)", out == 10, "got %u want 10", out);
-		l.op = MBN_OP_DWCONV;
-		run_layer(&l, &in, &out);
-		check("hand depthwise negative tie rounds away from zero", out == 9, "got %u want 9", out);
-		free_layer(&l);
-	}
-	/* Softmax: equal inputs share 1/n: 4 -> 0.25 * 256 = 64; int8 64 - 128 stored 64.
-	 * A single element is 256: uint8 saturates at 255, int8 at 127 (stored 255). */
-	for (int s = 0; s < 2; s++) {
-		struct mbn_layer l = { .op = MBN_OP_SOFTMAX, .in_h = 1, .in_w = 1, .in_c = 4,
-				       .out_h = 1, .out_w = 1, .out_c = 4, .is_signed = s,
-				       .in_scale = 0.1f, .beta = 1.0f, .out_scale = 1.0f / 256,
-				       .out_zp = 0 };
-		uint8_t in[4] = { 77, 77, 77, 77 }, out[4];
-		char name[64];
-		fill_table(&l);
-		run_layer(&l, in, out);
-		snprintf(name, sizeof(name), "hand softmax %s equal inputs", s ? "int8" : "uint8");
-		check(name, out[0] == 64 && out[1] == 64 && out[2] == 64 && out[3] == 64,
-		      "got %u %u %u %u want 64", out[0], out[1], out[2], out[3]);
-		l.in_c = l.out_c = 1;
-		run_layer(&l, in, out);
-		snprintf(name, sizeof(name), "hand softmax %s one element saturates", s ? "int8" : "uint8");
-		check(name, out[0] == 255, "got %u want 255", out[0]);
-		free_layer(&l);
-	}
-	/* QuantizeSoftmaxOutput: uint8 (x86) is (int)(prob + 0.5f), int8 std::round. They
-	 * differ only at prob = 0.5 - 2^-25, where prob + 0.5f rounds to 1.0f. Table values
-	 * 0.5 + 2^-24 (the max) and 0.5 - 2^-25 sum to 1 + 2^-25, which rounds to 1.0f, so
-	 * with output scale 1 the smaller element's probability is exactly 0.5 - 2^-25. */
-	for (int s = 0; s < 2; s++) {
-		struct mbn_layer l = { .op = MBN_OP_SOFTMAX, .in_h = 1, .in_w = 1, .in_c = 2,
-				       .out_h = 1, .out_w = 1, .out_c = 2, .is_signed = s,
-				       .out_scale = 1.0f };
-		uint8_t in[2] = { 200, 190 }, out[2];
-		char name[80];
-		l.table = calloc(256, sizeof(float));
-		l.table[255] = 0x1.000002p-1f;
-		l.table[255 - 10] = 0x1.fffffep-2f;
-		run_layer(&l, in, out);
-		snprintf(name, sizeof(name), "hand softmax %s prob 0.5-2^-25 rounding", s ? "int8" : "uint8");
-		check(name, out[1] == (s ? 0 : 1) && out[0] == 1, "got %u %u want 1 %u", out[0], out[1],
-		      s ? 0 : 1);
-		free_layer(&l);
-	}
-	/* Reshape copies. */
-	{
-		struct mbn_layer l = { .op = MBN_OP_RESHAPE, .in_h = 1, .in_w = 1, .in_c = 5 };
-		uint8_t in[5] = { 1, 2, 3, 4, 5 }, out[5] = { 0 };
-		run_layer(&l, in, out);
-		check("hand reshape copies", !memcmp(in, out, 5), "bytes differ");
-	}
-}
-
-/* ---------------------------------------------------------------------------------
  * Benchmark: MobileNet v1 1.0-224 shapes (conv0, 13 dw/pw blocks, pool, FC 1x1 conv,
  * softmax) with random data.
  */
@@ -802,7 +592,6 @@ int main(int argc, char **argv)
 	}
 	if (argc > 2 && !strcmp(argv[1], "--seed"))
 		rng_state ^= strtoull(argv[2], NULL, 0) * 0x9e3779b97f4a7c15ull + 1;
-	test_hand();
 	test_random_conv(1500);
 	test_random_dwconv(1500);
 	test_random_avgpool(1500);

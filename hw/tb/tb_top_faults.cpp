@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+// tb_top_faults.cpp (part of tb_top, see tb_top.h): descriptors that fault (bounds,
+// region, bad op, alignment, capacity, AXI read and write errors) between two good
+// ones: FAULT_CODE/FAULT_DESC/FAULT_OFFSET right and nothing written; and CTRL.RESET
+// aborting a running job, after which the engine still works.
+#include "tb_top.h"
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+// ---- faults: nothing written, FAULT_* right ----
+void test_faults()
+{
+	struct FaultCase {
+		const char *name;
+		int code;
+	};
+	for (int fc = 0; fc < 7; fc++) {
+		uint32_t b = 0x300000;
+		Desc d = random_desc(1);
+		d.in_off = b;
+		d.w_off = b + 0x10000;
+		d.q_off = b + 0x20000;
+		d.out_off = b + 0x30000;
+		fill(d.in_off, (size_t)d.in_rows * d.in_w * d.in_c);
+		fill(d.w_off, (size_t)d.out_c * d.in_c);
+		fill_q(d.q_off, d.out_c, false);
+		Desc good = d;
+		good.out_off = b + 0x38000;
+		memset(&mem[b + 0x30000], 0x5a, 0x10000);
+		uint32_t want_off = 0;
+		int want_code = 0;
+		const char *nm = "";
+		set_region(1, MEM_BASE + 0x300000, 0x40000);
+		err_lo = err_hi = 0;
+		switch (fc) {
+		case 0:
+			nm = "fault_bounds";
+			d.out_rg = 1;
+			d.out_off = 0x40000 - 16;
+			want_code = MBN_FAULT_BOUNDS;
+			want_off = d.out_off;
+			break;
+		case 1:
+			nm = "fault_region";
+			d.w_rg = 9;
+			want_code = MBN_FAULT_REGION;
+			want_off = d.w_off;
+			break;
+		case 2:
+			nm = "fault_bad_op";
+			d.op = 5;
+			want_code = MBN_FAULT_DESC;
+			want_off = b + 0x80040;
+			break;
+		case 3:
+			nm = "fault_align";
+			d.q_off += 4;
+			want_code = MBN_FAULT_DESC;
+			want_off = d.q_off;
+			break;
+		case 4:
+			nm = "fault_capacity";
+			d.in_rows = 200;
+			d.in_w = 200;
+			d.out_rows = 200;
+			d.out_w = 200;
+			want_code = MBN_FAULT_DESC;
+			want_off = b + 0x80040;
+			break;
+		case 5:
+			nm = "fault_axi_read";
+			d.w_off = b + 0x18000;
+			err_lo = d.w_off + 32;
+			err_hi = err_lo + 16;
+			want_code = MBN_FAULT_AXI;
+			want_off = err_lo;
+			break;
+		case 6:
+			nm = "fault_axi_write";
+			err_lo = d.out_off + d.out_stride;
+			err_hi = err_lo + 16;
+			want_code = MBN_FAULT_AXI;
+			want_off = (uint32_t)-1;
+			break;
+		}
+		write_desc(b + 0x80000, good);
+		write_desc(b + 0x80040, d);
+		write_desc(b + 0x80080, good);
+		std::string why;
+		bool ok = run_job(b + 0x80000, 3);
+		uint32_t st = rd(MBN_REG_STATUS), code = rd(MBN_REG_FAULT_CODE), fd = rd(MBN_REG_FAULT_DESC), fo = rd(MBN_REG_FAULT_OFFSET);
+		if (!ok)
+			why = "timeout";
+		else if (st != 4 || (int)code != want_code || fd != 1 || (want_off != (uint32_t)-1 && fo != want_off) ||
+			 rd(MBN_REG_DESC_DONE) != 1 || rd(MBN_REG_IRQ_STATUS) != 2) {
+			ok = false;
+			char s[200];
+			snprintf(s, sizeof s, "status=%u code=%u desc=%u off=%x (want code %d off %x)", st, code, fd, fo, want_code, want_off);
+			why = s;
+		} else if (fc < 6) {
+			for (uint32_t o = 0x30000; o < 0x38000; o++)
+				if (mem[b + o] != 0x5a) {
+					ok = false;
+					why = "faulting descriptor wrote data";
+					break;
+				}
+		}
+		if (fc == 6 && ok && fo != d.out_off + d.out_stride) {
+			ok = false;
+			why = "write fault offset " + std::to_string(fo);
+		}
+		err_lo = err_hi = 0;
+		wr(MBN_REG_IRQ_STATUS, 3);
+		report(ok, nm, why);
+	}
+}
+
+// ---- CTRL.RESET aborts a running job ----
+void test_ctrl_reset()
+{
+	uint32_t b = 0x100000;
+	Desc d = random_desc(1);
+	d.in_rows = 8;
+	d.in_w = 60;
+	d.in_c = 64;
+	d.out_rows = 8;
+	d.out_w = 60;
+	d.out_c = 64;
+	d.out_stride = 64;
+	d.in_off = b;
+	d.w_off = b + 0x10000;
+	d.q_off = b + 0x20000;
+	d.out_off = b + 0x30000;
+	write_desc(b + 0x50000, d);
+	wr(MBN_REG_DESC_REGION, 0);
+	wr(MBN_REG_DESC_OFFSET, b + 0x50000);
+	wr(MBN_REG_DESC_COUNT, 1);
+	wr(MBN_REG_CTRL, 1);
+	for (int i = 0; i < 300; i++)
+		tick();
+	wr(MBN_REG_CTRL, 2);
+	int n = 0;
+	while ((rd(MBN_REG_STATUS) & 1) && n < 100000) {
+		tick();
+		n++;
+	}
+	uint32_t st = rd(MBN_REG_STATUS);
+	bool ok = st == 0 && rq.empty() && wq.empty() && bq.empty();
+	report(ok, "ctrl_reset", "STATUS=" + std::to_string(st) + " after abort");
+	// and the engine still works afterwards
+	std::string why;
+	ok = one(1, 0x100000, why, false) && one(2, 0x100000, why, false);
+	report(ok, "after_reset", why);
+}
