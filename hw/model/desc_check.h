@@ -6,9 +6,9 @@
  * (lib/src/compiler/accel_emit.c) and the tests call the same code; the kernel's
  * validator can include it too (the generated mbn_regs.h picks linux/types.h there).
  * The RTL (hw/rtl/mbn_desc_check.v; mbn_ctrl.v for the descriptor fetch) is held to it
- * by tests/sim/sim-rtl.c: random chains, and mutated descriptors (rtl-mutated) that
- * must fault, or not, as this checker says, with the same code, descriptor index and
- * offset.
+ * by tests/sim's sim-rtl program: random chains, and mutated descriptors (rtl-mutated,
+ * tests/sim/rtl-faults.c) that must fault, or not, as this checker says, with the same
+ * code, descriptor index and offset.
  *
  * It holds: the descriptor's own checks (op, reserved bits, rounding, geometry, capacity
  * with and without IBANK, fusion limits: mbn_desc_check), the extents against the job's
@@ -68,6 +68,18 @@ static inline int mbn_ibuf_fits(const struct mbn_hw_limits *p, uint64_t rows, ui
 	if (p->ibank)
 		return (rows + 2) * row_bytes <= 3 * space;
 	return rows * row_bytes <= space;
+}
+
+/* The same rule inverted: the most rows of row_bytes (> 0) that fit space, maybe 0
+ * ((R + 2) * row_bytes <= 3 * S  <=>  R + 2 <= floor(3 * S / row_bytes)). */
+static inline uint64_t mbn_ibuf_max_rows(const struct mbn_hw_limits *p, uint64_t row_bytes, uint64_t space)
+{
+	uint64_t r;
+
+	if (!p->ibank)
+		return space / row_bytes;
+	r = 3 * space / row_bytes;
+	return r > 2 ? r - 2 : 0;
 }
 
 /* Every failed check sets *why (when why is not NULL) to a short fixed string and

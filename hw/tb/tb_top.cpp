@@ -277,8 +277,9 @@ int main(int argc, char **argv)
 
 	// ---- registers ----
 	{
-		bool ok = rd(MBN_REG_ID) == MBN_ID_VALUE && (rd(MBN_REG_CAPS0) & 0xffff) == 256 &&
-			rd(MBN_REG_CAPS1) == (64u << 16 | 64u) && rd(MBN_REG_CAPS3) == (MBN_CAPS3_RSINGLE | MBN_CAPS3_IBANK | MBN_CAPS3_FUSE | 8u << 8 | 8u);
+		bool ok = rd(MBN_REG_ID) == MBN_ID_VALUE && MBN_CAPS0_MACS_GET(rd(MBN_REG_CAPS0)) == 256 &&
+			rd(MBN_REG_CAPS1) == (MBN_CAPS1_WBUF_KIB_PUT(64) | MBN_CAPS1_IBUF_KIB_PUT(64)) &&
+			rd(MBN_REG_CAPS3) == (MBN_CAPS3_RSINGLE | MBN_CAPS3_IBANK | MBN_CAPS3_FUSE | MBN_CAPS3_OUTSTANDING_PUT(8) | MBN_CAPS3_REGIONS_PUT(8));
 		wr(MBN_REG_REGION(3) + 8, 0x12345678);
 		ok = ok && rd(MBN_REG_REGION(3) + 8) == 0x12345678;
 		report(ok, "regs", "ID/CAPS/region readback");

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference for tests/unit/test-image.c (pure Python, no PIL/numpy).
+"""Independent reference for tests/unit/test-image-decode.c (pure Python, no PIL/numpy).
 
 Decodes the uncompressed 24/32-bit BMPs in the shared image directory with a
 separate, deliberately simple decoder and prints, per file, the size and the
@@ -7,7 +7,7 @@ FNV-1a 64-bit hash of the decoded RGB (top row first). For grace_hopper.bmp it a
 prints the hash of the 224x224 bilinear resize (TFLite reference formula,
 align_corners=false, half_pixel_centers=false), emulating float32 arithmetic, in both
 rounding modes of mbn_image_resize_bilinear_ex(). The numbers are copied into
-test-image.c; rerun this after changing either side:
+test-image-decode.c; rerun this after changing either side:
 
     python3 tests/images/bmp-ref.py [../shared/images]
 """

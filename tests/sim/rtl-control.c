@@ -48,8 +48,9 @@ void test_desc_fetch(void)
 	/* CAPS agrees with the parameters */
 	uint32_t caps0 = L.reg_read(s, MBN_REG_CAPS0), caps2 = L.reg_read(s, MBN_REG_CAPS2);
 	uint32_t caps3 = L.reg_read(s, MBN_REG_CAPS3);
-	if ((caps0 >> 24) != P.lanes || (caps0 & 0xffff) != P.lanes * 16 || ((caps0 >> 16) & 0xff) != 16 ||
-	    (caps2 >> 16) != P.qbuf_entries || (caps3 & 0xff) != MBN_NUM_REGIONS ||
+	if (MBN_CAPS0_LANES_GET(caps0) != P.lanes || MBN_CAPS0_MACS_GET(caps0) != P.lanes * 16 ||
+	    MBN_CAPS0_AXI_BYTES_GET(caps0) != 16 || MBN_CAPS2_QBUF_GET(caps2) != P.qbuf_entries ||
+	    MBN_CAPS3_REGIONS_GET(caps3) != MBN_NUM_REGIONS ||
 	    !!(caps3 & MBN_CAPS3_FUSE) != !!P.fuse)
 		fail("rtl-caps", "CAPS0 0x%08x CAPS2 0x%08x CAPS3 0x%08x for %s", caps0, caps2, caps3,
 		     L.params());

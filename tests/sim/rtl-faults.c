@@ -77,8 +77,9 @@ static void m_q_bounds(struct chain *c, struct tdesc *d)
 static void m_region(struct chain *c, struct tdesc *d) { d->out_region = 8; }
 static void m_region_in(struct chain *c, struct tdesc *d) { d->reuse_input = 0; d->in_region = 15; }
 static void m_op(struct chain *c, struct tdesc *d) { d->op = 3; }
-static void m_reserved(struct chain *c, struct tdesc *d) { d->d0_extra = 1u << 31; }
-static void m_round3(struct chain *c, struct tdesc *d) { d->d0_extra = 3u << 4; }
+static void m_reserved(struct chain *c, struct tdesc *d) { d->d0_extra = 1u << 31; } /* no field's bit */
+_Static_assert(!(MBN_DESC_USED0 & 1u << 31), "d0 bit 31 is reserved");
+static void m_round3(struct chain *c, struct tdesc *d) { d->d0_extra = 3u << MBN_D_ROUND_SHIFT; }
 static void m_d12(struct chain *c, struct tdesc *d) { d->d12 = 0x100; }
 static void m_align(struct chain *c, struct tdesc *d) { d->w_offset += 4; d->reuse_weights = 0; }
 static void m_capacity(struct chain *c, struct tdesc *d)

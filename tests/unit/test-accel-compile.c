@@ -276,8 +276,13 @@ int main(int argc, char **argv)
 
 	/* docs/hw.md CAPS3[17] IBANK: decoded, and CAPS1 keeps its meaning (half of a bank) */
 	for (int ib = 0; ib < 2; ib++) {
-		uint32_t c[4] = { 256 | 16 << 16 | 16u << 24, 64 | 64 << 16, 32 | 1024 << 16,
-				  8 | 16 << 8 | MBN_CAPS3_FUSE | (ib ? MBN_CAPS3_IBANK : 0) };
+		uint32_t c[4] = {
+			MBN_CAPS0_MACS_PUT(256) | MBN_CAPS0_AXI_BYTES_PUT(16) | MBN_CAPS0_LANES_PUT(16),
+			MBN_CAPS1_IBUF_KIB_PUT(64) | MBN_CAPS1_WBUF_KIB_PUT(64),
+			MBN_CAPS2_OBUF_KIB_PUT(32) | MBN_CAPS2_QBUF_PUT(1024),
+			MBN_CAPS3_REGIONS_PUT(8) | MBN_CAPS3_OUTSTANDING_PUT(16) | MBN_CAPS3_FUSE |
+				(ib ? MBN_CAPS3_IBANK : 0),
+		};
 		struct accel_caps dc;
 		if (mbn_accel_caps_decode(c, "test", &dc) || dc.ibank != (ib == 1) || !dc.fuse ||
 		    dc.ibuf_bytes != 64 * 1024 || dc.ibuf_full_bytes != 128 * 1024) {

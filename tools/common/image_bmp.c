@@ -14,7 +14,7 @@
  * decodes BMP and binary PNM. We keep these ~250 lines because every refusal here names
  * the field that is wrong and the limit it breaks ("compressed BMP (BI_RLE8) not
  * supported", "4-bit BMP not supported (only 8, 24 and 32 bits per pixel)", dimensions against MBN_IMAGE_MAX_*
- * before anything is allocated), which tests/unit/test-image.c and tests/bad/ check;
+ * before anything is allocated), which tests/unit/test-image-*.c and tests/bad/ check;
  * stb_image reports a fixed short string ("bad BMP", "unknown image type") per failure,
  * so the messages users get for a wrong file would become vaguer. The formats are
  * simple, fully specified and bounds-checked byte by byte.

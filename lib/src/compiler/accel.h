@@ -71,10 +71,8 @@ static inline struct mbn_hw_limits accel_hw_limits(const struct accel_caps *c)
 /* The most rows of row_bytes (> 0) that fit space by accel_ibuf_fits(), maybe 0. */
 static inline uint64_t accel_ibuf_rows(const struct accel_caps *c, uint64_t row_bytes, uint64_t space)
 {
-	if (!c->ibank)
-		return space / row_bytes;
-	uint64_t r = 3 * space / row_bytes; /* (R + 2) * row_bytes <= 3 * S  <=>  R + 2 <= r */
-	return r > 2 ? r - 2 : 0;
+	const struct mbn_hw_limits lim = { .ibank = c->ibank };
+	return mbn_ibuf_max_rows(&lim, row_bytes, space);
 }
 
 struct accel_layer {
