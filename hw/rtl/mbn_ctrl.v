@@ -325,13 +325,8 @@ module mbn_ctrl #(
                 sst_reg  <= T_STW;
             end
             T_STW: if (!wr_start) begin
-                if (wr_err) begin
-                    // offset = base + burst offset, added in the next cycle
-                    // (F_DRAIN) to keep the adder off the error path
-                    fault_code <= F_AXI; fault_desc <= s_idx_reg;
-                    fault_off <= s_off_reg; err_add_reg <= wr_err_off; err_fix_reg <= 1'b1;
-                    faulted_reg <= 1'b1;
-                end else if (!wr_busy) begin
+                // (a write error: the override below)
+                if (!wr_err && !wr_busy) begin
                     desc_done <= desc_done + 32'd1;
                     sst_reg <= T_IDLE;
                 end
@@ -498,8 +493,15 @@ module mbn_ctrl #(
                 s_idx_reg <= s_pend_idx; s_off_reg <= s_pend_off; wr_addr <= s_pend_addr;
             end
 
-            // a write fault: report at once (S's descriptor precedes every other)
+            // a write fault: report at once (S's descriptor precedes every other). After
+            // the F case, so that a fault F finds in the same cycle (a later descriptor's
+            // check or read error) does not take its place in FAULT_*. The offset = base
+            // + burst offset, added in the next cycle (F_DRAIN) to keep the adder off the
+            // error path.
             if (sst_reg == T_STW && !wr_start && wr_err) begin
+                fault_code <= F_AXI; fault_desc <= s_idx_reg;
+                fault_off <= s_off_reg; err_add_reg <= wr_err_off; err_fix_reg <= 1'b1;
+                faulted_reg <= 1'b1;
                 cst_reg <= C_IDLE; sst_reg <= T_IDLE;
                 state_reg <= F_DRAIN;
             end

@@ -326,6 +326,7 @@ int main(int argc, char **argv)
 	test_chain_dep();
 	test_faults();
 	test_ctrl_reset();
+	test_fault_order();
 	delete T;
 	printf("tb_top: %d passed, %d failed\n", passes, fails);
 	return fails ? 1 : 0;

@@ -23,6 +23,8 @@ static const size_t MEM_SIZE = 4 << 20;
 extern std::vector<uint8_t> mem;
 extern std::string axi_violation;
 extern uint64_t err_lo, err_hi; // byte range answering SLVERR
+extern uint64_t rd_err_lo, rd_err_hi; // a second range, reads only
+extern uint64_t b_err_delay; // extra cycles before an error B response
 struct RBurst {
 	uint64_t addr;
 	unsigned len, beat;
@@ -71,5 +73,6 @@ void test_chain_dep();
 // ---- tb_top_faults.cpp ----
 void test_faults();
 void test_ctrl_reset();
+void test_fault_order();
 
 #endif

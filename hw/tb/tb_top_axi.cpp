@@ -13,6 +13,8 @@ static uint64_t cyc = 0;
 std::vector<uint8_t> mem(MEM_SIZE);
 std::string axi_violation;
 uint64_t err_lo = 0, err_hi = 0; // byte range answering SLVERR
+uint64_t rd_err_lo = 0, rd_err_hi = 0; // a second range, reads only
+uint64_t b_err_delay = 0; // extra cycles before an error B response
 
 // ---- AXI slave model ------------------------------------------------------------------
 std::deque<RBurst> rq;
@@ -79,7 +81,7 @@ void tick()
 				axi_violation = "WLAST mismatch";
 			b.beat++;
 			if (last) {
-				bq.push_back({ cyc + 1 + rnd(max_lat), b.err });
+				bq.push_back({ cyc + 1 + rnd(max_lat) + (b.err ? b_err_delay : 0), b.err });
 				wq.pop_front();
 			}
 		}
@@ -105,7 +107,7 @@ void tick()
 				v |= (uint32_t)(a + w * 4 + i < MEM_SIZE ? mem[a + w * 4 + i] : 0) << (8 * i);
 			d[w] = v;
 		}
-		bool e = a >= err_lo && a < err_hi;
+		bool e = (a >= err_lo && a < err_hi) || (a >= rd_err_lo && a < rd_err_hi);
 		T->m_axi_rresp = e ? 2 : 0;
 		T->m_axi_rlast = b.beat == b.len;
 		T->m_axi_rvalid = 1;

@@ -2,7 +2,8 @@
 // tb_top_faults.cpp (part of tb_top, see tb_top.h): descriptors that fault (bounds,
 // region, bad op, alignment, capacity, AXI read and write errors) between two good
 // ones: FAULT_CODE/FAULT_DESC/FAULT_OFFSET right and nothing written; and CTRL.RESET
-// aborting a running job, after which the engine still works.
+// aborting a running job, after which the engine still works; and which fault is
+// reported when a store's write error and a later descriptor's read error meet.
 #include "tb_top.h"
 #include <cstdio>
 #include <cstring>
@@ -152,4 +153,57 @@ void test_ctrl_reset()
 	std::string why;
 	ok = one(1, 0x100000, why, false) && one(2, 0x100000, why, false);
 	report(ok, "after_reset", why);
+}
+
+// ---- a store's write error and a later descriptor's read error, at every distance ----
+// Descriptor 0's store answers SLVERR; descriptor 2's weight load answers SLVERR too.
+// Run one after another (docs/hw.md), descriptor 0 faults first, so FAULT_* must name
+// its store whenever the two errors arrive, also in the same cycle: the B response is
+// delayed by 0..N cycles so that it passes descriptor 2's read error.
+void test_fault_order()
+{
+	const uint32_t b = 0x300000;
+	int wrong = 0, runs = 0;
+	std::string why;
+	for (uint64_t delay = 0; delay < 400; delay++) {
+		Desc d0 = random_desc(1);
+		d0.in_off = b;
+		d0.w_off = b + 0x10000;
+		d0.q_off = b + 0x20000;
+		d0.out_off = b + 0x30000;
+		Desc d1 = d0, d2 = d0;
+		d1.out_off = b + 0x34000;
+		d2.w_off = b + 0x18000; // its own weights: no reuse, a load that can fail
+		d2.out_off = b + 0x38000;
+		fill(d0.in_off, (size_t)d0.in_rows * d0.in_w * d0.in_c);
+		fill(d0.w_off, (size_t)d0.out_c * d0.in_c);
+		fill(d2.w_off, (size_t)d2.out_c * d2.in_c);
+		fill_q(d0.q_off, d0.out_c, false);
+		set_region(1, MEM_BASE + 0x300000, 0x40000);
+		write_desc(b + 0x80000, d0);
+		write_desc(b + 0x80040, d1);
+		write_desc(b + 0x80080, d2);
+		err_lo = d0.out_off;
+		err_hi = err_lo + 16;
+		rd_err_lo = d2.w_off;
+		rd_err_hi = rd_err_lo + 16;
+		b_err_delay = delay;
+		bool ok = run_job(b + 0x80000, 3);
+		uint32_t st = rd(MBN_REG_STATUS), code = rd(MBN_REG_FAULT_CODE), fd = rd(MBN_REG_FAULT_DESC),
+			 fo = rd(MBN_REG_FAULT_OFFSET);
+		runs++;
+		if (!ok || st != 4 || code != MBN_FAULT_AXI || fd != 0 || fo != d0.out_off) {
+			if (!wrong++) {
+				char s[200];
+				snprintf(s, sizeof s, "B delay %u: %s status=%u code=%u desc=%u off=%x (want desc 0 off %x)",
+					 (unsigned)delay, ok ? "" : "timeout", st, code, fd, fo, d0.out_off);
+				why = s;
+			}
+		}
+		err_lo = err_hi = rd_err_lo = rd_err_hi = b_err_delay = 0;
+		wr(MBN_REG_IRQ_STATUS, 3);
+	}
+	if (wrong)
+		why += " (" + std::to_string(wrong) + " of " + std::to_string(runs) + " runs wrong)";
+	report(!wrong, "fault_order", why);
 }
