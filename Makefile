@@ -212,8 +212,10 @@ ifneq ($(SAN),1)
 all: $(SIM_ALL)
 endif
 .PHONY: synth
+# make synth [SYNTH_LANES=32|64|128]: the default array (16 lanes, 256 MACs) or another size
+SYNTH_LANES ?= 16
 synth: $(REGS_VH)
-	sh hw/synth/synth.sh
+	sh hw/synth/synth.sh $(SYNTH_LANES)
 
 # C formatting (.clang-format): `make format` rewrites, `make format-check` fails on any
 # difference (tests/style/test-format.sh runs it in make check). driver/ is checked by the

@@ -390,7 +390,7 @@ bad "mbn-info -d sim, simulator library not built" "sim|make sim" env MBN_SIM_LI
 bad "-d sim:lib=missing" "nosuch-sim.so" "$CLS" -d "sim:lib=$TMP/nosuch-sim.so" -m "$Q" "$IMAGES/cat.bmp"
 bad "-d sim:bogus=1" "unknown device option|bogus" "$CLS" -d sim:bogus=1 -m "$Q" "$IMAGES/cat.bmp"
 bad "-d sim:mac=17" "mac=17" "$CLS" -d sim:mac=17 -m "$Q" "$IMAGES/cat.bmp"
-bad "-d sim:mac=2048 (unsupported size)" "supports mac=256, 512 and 1024" "$CLS" -d sim:mac=2048 -m "$Q" "$IMAGES/cat.bmp"
+bad "-d sim:mac=4096 (unsupported size)" "supports mac=256, 512, 1024 and 2048" "$CLS" -d sim:mac=4096 -m "$Q" "$IMAGES/cat.bmp"
 bad "-d sim:novalue" "novalue|key=value" "$INFO" -d sim:novalue -m "$Q"
 bad "-d drm" "drm" "$CLS" -d drm -m "$Q" "$IMAGES/cat.bmp"
 bad "-d cpu:opts" "cpu|takes no options" "$CLS" -d cpu:fast -m "$Q" "$IMAGES/cat.bmp"

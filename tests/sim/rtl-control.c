@@ -214,10 +214,15 @@ static void limit_case(const char *name, int kind, int over)
 		d->row_off = (int)d->in_rows - over - span; /* the last row read: in_rows - 1 - over */
 		if (d->row_off > 127)
 			d->row_off = 127;
-	} else if (kind == 2) { /* PW of the most pixels of 512 channels */
-		d->op = MBN_OP_PW, d->in_c = 512, d->out_c = P.lanes;
+	} else if (kind == 2) { /* PW of the most pixels of 512 (or more) channels */
+		/* more input channels (fewer pixels) where LANES outputs of that many pixels
+		 * would not fit OBUF (128 lanes), so that only IBUF is at its limit */
+		uint32_t in_c = 512;
+		while ((3 * bank / in_c - 1) * P.lanes > P.obuf_words * 16ull)
+			in_c *= 2;
+		d->op = MBN_OP_PW, d->in_c = in_c, d->out_c = P.lanes;
 		d->in_rows = d->out_rows = 1;
-		d->in_w = d->out_w = (uint32_t)(3 * bank / 512 - 2) + over;
+		d->in_w = d->out_w = (uint32_t)(3 * bank / in_c - 2) + over;
 	} else if (kind == 3) { /* fused DW: input at the half's limit, then a PW reusing it */
 		d->op = MBN_OP_DW, d->fuse = 1, d->in_c = d->out_c = 256, d->in_w = d->out_w = 16;
 		d->in_rows = (uint32_t)(3 * half / (16 * 256) - 2) + over;

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # tests/sim/test-sim.sh: the simulator tests (hw/sim). Builds the C model tests, the
-# harness against the stub RTL, the real simulator library (default parameters and a
-# LANES=32 variant) and runs the RTL-vs-C-model tests. One PASS/FAIL line per check;
-# nothing skips: a missing verilator or RTL is a FAIL.
-#   tests/sim/test-sim.sh [ITERATIONS] [ITERATIONS_MAC512]   (default 40 and 16 random chains)
+# harness against the stub RTL, the real simulator library (default parameters and the
+# LANES = 32, 64, 128 variants) and runs the RTL-vs-C-model tests. One PASS/FAIL line per
+# check; nothing skips: a missing verilator or RTL is a FAIL.
+#   tests/sim/test-sim.sh [ITER] [ITER_MAC512] [ITER_MAC1024] [ITER_MAC2048]
+#   (random chains per size; default 40, 16, 8 and 4)
 set -u
 cd "$(dirname "$0")/../.."
 B=${MBN_BUILD:-build}
 ITER=${1:-40}
 ITER512=${2:-16}
+ITER1024=${3:-8}
+ITER2048=${4:-4}
 fails=0
 log=$B/test-logs/sim-build.log
 mkdir -p "$B/test-logs"
@@ -54,20 +57,24 @@ else
 	else
 		failed sim-build "see $log"; grep -m5 -E '%Error|error' "$log"
 	fi
-	# LANES = 32 (sim:mac=512; the library the sim backend loads for it): lint and the
-	# same RTL-vs-C-model checks, with fewer random chains (CI time); names mac512-*.
-	if make --no-print-directory BUILD="$B" lint SIM_PARAMS="-GLANES=32" >"$B/test-logs/sim-lint-mac512.log" 2>&1; then
-		echo "PASS sim-lint-mac512"
-	else
-		failed sim-lint-mac512 "verilator --lint-only -Wall -GLANES=32, see $B/test-logs/sim-lint-mac512.log"
-	fi
-	if make --no-print-directory BUILD="$B" sim SIM_CONFIG=mac512 SIM_PARAMS="-GLANES=32" >>"$log" 2>&1; then
-		echo "PASS sim-build-mac512"
-		"$B/tests-sim/sim-rtl" "build/lib/libmbnsim-mac512.so" "$ITER512" 5 | sed -u 's/^\(PASS\|FAIL\) /\1 mac512-/'
-		rc=${PIPESTATUS[0]}
-		[ "$rc" -ne 0 ] && failed sim-rtl-mac512 "exit status $rc"
-	else
-		failed sim-build-mac512 "see $log"; grep -m5 -E '%Error|error' "$log"
-	fi
+	# LANES = 32, 64, 128 (sim:mac=512, 1024, 2048; the libraries the sim backend loads
+	# for them): lint and the same RTL-vs-C-model checks, with fewer random chains as the
+	# array grows (CI time); names macN-*.
+	for cfg in "512 32 $ITER512" "1024 64 $ITER1024" "2048 128 $ITER2048"; do
+		set -- $cfg; mac=$1 lanes=$2 iter=$3
+		if make --no-print-directory BUILD="$B" lint SIM_PARAMS="-GLANES=$lanes" >"$B/test-logs/sim-lint-mac$mac.log" 2>&1; then
+			echo "PASS sim-lint-mac$mac"
+		else
+			failed sim-lint-mac$mac "verilator --lint-only -Wall -GLANES=$lanes, see $B/test-logs/sim-lint-mac$mac.log"
+		fi
+		if make --no-print-directory BUILD="$B" sim SIM_CONFIG=mac$mac SIM_PARAMS="-GLANES=$lanes" >>"$log" 2>&1; then
+			echo "PASS sim-build-mac$mac"
+			"$B/tests-sim/sim-rtl" "build/lib/libmbnsim-mac$mac.so" "$iter" 5 | sed -u "s/^\(PASS\|FAIL\) /\1 mac$mac-/"
+			rc=${PIPESTATUS[0]}
+			[ "$rc" -ne 0 ] && failed sim-rtl-mac$mac "exit status $rc"
+		else
+			failed sim-build-mac$mac "see $log"; grep -m5 -E '%Error|error' "$log"
+		fi
+	done
 fi
 [ $fails -eq 0 ]

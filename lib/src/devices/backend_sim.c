@@ -10,7 +10,7 @@
  * are, and what their counters and faults mean, is the device layer's (accel_dev.h).
  *
  * URI: sim[:key=value,...]
- *   mac=N          MAC array size: 256 (default, 16 lanes), 512 or 1024 (LANES = N/16).
+ *   mac=N          MAC array size: 256 (default, 16 lanes), 512, 1024 or 2048 (LANES = N/16).
  *                  A non-default size is a simulator build of its own,
  *                  libmbnsim-macN.so (`make sim SIM_CONFIG=macN SIM_PARAMS=-GLANES=N/16`,
  *                  hw/sim/sim.mk), looked up beside libmbnsim.so (build tree, then
@@ -236,10 +236,11 @@ static int sim_open(struct mbn_device *dev, const char *args)
 		const char *val = eq + 1;
 		if (!strcmp(kv, "mac")) {
 			if (!(r = parse_uint(kv, val, 16, 65536, &v)) && (v % 16 || (v / 16 & (v / 16 - 1))))
-				r = mbn_set_error(-EINVAL, "device option mac=%s: expected 16 x a power of two (256, 512, 1024)", val);
-			/* LANES = mac/16 >= 16 (a PW input word is 16 channels); tested up to 64 */
-			else if (!r && (v < 256 || v > 1024))
-				r = mbn_set_error(-ENOTSUP, "device option mac=%s: the RTL supports mac=256, 512 and 1024 (16, 32, 64 lanes)", val);
+				r = mbn_set_error(-EINVAL, "device option mac=%s: expected 16 x a power of two (256, 512, 1024, 2048)", val);
+			/* LANES = mac/16 >= 16 (a PW input word is 16 channels); tests/sim and
+			 * tests/e2e/test-sim-lanes.sh run every size up to 128 lanes */
+			else if (!r && (v < 256 || v > 2048))
+				r = mbn_set_error(-ENOTSUP, "device option mac=%s: the RTL supports mac=256, 512, 1024 and 2048 (16, 32, 64, 128 lanes)", val);
 			else if (!r)
 				mac = v;
 		} else if (!strcmp(kv, "bw")) {
