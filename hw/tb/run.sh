@@ -2,7 +2,7 @@
 # hw/tb/run.sh: build and run the block-level testbenches (Verilator) into build/tb/.
 # Prints "PASS name" / "FAIL name: why" per check; exits non-zero on any failure.
 # TB_ITERS (default 100) sets the number of random PW and DW descriptors of tb_top;
-# TB_SEED the seed of the block testbenches (agen, mac_array, dma_rd, dma_wr; each
+# TB_SEED the seed of the block testbenches (agen, mac_array, dma_rd, dma_wr, dsp2; each
 # prints it), TB_AGEN_N / TB_MAC_N / TB_DMA_N their numbers of geometries, operations,
 # transfers.
 set -u
@@ -41,6 +41,11 @@ runtb() { # name timeout
 
 lint
 build requant mbn_requant hw/tb/tb_requant.cpp hw/rtl/mbn_requant.v && runtb requant 300
+# the two-products-per-DSP48E2 wrapper (its behavioural model): all 2^24 byte triples
+build dsp2 mbn_dsp2 hw/tb/tb_dsp2.cpp hw/rtl/mbn_dsp2.v && runtb dsp2 300
+# ... and its synthesis branch, the DSP48E2 instance, on a functional model of the primitive
+build dsp2_prim mbn_dsp2 hw/tb/tb_dsp2.cpp hw/rtl/mbn_dsp2.v hw/tb/dsp48e2_model.v +define+SYNTHESIS \
+    -CFLAGS -DPRIM && runtb dsp2_prim 300
 # the block testbenches: each block alone against its own reference model; the
 # parameterized ones at the default and at LANES = 32 (as sim:mac=512: -GLANES=32)
 build agen mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -CFLAGS -DLB=4 && runtb agen 120

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: Apache-2.0
+// mbn_dsp2: two unsigned 8x8 products that share one operand in one DSP48E2 (Xilinx
+// WP486, "Deep Learning with INT8 Optimization on Xilinx Devices"; docs/hw.md "Two MACs
+// per DSP48E2"):
+//
+//     P = ((wb << 18) + wa) * x          pa = P[17:0] = wa * x,  pb = P[44:18] = wb * x
+//
+// x, wa, wb are raw bytes 0..255, so every product is 0..65025 < 2^18: the low product
+// never carries into the high field and no correction term is needed (WP486 packs
+// signed int8 and corrects the borrow of the low product's sign; docs/hw.md says why
+// the array works on raw bytes instead). pb is the whole upper field (bits 26:16 are 0
+// for byte operands).
+//
+// Pipeline, LATENCY = 3 clock-enabled cycles (UG579, DSP48E2 attributes):
+//   1: AREG = BREG = DREG = 1      A = wb << 18, D = wa, B = x registered
+//   -  ADREG = 0                   pre-adder AD = D + A[26:0] (27 bits) combinational
+//   2: MREG = 1                    M = AD * B (27 x 18 signed -> 45 bits)
+//   3: PREG = 1                    P = M (OPMODE W = 0, Z = 0, Y:X = M; ALUMODE 0)
+// The triple sampled at a rising edge with ce = 1 appears on pa/pb after the third
+// edge with ce = 1; with ce = 0 every stage holds (one clock enable for all of them).
+// No reset: a pure data pipeline (its first LATENCY outputs are meaningless).
+//
+// `ifdef SYNTHESIS (Yosys defines it in read_verilog; Verilator does not) the DSP48E2
+// primitive is instantiated: Yosys 0.23 maps only a plain A*B onto DSP48E2, without
+// the pre-adder or the internal registers. Otherwise a behavioural model of the same
+// datapath, which is what Verilator simulates (hw/tb/tb_dsp2.cpp checks it against
+// a*b for all 2^24 byte triples, and the instance the same way on a functional model
+// of the primitive, hw/tb/dsp48e2_model.v; hw/synth/dsp2.ys checks the mapping).
+`default_nettype none
+module mbn_dsp2 (
+    input  wire        clk,
+    input  wire        ce,     // clock enable of every pipeline stage
+    input  wire [7:0]  x,      // shared operand (activation byte) -> B port
+    input  wire [7:0]  wa,     // low product's byte  -> D port (pre-adder)
+    input  wire [7:0]  wb,     // high product's byte -> A port, shifted by 18
+    output wire [17:0] pa,     // wa * x, LATENCY cycles later
+    output wire [26:0] pb      // wb * x, LATENCY cycles later (bits 26:16 zero)
+);
+    // clock-enabled cycles from x/wa/wb to pa/pb (see above); public for tb_dsp2
+    localparam LATENCY /* verilator public */ = 3;
+
+    // the DSP's ports: A is 30 bits (the pre-adder takes A[26:0]), D 27, B 18
+    wire [29:0] a_in = {4'd0, wb, 18'd0};
+    wire [26:0] d_in = {19'd0, wa};
+    wire [17:0] b_in = {10'd0, x};
+    wire [44:0] p;             // P[44:0]; P[47:45] are M's sign extension (0 here)
+
+`ifdef SYNTHESIS
+    wire [47:0] p48;
+    assign p = p48[44:0];
+    wire unused_ok = &{1'b0, p48[47:45]};   // M's sign extension
+    DSP48E2 #(
+        .A_INPUT("DIRECT"), .B_INPUT("DIRECT"),
+        .AMULTSEL("AD"),           // multiplier's 27-bit input: the pre-adder output
+        .BMULTSEL("B"),            // multiplier's 18-bit input: B
+        .PREADDINSEL("A"),         // pre-adder's second input: A (not B)
+        .USE_MULT("MULTIPLY"),
+        .USE_SIMD("ONE48"),
+        .USE_PATTERN_DETECT("NO_PATDET"),
+        .USE_WIDEXOR("FALSE"),
+        .AREG(1), .ACASCREG(1),    // ACASCREG must equal AREG when AREG is 0 or 1
+        .BREG(1), .BCASCREG(1),
+        .DREG(1),
+        .ADREG(0),
+        .MREG(1),
+        .PREG(1),
+        .CREG(0),                  // C unused (tied 0)
+        .INMODEREG(0), .OPMODEREG(0), .ALUMODEREG(0),   // control inputs are constants:
+        .CARRYINREG(0), .CARRYINSELREG(0)               // unregistered, no reset state
+    ) u_dsp (
+        .CLK(clk),
+        .A(a_in), .B(b_in), .D(d_in), .C(48'd0),
+        // INMODE[4] = 0: B2 (the one B register of BREG = 1) to the multiplier
+        // INMODE[3] = 0: AD = D + A (1 would subtract)
+        // INMODE[2] = 1: D into the pre-adder (0 forces it to 0)
+        // INMODE[1] = 0: A not gated to 0
+        // INMODE[0] = 0: A2 (the one A register of AREG = 1), not A1
+        .INMODE(5'b00100),
+        // OPMODE[8:7] W = 0, [6:4] Z = 0, [3:2] Y = M, [1:0] X = M: P = M
+        .OPMODE(9'b00_000_01_01),
+        .ALUMODE(4'b0000),         // Z + W + X + Y + CIN
+        .CARRYINSEL(3'b000), .CARRYIN(1'b0),
+        // with AREG = BREG = 1 the A2/B2 registers are used (CEA2/CEB2); A1/B1 are not
+        .CEA1(1'b0), .CEA2(ce), .CEB1(1'b0), .CEB2(ce), .CED(ce),
+        .CEAD(1'b0), .CEM(ce), .CEP(ce), .CEC(1'b0),
+        .CECTRL(1'b0), .CEINMODE(1'b0), .CEALUMODE(1'b0), .CECARRYIN(1'b0),
+        .RSTA(1'b0), .RSTB(1'b0), .RSTC(1'b0), .RSTD(1'b0), .RSTM(1'b0), .RSTP(1'b0),
+        .RSTCTRL(1'b0), .RSTINMODE(1'b0), .RSTALUMODE(1'b0), .RSTALLCARRYIN(1'b0),
+        // no cascade
+        .ACIN(30'd0), .BCIN(18'd0), .PCIN(48'd0), .CARRYCASCIN(1'b0), .MULTSIGNIN(1'b0),
+        .P(p48),
+        .ACOUT(), .BCOUT(), .PCOUT(), .CARRYCASCOUT(), .MULTSIGNOUT(), .CARRYOUT(),
+        .OVERFLOW(), .UNDERFLOW(), .PATTERNDETECT(), .PATTERNBDETECT(), .XOROUT()
+    );
+`else
+    // behavioural model of the DSP48E2 datapath above, bit for bit
+    reg  [26:0] a_reg;         // A2 register (A[26:0]; A[29:27] reach only ACOUT/the ALU)
+    reg  [26:0] d_reg;         // D register
+    reg  [17:0] b_reg;         // B2 register
+    reg  [44:0] m_reg;         // M register (the sum of the two partial products)
+    reg  [44:0] p_reg;         // P register
+    wire [26:0] ad     = d_reg + a_reg;   // pre-adder, 27 bits, wraps as the DSP's does
+    wire [44:0] m_next = 45'($signed(ad) * $signed(b_reg));   // signed 27 x 18 -> 45
+    wire        unused_ok = &{1'b0, a_in[29:27]};   // A[29:27] do not reach the multiplier
+    always @(posedge clk) begin
+        if (ce) begin
+            a_reg <= a_in[26:0];
+            d_reg <= d_in;
+            b_reg <= b_in;
+            m_reg <= m_next;
+            p_reg <= m_reg;
+        end
+    end
+    assign p = p_reg;
+`endif
+
+    assign pa = p[17:0];
+    assign pb = p[44:18];
+endmodule
+`default_nettype wire
