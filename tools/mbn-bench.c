@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * mbn-bench - measure a model on a device.
+ * mbn-bench - measure a model on a device, or the MobileNet v1 width x resolution grid.
  *
  *   mbn-bench [-d URI] -m FILE [-m FILE ...] [--runs N] [--clock MHZ] [--match ARCH] [--json]
  *             [--svg FILE]
+ *   mbn-bench [-d URI] --grid [--grid-alpha A,A...] [--grid-size S,S...] [--grid-seed N]
+ *             [--clock MHZ] [--match ARCH] [--json] [--svg FILE]
  *
  * Accelerator devices (sim): the whole network once as one job (total cycles, DRAM
  * traffic, simulator wall time), then once more with per-layer profiling (each layer a
@@ -16,6 +18,11 @@
  * convolution after it) and, on an accelerator device, why it stays on the CPU; the
  * totals give the share of the network's MACs that ran on the accelerator.
  * The measuring is tools/common/bench_run.c; this file is the command line and the report.
+ *
+ * --grid (tools/common/bench_grid.c): the paper's grid (alpha 0.25, 0.5, 0.75, 1.0 x input
+ * 128, 160, 192, 224, or the lists given), each cell a model mbn-gen writes (seed 1 or
+ * --grid-seed) run once on an accelerator device: tables of MAC utilization, cycles,
+ * frames/s at --clock and DRAM bytes; --json the cells; --svg a utilization heat map.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -23,13 +30,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_grid.h"
 #include "bench_run.h"
 #include "json_out.h"
 #include "mbnaccel.h"
 
 #define MAX_MODELS 16
 
-#define USAGE "usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--match x86|arm64|native] [--json] [--svg FILE]\n"
+#define USAGE                                                                                                  \
+	"usage: mbn-bench [-d URI] -m MODEL [-m MODEL...] [--runs N] [--clock MHZ] [--match x86|arm64|native] " \
+	"[--json] [--svg FILE]\n"                                                                               \
+	"       mbn-bench [-d URI] --grid [--grid-alpha A,A...] [--grid-size S,S...] [--grid-seed N] [--clock MHZ] " \
+	"[--match ARCH] [--json] [--svg FILE]\n"
 
 static void write_svg(const char *path, int n, const struct mbn_layer_info *li, const struct mbn_layer_stats *st,
 		      int macs_per_cycle)
@@ -158,17 +170,23 @@ static void report(mbn_device *dev, const struct bench_result *r, const struct b
 int main(int argc, char **argv)
 {
 	const char *models[MAX_MODELS], *device = NULL, *svg = NULL;
-	int n_models = 0, json = 0, c;
+	int n_models = 0, json = 0, grid = 0, grid_opt = 0, c;
 	long runs = -1;
 	double clock_mhz = 200;
+	enum { O_GRID = 256, O_GRID_ALPHA, O_GRID_SIZE, O_GRID_SEED };
 	static const struct option opts[] = {
 		{ "device", required_argument, 0, 'd' }, { "model", required_argument, 0, 'm' },
 		{ "runs", required_argument, 0, 'r' }, { "clock", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' }, { "svg", required_argument, 0, 's' },
-		{ "match", required_argument, 0, 'M' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "match", required_argument, 0, 'M' }, { "help", no_argument, 0, 'h' },
+		{ "grid", no_argument, 0, O_GRID }, { "grid-alpha", required_argument, 0, O_GRID_ALPHA },
+		{ "grid-size", required_argument, 0, O_GRID_SIZE }, { "grid-seed", required_argument, 0, O_GRID_SEED },
+		{ 0, 0, 0, 0 },
 	};
 	struct mbn_load_options lopts = { .match = MBN_MATCH_NATIVE };
+	static struct bench_grid g; /* 256 cells: not on the stack */
 
+	bench_grid_init(&g);
 	while ((c = getopt_long(argc, argv, "d:m:h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
@@ -202,17 +220,70 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case O_GRID: grid = 1; break;
+		case O_GRID_ALPHA:
+			grid_opt = 1;
+			if (bench_grid_set_alpha(&g, optarg))
+				return 2;
+			break;
+		case O_GRID_SIZE:
+			grid_opt = 1;
+			if (bench_grid_set_size(&g, optarg))
+				return 2;
+			break;
+		case O_GRID_SEED:
+			grid_opt = 1;
+			if (bench_grid_set_seed(&g, optarg))
+				return 2;
+			break;
 		case 'h':
-			printf(USAGE "  --match ARCH  which TFLite 2.9 build's arithmetic to reproduce (default native)\n");
+			printf(USAGE "  --match ARCH  which TFLite 2.9 build's arithmetic to reproduce (default native)\n"
+				     "  --grid        the MobileNet v1 paper's grid: mbn-gen models of each width multiplier x\n"
+				     "                input size, each run once; MAC utilization, cycles, frames/s, DRAM\n"
+				     "                traffic per cell (--svg: a heat map of the utilization)\n"
+				     "  --grid-alpha  width multipliers, each in (0, 2] (default 0.25,0.5,0.75,1.0)\n"
+				     "  --grid-size   input sizes, each 32..512 (default 128,160,192,224)\n"
+				     "  --grid-seed   mbn-gen --seed of the models (default 1)\n");
 			return 0;
 		default: return 2;
 		}
 	}
-	if (!n_models || optind != argc) {
+	if (optind != argc) {
+		fprintf(stderr, USAGE);
+		return 2;
+	}
+	if (grid && n_models) {
+		fprintf(stderr, "mbn-bench: --grid generates its own models (mbn-gen); it takes no -m\n");
+		return 2;
+	}
+	if (grid && runs >= 0) {
+		fprintf(stderr, "mbn-bench: --grid runs each model once; it takes no --runs\n");
+		return 2;
+	}
+	if (grid_opt && !grid) {
+		fprintf(stderr, "mbn-bench: --grid-alpha, --grid-size and --grid-seed need --grid\n");
+		return 2;
+	}
+	if (!grid && !n_models) {
 		fprintf(stderr, USAGE);
 		return 2;
 	}
 	int progress = !json && isatty(2);
+	if (grid) {
+		/* One run per cell: the cycle counts of an accelerator are the same every run. */
+		struct bench_opts o = { .runs = 1, .profile = 0, .progress = progress, .clock_mhz = clock_mhz, .lopts = &lopts };
+		int rc = bench_grid_run(&g, device, &o);
+		if (!rc) {
+			if (json)
+				bench_grid_json(&g, clock_mhz);
+			else
+				bench_grid_print(&g, clock_mhz);
+			if (svg)
+				rc = bench_grid_svg(&g, svg);
+		}
+		return rc ? 1 : 0;
+	}
+
 	mbn_device *dev;
 	bench_say(progress, "opening the device");
 	if (mbn_device_open(device, &dev)) {
