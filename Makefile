@@ -221,7 +221,8 @@ synth: $(REGS_VH)
 # difference (tests/style/test-format.sh runs it in make check). driver/ is checked by the
 # kernel's checkpatch instead; generated files (build/) are not ours to format.
 CLANG_FORMAT ?= clang-format-14
-FORMAT_FILES := $(wildcard tools/common/image*.c tools/common/image*.h tests/unit/test-image*.c tests/unit/test-image.h \
+FORMAT_FILES := $(wildcard tools/common/image*.c tools/common/image*.h tools/common/bench_*.c tools/common/bench_*.h \
+	tests/unit/test-image*.c tests/unit/test-image.h \
 	hw/tb/*.cpp hw/tb/*.h tests/driver/*.c tests/driver/*.h)
 .PHONY: format format-check
 format:
