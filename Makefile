@@ -115,7 +115,9 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/obj/tools-common.a $(BUILD)
 
 # The TFLite oracle: TensorFlow Lite 2.9's C library from npm (see tests/oracle/fetch.sh).
 ORACLE_DIR := build/oracle
-$(ORACLE_DIR)/lib/libtensorflowlite_c.so:
+# fetch.sh installs the x86-64 and the arm64 library at once: one grouped target (&:),
+# so that make -j does not run it twice at the same time into the same directory
+$(ORACLE_DIR)/lib/libtensorflowlite_c.so $(ORACLE_DIR)/lib-arm64/libtensorflowlite_c.so &:
 	bash tests/oracle/fetch.sh $(ORACLE_DIR)
 oracle: $(ORACLE_DIR)/lib/libtensorflowlite_c.so
 $(BUILD)/bin/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib/libtensorflowlite_c.so
@@ -126,8 +128,6 @@ $(BUILD)/bin/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib/libtensorfl
 # lib-arm64/), run under qemu-user by tests/oracle/tflite-run-arm64; and mbn-run-match,
 # libmbnaccel loaded with a chosen build to match (tests/oracle/test-arm64.sh).
 ARM64_CC ?= aarch64-linux-gnu-gcc
-$(ORACLE_DIR)/lib-arm64/libtensorflowlite_c.so:
-	bash tests/oracle/fetch.sh $(ORACLE_DIR)
 $(BUILD)/bin-arm64/tflite-run: tests/oracle/tflite-run.c $(ORACLE_DIR)/lib-arm64/libtensorflowlite_c.so
 	@mkdir -p $(dir $@)
 	$(ARM64_CC) -std=gnu11 -O2 -Wall -I$(ORACLE_DIR)/include -o $@ $< -L$(ORACLE_DIR)/lib-arm64 -ltensorflowlite_c \
