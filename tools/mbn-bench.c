@@ -24,6 +24,7 @@
  * --grid-seed) run once on an accelerator device: tables of MAC utilization, cycles,
  * frames/s at --clock and DRAM bytes; --json the cells; --svg a utilization heat map.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +44,14 @@
 	"       mbn-bench [-d URI] --grid [--grid-alpha A,A...] [--grid-size S,S...] [--grid-seed N] [--clock MHZ] " \
 	"[--match ARCH] [--json] [--svg FILE]\n"
 
-static void write_svg(const char *path, int n, const struct mbn_layer_info *li, const struct mbn_layer_stats *st,
-		      int macs_per_cycle)
+/* Returns 0, or 1 after saying why the file could not be written. */
+static int write_svg(const char *path, int n, const struct mbn_layer_info *li, const struct mbn_layer_stats *st,
+		     int macs_per_cycle)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
-		fprintf(stderr, "mbn-bench: %s: cannot create\n", path);
-		return;
+		fprintf(stderr, "mbn-bench: %s: cannot create: %s\n", path, strerror(errno));
+		return 1;
 	}
 	int bw = 22, h = 240, w = 60 + n * bw + 20;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"10\">\n",
@@ -72,7 +74,12 @@ static void write_svg(const char *path, int n, const struct mbn_layer_info *li, 
 			35 + h, i, li[i].kind == MBN_LAYER_DEPTHWISE ? (i + 1 < n && st[i + 1].fused ? "dw+pw" : "dw") : "conv");
 	}
 	fprintf(f, "</svg>\n");
-	fclose(f);
+	int bad = ferror(f);
+	if (fclose(f) || bad) {
+		fprintf(stderr, "mbn-bench: %s: write failed: %s\n", path, strerror(errno));
+		return 1;
+	}
+	return 0;
 }
 
 /* The per-model report: totals, per layer, SVG. */
@@ -303,9 +310,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	report(dev, &r, &o, json);
-	if (svg)
-		write_svg(svg, r.n, r.li, r.st, r.array);
+	int rc = svg ? write_svg(svg, r.n, r.li, r.st, r.array) : 0;
 	bench_result_free(&r);
 	mbn_device_close(dev);
-	return 0;
+	return rc;
 }

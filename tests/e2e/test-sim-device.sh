@@ -63,4 +63,10 @@ open(sys.argv[2], "w").write(str(len(own)))
 s = sum(l["cycles"] for l in acc); assert d["cycles"] <= s < 1.10 * d["cycles"], (s, d["cycles"])
 ' "$TMP/b.json" "$TMP/own"; then pass "mbn-bench --json: totals and 27 accelerator layers ($(cat "$TMP/own") jobs, the rest fused) consistent"; else fail "mbn-bench --json" "$(head -c 300 "$TMP/b.json") $(head -c 200 "$TMP/err")"; fi
 grep -q "<svg" "$TMP/u.svg" 2>/dev/null && [ "$(grep -c "<rect" "$TMP/u.svg")" -ge "$(cat "$TMP/own" 2>/dev/null || echo 27)" ] && pass "mbn-bench --svg draws per-layer utilization" || fail "--svg" "no SVG with bars"
+# an --svg file that cannot be written is an error, not a silent success
+if "$BUILD/bin/mbn-bench" -d sim -m "$M2" --svg "$TMP/no/such/dir/u.svg" >/dev/null 2>"$TMP/err"; then
+	fail "--svg unwritable" "exit status 0"
+elif grep -q "no/such/dir/u.svg: cannot create: No such file or directory" "$TMP/err"; then
+	pass "mbn-bench --svg to an unwritable path fails: $(tail -1 "$TMP/err")"
+else fail "--svg unwritable" "message: $(tail -1 "$TMP/err")"; fi
 finish
