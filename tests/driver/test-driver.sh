@@ -104,6 +104,14 @@ want_bench=$("$BUILD/bin/mbn-bench" -d sim -m "$SHARED/models/mobilenet_v1_0.25_
 # The guest script: $1 = the models directory, $2 = the images directory.
 cat >"$TMP/guest.sh" <<'EOF'
 M=$1; I=$2
+# rmmod once the module's use count is 0: the last file's release (and the module
+# references its fences hold) can complete just after the process has exited, which
+# made an immediate rmmod fail now and then (CI of 2026-12-06: refcount 0 right after
+# the failed rmmod). A module still held after 5 s fails the check as before.
+unload() {
+	for t in 1 2 3 4 5; do grep -q '^mbnaccel [0-9]* 0 ' /proc/modules && break; sleep 1; done
+	rmmod mbnaccel
+}
 insmod "$MBN_MODULE" || { echo "FAIL insmod"; exit 1; }
 dev=$(ls /dev/accel/accel* /dev/dri/renderD* 2>/dev/null | head -1)
 echo "device node: $dev"
@@ -143,9 +151,9 @@ mbn-drmtest
 mbn-drmtest --fuzz 10000
 mbn-drmtest --kill
 mbn-drmtest --procs 4
-rmmod mbnaccel && insmod "$MBN_MODULE" max_pinned_mib=2 max_pinned_mib_per_file=1 max_job_timeout_ms=5000 && mbn-drmtest --limits
-rmmod mbnaccel && insmod "$MBN_MODULE" unsafe_test_mode=1 && mbn-drmtest --unsafe
-rmmod mbnaccel && echo "RMMOD ok" || echo "RMMOD failed: $(grep mbnaccel /proc/modules)"
+unload && insmod "$MBN_MODULE" max_pinned_mib=2 max_pinned_mib_per_file=1 max_job_timeout_ms=5000 && mbn-drmtest --limits
+unload && insmod "$MBN_MODULE" unsafe_test_mode=1 && mbn-drmtest --unsafe
+unload && echo "RMMOD ok" || echo "RMMOD failed: $(grep mbnaccel /proc/modules)"
 echo "DMESG-BEGIN"; dmesg; echo "DMESG-END"
 exit 0
 EOF
