@@ -3,10 +3,13 @@
 // every AXI response signal at any time); assumptions: a start only while idle
 // (!busy), addr and stride 16-byte aligned, wpp >= 1, stride >= 16*wpp (the checks of
 // mbn_ctrl guarantee both: out_c a non-zero multiple of 16, out_stride >= out_c); a B
-// response only while an AW awaits one. Proved: every AW lies in its pixel's extent
-// [P, P + 16*wpp), pixel index k < npix, P = addr + k*stride (P starts at addr and
+// response only while an AW awaits one. Proved: every AW lies in its segment's extent
+// [P, P + 16*W), segment index k < nseg, P = addr + k*stride (P starts at addr and
 // steps by exactly stride), is 16-aligned and does not cross 4 KiB; busy does not rise
-// without a start. See README.md.
+// without a start. Segments (mbn_dma_wr.v): a pixel each (nseg = npix, W = wpp), or for a
+// dense store (stride = 16*wpp) one (nseg = 1 if npix > 0) of W = the store's word count,
+// the cut multiplier's npix*wpp (held in segw_reg from the start on): then the extent is
+// [addr, addr + 16*npix*wpp) = the pixels' union. See README.md.
 `default_nettype none
 module fv_dma_wr (input wire clk);
     localparam ADDR_W = 40;
@@ -22,7 +25,7 @@ module fv_dma_wr (input wire clk);
     wire [31:0] err_off; wire [11:0] ob_raddr; wire [3:0] awid;
     wire [ADDR_W-1:0] awaddr; wire [7:0] awlen; wire [2:0] awsize; wire [1:0] awburst;
     wire [127:0] wdata; wire [15:0] wstrb;
-    wire [ADDR_W-1:0] paddr_reg, baddr_reg; wire [31:0] pix_reg; wire [11:0] prem_reg, wpp_reg;
+    wire [ADDR_W-1:0] paddr_reg, baddr_reg; wire [31:0] pix_reg, prem_reg, segw_reg;
     wire [15:0] stride_reg; wire [3:0] lq_cnt_reg, oq_cnt_reg;
     mbn_dma_wr dut (
         .clk(clk), .rst(rst), .start(start), .addr(addr), .npix(npix), .wpp(wpp), .stride(stride),
@@ -35,18 +38,28 @@ module fv_dma_wr (input wire clk);
         .m_axi_bready(bready),
         // exposed state (yosys `expose`, see fv_dma_wr.ys)
         .paddr_reg(paddr_reg), .baddr_reg(baddr_reg), .pix_reg(pix_reg), .prem_reg(prem_reg),
-        .wpp_reg(wpp_reg), .stride_reg(stride_reg), .lq_cnt_reg(lq_cnt_reg), .oq_cnt_reg(oq_cnt_reg));
+        .segw_reg(segw_reg), .stride_reg(stride_reg), .lq_cnt_reg(lq_cnt_reg), .oq_cnt_reg(oq_cnt_reg));
 `ifdef FORMAL
     reg init = 1'b1;
-    // ghosts: the store's start address and pixel count; apa/ak = the pixel address and
-    // index k = npix - pixels left of the burst being issued (captured while no AW is
-    // pending: an issue needs !awvalid); pq/pixq/st_q: last cycle's pixel state
+    // ghosts: the store's start address, segment count (the rule restated: dense -> one
+    // segment), words per pixel and whether it is dense; apa/ak = the segment address and
+    // index k = nseg - segments left of the burst being issued (captured while no AW is
+    // pending: an issue needs !awvalid); pq/pixq/st_q: last cycle's segment state; segq:
+    // segw_reg one cycle ago
     reg [ADDR_W-1:0] g_lo = 0, g_apa = 0, g_pq = 0;
-    reg [31:0]       g_npix = 0, g_ak = 0, g_pixq = 0;
+    reg [31:0]       g_npix = 0, g_ak = 0, g_pixq = 0, g_segq = 0;
+    reg [11:0]       g_wpp = 0;
+    reg              g_dense = 1'b0, g_any = 1'b0;   // g_any: a store started since reset
     reg              g_stq = 1'b1;
+    wire             dense_in = stride == {wpp, 4'd0};
     always @(posedge clk) begin
         init <= 1'b0;
-        if (start && !rst) begin g_lo <= addr; g_npix <= npix; end
+        if (start && !rst) begin
+            g_lo <= addr; g_wpp <= wpp; g_dense <= dense_in; g_any <= 1'b1;
+            g_npix <= dense_in ? {31'd0, npix != 32'd0} : npix;
+        end
+        if (rst) g_any <= 1'b0;
+        g_segq <= segw_reg;
         if (!awvalid) begin g_apa <= paddr_reg; g_ak <= g_npix - pix_reg; end
         g_pq <= paddr_reg; g_pixq <= pix_reg; g_stq <= start || rst;
     end
@@ -59,10 +72,11 @@ module fv_dma_wr (input wire clk);
         if (bvalid) assume(oq_cnt_reg != 4'd0);
         if (!init) begin
             // the properties: every AW (while valid, so also at the handshake) lies in
-            // the extent [P, P + 16*wpp) of pixel k < npix, P its pixel address; pixel
-            // addresses start at addr and step by exactly stride (so P = addr + k*stride)
+            // the extent [P, P + 16*W) of segment k < nseg, P its address; segment
+            // addresses start at addr and step by exactly stride (so P = addr + k*stride);
+            // W = wpp per pixel, or the store's word count in one dense segment
             if (awvalid) begin
-                assert(aoff + {28'd0, awlen, 4'd0} + 40'd16 <= {24'd0, wpp_reg, 4'd0});
+                assert({4'd0, aoff} + {36'd0, awlen, 4'd0} + 44'd16 <= {8'd0, segw_reg, 4'd0});
                 assert(g_ak < g_npix);
                 assert(awaddr[3:0] == 4'd0);
                 assert({1'b0, awaddr[11:4]} + {1'b0, awlen} <= 9'd255);   // no 4 KiB crossing
@@ -70,14 +84,19 @@ module fv_dma_wr (input wire clk);
             end
             if (!g_stq && pix_reg != g_pixq) assert(pix_reg == g_pixq - 32'd1 && paddr_reg == g_pq + {24'd0, stride_reg});
             if (!g_stq && pix_reg == g_pixq) assert(paddr_reg == g_pq);
+            // W: wpp per pixel, or (dense) fixed from the start on; a dense store is one
+            // segment at addr and stride = 16*wpp (its pixels' union is the segment)
+            if (g_any && !g_stq && !g_dense) assert(segw_reg == {20'd0, g_wpp});
+            if (g_any && !g_stq && g_dense) assert(segw_reg == g_segq);
+            if (g_any && !g_stq && g_dense) assert(stride_reg == {g_wpp, 4'd0} && g_npix <= 32'd1);
             // strengthening invariants
             assert(pix_reg <= g_npix);
             if (pix_reg != 32'd0) begin
                 assert(pix_reg != g_npix || paddr_reg == g_lo);
                 assert(paddr_reg[3:0] == 4'd0 && baddr_reg[3:0] == 4'd0 && stride_reg[3:0] == 4'd0);
-                assert(wpp_reg != 12'd0 && {16'd0, stride_reg} >= {16'd0, wpp_reg, 4'd0});
-                assert(prem_reg != 12'd0 && prem_reg <= wpp_reg);
-                assert(boff + {24'd0, prem_reg, 4'd0} == {24'd0, wpp_reg, 4'd0});
+                assert(segw_reg != 32'd0);
+                assert(prem_reg != 32'd0 && prem_reg <= segw_reg);
+                assert({4'd0, boff} + {8'd0, prem_reg, 4'd0} == {8'd0, segw_reg, 4'd0});
             end
             assert({1'b0, lq_cnt_reg} + {4'd0, awvalid} <= 5'd8);
             assert({1'b0, oq_cnt_reg} + {4'd0, awvalid} <= 5'd8);

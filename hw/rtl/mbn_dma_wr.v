@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // mbn_dma_wr: AXI4 write master for the output tile. Owns the AW/W/B channels and
 // the OBUF read port during the store phase. Pixel p's `wpp` words (out_c bytes)
-// go to addr + p*stride (docs/hw.md d10/d11); each pixel is split into INCR bursts
-// (<= 16 beats, never crossing 4 KiB). OBUF is read linearly (pixel-major, as the
+// go to addr + p*stride (docs/hw.md d10/d11). The store is cut into segments, each
+// split into INCR bursts (<= 16 beats, never crossing 4 KiB): a pixel per segment, or,
+// when the pixels are dense (stride = 16*wpp), the whole store as one segment of
+// npix*wpp words, so that narrow outputs (out_c = 16 or 32: 1-2 words per pixel) still
+// go out in 16-beat bursts (with per-pixel bursts the 8 bursts awaiting B limit such
+// a store to ~0.4 beats per cycle at a 16-cycle B latency). OBUF is read linearly (pixel-major, as the
 // engines wrote it) through a 4-entry prefetch FIFO. Up to 8 bursts may await
 // their B response; BRESP != OKAY raises `err` with that burst's byte offset
 // relative to `addr`. `abort` stops new bursts; bursts already issued complete.
@@ -46,9 +50,9 @@ module mbn_dma_wr #(
     // ---- AW generation -------------------------------------------------------
     reg [ADDR_W-1:0] paddr_reg, baddr_reg;              // pixel, burst address
     reg [31:0]       poff_reg, boff_reg;                // same, relative to addr0
-    reg [31:0]       pix_reg;                           // pixels left
-    reg [11:0]       prem_reg;                          // words left in this pixel
-    reg [11:0]       wpp_reg;
+    reg [31:0]       pix_reg;                           // segments left
+    reg [31:0]       prem_reg;                          // words left in this segment
+    reg [31:0]       segw_reg;                          // words per segment
     reg [15:0]       stride_reg;
     reg              abort_reg;
     reg              awvalid_reg;
@@ -63,7 +67,7 @@ module mbn_dma_wr #(
     reg [3:0]  lq_cnt_reg, oq_cnt_reg;
 
     wire [8:0]  bwords = 9'd256 - {1'b0, baddr_reg[11:4]};
-    wire [11:0] len_a  = (prem_reg < 12'd16) ? prem_reg : 12'd16;
+    wire [11:0] len_a  = (prem_reg < 32'd16) ? prem_reg[11:0] : 12'd16;
     wire [11:0] len    = (len_a > {3'd0, bwords}) ? {3'd0, bwords} : len_a;
     wire        have   = pix_reg != 32'd0;
     wire        issue  = have && !awvalid_reg && !abort_reg && !abort &&
@@ -72,6 +76,9 @@ module mbn_dma_wr #(
     wire        w_hs;
     wire        w_end  = w_hs && m_axi_wlast;
     wire        b_hs   = m_axi_bvalid;                   // bready is always 1
+    // the store's words (also the OBUF read count); dense: one segment of all of them
+    wire [31:0] nwords = npix * {20'd0, wpp};
+    wire        dense  = stride == {wpp, 4'd0};
 
     always @(posedge clk) begin
         if (rst) begin
@@ -82,7 +89,10 @@ module mbn_dma_wr #(
             if (start) begin
                 paddr_reg <= addr; baddr_reg <= addr;
                 poff_reg <= 32'd0; boff_reg <= 32'd0;
-                pix_reg <= npix; prem_reg <= wpp; wpp_reg <= wpp; stride_reg <= stride;
+                pix_reg    <= dense ? {31'd0, npix != 32'd0 && nwords != 32'd0} : npix;
+                prem_reg   <= dense ? nwords : {20'd0, wpp};
+                segw_reg   <= dense ? nwords : {20'd0, wpp};
+                stride_reg <= stride;
                 abort_reg <= 1'b0;
             end else begin
                 if (abort) abort_reg <= 1'b1;
@@ -91,16 +101,16 @@ module mbn_dma_wr #(
                     awaddr_reg  <= baddr_reg;
                     awlen_reg   <= len[7:0] - 8'd1;
                     awoff_reg   <= boff_reg;
-                    if (prem_reg == len) begin
-                        // next pixel
+                    if (prem_reg == {20'd0, len}) begin
+                        // next segment (pixel)
                         pix_reg   <= pix_reg - 32'd1;
-                        prem_reg  <= wpp_reg;
+                        prem_reg  <= segw_reg;
                         paddr_reg <= paddr_reg + {{(ADDR_W-16){1'b0}}, stride_reg};
                         baddr_reg <= paddr_reg + {{(ADDR_W-16){1'b0}}, stride_reg};
                         poff_reg  <= poff_reg + {16'd0, stride_reg};
                         boff_reg  <= poff_reg + {16'd0, stride_reg};
                     end else begin
-                        prem_reg  <= prem_reg - len;
+                        prem_reg  <= prem_reg - {20'd0, len};
                         baddr_reg <= baddr_reg + {{(ADDR_W-16){1'b0}}, len, 4'd0};
                         boff_reg  <= boff_reg + {16'd0, len, 4'd0};
                     end
@@ -140,7 +150,7 @@ module mbn_dma_wr #(
         end else begin
             if (start) begin
                 rd_addr_reg <= {OAW{1'b0}};
-                rd_left_reg <= npix * {20'd0, wpp};
+                rd_left_reg <= nwords;
             end else if (rd_issue) begin
                 rd_addr_reg <= rd_addr_reg + {{(OAW-1){1'b0}}, 1'b1};
                 rd_left_reg <= rd_left_reg - 32'd1;

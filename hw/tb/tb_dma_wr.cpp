@@ -6,8 +6,11 @@
 // 1..64 pixels of 1..40 words, a few of up to 1000 words, strides from dense to
 // 64 KiB - 16) with random AW/W ready and B latency; OBUF is a registered-read RAM of random words. Checked:
 //  - every AW: INCR, awsize 4, <= 16 beats, aligned, no 4 KiB crossing, inside its
-//    pixel's extent [addr + p*stride, + 16*wpp); awvalid held until awready with a
-//    stable payload; at most 8 bursts awaiting B; bready high;
+//    segment's extent: a pixel's [addr + p*stride, + 16*wpp), or for a dense store
+//    (stride = 16*wpp) the whole [addr, + 16*npix*wpp); awvalid held until awready with
+//    a stable payload; at most 8 bursts awaiting B; bready high; a store that neither
+//    faults nor aborts uses the fewest bursts its segments allow (cut only at 16 beats
+//    and at 4 KiB lines: a dense store's pixels share bursts);
 //  - every W beat: wvalid held until wready with stable wdata/wlast, wstrb all ones,
 //    wlast exactly on the last beat of its burst, no beat without its AW; the memory
 //    afterwards: every word of every pixel written once with its OBUF word (OBUF word
@@ -28,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -137,6 +141,17 @@ int main(int argc, char **argv)
 		for (unsigned k = 0; k < npix * wpp; k++)
 			for (int i = 0; i < 4; i++)
 				obuf[k].w[i] = (uint32_t)rng();
+		// segments: dense stores are one segment; the fewest bursts they allow
+		const bool dense = stride == 16 * wpp;
+		const uint64_t seg_step = dense ? (uint64_t)npix * stride : stride;
+		const uint64_t seg_bytes = dense ? 16ull * npix * wpp : 16ull * wpp;
+		const unsigned nseg = dense ? 1 : npix;
+		long want_bursts = 0, store_bursts = 0;
+		for (unsigned sg = 0; sg < nseg; sg++)
+			for (uint64_t s0 = a + sg * seg_step, n = seg_bytes / 16; n;) {
+				uint64_t len = std::min<uint64_t>({ n, 16, (4096 - (s0 & 4095)) / 16 });
+				s0 += 16 * len, n -= len, want_bursts++;
+			}
 		// reference: address -> OBUF word
 		std::map<uint64_t, unsigned> ref;
 		for (unsigned p = 0; p < npix; p++)
@@ -191,14 +206,15 @@ int main(int argc, char **argv)
 					fail("AW size %u burst %u len %u addr %llx", D->m_axi_awsize, D->m_axi_awburst, awl, (unsigned long long)awa);
 				if ((awa & 4095) + 16ull * (awl + 1) > 4096)
 					fail("AW %llx len %u crosses 4 KiB", (unsigned long long)awa, awl);
-				// inside one pixel's extent
-				uint64_t off = awa - a, p = off / stride, in = off % stride;
-				if (awa < a || p >= npix || in + 16ull * (awl + 1) > 16ull * wpp)
-					fail("AW %llx len %u outside the pixel extents (addr %llx stride %u wpp %u npix %u)",
+				// inside one segment's extent
+				uint64_t off = awa - a, p = off / seg_step, in = off % seg_step;
+				if (awa < a || p >= nseg || in + 16ull * (awl + 1) > seg_bytes)
+					fail("AW %llx len %u outside the segment extents (addr %llx stride %u wpp %u npix %u)",
 					     (unsigned long long)awa, awl, (unsigned long long)a, stride, wpp, npix);
 			}
 			if (awv && awr) {
 				bursts++;
+				store_bursts++;
 				if ((awa & 4095) + 16ull * (awl + 1) == 4096)
 					n4k++;
 				awq.push_back({ awa, awl, 0, rnd(100) < err_pct, -1 });
@@ -266,6 +282,9 @@ int main(int argc, char **argv)
 				if (!D->busy && !infl) {
 					if (abort_cycle < 0 && written.size() != ref.size())
 						fail("busy low after %zu of %zu words", written.size(), ref.size());
+					if (abort_cycle < 0 && err_at < 0 && store_bursts != want_bursts)
+						fail("%ld bursts, want %ld (%s)", store_bursts, want_bursts,
+						     dense ? "dense: pixels share bursts" : "one pixel each");
 					break;
 				}
 			}
