@@ -91,6 +91,12 @@ void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64
 
 /* DRAM bytes per cycle of the simulator (hw/rtl/README.md), for the estimates. */
 #define PW_EST_DRAM_BPC 16
+/* The write DMA keeps at most 8 bursts awaiting their B response (mbn_dma_wr.v; a
+ * ZynqMP HP port accepts 8 write commands, UG1085 "AXI Interface Programming"), and a
+ * burst's lifetime is about the simulator's B latency (16 cycles) plus its AW, last W
+ * and B handshakes: so short bursts cap a store at 8 bursts per ~20 cycles. */
+#define PW_EST_WR_OUTSTANDING 8
+#define PW_EST_WR_BURST_LIFE 20
 
 /*
  * The estimators' DRAM (pw_estimate and fuse_estimate), the one model of it: FIFO
@@ -113,15 +119,28 @@ struct est_dram {
 	uint64_t free[2];           /* [0] loads (and stores if shared), [1] stores: busy until */
 	uint64_t s_prev, s_end;     /* ends of the last two stores queued */
 	uint64_t st_req, st_bytes;  /* the store requested and not yet queued (if bytes) */
+	uint64_t st_min;            /* ... and its least duration (burst-limited, store_floor) */
 };
 
-/* A transfer requested at `req` ends at the returned cycle. */
-static uint64_t dram_xfer(struct est_dram *m, bool store, uint64_t req, uint64_t bytes)
+/* A transfer requested at `req` ends at the returned cycle: its bytes at the DRAM's
+ * rate, or `min` cycles if longer (a store of short bursts). */
+static uint64_t dram_xfer(struct est_dram *m, bool store, uint64_t req, uint64_t bytes, uint64_t min)
 {
 	uint64_t *srv = &m->free[store && !m->shared];
 	uint64_t start = req > *srv ? req : *srv;
-	*srv = start + (bytes + PW_EST_DRAM_BPC - 1) / PW_EST_DRAM_BPC;
+	uint64_t dur = (bytes + PW_EST_DRAM_BPC - 1) / PW_EST_DRAM_BPC;
+	*srv = start + (dur > min ? dur : min);
 	return *srv;
+}
+
+/* The least cycles of a store of np pixels x noc channels into a map of cout channels:
+ * mbn_dma_wr sends a dense store (noc = cout) in 16-beat bursts, else each pixel's
+ * noc/16 words as bursts of their own, and keeps 8 bursts awaiting B. */
+static uint64_t store_floor(uint64_t np, uint64_t noc, uint64_t cout)
+{
+	uint64_t words = noc / 16;
+	uint64_t bursts = noc == cout ? (np * words + 15) / 16 : np * ((words + 15) / 16);
+	return bursts * PW_EST_WR_BURST_LIFE / PW_EST_WR_OUTSTANDING;
 }
 
 /* Queue the pending store, if any; the last two stores' ends move. */
@@ -130,7 +149,7 @@ static void dram_queue_store(struct est_dram *m)
 	if (!m->st_bytes)
 		return;
 	m->s_prev = m->s_end;
-	m->s_end = dram_xfer(m, true, m->st_req, m->st_bytes);
+	m->s_end = dram_xfer(m, true, m->st_req, m->st_bytes, m->st_min);
 	m->st_bytes = 0;
 }
 
@@ -139,16 +158,18 @@ static uint64_t dram_load(struct est_dram *m, uint64_t req, uint64_t bytes)
 {
 	if (m->st_req <= req)
 		dram_queue_store(m);
-	uint64_t end = dram_xfer(m, false, req, bytes);
+	uint64_t end = dram_xfer(m, false, req, bytes, 0);
 	dram_queue_store(m);
 	return end;
 }
 
-/* A store requested at req (pending until the next load or dram_drain). */
-static void dram_store(struct est_dram *m, uint64_t req, uint64_t bytes)
+/* A store requested at req (pending until the next load or dram_drain), lasting at
+ * least min cycles. */
+static void dram_store(struct est_dram *m, uint64_t req, uint64_t bytes, uint64_t min)
 {
 	m->st_req = req;
 	m->st_bytes = bytes;
+	m->st_min = min;
 }
 
 /* Queue the last store: the end of all traffic. */
@@ -194,7 +215,7 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
 			c_start = m.s_end;
 		uint64_t c_end = c_start + (noc / lanes) * d.np * cols + 25;
 		c_free = c_end > m.s_end ? c_end : m.s_end;
-		dram_store(&m, c_free, out_b);
+		dram_store(&m, c_free, out_b, store_floor(d.np, noc, (uint64_t)cout));
 		f = hand;
 		rd += ld;
 		prev_if = i_full, prev_wf = w_full, prev_of = o_full;
@@ -304,7 +325,8 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 			uint64_t comp = dw ? (uint64_t)(oy1 - oy0) * nc * cols : P * (noc / lanes) * cols;
 			c_free = c_start + comp + 25;
 			if (!dw)
-				dram_store(&m, c_free > m.s_end ? c_free : m.s_end, P * noc);
+				dram_store(&m, c_free > m.s_end ? c_free : m.s_end, P * noc,
+					   store_floor(P, noc, (uint64_t)cout));
 			f = hand;
 		}
 	}
