@@ -12,7 +12,7 @@ cycles() { sed -n 's/.*accelerator cycles: \([0-9]*\).*/\1/p' | head -1; }
 rm -f "$TMP/cpu.raw"
 cls -d cpu --out-raw "$TMP/cpu.raw" "${imgs[@]}" >/dev/null
 declare -A cyc
-for cfg in default bw=8 bw=4,lat=200 outstanding=1 lat=1; do
+for cfg in default bw=8 bw=4,lat=200 outstanding=1 lat=1 bw=32; do
 	dev=sim:$cfg
 	[ $cfg = default ] && dev=sim
 	rm -f "$TMP/sim.raw"
@@ -27,6 +27,11 @@ done
 d=${cyc[default]:-0}
 [ "${cyc[bw=8]:-0}" -gt "$d" ] && pass "half the DRAM bandwidth costs cycles ($d -> ${cyc[bw=8]})" ||
 	fail "bandwidth" "bw=8 took ${cyc[bw=8]:-?} cycles, default $d"
+# bw=32: reads and writes each at the 128-bit port's 16 B/cycle at once (hw/sim/dram.h)
+[ -n "${cyc[bw=32]:-}" ] && [ "${cyc[bw=32]}" -le "$d" ] && pass "bw=32 (reads and writes at once) is not slower ($d -> ${cyc[bw=32]})" ||
+	fail "bw=32" "took ${cyc[bw=32]:-?} cycles, default $d"
+out=$(cls -d sim:bw=33 "$IMAGES/cat.bmp" 2>&1)
+grep -q "bw=33.*1\.\.32" <<<"$out" && pass "sim:bw=33 refused, naming the range" || fail "bw=33" "got: $(head -c 300 <<<"$out")"
 [ "${cyc[outstanding=1]:-0}" -gt "$d" ] && pass "one outstanding read costs cycles ($d -> ${cyc[outstanding=1]})" ||
 	fail "outstanding" "outstanding=1 took ${cyc[outstanding=1]:-?} cycles, default $d"
 

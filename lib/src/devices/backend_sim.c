@@ -17,7 +17,10 @@
  *                  PREFIX/lib/mbnaccel); when missing it is built on demand from the
  *                  source tree this library was built from (one line on stderr, a few
  *                  minutes, once: cached in the build tree).
- *   bw=N           DRAM bytes per cycle (default 16)
+ *   bw=N           DRAM bytes per cycle, 1..32 (default 16): the credit both AXI directions
+ *                  share (hw/sim/dram.h); the port is 128 bits, so each direction moves
+ *                  at most 16 B/cycle and bw=32 means reads and writes at full rate at
+ *                  once (a ZynqMP HP port's separate read and write channels)
  *   lat=N          DRAM read latency in cycles (default 64)
  *   outstanding=N  DRAM read requests accepted at once (default 8)
  *   trace=FILE     write an FST waveform of every job
@@ -244,7 +247,7 @@ static int sim_open(struct mbn_device *dev, const char *args)
 			else if (!r)
 				mac = v;
 		} else if (!strcmp(kv, "bw")) {
-			if (!(r = parse_uint(kv, val, 1, 16, &v)))
+			if (!(r = parse_uint(kv, val, 1, 32, &v)))
 				cfg.bytes_per_cycle = (unsigned)v;
 		} else if (!strcmp(kv, "lat")) {
 			if (!(r = parse_uint(kv, val, 1, 100000, &v)))
