@@ -33,6 +33,8 @@ MUTANTS=$(cat <<'EOF'
 16|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/dq_wp_reg <= 2'd0; dq_rp_reg <= 2'd0; dq_cnt_reg <= 3'd0; wbeat_reg <= 8'd0;/wbeat_reg <= 8'd0;/|dma_wr: prefetched words of an aborted store not dropped at start
 17|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        issue  = have \&\& !awvalid_reg \&\& !abort_reg \&\& !abort \&\&/wire        issue  = have \&\& !awvalid_reg \&\& !abort_reg \&\&/|dma_wr: issues an AW in the cycle abort is raised
 18|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/assign m_axi_wlast   = wbeat_reg == lenq\[lq_rp_reg\];/assign m_axi_wlast   = wbeat_reg == lenq[lq_wp_reg];/|dma_wr: wlast from the newest burst length
+25|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        dense  = stride == {wpp, 4'd0};/wire        dense  = 1'b0;/|dma_wr: dense stores cut into a burst per pixel (slow, not wrong)
+26|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        dense  = stride == {wpp, 4'd0};/wire        dense  = stride >= {wpp, 4'd0};/|dma_wr: strided stores taken for dense (bursts run over the gaps)
 19|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign pb = p\[44:18\];/assign pb = p[43:17];/|dsp2: high product's field taken one bit low (P[43:17])
 20|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/wire \[26:0\] ad     = d_reg + a_reg;/wire [26:0] ad     = a_reg;/|dsp2: D (wa) not added in the pre-adder
 21|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign p = p_reg;/assign p = m_reg;/|dsp2: pipeline one stage short (P register bypassed)
