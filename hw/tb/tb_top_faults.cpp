@@ -114,7 +114,7 @@ void test_faults()
 		if (fc == 6 && ok && fo != burst_off) {
 			ok = false;
 			why = "write fault offset " + std::to_string(fo) + ", want " + std::to_string(burst_off) +
-			      (d.out_stride == (uint32_t)d.out_c ? " (dense)" : " (per-pixel bursts)");
+				(d.out_stride == (uint32_t)d.out_c ? " (dense)" : " (per-pixel bursts)");
 		}
 		err_lo = err_hi = 0;
 		wr(MBN_REG_IRQ_STATUS, 3);
