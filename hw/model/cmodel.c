@@ -59,6 +59,7 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 	p->fuse = 1;
 	p->ibank = 1;
 	p->rsingle = 1;
+	p->pw16 = 1;
 }
 
 /* A 32-bit word of memory: descriptors and quantization entries are little-endian
@@ -85,7 +86,7 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 	for (int i = 0; i < 16; i++)
 		w[i] = rd32(raw + 4 * i);
 	const struct mbn_hw_limits lim = { p->lanes, p->ibuf_words, p->wbuf_rows, p->obuf_words, p->qbuf_entries,
-					   p->fuse, p->ibank, p->rsingle };
+					   p->fuse, p->ibank, p->rsingle, p->pw16 };
 	return (int)mbn_desc_check(w, &lim, d, x);
 }
 

@@ -30,7 +30,7 @@ struct mbn_hw_limits {
 	uint32_t wbuf_rows;    /* WBUF_ROWS per lane */
 	uint32_t obuf_words;   /* OBUF_WORDS */
 	uint32_t qbuf_entries; /* QBUF_ENTRIES */
-	uint32_t fuse, ibank, rsingle; /* CAPS3 FUSE, IBANK, RSINGLE */
+	uint32_t fuse, ibank, rsingle, pw16; /* CAPS3 FUSE, IBANK, RSINGLE, PW16 */
 };
 
 /* The limits from the CAPS0..CAPS3 registers (docs/hw.md "Capabilities"). CAPS1/CAPS2
@@ -47,6 +47,7 @@ static inline int mbn_hw_limits_from_caps(const uint32_t c[4], struct mbn_hw_lim
 	p->fuse = (c[3] & MBN_CAPS3_FUSE) != 0;
 	p->ibank = (c[3] & MBN_CAPS3_IBANK) != 0;
 	p->rsingle = (c[3] & MBN_CAPS3_RSINGLE) != 0;
+	p->pw16 = (c[3] & MBN_CAPS3_PW16) != 0;
 	if (!p->lanes || !p->ibuf_words || !p->wbuf_rows || !p->obuf_words || !p->qbuf_entries ||
 	    MBN_CAPS3_REGIONS_GET(c[3]) != MBN_NUM_REGIONS)
 		return -1;
@@ -121,12 +122,15 @@ static inline uint32_t mbn_desc_check_why(const uint32_t w[16], const struct mbn
 	if (d->out_stride < d->out_c || d->out_stride % 16)
 		MBN_CHECK_FAIL(MBN_FAULT_DESC, "out_stride below out_c or not a multiple of 16");
 	if (d->op == MBN_OP_PW) {
-		if (d->out_c % p->lanes)
-			MBN_CHECK_FAIL(MBN_FAULT_DESC, "PW out_c not a multiple of LANES");
+		/* PW16: out_c a multiple of 16; the last lane group may be partial, its weights
+		 * padded to LANES rows (the weight extent is groups * LANES rows of in_c bytes) */
+		uint64_t groups = ((uint64_t)d->out_c + p->lanes - 1) / p->lanes;
+		if (d->out_c % (p->pw16 ? 16 : p->lanes))
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "PW out_c not a multiple of LANES (of 16 with CAPS3 PW16)");
 		if (d->out_rows != d->in_rows || d->out_w != d->in_w)
 			MBN_CHECK_FAIL(MBN_FAULT_DESC, "PW output shape differs from the input's");
-		wrows = (uint64_t)(d->out_c / p->lanes) * (d->in_c / 16);
-		x->w_bytes = (uint64_t)d->out_c * d->in_c;
+		wrows = groups * (d->in_c / 16);
+		x->w_bytes = groups * p->lanes * d->in_c;
 	} else {
 		if (d->out_c != d->in_c)
 			MBN_CHECK_FAIL(MBN_FAULT_DESC, "DW out_c differs from in_c");

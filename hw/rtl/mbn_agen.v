@@ -6,10 +6,11 @@
 // r mod 3, address floor(r/3)*W + x (relative to the half). A DW input row is an
 // image row (W = in_w*J), a PW input row, and a fused DW's output row, one pixel
 // (W = J). `iss_rot` = bank of read port 0; port k reads bank (iss_rot + k) mod 3.
-// PW  (docs/hw.md "Arithmetic, PW"): for g < out_c/LANES, p < pixels, j < in_c/16:
+// PW  (docs/hw.md "Arithmetic, PW"): for g < ceil(out_c/LANES), p < pixels, j < in_c/16:
 //   IBUF row p word j (port 0), WBUF row g*J + j (all lanes), QBUF row g,
-//   result -> OBUF words p*(out_c/16) + g*NB .. +NB-1 (NB = LANES/16 words, one per
-//   OBUF bank; iss_oaddr is the first)
+//   result -> OBUF words p*(out_c/16) + g*NB .. +NB-1 (NB = LANES/16 words; iss_oaddr
+//   is the first, its bit OAW flags the last group, which holds only the words below
+//   out_c/16 when out_c is not a multiple of LANES: mbnaccel_top writes those)
 // DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy < out_rows, column n < NC:
 //   one input column per cycle: c = n - pad_left, rows r0..r0+2 (r0 = oy*stride +
 //   row_off), IBUF row r word c*J + cg on read port kh (one bank per window row);
@@ -77,6 +78,7 @@ module mbn_agen #(
     reg [31:0] wrow_reg;            // PW g*J / DW k0 = cg*9
     reg [31:0] oa_reg;              // OBUF address of the current output word
     reg [31:0] oa_base_reg;         // PW: g + p*oc16 at p=0
+    reg        lg_reg;              // PW: g is the last group
     // row-bank state: PW pixel p mod 3 and row base floor(p/3)*J; DW r0 mod 3 (and
     // its value at oy = 0); fused output pixel mod 3 and floor(pix/3)*J + cg
     reg [1:0]  pm_reg, m0_reg, minit_reg, fm_reg;
@@ -136,7 +138,7 @@ module mbn_agen #(
         end
     endgenerate
     assign iss_rot   = dw ? m0_reg : pm_reg;
-    assign iss_oaddr = fuse ? {fm_reg, fa_reg[OAW-1:0]} : {2'b00, oa_reg[OAW-1:0]};
+    assign iss_oaddr = fuse ? {fm_reg, fa_reg[OAW-1:0]} : {1'b0, !dw && lg_reg, oa_reg[OAW-1:0]};
     assign done      = (state_reg == S_IDLE) && !start;
 
     always @(posedge clk) begin
@@ -157,6 +159,7 @@ module mbn_agen #(
             j_reg <= 12'd0; g_reg <= 12'd0; p_reg <= 32'd0;
             oy_reg <= 16'd0; n_reg <= 16'd0;
             wrow_reg <= 32'd0; oa_reg <= 32'd0; oa_base_reg <= 32'd0;
+            lg_reg <= groups == 12'd1;
             ia_reg <= 32'd0;
             r0_reg <= r_init; c_reg <= c_init;
             pm_reg <= 2'd0; pb_reg <= 32'd0; fm_reg <= 2'd0; fa_reg <= 32'd0;
@@ -210,6 +213,7 @@ module mbn_agen #(
                         pb_reg <= 32'd0;
                         if (g_reg != groups - 12'd1) begin
                             g_reg    <= g_reg + 12'd1;
+                            lg_reg   <= g_reg + 12'd2 == groups;
                             wrow_reg <= wrow_reg + j32;
                             oa_reg   <= oa_base_reg + NB32;
                             oa_base_reg <= oa_base_reg + NB32;

@@ -177,7 +177,7 @@ module mbn_ctrl #(
     assign in_w       = `MBN_D_IN_W_OF(cd_reg);
     assign jn         = c_in_c[15:4];       // 16-channel columns (in_c is a multiple of 16)
     assign oc16       = c_out_c[15:4];
-    assign groups     = 12'(c_out_c / 16'(LANES));
+    assign groups     = 12'((c_out_c + 16'(LANES - 1)) / 16'(LANES));   // the last may be partial
     assign pixels     = c_pin_reg;
     assign out_rows   = `MBN_D_OUT_ROWS_OF(cd_reg);
     assign out_w      = `MBN_D_OUT_W_OF(cd_reg);

@@ -116,7 +116,9 @@ module mbn_desc_check #(
     wire [11:0] f_jn     = in_c[15:4];
     assign      oc16     = out_c[15:4];
     wire [15:0] lanes16  = 16'(LANES);
-    wire [11:0] f_groups = 12'(out_c / lanes16);
+    // PW lane groups; out_c a multiple of 16 (CAPS3 PW16): the last group may be partial,
+    // its weights padded to LANES rows in DRAM
+    wire [11:0] f_groups = 12'((out_c + lanes16 - 16'd1) / lanes16);
     wire        f_dw     = op == 4'd`MBN_OP_DW;
     wire        is_pw    = op == 4'd`MBN_OP_PW;
 
@@ -132,7 +134,7 @@ module mbn_desc_check #(
         f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
         f_out_rows == 16'd0 || f_out_w == 16'd0 ||
         in_c[3:0] != 4'd0 ||
-        (is_pw && ((out_c % lanes16) != 16'd0 || f_out_rows != f_in_rows || f_out_w != f_in_w)) ||
+        (is_pw && (out_c[3:0] != 4'd0 || f_out_rows != f_in_rows || f_out_w != f_in_w)) ||
         (f_dw && (out_c != in_c || (stride != 4'd1 && stride != 4'd2) || pad8 > 8'd2)) ||
         ostride < out_c || ostride[3:0] != 4'd0;
 
@@ -151,7 +153,8 @@ module mbn_desc_check #(
     wire [31:0] pout_n      = f_out_rows * f_out_w;
     wire [47:0] in_bytes_n  = pin_reg * in_c;
     wire [43:0] out_words_n = pout_reg * oc16;
-    wire [27:0] pw_wwords_n = out_c * f_jn;
+    wire [16:0] pw_ocpad    = 17'({5'd0, f_groups} << $clog2(LANES));   // out_c padded to LANES
+    wire [28:0] pw_wwords_n = pw_ocpad * f_jn;
     wire [23:0] pw_wrows_n  = f_groups * f_jn;
     wire [31:0] pout_m1     = pout_reg - 32'd1;
     wire [27:0] rw_n        = f_in_w * f_jn;
@@ -177,7 +180,7 @@ module mbn_desc_check #(
         if (step[1]) begin
             in_bytes_reg  <= {16'd0, in_bytes_n};
             out_words_reg <= {20'd0, out_words_n};
-            wwords_reg    <= is_pw ? {36'd0, pw_wwords_n} : {32'd0, dw_wwords};
+            wwords_reg    <= is_pw ? {35'd0, pw_wwords_n} : {32'd0, dw_wwords};
             wrows_reg     <= is_pw ? {40'd0, pw_wrows_n}
                                    : {32'd0, (dw_wwords + {16'd0, lanes16} - 32'd1) / LANES};
             out_ext_reg   <= {16'd0, out_ext_n} + {48'd0, out_c};

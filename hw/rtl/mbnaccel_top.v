@@ -5,8 +5,9 @@
 // (mbn_ctrl), the DMA engines (mbn_dma_rd/mbn_dma_wr), the compute address
 // generator (mbn_agen), the shared MAC array (mbn_mac_array) and the LANES
 // requantizers (mbn_requant).
-// LANES = 16 * 2^n: a PW result is NB = LANES/16 OBUF words (OBUF = NB banks); DW
-// uses lanes 0..15 (lane = channel of the group), lanes 16..LANES-1 idle in DW.
+// LANES = 16 * 2^n: a PW result is NB = LANES/16 OBUF words (OBUF = NB banks; the last
+// group of an out_c that is not a multiple of LANES fewer); DW uses lanes 0..15 (lane =
+// channel of the group), lanes 16..LANES-1 idle in DW.
 `include "mbn_regs.vh"
 `default_nettype none
 module mbnaccel_top #(
@@ -180,9 +181,14 @@ module mbnaccel_top #(
         .ib_raddr1(ib_raddr1), .ib_raddr2(ib_raddr2), .iss_rot(iss_rot), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
         .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr), .done(cmp_done));
 
-    // MAC_ACTIVE: LANES*16 per PW cycle, 9*16 per DW output word (emit)
+    // MAC_ACTIVE: LANES*16 per PW cycle (the last group of an out_c that is not a
+    // multiple of LANES: (out_c mod LANES)*16, iss_oaddr[OAW] flags it), 9*16 per DW
+    // output word (emit)
     localparam [15:0] PW_MACS = 16'(LANES * 16);
-    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'd144 : 16'd0) : PW_MACS;
+    wire [11:0] oc_rem = oc16 & 12'(LANES / 16 - 1);
+    wire [15:0] pw_last_macs = oc_rem == 12'd0 ? PW_MACS : {oc_rem[7:0], 8'd0};
+    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'd144 : 16'd0)
+                 : iss_oaddr[OAW] ? pw_last_macs : PW_MACS;
 
     // ---- buffers ---------------------------------------------------------------------------
     // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES.
@@ -305,16 +311,33 @@ module mbnaccel_top #(
                 .raddr(ob_raddr), .rdata(ob_rdata));
         end else begin : g_obn
             // NB banks, OBUF word w in bank w % NB at w / NB. PW: the NB words of a
-            // result (lanes 16b..16b+15 -> bank b) at once; DW: the one word of lanes
-            // 0..15 into bank w % NB. The write DMA reads one word per cycle.
+            // result (lanes 16k..16k+15 = word k) go to words w0..w0+NB-1 at once, w0 =
+            // ob_wa: word k into bank (w0 + k) % NB, at row w0 / NB, one row further for
+            // the banks below w0 % NB (w0 is a multiple of NB when out_c is one of
+            // LANES; with out_c/16 = oc16 not one, pixel p's group starts at bank
+            // p*oc16 % NB: a rotation); the last group (ob_wo[OAW]) writes only its
+            // oc16 % NB words when that is not 0. DW: the one word of lanes 0..15 into
+            // bank w % NB. The write DMA reads one word per cycle.
             localparam NBB = LB - 4;
             reg  [NBB-1:0]    ob_rbank;
             wire [NB*128-1:0] ob_rd;
+            wire [NBB-1:0]    ob_r   = ob_wa[NBB-1:0];
+            wire [NBB-1:0]    ob_nvl = oc16[NBB-1:0];        // words of a partial last group
+            wire              ob_part = ob_wo[OAW] && ob_nvl != {NBB{1'b0}};
             always @(posedge clk) ob_rbank <= ob_raddr[NBB-1:0];
             for (l = 0; l < NB; l = l + 1) begin : g_obank
+                wire [NBB-1:0]     wk    = NBB'(l) - ob_r;  // the result word bank l takes
+                wire               below;                     // bank l < w0 % NB: next row
+                if (l == NB - 1) begin : g_last
+                    assign below = 1'b0;
+                end else begin : g_below
+                    assign below = NBB'(l) < ob_r;
+                end
+                wire [OAW-NBB-1:0] row  = ob_wa[OAW-1:NBB] + {{(OAW-NBB-1){1'b0}}, below};
+                wire               pwe  = !ob_part || wk < ob_nvl;
                 mbn_sdp_ram #(.W(128), .D(OBUF_WORDS / NB), .AW(OAW - NBB)) u_obuf (
-                    .clk(clk), .we(rq_valid[0] && !c_fuse && (!dw || ob_wa[NBB-1:0] == l)),
-                    .waddr(ob_wa[OAW-1:NBB]), .wdata(dw ? rq_q[127:0] : rq_q[l*128 +: 128]),
+                    .clk(clk), .we(rq_valid[0] && !c_fuse && (dw ? ob_r == NBB'(l) : pwe)),
+                    .waddr(dw ? ob_wa[OAW-1:NBB] : row), .wdata(dw ? rq_q[127:0] : rq_q[wk*128 +: 128]),
                     .raddr(ob_raddr[OAW-1:NBB]), .rdata(ob_rd[l*128 +: 128]));
             end
             assign ob_rdata = ob_rd[ob_rbank*128 +: 128];

@@ -51,7 +51,7 @@ void test_desc_fetch(void)
 	if (MBN_CAPS0_LANES_GET(caps0) != P.lanes || MBN_CAPS0_MACS_GET(caps0) != P.lanes * 16 ||
 	    MBN_CAPS0_AXI_BYTES_GET(caps0) != 16 || MBN_CAPS2_QBUF_GET(caps2) != P.qbuf_entries ||
 	    MBN_CAPS3_REGIONS_GET(caps3) != MBN_NUM_REGIONS ||
-	    !!(caps3 & MBN_CAPS3_FUSE) != !!P.fuse)
+	    !!(caps3 & MBN_CAPS3_FUSE) != !!P.fuse || !(caps3 & MBN_CAPS3_PW16))
 		fail("rtl-caps", "CAPS0 0x%08x CAPS2 0x%08x CAPS3 0x%08x for %s", caps0, caps2, caps3,
 		     L.params());
 	else
@@ -174,7 +174,7 @@ static void limit_desc_data(struct chain *c, uint8_t *m, struct tdesc *d)
 		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
 		rnd_fill(m + c->reg[1].base + d->in_offset, desc_in_bytes(d));
 	}
-	chain_weights(c, m, d, 0);
+	chain_weights(c, m, d, P.lanes, 0);
 	if (d->fuse) {
 		desc_make_fused(d);
 	} else {

@@ -67,7 +67,7 @@ static void m_in_bounds(struct chain *c, struct tdesc *d)
 static void m_w_bounds(struct chain *c, struct tdesc *d)
 {
 	d->reuse_weights = 0;
-	d->w_offset = (uint32_t)(c->reg[2].size - desc_w_bytes(d) + 16);
+	d->w_offset = (uint32_t)(c->reg[2].size - desc_w_bytes(d, P.lanes) + 16);
 }
 static void m_q_bounds(struct chain *c, struct tdesc *d)
 {

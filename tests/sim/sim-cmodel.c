@@ -270,7 +270,7 @@ static void test_fuse(void)
 			d->act_min = 0; d->act_max = 255;
 			d->in_region = 3; d->in_offset = dw->out_offset;
 			d->w_region = d->q_region = 2; d->out_region = 3;
-			chain_weights(&c, mem, d, 0);
+			chain_weights(&c, mem, d, p.lanes, 0);
 			d->out_offset = chain_alloc(&c, 3, desc_out_extent(d));
 			c.n++;
 		}
@@ -383,7 +383,7 @@ static void test_random(void)
 		for (int i = 0; i < n; i++) {
 			struct tdesc *d = &c.d[i];
 			rd += 64 + (d->reuse_input ? 0 : desc_in_bytes(d)) +
-			      (d->reuse_weights ? 0 : desc_w_bytes(d) + 16ull * d->out_c);
+			      (d->reuse_weights ? 0 : desc_w_bytes(d, p.lanes) + 16ull * d->out_c);
 			wr += d->fuse ? 0 : (uint64_t)d->out_rows * d->out_w * d->out_c;
 			reuses += d->reuse_input + d->reuse_weights;
 		}

@@ -239,8 +239,8 @@ static void test_speed(void)
 		d->in_offset = 0;
 		rnd_fill(m + c.reg[1].base, desc_in_bytes(d));
 		d->reuse_input = i > 0;
-		d->w_offset = chain_alloc(&c, 2, desc_w_bytes(d));
-		rnd_fill(m + c.reg[2].base + d->w_offset, desc_w_bytes(d));
+		d->w_offset = chain_alloc(&c, 2, desc_w_bytes(d, P.lanes));
+		rnd_fill(m + c.reg[2].base + d->w_offset, desc_w_bytes(d, P.lanes));
 		d->q_offset = chain_alloc(&c, 2, 16 * 128);
 		rnd_qparams(m + c.reg[2].base + d->q_offset, 128, 0);
 		d->out_offset = 128 * i;

@@ -210,9 +210,11 @@ static uint64_t desc_in_bytes(const struct tdesc *d)
 {
 	return (uint64_t)d->in_rows * d->in_w * d->in_c;
 }
-static uint64_t desc_w_bytes(const struct tdesc *d)
+/* A PW's weights are ceil(out_c / LANES) groups of LANES rows (the last group's
+ * missing rows padding, CAPS3 PW16), in_c bytes each. */
+static uint64_t desc_w_bytes(const struct tdesc *d, unsigned lanes)
 {
-	return d->op == MBN_OP_PW ? (uint64_t)d->in_c * d->out_c : 9ull * d->in_c;
+	return d->op == MBN_OP_PW ? (uint64_t)d->in_c * ((d->out_c + lanes - 1) / lanes * lanes) : 9ull * d->in_c;
 }
 static uint64_t desc_out_extent(const struct tdesc *d)
 {
@@ -223,7 +225,7 @@ static uint64_t desc_out_extent(const struct tdesc *d)
 static struct mbn_hw_limits hw_limits_of(const struct mbn_cmodel_params *p)
 {
 	const struct mbn_hw_limits lim = { p->lanes,  p->ibuf_words, p->wbuf_rows, p->obuf_words, p->qbuf_entries,
-					   p->fuse,   p->ibank,      p->rsingle };
+					   p->fuse,   p->ibank,      p->rsingle,   p->pw16 };
 	return lim;
 }
 
@@ -314,10 +316,10 @@ static void desc_make_fused(struct tdesc *d)
 
 /* Random weights and qparams (wild: also extreme multipliers and shifts) for d, at fresh
  * offsets of region 2. */
-static void chain_weights(struct chain *c, uint8_t *mem, struct tdesc *d, int wild)
+static void chain_weights(struct chain *c, uint8_t *mem, struct tdesc *d, unsigned lanes, int wild)
 {
-	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d));
-	rnd_fill(mem + c->reg[2].base + d->w_offset, desc_w_bytes(d));
+	d->w_offset = chain_alloc(c, 2, desc_w_bytes(d, lanes));
+	rnd_fill(mem + c->reg[2].base + d->w_offset, desc_w_bytes(d, lanes));
 	d->q_offset = chain_alloc(c, 2, 16ull * d->out_c);
 	rnd_qparams(mem + c->reg[2].base + d->q_offset, d->out_c, wild);
 }
@@ -371,7 +373,13 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 		d->in_w = rndr(1, 24);
 	}
 	if (d->op == MBN_OP_PW) {
-		d->out_c = reuse_w ? pr->out_c : p->lanes * (uint32_t)rndr(1, big ? 8 : 3);
+		/* with CAPS3 PW16 also out_c not a multiple of LANES (the last group partial) */
+		if (reuse_w)
+			d->out_c = pr->out_c;
+		else if (p->pw16 && p->lanes > 16 && rnd(2))
+			d->out_c = 16u * (uint32_t)rndr(1, (big ? 8 : 3) * (int)p->lanes / 16);
+		else
+			d->out_c = p->lanes * (uint32_t)rndr(1, big ? 8 : 3);
 		d->out_rows = d->in_rows;
 		d->out_w = d->in_w;
 	} else {
@@ -429,7 +437,7 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
 		rnd_fill(mem + c->reg[1].base + d->in_offset, desc_in_bytes(d));
 	}
-	chain_weights(c, mem, d, 1);
+	chain_weights(c, mem, d, p->lanes, 1);
 	d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
 	rnd_fill(mem + c->reg[3].base + d->out_offset, desc_out_extent(d)); /* gaps keep garbage */
 	if (fuse)

@@ -8,7 +8,7 @@
  * Memory is two regions: CONST (descriptors at offset 0, then weights and
  * quantization entries; written once at load) and ACT (the input written by the host,
  * then two ping-pong feature maps). Feature maps are NHWC with the channel count
- * padded to `chan_pad` (a multiple of 16 and of the pointwise lanes); padding
+ * padded to `chan_pad` (16, or the pointwise lanes without CAPS3 PW16); padding
  * channels hold don't-care values that the next layer multiplies by zero weights.
  */
 #ifndef MBN_ACCEL_H
@@ -37,6 +37,7 @@ struct accel_caps {
 	bool fuse;            /* CAPS3 FUSE: depthwise descriptors may keep their output on chip */
 	bool ibank;           /* CAPS3 IBANK: IBUF is three row banks (docs/hw.md "IBUF row banks") */
 	bool rsingle;         /* CAPS3 RSINGLE: requantizer rounding 2 (ruy's arm64 single rounding) */
+	bool pw16;            /* CAPS3 PW16: a PW's out_c any multiple of 16 (activations padded to 16) */
 };
 
 /*
@@ -63,7 +64,7 @@ static inline struct mbn_hw_limits accel_hw_limits(const struct accel_caps *c)
 		.wbuf_rows = c->wbuf_full_rows ? c->wbuf_full_rows : c->wbuf_rows,
 		.obuf_words = (c->obuf_full_bytes ? c->obuf_full_bytes : c->obuf_bytes) / 16,
 		.qbuf_entries = c->qbuf_entries,
-		.fuse = c->fuse, .ibank = c->ibank, .rsingle = c->rsingle,
+		.fuse = c->fuse, .ibank = c->ibank, .rsingle = c->rsingle, .pw16 = c->pw16,
 	};
 	return lim;
 }

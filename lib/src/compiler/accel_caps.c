@@ -30,6 +30,7 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 	 * their meaning; only the IBUF fit rule changes (accel_ibuf_fits) */
 	caps->ibank = (c[3] & MBN_CAPS3_IBANK) != 0;
 	caps->rsingle = (c[3] & MBN_CAPS3_RSINGLE) != 0;
+	caps->pw16 = (c[3] & MBN_CAPS3_PW16) != 0;
 	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);

@@ -22,7 +22,10 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 	memset(p, 0, sizeof(*p));
 	p->g = g;
 	p->caps = *caps;
-	p->chan_pad = caps->lanes > 16 ? caps->lanes : 16;
+	/* activations are stored with their channels padded to what a PW descriptor's out_c
+	 * must be a multiple of: 16 with CAPS3 PW16 (the last lane group partial), else the
+	 * lanes (at 128 lanes a 32-channel map would move 4x its bytes) */
+	p->chan_pad = caps->pw16 || caps->lanes <= 16 ? 16 : caps->lanes;
 	const int cp = p->chan_pad;
 	if ((r = accel_plan_segments(p, g)))
 		goto fail;

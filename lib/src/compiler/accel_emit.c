@@ -103,10 +103,13 @@ static void fill_common(struct mbn_desc *d, const struct mbn_layer *l)
 static int pack_pw(struct image *im, const struct accel_caps *c, const struct mbn_layer *l, int cin, int cout,
 		   int64_t *w_off_out, int64_t *q_off_out)
 {
-	const int lanes = c->lanes, cols = cin / 16, groups = cout / lanes;
+	/* groups of LANES output channels; with cout not a multiple of LANES (CAPS3 PW16) the
+	 * last group's missing rows are padding (docs/hw.md: the weight extent is groups *
+	 * LANES rows) */
+	const int lanes = c->lanes, cols = cin / 16, groups = (cout + lanes - 1) / lanes;
 	const int k_real = l->k_h * l->k_w * l->in_c; /* weights per output channel */
 
-	int64_t w_off = image_alloc(im, (uint64_t)cout * cin, 16);
+	int64_t w_off = image_alloc(im, (uint64_t)groups * lanes * cin, 16);
 	int64_t q_off = image_alloc(im, (uint64_t)cout * 16, 16);
 	if (w_off < 0 || q_off < 0)
 		return mbn_set_error(-ENOMEM, "out of memory packing weights");

@@ -202,9 +202,10 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
 		accel_pw_tile_at(t, cout, npix, k, &d);
 		uint64_t noc = (uint64_t)d.noc, in_b = d.np * (uint64_t)cin, out_b = d.np * noc;
 		bool i_full = d.reuse_in ? prev_if : !accel_ibuf_fits(c, d.np, (uint64_t)cin, c->ibuf_bytes);
-		bool w_full = d.reuse_w ? prev_wf : (noc / lanes) * cols > c->wbuf_rows;
+		uint64_t ng = (noc + lanes - 1) / lanes; /* lane groups, the last maybe partial */
+		bool w_full = d.reuse_w ? prev_wf : ng * cols > c->wbuf_rows;
 		bool o_full = out_b > c->obuf_bytes;
-		uint64_t ld = (d.reuse_in ? 0 : in_b) + (d.reuse_w ? 0 : noc * (uint64_t)cin + noc * 16);
+		uint64_t ld = (d.reuse_in ? 0 : in_b) + (d.reuse_w ? 0 : ng * lanes * (uint64_t)cin + noc * 16);
 		uint64_t ld_start = f;
 		if ((!d.reuse_in && (i_full || prev_if)) || (!d.reuse_w && (w_full || prev_wf)))
 			ld_start = c_free > ld_start ? c_free : ld_start;
@@ -213,7 +214,7 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
 		uint64_t c_start = hand;
 		if ((o_full || prev_of) && m.s_end > c_start)
 			c_start = m.s_end;
-		uint64_t c_end = c_start + (noc / lanes) * d.np * cols + 25;
+		uint64_t c_end = c_start + ng * d.np * cols + 25;
 		c_free = c_end > m.s_end ? c_end : m.s_end;
 		dram_store(&m, c_free, out_b, store_floor(d.np, noc, (uint64_t)cout));
 		f = hand;
@@ -242,7 +243,7 @@ static void pw_estimate(struct pw_tiling *t, const struct accel_caps *c, int cin
  */
 bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin, int cout, uint64_t npix)
 {
-	const int lanes = c->lanes, cols = cin / 16, groups = cout / lanes;
+	const int lanes = c->lanes, cols = cin / 16, groups = (cout + lanes - 1) / lanes;
 	const uint32_t full_i = c->ibuf_full_bytes > c->ibuf_bytes ? c->ibuf_full_bytes : c->ibuf_bytes;
 	const uint32_t full_w = c->wbuf_full_rows > c->wbuf_rows ? c->wbuf_full_rows : c->wbuf_rows;
 	const uint32_t full_o = c->obuf_full_bytes > c->obuf_bytes ? c->obuf_full_bytes : c->obuf_bytes;
@@ -258,8 +259,9 @@ bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin
 			for (int g = 1; g <= g_fit; g++) {
 				struct pw_tiling t = { .oc_tile = g * lanes };
 				t.pix_tile = accel_ibuf_rows(c, (uint64_t)cin, ib); /* one IBUF row per pixel */
-				if (t.pix_tile > ob / (uint64_t)t.oc_tile)
-					t.pix_tile = ob / (uint64_t)t.oc_tile;
+				const uint64_t ob_pp = (uint64_t)imin(t.oc_tile, cout); /* OBUF bytes per pixel */
+				if (t.pix_tile > ob / ob_pp)
+					t.pix_tile = ob / ob_pp;
 				if (t.pix_tile > npix)
 					t.pix_tile = npix;
 				if (t.pix_tile > 65535)
