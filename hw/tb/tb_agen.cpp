@@ -6,7 +6,8 @@
 // count), first/last/emit, the row/column validity flags, the three IBUF read
 // addresses and the bank rotation (only where the row and column are inside the
 // tile: elsewhere the data is replaced by in_zp), WBUF row and lane select, QBUF
-// row/lane group, OBUF (or fused IBUF) address on every emitted output, and `done`.
+// row/lane group, OBUF (or fused IBUF) address on every emitted output (PW: with the
+// last-group flag, also for a partial last group), and `done`.
 // Descriptors run back to back (start in the cycle `done` is seen) or after gaps.
 // Compile with -DLB=n for the LANES = 2^n build (run.sh builds LB=4 and LB=5).
 // TB_SEED sets the seed (printed), TB_AGEN_N the number of geometries.
@@ -93,7 +94,8 @@ static std::vector<Item> reference(const Geo &g)
 					it.wb = gr * J + j;
 					it.qrow = gr;
 					it.qsel = -1;
-					it.oaddr = p * g.oc16 + gr * NB;
+					// bit OAW: the last group (partial when oc16 is not a multiple of NB)
+					it.oaddr = p * g.oc16 + gr * NB + (gr == g.groups - 1 ? 1L << OAW : 0);
 					v.push_back(it);
 				}
 		return v;
@@ -143,6 +145,8 @@ static Geo random_geo()
 		g.jn = rnd(4) == 0 ? 1 : rint_(1, big ? 40 : 8);
 		g.groups = rnd(4) == 0 ? 1 : rint_(1, big ? 8 : 4);
 		g.oc16 = g.groups * NB;
+		if (NB > 1 && rnd(2)) /* CAPS3 PW16: the last group partial */
+			g.oc16 -= rint_(1, NB - 1);
 		g.in_rows = rint_(1, big ? 12 : 5);
 		g.in_w = rint_(1, big ? 12 : 5);
 		g.pixels = (long)g.in_rows * g.in_w;
@@ -285,7 +289,7 @@ int main(int argc, char **argv)
 			if (NB > 1)
 				chk("iss_qsel", A->iss_qsel, e.qsel, NB - 1);
 			if (e.emit)
-				chk("iss_oaddr", A->iss_oaddr, e.oaddr, g.fuse ? OM : (1L << OAW) - 1);
+				chk("iss_oaddr", A->iss_oaddr, e.oaddr, g.fuse || !g.dw ? OM : (1L << OAW) - 1);
 			checked_addr += (e.ia[0] >= 0) + (e.ia[1] >= 0) + (e.ia[2] >= 0);
 			tick();
 		}
