@@ -25,7 +25,7 @@ module fv_dma_wr (input wire clk);
     wire [31:0] err_off; wire [11:0] ob_raddr; wire [3:0] awid;
     wire [ADDR_W-1:0] awaddr; wire [7:0] awlen; wire [2:0] awsize; wire [1:0] awburst;
     wire [127:0] wdata; wire [15:0] wstrb;
-    wire [ADDR_W-1:0] paddr_reg, baddr_reg; wire [31:0] pix_reg, prem_reg, segw_reg;
+    wire [ADDR_W-1:0] paddr_reg, baddr_reg; wire [31:0] pix_reg; wire [12:0] prem_reg, segw_reg;
     wire [15:0] stride_reg; wire [3:0] lq_cnt_reg, oq_cnt_reg;
     mbn_dma_wr dut (
         .clk(clk), .rst(rst), .start(start), .addr(addr), .npix(npix), .wpp(wpp), .stride(stride),
@@ -47,7 +47,8 @@ module fv_dma_wr (input wire clk);
     // pending: an issue needs !awvalid); pq/pixq/st_q: last cycle's segment state; segq:
     // segw_reg one cycle ago
     reg [ADDR_W-1:0] g_lo = 0, g_apa = 0, g_pq = 0;
-    reg [31:0]       g_npix = 0, g_ak = 0, g_pixq = 0, g_segq = 0;
+    reg [31:0]       g_npix = 0, g_ak = 0, g_pixq = 0;
+    reg [12:0]       g_segq = 0;
     reg [11:0]       g_wpp = 0;
     reg              g_dense = 1'b0, g_any = 1'b0;   // g_any: a store started since reset
     reg              g_stq = 1'b1;
@@ -76,7 +77,7 @@ module fv_dma_wr (input wire clk);
             // addresses start at addr and step by exactly stride (so P = addr + k*stride);
             // W = wpp per pixel, or the store's word count in one dense segment
             if (awvalid) begin
-                assert({4'd0, aoff} + {36'd0, awlen, 4'd0} + 44'd16 <= {8'd0, segw_reg, 4'd0});
+                assert({4'd0, aoff} + {36'd0, awlen, 4'd0} + 44'd16 <= {27'd0, segw_reg, 4'd0});
                 assert(g_ak < g_npix);
                 assert(awaddr[3:0] == 4'd0);
                 assert({1'b0, awaddr[11:4]} + {1'b0, awlen} <= 9'd255);   // no 4 KiB crossing
@@ -86,7 +87,7 @@ module fv_dma_wr (input wire clk);
             if (!g_stq && pix_reg == g_pixq) assert(paddr_reg == g_pq);
             // W: wpp per pixel, or (dense) fixed from the start on; a dense store is one
             // segment at addr and stride = 16*wpp (its pixels' union is the segment)
-            if (g_any && !g_stq && !g_dense) assert(segw_reg == {20'd0, g_wpp});
+            if (g_any && !g_stq && !g_dense) assert(segw_reg == {1'b0, g_wpp});
             if (g_any && !g_stq && g_dense) assert(segw_reg == g_segq);
             if (g_any && !g_stq && g_dense) assert(stride_reg == {g_wpp, 4'd0} && g_npix <= 32'd1);
             // strengthening invariants
@@ -94,9 +95,9 @@ module fv_dma_wr (input wire clk);
             if (pix_reg != 32'd0) begin
                 assert(pix_reg != g_npix || paddr_reg == g_lo);
                 assert(paddr_reg[3:0] == 4'd0 && baddr_reg[3:0] == 4'd0 && stride_reg[3:0] == 4'd0);
-                assert(segw_reg != 32'd0);
-                assert(prem_reg != 32'd0 && prem_reg <= segw_reg);
-                assert({4'd0, boff} + {8'd0, prem_reg, 4'd0} == {8'd0, segw_reg, 4'd0});
+                assert(segw_reg != 13'd0);
+                assert(prem_reg != 13'd0 && prem_reg <= segw_reg);
+                assert({4'd0, boff} + {27'd0, prem_reg, 4'd0} == {27'd0, segw_reg, 4'd0});
             end
             assert({1'b0, lq_cnt_reg} + {4'd0, awvalid} <= 5'd8);
             assert({1'b0, oq_cnt_reg} + {4'd0, awvalid} <= 5'd8);

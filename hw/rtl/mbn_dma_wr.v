@@ -51,8 +51,12 @@ module mbn_dma_wr #(
     reg [ADDR_W-1:0] paddr_reg, baddr_reg;              // pixel, burst address
     reg [31:0]       poff_reg, boff_reg;                // same, relative to addr0
     reg [31:0]       pix_reg;                           // segments left
-    reg [31:0]       prem_reg;                          // words left in this segment
-    reg [31:0]       segw_reg;                          // words per segment
+    // a segment is at most the store's words, which fit OBUF (<= 2^OAW: mbn_ctrl's
+    // capacity check), so OAW+1 bits (wider counters lengthen the burst-length path;
+    // OAW >= 12, so a pixel's wpp fits)
+    localparam SW = OAW + 1;
+    reg [SW-1:0]     prem_reg;                          // words left in this segment
+    reg [SW-1:0]     segw_reg;                          // words per segment
     reg [15:0]       stride_reg;
     reg              abort_reg;
     reg              awvalid_reg;
@@ -67,8 +71,9 @@ module mbn_dma_wr #(
     reg [3:0]  lq_cnt_reg, oq_cnt_reg;
 
     wire [8:0]  bwords = 9'd256 - {1'b0, baddr_reg[11:4]};
-    wire [11:0] len_a  = (prem_reg < 32'd16) ? prem_reg[11:0] : 12'd16;
+    wire [11:0] len_a  = (prem_reg[SW-1:4] == {(SW-4){1'b0}}) ? {8'd0, prem_reg[3:0]} : 12'd16;
     wire [11:0] len    = (len_a > {3'd0, bwords}) ? {3'd0, bwords} : len_a;
+    wire [SW-1:0] len_w = {{(SW-12){1'b0}}, len};
     wire        have   = pix_reg != 32'd0;
     wire        issue  = have && !awvalid_reg && !abort_reg && !abort &&
                          lq_cnt_reg != 4'd8 && oq_cnt_reg != 4'd8;
@@ -79,6 +84,7 @@ module mbn_dma_wr #(
     // the store's words (also the OBUF read count); dense: one segment of all of them
     wire [31:0] nwords = npix * {20'd0, wpp};
     wire        dense  = stride == {wpp, 4'd0};
+    wire [SW-1:0] segw_n = dense ? nwords[SW-1:0] : {{(SW-12){1'b0}}, wpp};
 
     always @(posedge clk) begin
         if (rst) begin
@@ -89,9 +95,9 @@ module mbn_dma_wr #(
             if (start) begin
                 paddr_reg <= addr; baddr_reg <= addr;
                 poff_reg <= 32'd0; boff_reg <= 32'd0;
-                pix_reg    <= dense ? {31'd0, npix != 32'd0 && nwords != 32'd0} : npix;
-                prem_reg   <= dense ? nwords : {20'd0, wpp};
-                segw_reg   <= dense ? nwords : {20'd0, wpp};
+                pix_reg    <= dense ? {31'd0, npix != 32'd0 && segw_n != {SW{1'b0}}} : npix;
+                prem_reg   <= segw_n;
+                segw_reg   <= segw_n;
                 stride_reg <= stride;
                 abort_reg <= 1'b0;
             end else begin
@@ -101,7 +107,7 @@ module mbn_dma_wr #(
                     awaddr_reg  <= baddr_reg;
                     awlen_reg   <= len[7:0] - 8'd1;
                     awoff_reg   <= boff_reg;
-                    if (prem_reg == {20'd0, len}) begin
+                    if (prem_reg == len_w) begin
                         // next segment (pixel)
                         pix_reg   <= pix_reg - 32'd1;
                         prem_reg  <= segw_reg;
@@ -110,7 +116,7 @@ module mbn_dma_wr #(
                         poff_reg  <= poff_reg + {16'd0, stride_reg};
                         boff_reg  <= poff_reg + {16'd0, stride_reg};
                     end else begin
-                        prem_reg  <= prem_reg - {20'd0, len};
+                        prem_reg  <= prem_reg - len_w;
                         baddr_reg <= baddr_reg + {{(ADDR_W-16){1'b0}}, len, 4'd0};
                         boff_reg  <= boff_reg + {16'd0, len, 4'd0};
                     end
