@@ -4,7 +4,8 @@
 // Reads: up to max_outstanding accepted ARs; a burst's first beat is available
 // read_latency cycles after its AR was accepted; bursts return in order. Bandwidth:
 // a credit bucket gains bytes_per_cycle each cycle, a 16-byte beat (R or W) spends 16;
-// when R and W both want the last credits they take turns. Writes: AW then W (wstrb
+// when R and W both want the last credits they take turns (the turn and the credits restart
+// at every CTRL.START: restart_arbiter). Writes: AW then W (wstrb
 // respected), B write_latency cycles after the last beat, in order.
 // Memory covers physical addresses [mem_base, mem_base + mem_bytes) (mem_base: where the
 // guest's RAM starts, 0 on a PC, 1 GiB on an arm64 `virt` machine).
@@ -84,6 +85,14 @@ struct Dram {
 	void reset_checker()
 	{
 		ck_ar = ck_aw = ck_w = false;
+	}
+
+	// a job's start: R/W turn-taking and the credit bucket as after a long idle time
+	// (the credits are full then anyway), so no job's timing depends on the one before
+	void restart_arbiter()
+	{
+		prio_w = false;
+		credits = (int)(bpc > 16 ? bpc : 16) + 16;
 	}
 
 	void error(uint64_t cyc, const char *fmt, ...) __attribute__((format(printf, 3, 4)))

@@ -17,6 +17,8 @@ struct VerilatedFstC { // tracing compiled out (SIM_TRACE=0)
 };
 #endif
 
+#include "mbn_regs.h"
+
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -242,6 +244,11 @@ static const uint64_t AXIL_TIMEOUT = 10000;
 
 EXPORT void mbn_sim_reg_write(mbn_sim *s, uint32_t off, uint32_t val)
 {
+	// CTRL.START: the DRAM model's arbiter starts every job in the same state (its R/W
+	// turn-taking pointer carried over from the previous job made a job's cycle count
+	// depend on the one before it by a cycle)
+	if ((off & 0xfff) == MBN_REG_CTRL && (val & MBN_CTRL_START))
+		s->dram.restart_arbiter();
 	s->aw_valid = s->w_valid = true;
 	s->aw_addr = off & 0xfff;
 	s->w_data = val;

@@ -70,14 +70,14 @@ define sim_build
 	$(VERILATOR) $(SIM_VFLAGS) -Mdir $(2) -I$(SIM_RTL_DIR) -I$(GEN) $(4) $(3)
 	$(MAKE) --no-print-directory -C $(2) -f Vmbnaccel_top.mk OPT_GLOBAL=-O2 $(SIM_RT_OBJS)
 	$(SIM_CXX) -std=c++17 $(SIM_OPT) -fPIC -fvisibility=hidden -Wall -c -o $(2)/harness.o \
-	    -I$(2) -Ihw/sim -I$(SIM_VROOT)/include -I$(SIM_VROOT)/include/vltstd \
+	    -I$(2) -Ihw/sim -I$(GEN) -I$(SIM_VROOT)/include -I$(SIM_VROOT)/include/vltstd \
 	    -DVM_TRACE=$(if $(filter 1,$(SIM_TRACE)),1,0) -DVM_TRACE_FST=$(if $(filter 1,$(SIM_TRACE)),1,0) -DMBN_SIM_PARAM_OVERRIDES='"$(4)"' hw/sim/harness.cpp
 	$(SIM_CXX) -shared -o $(1) -Wl,--version-script=hw/sim/mbnsim.map -Wl,-soname,$(notdir $(1)) \
 	    $(2)/harness.o $(2)/Vmbnaccel_top__ALL.a $(addprefix $(2)/,$(SIM_RT_OBJS)) -lz -lpthread
 endef
 
 sim: $(SIM_LIB)
-$(SIM_LIB): $(SIM_RTL) $(SIM_HARNESS) $(REGS_VH) $(SIM_OBJ)/params.stamp hw/sim/sim.mk
+$(SIM_LIB): $(SIM_RTL) $(SIM_HARNESS) $(REGS_VH) $(REGS_H) $(SIM_OBJ)/params.stamp hw/sim/sim.mk
 	$(call sim_build,$@,$(SIM_OBJ),$(SIM_RTL),$(SIM_PARAMS))
 
 SIM_STUB_LIB := build/lib/libmbnsim-stub.so

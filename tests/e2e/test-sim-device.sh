@@ -35,6 +35,16 @@ grep -q "bw=33.*1\.\.32" <<<"$out" && pass "sim:bw=33 refused, naming the range"
 [ "${cyc[outstanding=1]:-0}" -gt "$d" ] && pass "one outstanding read costs cycles ($d -> ${cyc[outstanding=1]})" ||
 	fail "outstanding" "outstanding=1 took ${cyc[outstanding=1]:-?} cycles, default $d"
 
+# Jobs back to back on one device take the same cycles: nothing of one job's timing
+# carries into the next (the DRAM model's R/W arbiter carried its turn over, and the
+# second and third of these jobs took 157,518 instead of 157,519 cycles)
+require "$BUILD/bin/mbn-gen"
+"$BUILD/bin/mbn-gen" --alpha 0.25 --size 160 --seed 1 -o "$TMP/g.tflite" >/dev/null
+c3=$("$BUILD/bin/mbn-classify" -d sim -m "$TMP/g.tflite" "$IMAGES/cat.bmp" "$IMAGES/owl.jpg" "$IMAGES/cat.bmp" 2>&1 |
+	sed -n 's/.*accelerator cycles: \([0-9]*\).*/\1/p' | sort -u | tr '\n' ' ')
+[ "$(wc -w <<<"$c3")" -eq 1 ] && pass "three jobs back to back on one device: the same cycles ($c3)" ||
+	fail "back-to-back jobs" "cycles differ: $c3"
+
 # The default device: sim when the simulator loads, else the CPU; MBN_DEVICE overrides.
 dev_of() { sed -n 's/.*"device":"\([^"]*\)".*/\1/p'; }
 d1=$(cls --json -k 1 "$IMAGES/cat.bmp" | dev_of)

@@ -276,9 +276,10 @@ int bench_grid_run(struct bench_grid *g, const char *device, const struct bench_
 			snprintf(msg, sizeof(msg), "cell %d/%d: alpha %s size %d: measuring",
 				 a * g->n_size + s + 1, g->n_alpha * g->n_size, g->alpha_arg[a], g->size[s]);
 			bench_say(o->progress, msg);
-			/* A fresh device per cell, as a separate mbn-bench run has: on one device
-			 * the cells before change where the next model's buffers land in the
-			 * simulated DRAM, and so its cycles (by one on 1.0-224). */
+			/* A fresh device per cell, as a separate mbn-bench run has (its buffers
+			 * where a separate run puts them). A shared sim device once shifted later
+			 * cells' cycles by one: the DRAM model's R/W arbiter kept its turn from job
+			 * to job; it now restarts at every START (hw/sim/dram.h). */
 			if (open_dev(device, cellname, &dev)) {
 				rc = 1;
 				break;
