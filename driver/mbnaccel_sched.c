@@ -34,6 +34,10 @@
  * down (drm_sched_fini does not free jobs still on its lists).
  */
 #define MBN_SCHED_DRAIN_MS      10000
+/* How long a file's close waits for the scheduler to free the file's finished jobs
+ * (mbn_queue_drain): free_job follows a completion within a tick or so.
+ */
+#define MBN_CLOSE_DRAIN_MS      (4 * MBN_SCHED_TICK_MS)
 
 static inline struct mbn_job *to_mbn_job(struct drm_sched_job *sched_job)
 {
@@ -188,9 +192,13 @@ static void mbn_queue_release(struct kref *ref)
 	kfree(q);
 }
 
+/* A put that leaves the queue alive wakes mbn_queue_drain (which holds a reference,
+ * so the queue is not freed under it).
+ */
 void mbn_queue_put(struct mbn_queue *q)
 {
-	kref_put(&q->ref, mbn_queue_release);
+	if (!kref_put(&q->ref, mbn_queue_release))
+		wake_up_var(q);
 }
 
 /* Hand @job to the scheduler. q->lock held: arm and push in the file's order. */
@@ -257,6 +265,33 @@ int mbn_sched_file_open(struct mbn_file *mf)
 	return 0;
 }
 
+/*
+ * Every job holds its file's queue until it is released, and its fence holds a module
+ * reference (mbn_fence_create). A finished job is released by the scheduler's free_job,
+ * which runs after the completion, a scheduler tick later when the tick's timeout work
+ * was running: without this wait a process could exit, and rmmod right after it fail
+ * with EBUSY, though nothing used the device any more (the CI runs of 2026-12-06 and
+ * -07 saw exactly that). So the close waits, bounded, for the queue's other references
+ * to go: a job cancelled by the entity's teardown or finished and not yet freed. A job
+ * still on the engine (it may run until max_job_timeout_ms) or kept by a wedged engine
+ * is not waited for: it holds the module, rightly, until it is freed.
+ */
+static void mbn_queue_drain(struct mbn_device *mdev, struct mbn_queue *q)
+{
+	bool busy;
+
+	mutex_lock(&mdev->lock);
+	busy = (mdev->running && mdev->running->q == q) ||
+	       (mdev->wedged_job && mdev->wedged_job->q == q);
+	mutex_unlock(&mdev->lock);
+	if (busy)
+		return;
+	if (!wait_var_event_timeout(q, kref_read(&q->ref) == 1,
+				    msecs_to_jiffies(MBN_CLOSE_DRAIN_MS)))
+		drm_dbg(&mdev->drm, "close: %u jobs of the file not freed yet\n",
+			kref_read(&q->ref) - 1);
+}
+
 /* The file is closing (its GEM handles are already gone). Its queued jobs are
  * cancelled (drm_sched_entity_fini, without the flush that would run them first); a
  * job on the engine runs to completion or times out: it holds its own BO references,
@@ -290,5 +325,6 @@ void mbn_sched_file_close(struct mbn_file *mf)
 		mbn_job_put(done);
 	}
 	xa_destroy(&mf->jobs);
+	mbn_queue_drain(mdev, mf->q);
 	mbn_queue_put(mf->q);
 }
