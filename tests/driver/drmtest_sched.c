@@ -438,7 +438,8 @@ void fairness(int fd, double secs)
 		/* long jobs that completed while it waited: the one running when it was
 		 * submitted may, no other. The long process notes a completion when its
 		 * WAIT returns, a little late: one noted in the first 20 ms (a long job
-		 * takes > 100 ms) completed before the short job was submitted. */
+		 * takes ~60 ms in a TCG guest) completed before the short job was
+		 * submitted. */
 		int passed_by = 0;
 		for (uint64_t k = 0; k < fair_times[0]; k++)
 			passed_by += fair_times[1 + k] > t0 + 20000000 && fair_times[1 + k] < t1;

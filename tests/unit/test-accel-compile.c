@@ -245,10 +245,10 @@ static void check_file(const char *path)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	/* as CAPS reports them (halves) with the whole-buffer capacity beside, and without
 	 * it (the compiler then stays within the halves) */
-	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false };
-	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false, false, false };
-	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false };
-	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false, false, false };
+	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false };
+	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false, false, false, false };
+	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false };
+	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false, false, false, false };
 	struct accel_caps def_f = def, tiny_f = tiny;
 	def_f.fuse = tiny_f.fuse = true;
 	/* IBUF row banks (docs/hw.md, VERSION 1.2): the same sizes, ~3x the IBUF tiles */
