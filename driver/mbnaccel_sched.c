@@ -268,13 +268,15 @@ int mbn_sched_file_open(struct mbn_file *mf)
 /*
  * Every job holds its file's queue until it is released, and its fence holds a module
  * reference (mbn_fence_create). A finished job is released by the scheduler's free_job,
- * which runs after the completion, a scheduler tick later when the tick's timeout work
- * was running: without this wait a process could exit, and rmmod right after it fail
- * with EBUSY, though nothing used the device any more (the CI runs of 2026-12-06 and
- * -07 saw exactly that). So the close waits, bounded, for the queue's other references
- * to go: a job cancelled by the entity's teardown or finished and not yet freed. A job
- * still on the engine (it may run until max_job_timeout_ms) or kept by a wedged engine
- * is not waited for: it holds the module, rightly, until it is freed.
+ * which runs asynchronously after the completion (6.12: the scheduler's free work; 6.1:
+ * its thread, which frees nothing while the timeout work runs, so up to a tick later):
+ * without this wait a process could exit, and rmmod right after it fail with EBUSY,
+ * though nothing used the device any more (CI of 2026-12-06; one rmmod in ten right
+ * after mbn-drmtest --unsafe in a 6.12 guest). So the close waits, bounded, for the
+ * queue's other references to go: a job cancelled by the entity's teardown or finished
+ * and not yet freed. A job still on the engine (it may run until max_job_timeout_ms)
+ * or kept by a wedged engine is not waited for: it holds the module, rightly, until it
+ * is freed.
  */
 static void mbn_queue_drain(struct mbn_device *mdev, struct mbn_queue *q)
 {
