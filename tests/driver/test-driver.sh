@@ -106,7 +106,7 @@ want_bench=$("$BUILD/bin/mbn-bench" -d sim -m "$SHARED/models/mobilenet_v1_0.25_
 # device has exited must work. A file's close waits for the scheduler to free the
 # file's finished jobs, whose fences hold module references (mbn_queue_drain in
 # driver/mbnaccel_sched.c); before that, rmmod failed with EBUSY now and then just
-# after a process exited (CI of 2026-12-06 and -07; ~10 % of rmmods after
+# after a process exited (CI of 2026-12-06, likely also -07; ~10 % of rmmods after
 # mbn-drmtest --unsafe in a 6.12 guest). A failed rmmod prints RMMOD-LATE, which
 # fails the check "rmmod right after the process exited", and is retried for 5 s
 # so that the script's remaining checks still run.
