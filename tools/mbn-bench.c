@@ -156,8 +156,9 @@ static void report(mbn_device *dev, const struct bench_result *r, const struct b
 		any_folded |= li[i].folded != NULL;
 	}
 	if (any_fused)
-		printf("fused: a pointwise layer that ran inside the depthwise layer's job above it (depthwise->pointwise\n"
-		       "       fusion); that row's cycles, utilization and DRAM traffic cover both layers\n");
+		printf("fused: a layer that ran inside the job of the depthwise layer above it (depthwise->pointwise\n"
+		       "       fusion; with chaining also the next pairs, whose input stayed on chip); that row's cycles,\n"
+		       "       utilization and DRAM traffic cover all of them\n");
 	if (any_folded)
 		printf("[OP folded]: an operator of the file merged into this layer at load time (a PAD into the\n"
 		       "       convolution's padding); it costs nothing of its own\n");

@@ -30,6 +30,12 @@
  *    a reuse with another geometry may read differently there (the kernel refuses one
  *    that reads more words of a bank than the job loaded). The capacity rule is the
  *    RTL's (desc_check.h mbn_ibuf_fits).
+ *  - a chained PW (PW with d0 bit 10, CAPS3 CHAIN) writes its output into a second
+ *    array, the chained map (NHWC, out_stride bytes per pixel, at out_offset), instead
+ *    of storing it; a chained DW (d0 bit 11) copies its input from there. The RTL keeps
+ *    the map in the IBUF half the PW does not read, so a descriptor between the PWs and
+ *    the DW that loads IBUF or fuses overwrites it there and not here (the kernel
+ *    refuses a chained DW after one: desc_check.h mbn_reuse_step).
  */
 #include "cmodel.h"
 #include "desc_check.h"
@@ -60,6 +66,7 @@ void mbn_cmodel_default_params(struct mbn_cmodel_params *p)
 	p->ibank = 1;
 	p->rsingle = 1;
 	p->pw16 = 1;
+	p->chain = 1;
 }
 
 /* A 32-bit word of memory: descriptors and quantization entries are little-endian
@@ -86,7 +93,7 @@ static int decode(const uint8_t *raw, const struct mbn_cmodel_params *p, struct 
 	for (int i = 0; i < 16; i++)
 		w[i] = rd32(raw + 4 * i);
 	const struct mbn_hw_limits lim = { p->lanes, p->ibuf_words, p->wbuf_rows, p->obuf_words, p->qbuf_entries,
-					   p->fuse, p->ibank, p->rsingle, p->pw16 };
+					   p->fuse, p->ibank, p->rsingle, p->pw16, p->chain };
 	return (int)mbn_desc_check(w, &lim, d, x);
 }
 
@@ -148,10 +155,10 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 	if (obuf_n < ibuf_n) /* a fused DW's output is computed here, then moved to IBUF */
 		obuf_n = ibuf_n;
 	uint8_t *ibuf = calloc(1, ibuf_n), *wbuf = calloc(1, wbuf_n), *qbuf = calloc(1, qbuf_n);
-	uint8_t *obuf = calloc(1, obuf_n);
+	uint8_t *obuf = calloc(1, obuf_n), *cmap = calloc(1, ibuf_n);
 	int32_t *qv = calloc(p.qbuf_entries ? p.qbuf_entries : 1, 3 * sizeof(int32_t));
 	int rc = 0;
-	if (!ibuf || !wbuf || !qbuf || !obuf || !qv) {
+	if (!ibuf || !wbuf || !qbuf || !obuf || !cmap || !qv) {
 		rc = -1;
 		goto out;
 	}
@@ -192,7 +199,9 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 		}
 
 		/* load */
-		if (!d.reuse_input) {
+		if (d.chained) /* the chained map; in_bytes fits it (the half check) */
+			memcpy(ibuf, cmap, x.in_bytes);
+		else if (!d.reuse_input) {
 			memcpy(ibuf, mem + j.reg[d.in_region].base + d.in_offset, x.in_bytes);
 			fault->rd_bytes += x.in_bytes;
 		}
@@ -266,6 +275,13 @@ int mbn_cmodel_run_params(const struct mbn_cmodel_params *params, uint8_t *mem,
 			fault->macs += 9ull * npix * d.in_c;
 		}
 
+		/* chained PW: the output goes into the map, byte out_offset of each pixel */
+		if (d.fuse && d.op == OP_PW) {
+			for (uint64_t px = 0; px < npix; px++)
+				memcpy(cmap + px * d.out_stride + d.out_offset, obuf + px * d.out_c, d.out_c);
+			fault->desc_done = i + 1;
+			continue;
+		}
 		/* fused: the output stays on chip as the next descriptor's input */
 		if (d.fuse) {
 			memcpy(ibuf, obuf, npix * d.out_c);
@@ -286,6 +302,7 @@ out:
 	free(wbuf);
 	free(qbuf);
 	free(obuf);
+	free(cmap);
 	free(qv);
 	return rc;
 }

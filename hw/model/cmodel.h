@@ -34,6 +34,7 @@ struct mbn_cmodel_params {
 	unsigned ibank;        /* CAPS3 IBANK: IBUF is 3 row banks of ibuf_words (default 1) */
 	unsigned rsingle;      /* CAPS3 RSINGLE: requantizer rounding 2 accepted (default 1) */
 	unsigned pw16;         /* CAPS3 PW16: a PW's out_c any multiple of 16 (default 1) */
+	unsigned chain;        /* CAPS3 CHAIN: PW d0 bit 10, DW d0 bit 11 accepted (default 1) */
 };
 
 /* Outcome of a job: what the registers FAULT_*, DESC_DONE and the DMA counters show. */

@@ -31,6 +31,7 @@ struct mbn_hw_limits {
 	uint32_t obuf_words;   /* OBUF_WORDS */
 	uint32_t qbuf_entries; /* QBUF_ENTRIES */
 	uint32_t fuse, ibank, rsingle, pw16; /* CAPS3 FUSE, IBANK, RSINGLE, PW16 */
+	uint32_t chain;                      /* CAPS3 CHAIN */
 };
 
 /* The limits from the CAPS0..CAPS3 registers (docs/hw.md "Capabilities"). CAPS1/CAPS2
@@ -48,6 +49,7 @@ static inline int mbn_hw_limits_from_caps(const uint32_t c[4], struct mbn_hw_lim
 	p->ibank = (c[3] & MBN_CAPS3_IBANK) != 0;
 	p->rsingle = (c[3] & MBN_CAPS3_RSINGLE) != 0;
 	p->pw16 = (c[3] & MBN_CAPS3_PW16) != 0;
+	p->chain = (c[3] & MBN_CAPS3_CHAIN) != 0;
 	if (!p->lanes || !p->ibuf_words || !p->wbuf_rows || !p->obuf_words || !p->qbuf_entries ||
 	    MBN_CAPS3_REGIONS_GET(c[3]) != MBN_NUM_REGIONS)
 		return -1;
@@ -55,7 +57,7 @@ static inline int mbn_hw_limits_from_caps(const uint32_t c[4], struct mbn_hw_lim
 }
 
 /* What a descriptor's four extents cover, and its IBUF tile (valid once mbn_desc_check
- * returned 0). out_extent 0: a fused DW stores nothing. */
+ * returned 0). out_extent 0: a fused DW or a chained PW stores nothing. */
 struct mbn_desc_extents {
 	uint64_t in_bytes, w_bytes, q_bytes, out_extent;
 	uint64_t in_rows, in_row_bytes; /* IBUF rows: an image row for a DW, a pixel for a PW */
@@ -104,12 +106,16 @@ static inline uint32_t mbn_desc_check_why(const uint32_t w[16], const struct mbn
 	mbn_desc_unpack(w, d);
 	if (d->op != MBN_OP_PW && d->op != MBN_OP_DW)
 		MBN_CHECK_FAIL(MBN_FAULT_DESC, "op is neither PW (1) nor DW (2)");
-	/* reserved bits of d0 and d12..d15 must be 0; fuse only on a DW of a FUSE build */
+	/* reserved bits of d0 and d12..d15 must be 0; fuse only on a DW of a FUSE build or
+	 * a PW of a CHAIN build, chained only on a DW of a CHAIN build */
 	d0_ok = MBN_DESC_USED0;
-	if (!(d->fuse && p->fuse && d->op == MBN_OP_DW))
+	if (!((p->fuse && d->op == MBN_OP_DW) || (p->chain && d->op == MBN_OP_PW)))
 		d0_ok &= ~((uint32_t)MBN_D_FUSE_MASK << MBN_D_FUSE_SHIFT);
+	if (!(p->chain && d->op == MBN_OP_DW))
+		d0_ok &= ~((uint32_t)MBN_D_CHAINED_MASK << MBN_D_CHAINED_SHIFT);
 	if (w[0] & ~d0_ok)
-		MBN_CHECK_FAIL(MBN_FAULT_DESC, "reserved bits of word 0 set (fuse: DW on a FUSE build only)");
+		MBN_CHECK_FAIL(MBN_FAULT_DESC,
+			       "reserved bits of word 0 set (fuse: a DW with CAPS3 FUSE or a PW with CHAIN; chained: a DW with CHAIN)");
 	if (d->round == 3 || (d->round == 2 && !p->rsingle))
 		MBN_CHECK_FAIL(MBN_FAULT_DESC, "requantizer rounding not supported (3, or 2 without CAPS3 RSINGLE)");
 	for (i = 12; i < 16; i++)
@@ -147,7 +153,28 @@ static inline uint32_t mbn_desc_check_why(const uint32_t w[16], const struct mbn
 	x->out_extent = (x->npix - 1) * d->out_stride + d->out_c;
 	x->in_rows = d->op == MBN_OP_DW ? d->in_rows : (uint64_t)d->in_rows * d->in_w;
 	x->in_row_bytes = d->op == MBN_OP_DW ? (uint64_t)d->in_w * d->in_c : d->in_c;
-	if (d->fuse) {
+	if (d->chained) {
+		/* docs/hw.md "Chaining": reads the map the PW descriptors before it wrote to
+		 * the other IBUF half; it loads nothing */
+		if (!d->reuse_input)
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "chained DW without reuse_input");
+		if (!mbn_ibuf_fits(p, x->in_rows, x->in_row_bytes, (uint64_t)p->ibuf_words / 2 * 16))
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "chained DW: input tile does not fit half of IBUF");
+	}
+	if (d->fuse && d->op == MBN_OP_PW) {
+		/* docs/hw.md "Chaining": byte out_offset + c of pixel (y, x) of a map of
+		 * out_rows x out_w pixels of out_stride bytes, in the DW input layout of the
+		 * IBUF half the PW does not read */
+		uint64_t half = (uint64_t)p->ibuf_words / 2 * 16;
+		if (d->out_region || d->out_offset % 16 || (uint64_t)d->out_offset + d->out_c > d->out_stride)
+			MBN_CHECK_FAIL(MBN_FAULT_DESC,
+				       "chained PW: output region not 0, or offset not a multiple of 16 within out_stride");
+		if (!mbn_ibuf_fits(p, x->in_rows, x->in_row_bytes, half))
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "chained PW: input tile does not fit half of IBUF");
+		if (!mbn_ibuf_fits(p, d->out_rows, (uint64_t)d->out_w * d->out_stride, half))
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "chained PW: output map does not fit half of IBUF");
+		x->out_extent = 0;
+	} else if (d->fuse) {
 		/* docs/hw.md: the output goes to the other IBUF half, dense (the PW layout) */
 		uint64_t half = (uint64_t)p->ibuf_words / 2 * 16;
 		if (d->out_region || d->out_offset || d->out_stride != d->out_c)
@@ -246,12 +273,20 @@ static inline int mbn_desc_extent(const struct mbn_desc *d, const struct mbn_des
  * IBANK row r of a tile (R rows of W words) is in bank r % 3 at floor(r / 3) * W, so the
  * prefix depends on R and W, not only on the tile's size; without IBANK every bank
  * holds the whole tile, words 0..R*W-1. Comparing per-bank word counts is exact either
- * way. Start a job with a zeroed struct.
+ * way. A chained DW reads instead the map that the chained PW descriptors right before
+ * it wrote into the other half (docs/hw.md "Chaining"): it is whole only when those
+ * PWs, of one map geometry, wrote every pixel's bytes 0..out_stride-1 in order (each
+ * starts where the one before it ended; one at offset 0 starts a new map), and any other
+ * descriptor between them and the DW ends it (it may load into or write that half).
+ * Start a job with a zeroed struct.
  */
 struct mbn_onchip {
 	uint64_t in_words[3]; /* words per IBUF bank of the tile the next reuse_input reads */
 	uint64_t w_bytes;     /* weight stream bytes loaded */
 	uint32_t q_entries;   /* qparam entries loaded */
+	/* the map the chained PW descriptors just before write: rows, width, bytes per
+	 * pixel, and bytes of each pixel written so far (0: no map) */
+	uint32_t ch_rows, ch_w, ch_stride, ch_done;
 };
 
 /* Words of each IBUF bank (from the half's base) a tile of rows x row_words occupies. */
@@ -273,16 +308,37 @@ static inline uint32_t mbn_reuse_step(const struct mbn_hw_limits *p, const struc
 	int b;
 
 	mbn_ibuf_words(p, x->in_rows, x->in_row_bytes / 16, in_words);
-	if (d->reuse_input)
+	if (d->chained) {
+		uint64_t ch_words[3];
+		mbn_ibuf_words(p, oc->ch_rows, (uint64_t)oc->ch_w * oc->ch_stride / 16, ch_words);
+		if (!oc->ch_done || oc->ch_done != oc->ch_stride)
+			MBN_CHECK_FAIL(MBN_FAULT_DESC, "chained DW: the PW descriptors just before it did not chain a whole map");
+		for (b = 0; b < 3; b++)
+			if (in_words[b] > ch_words[b])
+				MBN_CHECK_FAIL(MBN_FAULT_DESC, "chained DW reads more of IBUF than the chained map");
+	} else if (d->reuse_input)
 		for (b = 0; b < 3; b++)
 			if (in_words[b] > oc->in_words[b])
 				MBN_CHECK_FAIL(MBN_FAULT_DESC,
 					       "reuse_input reads more of IBUF than this job left there");
 	if (d->reuse_weights && (x->w_bytes > oc->w_bytes || d->out_c > oc->q_entries))
 		MBN_CHECK_FAIL(MBN_FAULT_DESC, "reuse_weights reads more weights or qparams than this job loaded");
-	if (d->fuse) /* the next reuse_input reads the DW's output: npix rows of out_c */
+	if (d->fuse && d->op == MBN_OP_PW) {
+		/* a chained PW: its input stays the current tile; it continues the map or
+		 * starts one (offset 0), else no whole map is there */
+		if (!d->out_offset) {
+			oc->ch_rows = d->out_rows, oc->ch_w = d->out_w, oc->ch_stride = d->out_stride;
+			oc->ch_done = d->out_c;
+		} else if (oc->ch_done && d->out_offset == oc->ch_done && d->out_rows == oc->ch_rows &&
+			   d->out_w == oc->ch_w && d->out_stride == oc->ch_stride)
+			oc->ch_done += d->out_c;
+		else
+			oc->ch_done = 0;
+	} else
+		oc->ch_done = 0;
+	if (d->fuse && d->op == MBN_OP_DW) /* the next reuse_input reads the DW's output: npix rows of out_c */
 		mbn_ibuf_words(p, x->npix, d->out_c / 16, oc->in_words);
-	else if (!d->reuse_input)
+	else if (!d->reuse_input || d->chained) /* a chained DW's input (the map) is the tile now */
 		for (b = 0; b < 3; b++)
 			oc->in_words[b] = in_words[b];
 	if (!d->reuse_weights) {

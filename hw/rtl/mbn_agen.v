@@ -10,7 +10,11 @@
 //   IBUF row p word j (port 0), WBUF row g*J + j (all lanes), QBUF row g,
 //   result -> OBUF words p*(out_c/16) + g*NB .. +NB-1 (NB = LANES/16 words; iss_oaddr
 //   is the first, its bit OAW flags the last group, which holds only the words below
-//   out_c/16 when out_c is not a multiple of LANES: mbnaccel_top writes those)
+//   out_c/16 when out_c is not a multiple of LANES: mbnaccel_top writes those);
+//   chained (`fuse` on a PW, docs/hw.md "Chaining", LANES = 16): IBUF instead, pixel
+//   p = y*in_w + x, word g of the map (ostep words per pixel, from word obase): bank
+//   y mod 3, address floor(y/3)*in_w*ostep + x*ostep + obase + g, iss_oaddr = {bank,
+//   address}, kept as counters
 // DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy < out_rows, column n < NC:
 //   one input column per cycle: c = n - pad_left, rows r0..r0+2 (r0 = oy*stride +
 //   row_off), IBUF row r word c*J + cg on read port kh (one bank per window row);
@@ -35,7 +39,9 @@ module mbn_agen #(
     input  wire            rst,
     input  wire            start,
     input  wire            dw,
-    input  wire            fuse,        // DW output to IBUF (iss_oaddr = {bank, IBUF address})
+    input  wire            fuse,        // DW or PW output to IBUF (iss_oaddr = {bank, IBUF address})
+    input  wire [11:0]     obase,       // chained PW: first word in each pixel of the map
+    input  wire [11:0]     ostep,       // chained PW: words per pixel of the map
     input  wire [15:0]     in_rows,
     input  wire [15:0]     in_w,
     input  wire [11:0]     jn,          // in_c / 16
@@ -84,6 +90,10 @@ module mbn_agen #(
     reg [1:0]  pm_reg, m0_reg, minit_reg, fm_reg;
     reg [31:0] pb_reg, fa_reg;
     reg signed [8:0] fl_reg;        // floor(row_off / 3)
+    // chained PW: column x of pixel p, IBUF address of (y, x = 0) + group word, and
+    // obase + g (fm_reg = y mod 3, fa_reg = the address of pixel p)
+    reg [15:0] fx_reg;
+    reg [31:0] frow_reg, fg_reg;
     // DW state
     reg [15:0] oy_reg, n_reg, nc_m1_reg;
     reg signed [17:0] r0_reg, c_reg;
@@ -162,7 +172,9 @@ module mbn_agen #(
             lg_reg <= groups == 12'd1;
             ia_reg <= 32'd0;
             r0_reg <= r_init; c_reg <= c_init;
-            pm_reg <= 2'd0; pb_reg <= 32'd0; fm_reg <= 2'd0; fa_reg <= 32'd0;
+            pm_reg <= 2'd0; pb_reg <= 32'd0; fm_reg <= 2'd0;
+            fa_reg <= dw ? 32'd0 : {20'd0, obase};
+            fx_reg <= 16'd0; frow_reg <= {20'd0, obase}; fg_reg <= {20'd0, obase};
         end
         S_SET1: begin
             rw_reg <= {16'd0, in_w} * j32;
@@ -206,11 +218,27 @@ module mbn_agen #(
                         pm_reg <= pm_reg == 2'd2 ? 2'd0 : pm_reg + 2'd1;
                         pb_reg <= pm_reg == 2'd2 ? pb_reg + j32 : pb_reg;
                         ia_reg <= pm_reg == 2'd2 ? pb_reg + j32 : pb_reg;
+                        // chained: the next column; after the last one the next row,
+                        // in the next bank, one bank row further when bank 2 wraps
+                        // (that row starts right after this row's last pixel)
+                        if (fx_reg != in_w - 16'd1) begin
+                            fx_reg <= fx_reg + 16'd1;
+                            fa_reg <= fa_reg + {20'd0, ostep};
+                        end else begin
+                            fx_reg <= 16'd0;
+                            fm_reg <= fm_reg == 2'd2 ? 2'd0 : fm_reg + 2'd1;
+                            frow_reg <= fm_reg == 2'd2 ? fa_reg + {20'd0, ostep} : frow_reg;
+                            fa_reg   <= fm_reg == 2'd2 ? fa_reg + {20'd0, ostep} : frow_reg;
+                        end
                     end else begin
                         p_reg  <= 32'd0;
                         ia_reg <= 32'd0;
                         pm_reg <= 2'd0;
                         pb_reg <= 32'd0;
+                        // chained: the next group is the next word of every pixel (one
+                        // result word per group at 16 lanes)
+                        fx_reg <= 16'd0; fm_reg <= 2'd0;
+                        fg_reg <= fg_reg + 32'd1; frow_reg <= fg_reg + 32'd1; fa_reg <= fg_reg + 32'd1;
                         if (g_reg != groups - 12'd1) begin
                             g_reg    <= g_reg + 12'd1;
                             lg_reg   <= g_reg + 12'd2 == groups;

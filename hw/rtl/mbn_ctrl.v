@@ -100,7 +100,9 @@ module mbn_ctrl #(
     output reg         wq_c_hi,
     output reg         ob_c_hi,
     output reg         ob_s_hi,
-    output wire        c_fuse,          // C computes a fused DW: its output goes to IBUF half !ib_c_hi
+    output wire        c_fuse,          // C computes a fused DW or a chained PW: its output goes to IBUF half !ib_c_hi
+    output wire [11:0] c_obase,         // a chained PW: out_offset / 16 (its word in each pixel of the map)
+    output wire [11:0] c_ostep,         // ... and out_stride / 16 (words per pixel of the map)
     // counters
     output wire        c_pw,
     output wire        c_dw,
@@ -136,7 +138,7 @@ module mbn_ctrl #(
     reg [40:0] dend_reg;
 
     // ---- F's descriptor: decode and checks (mbn_desc_check), stepped by F_DEC1..F_DEC3B
-    wire        reuse_i, reuse_w, f_fuse;
+    wire        reuse_i, reuse_w, f_fuse, f_chained;
     wire [`MBN_D_OUT_C_W-1:0]      out_c;
     wire [11:0] f_oc16;
     wire [`MBN_D_OUT_STRIDE_W-1:0] ostride;
@@ -155,7 +157,7 @@ module mbn_ctrl #(
         .desc_off(doff_reg[31:0]),
         .step({state_reg == F_DEC3B, state_reg == F_DEC3, state_reg == F_DEC2B,
                state_reg == F_DEC2, state_reg == F_DEC1}),
-        .reuse_i(reuse_i), .reuse_w(reuse_w), .fuse(f_fuse), .out_c(out_c), .oc16(f_oc16),
+        .reuse_i(reuse_i), .reuse_w(reuse_w), .fuse(f_fuse), .chained(f_chained), .out_c(out_c), .oc16(f_oc16),
         .ostride(ostride), .in_off(in_off), .w_off(w_off), .q_off(q_off), .out_off(out_off),
         .pin_reg(pin_reg), .pout_reg(pout_reg), .ib_ld_rw(ib_ld_rw),
         .in_bytes_reg(in_bytes_reg), .wwords_reg(wwords_reg),
@@ -172,6 +174,10 @@ module mbn_ctrl #(
     reg  [31:0] c_pin_reg;
     assign dw         = `MBN_D_OP_OF(cd_reg) == 4'd`MBN_OP_DW;
     assign c_fuse     = `MBN_D_FUSE_OF(cd_reg);
+    wire [`MBN_D_OUT_OFFSET_W-1:0] c_out_off  = `MBN_D_OUT_OFFSET_OF(cd_reg);
+    wire [`MBN_D_OUT_STRIDE_W-1:0] c_ostride  = `MBN_D_OUT_STRIDE_OF(cd_reg);
+    assign c_obase    = c_out_off[15:4];    // a chained PW's offset is below 2^16 (checked)
+    assign c_ostep    = c_ostride[15:4];
     assign round_mode = `MBN_D_ROUND_OF(cd_reg);
     assign in_rows    = `MBN_D_IN_ROWS_OF(cd_reg);
     assign in_w       = `MBN_D_IN_W_OF(cd_reg);
@@ -213,7 +219,8 @@ module mbn_ctrl #(
     // checks bound them) and below a word (in_c is a multiple of 16)
     wire unused_ok = &{1'b0, in_bytes_reg[63:28], in_bytes_reg[3:0], wwords_reg[63:24],
                        c_in_c[3:0], c_out_c[3:0], c_stride[3:2], c_pad_left[7:2], cd_reg[511:192],
-                       cd_reg[31:11], cd_reg[9:6], cd_reg[135:132]};
+                       cd_reg[31:11], cd_reg[9:6], cd_reg[135:132], c_out_off[31:16], c_out_off[3:0],
+                       c_ostride[3:0]};
 
     // ---- buffer halves -----------------------------------------------------------------
     reg  f_i_full, f_w_full;                         // ... after reuse
@@ -264,6 +271,7 @@ module mbn_ctrl #(
                       state_reg == F_LDQ || state_reg == F_LDQW || s_v);
 
     wire [2:0] dreg4 = dreg_reg[2:0];    // used only after the dreg_reg < 8 check
+    wire       f_dw_f = `MBN_D_OP_OF(desc_reg) == 4'd`MBN_OP_DW;   // F's descriptor is a DW
 
     always @(posedge clk) begin
         rd_start  <= 1'b0;
@@ -387,8 +395,10 @@ module mbn_ctrl #(
                 end else begin
                     // buffer halves: reuse keeps the previous descriptor's; a new load
                     // goes to the other half, or fills the whole buffer from 0
-                    f_i_full <= reuse_i ? last_i_full : f_ifull_reg;
-                    ib_ld_hi <= reuse_i ? last_i_hi : !f_ifull_reg && !last_i_hi;
+                    // a chained DW: the map in the half the chained PWs wrote (the
+                    // other one; the checks keep its tile within a half)
+                    f_i_full <= reuse_i ? last_i_full && !f_chained : f_ifull_reg;
+                    ib_ld_hi <= reuse_i ? last_i_hi ^ f_chained : !f_ifull_reg && !last_i_hi;
                     f_w_full <= reuse_w ? last_w_full : f_wfull_reg;
                     wq_ld_hi <= reuse_w ? last_w_hi : !f_wfull_reg && !last_w_hi;
                     state_reg <= reuse_i ? (reuse_w ? F_HAND : F_LDW) : F_LDI;
@@ -435,10 +445,11 @@ module mbn_ctrl #(
             F_HAND: if (!c_v) begin
                 // the descriptor moves to C, its store fields beside it
                 cd_reg <= desc_reg; c_pin_reg <= pin_reg;
-                // a fused DW: no output extent (no DRAM-order hazard), no OBUF half;
-                // it holds all of IBUF while it computes (its input half, and its
-                // output goes to the other one), and the next reuse_input takes the
-                // output half
+                // a fused DW or a chained PW: no output extent (no DRAM-order hazard),
+                // no OBUF half; it holds all of IBUF while it computes (its input half,
+                // and its output goes to the other one); the next reuse_input takes a
+                // fused DW's output half, a chained PW's input half (the next chained
+                // PW reads it too; the chained DW takes the other, F_DEC4)
                 c_olo_reg <= f_fuse ? 64'd0 : a_out_reg; c_ohi_reg <= f_fuse ? 64'd0 : e_out_reg;
                 c_i_full <= f_i_full || f_fuse; ib_c_hi <= ib_ld_hi;
                 c_w_full <= f_w_full; wq_c_hi <= wq_ld_hi;
@@ -449,7 +460,8 @@ module mbn_ctrl #(
                     ob_c_hi   <= !f_ofull_reg && !last_o_hi;
                     last_o_hi <= !f_ofull_reg && !last_o_hi;
                 end
-                last_i_hi <= f_fuse ? !ib_ld_hi : ib_ld_hi; last_i_full <= f_i_full && !f_fuse;
+                last_i_hi <= f_fuse && f_dw_f ? !ib_ld_hi : ib_ld_hi;
+                last_i_full <= f_i_full && !(f_fuse && f_dw_f);
                 last_w_hi <= wq_ld_hi; last_w_full <= f_w_full;
                 cst_reg <= C_OBW;
                 if (idx_reg + 32'd1 == dcnt_reg) begin

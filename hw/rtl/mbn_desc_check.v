@@ -31,6 +31,7 @@ module mbn_desc_check #(
     output wire         reuse_i,
     output wire         reuse_w,
     output wire         fuse,
+    output wire         chained,          // DW: input from the chained map (d0[11])
     output wire [`MBN_D_OUT_C_W-1:0]      out_c,
     output wire [11:0]  oc16,             // out_c / 16: words per output pixel
     output wire [`MBN_D_OUT_STRIDE_W-1:0] ostride,
@@ -64,7 +65,8 @@ module mbn_desc_check #(
     localparam [63:0] WB_HALF_ROWS  = WBUF_ROWS / 2;
     localparam [63:0] OB_HALF_WORDS = OBUF_WORDS / 2;
     // fusion (d0[10], CAPS3[16]): the fused output address is the OBUF address (OAW
-    // bits) and one requantizer word = one IBUF word (16 lanes)
+    // bits) and one requantizer word = one IBUF word (16 lanes); chaining (a PW's
+    // d0[10], a DW's d0[11], CAPS3[20]) uses the same write path
     localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS) && LANES == 16;
     // IBUF row banks (docs/hw.md, CAPS3[17]): a tile of R rows of W words takes
     // ceil(R/3)*W words of each of the 3 banks; checked as (R + 2)*W <= 3 * space
@@ -107,6 +109,7 @@ module mbn_desc_check #(
     assign reuse_w = `MBN_D_REUSE_WEIGHTS_OF(desc);
     assign reuse_i = `MBN_D_REUSE_INPUT_OF(desc);
     assign fuse    = `MBN_D_FUSE_OF(desc);
+    assign chained = `MBN_D_CHAINED_OF(desc);
     assign out_c   = `MBN_D_OUT_C_OF(desc);
     assign ostride = `MBN_D_OUT_STRIDE_OF(desc);
     assign in_off  = `MBN_D_IN_OFFSET_OF(desc);
@@ -123,13 +126,19 @@ module mbn_desc_check #(
     wire        is_pw    = op == 4'd`MBN_OP_PW;
 
     // ---- field validity ----------------------------------------------------------------
-    // d0's used bits without fuse (a PW, or a build without FUSE)
-    localparam [31:0] D0_NOFUSE = `MBN_DESC_USED0 & ~(32'd1 << `MBN_D_FUSE_LSB);
+    // d0's used bits: fuse on a DW or a PW, chained on a DW, of a FUSE_OK build
+    localparam [31:0] D0_PLAIN = `MBN_DESC_USED0 & ~(32'd1 << `MBN_D_FUSE_LSB) & ~(32'd1 << `MBN_D_CHAINED_LSB);
+    localparam [31:0] D0_PW    = D0_PLAIN | (32'd1 << `MBN_D_FUSE_LSB);
+    // a chained PW's pixel slot: out_offset + out_c <= out_stride, out_offset < 2^16
+    wire [16:0] ch_end = {1'b0, out_off[15:0]} + {1'b0, out_c};
     wire fmt_bad_n =
         !(is_pw || f_dw) ||
-        (d0 & ~((FUSE_OK && f_dw) ? `MBN_DESC_USED0 : D0_NOFUSE)) != 32'd0 ||
+        (d0 & ~(!FUSE_OK ? D0_PLAIN : f_dw ? `MBN_DESC_USED0 : D0_PW)) != 32'd0 ||
         f_round == 2'd3 ||   // round: 0, 1, 2 (CAPS3[18] RSINGLE)
-        (fuse && (out_rg != 4'd0 || out_off != 32'd0 || ostride != out_c)) ||
+        (fuse && f_dw && (out_rg != 4'd0 || out_off != 32'd0 || ostride != out_c)) ||
+        (fuse && is_pw && (out_rg != 4'd0 || out_off[3:0] != 4'd0 || out_off[31:16] != 16'd0 ||
+                           ch_end > {1'b0, ostride})) ||
+        (chained && !reuse_i) ||
         desc[511:384] != 128'd0 ||
         f_in_rows == 16'd0 || f_in_w == 16'd0 || in_c == 16'd0 || out_c == 16'd0 ||
         f_out_rows == 16'd0 || f_out_w == 16'd0 ||
@@ -143,6 +152,8 @@ module mbn_desc_check #(
     reg [63:0] out_words_reg, wrows_reg, out_ext_reg;
     reg [31:0] pinx_reg, poutx_reg;      // rows + 2 (in pixels of in_w for DW: pin + 2*in_w)
     reg [63:0] ib_need_reg, fo_need_reg; // (R + 2)*W in bytes (input) and words (fused output)
+    reg [31:0] chx_reg;                  // chained PW: (out_rows + 2) * out_w pixels of the map
+    reg [63:0] ch_need_reg;              // ... times out_stride: its bytes by the row-bank rule
     reg [64:0] end_i_reg, end_w_reg, end_q_reg, end_o_reg;
     reg [63:0] sz_i_reg, sz_w_reg, sz_q_reg, sz_o_reg;
     reg [2:0]  ck_i_reg, ck_w_reg, ck_q_reg, ck_o_reg;
@@ -160,6 +171,7 @@ module mbn_desc_check #(
     wire [27:0] rw_n        = f_in_w * f_jn;
     wire [47:0] ib_need_n   = pinx_reg * in_c;
     wire [43:0] fo_need_n   = poutx_reg * oc16;
+    wire [47:0] ch_need_n   = chx_reg * ostride;
     wire [47:0] out_ext_n   = pout_m1 * ostride;
     // DMA addresses: region base + offset
     wire [63:0] a_in  = rbase(in_rg[2:0])  + {32'd0, in_off};
@@ -186,6 +198,7 @@ module mbn_desc_check #(
             out_ext_reg   <= {16'd0, out_ext_n} + {48'd0, out_c};
             pinx_reg      <= pin_reg + (f_dw ? {15'd0, f_in_w, 1'b0} : 32'd2);
             poutx_reg     <= pout_reg + 32'd2;
+            chx_reg       <= pout_reg + {15'd0, f_out_w, 1'b0};
         end
         if (step[2]) begin
             // extent ends and region sizes, registered for step 3 (timing)
@@ -199,6 +212,7 @@ module mbn_desc_check #(
                 {48'd0, out_c} > QBUF_ENTRIES || (!fuse && out_words_reg > OBUF_WORDS);
             ib_need_reg <= {16'd0, ib_need_n};
             fo_need_reg <= {20'd0, fo_need_n};
+            ch_need_reg <= {16'd0, ch_need_n};
         end
         if (step[3]) begin
             // per extent: region index, alignment, bounds (docs/hw.md order)
@@ -210,10 +224,12 @@ module mbn_desc_check #(
             e_w_reg   <= a_w_reg + {wwords_reg[59:0], 4'd0};
             e_q_reg   <= a_q_reg + {44'd0, out_c, 4'd0};
             e_out_reg <= a_out_reg + out_ext_reg;
-            // IBUF capacity by the row-bank rule: a fused DW's input and output
-            // each within a half, any other input within a whole bank
+            // IBUF capacity by the row-bank rule: a fused DW's input and output, a
+            // chained PW's input and map, a chained DW's input each within a half, any
+            // other input within a whole bank
             cap_ib_bad_reg <= ib_need_reg > IB_BANK3_BYTES ||
-                (fuse && (ib_need_reg > IB_HALF3_BYTES || fo_need_reg > IB_HALF3_WORDS));
+                ((fuse || chained) && ib_need_reg > IB_HALF3_BYTES) ||
+                (fuse && (f_dw ? fo_need_reg > IB_HALF3_WORDS : ch_need_reg > IB_HALF3_BYTES));
             ifull_reg <= ib_need_reg > IB_HALF3_BYTES;
             wfull_reg <= wrows_reg > WB_HALF_ROWS;
             ofull_reg <= out_words_reg > OB_HALF_WORDS;

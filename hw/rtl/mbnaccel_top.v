@@ -111,6 +111,7 @@ module mbnaccel_top #(
     wire [7:0]  row_off, in_zp, w_zp, out_zp, act_min, act_max;
     wire [1:0]  pad_left;
     wire        ib_ld_hi, wq_ld_hi, ib_c_hi, wq_c_hi, ob_c_hi, ob_s_hi, c_fuse;
+    wire [11:0] c_obase, c_ostep;
     wire [31:0] ib_ld_rw;
 
     mbn_ctrl #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
@@ -132,7 +133,7 @@ module mbnaccel_top #(
         .row_off(row_off), .pad_left(pad_left), .in_zp(in_zp), .w_zp(w_zp), .out_zp(out_zp),
         .act_min(act_min), .act_max(act_max),
         .ib_ld_hi(ib_ld_hi), .wq_ld_hi(wq_ld_hi), .ib_c_hi(ib_c_hi), .wq_c_hi(wq_c_hi),
-        .ob_c_hi(ob_c_hi), .ob_s_hi(ob_s_hi), .c_fuse(c_fuse),
+        .ob_c_hi(ob_c_hi), .ob_s_hi(ob_s_hi), .c_fuse(c_fuse), .c_obase(c_obase), .c_ostep(c_ostep),
         .c_pw(c_pw), .c_dw(c_dw), .c_stall(c_stall));
 
     // ---- DMA ----------------------------------------------------------------------------
@@ -173,7 +174,7 @@ module mbnaccel_top #(
     wire [OAW+1:0] iss_oaddr;                  // {IBUF bank of a fused DW, address}
 
     mbn_agen #(.IAW(IAW), .WAW(WAW), .QAW(QAW), .OAW(OAW), .LB(LB)) u_agen (
-        .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw), .fuse(c_fuse),
+        .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw), .fuse(c_fuse), .obase(c_obase), .ostep(c_ostep),
         .in_rows(in_rows), .in_w(in_w), .jn(jn), .oc16(oc16), .groups(groups), .pixels(pixels),
         .out_rows(out_rows), .out_w(out_w), .stride2(stride2), .row_off(row_off), .pad_left(pad_left),
         .iss_valid(iss_valid), .iss_emit(iss_emit), .iss_first(iss_first), .iss_last(iss_last),
@@ -188,7 +189,7 @@ module mbnaccel_top #(
     wire [11:0] oc_rem = oc16 & 12'(LANES / 16 - 1);
     wire [15:0] pw_last_macs = oc_rem == 12'd0 ? PW_MACS : {oc_rem[7:0], 8'd0};
     assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'd144 : 16'd0)
-                 : iss_oaddr[OAW] ? pw_last_macs : PW_MACS;
+                 : iss_oaddr[OAW] && !c_fuse ? pw_last_macs : PW_MACS;
 
     // ---- buffers ---------------------------------------------------------------------------
     // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES.
@@ -230,9 +231,10 @@ module mbnaccel_top #(
     wire [LANES-1:0]   rq_valid;
     wire [LANES*8-1:0] rq_q;
     reg  [OAW+1:0]     oa_pipe [0:RQ_LAT-1];   // OBUF address (fused: {IBUF bank, address}) beside the requantizers
-    // IBUF write port: the DMA, or a fused DW's requantized output (OBUF word address
-    // in the IBUF half C does not read). mbn_ctrl keeps them exclusive (a fused DW holds
-    // all of IBUF while it computes); the DMA takes precedence regardless.
+    // IBUF write port: the DMA, or a fused DW's or a chained PW's requantized output
+    // ({bank, address} from mbn_agen, in the IBUF half C does not read). mbn_ctrl keeps
+    // them exclusive (a fused DW or chained PW holds all of IBUF while it computes); the
+    // DMA takes precedence regardless.
     wire           ib_dma_we = rd_beat && rd_dst == 2'd1;
     wire           ib_fuse_we = rq_valid[0] && c_fuse;
     wire [OAW+1:0] ib_fo = oa_pipe[RQ_LAT-1];

@@ -50,6 +50,7 @@ static int rint_(int lo, int hi)
 struct Geo {
 	bool dw, fuse, s2;
 	int in_rows, in_w, jn, oc16, groups, out_rows, out_w, row_off, pad_left;
+	int obase, ostep; // a chained PW (fuse): its first word in each pixel, words per pixel
 	long pixels;
 };
 // one expected cycle; -1 = don't care
@@ -96,6 +97,12 @@ static std::vector<Item> reference(const Geo &g)
 					it.qsel = -1;
 					// bit OAW: the last group (partial when oc16 is not a multiple of NB)
 					it.oaddr = p * g.oc16 + gr * NB + (gr == g.groups - 1 ? 1L << OAW : 0);
+					if (g.fuse) { // chained (docs/hw.md "Chaining"): the map in the DW layout
+						long y = p / g.in_w, x = p % g.in_w;
+						it.oaddr = (y % 3) << OAW |
+							(((y / 3) * g.in_w * g.ostep + x * g.ostep + g.obase + gr) &
+							 ((1L << OAW) - 1));
+					}
 					v.push_back(it);
 				}
 		return v;
@@ -152,6 +159,11 @@ static Geo random_geo()
 		g.pixels = (long)g.in_rows * g.in_w;
 		g.out_rows = g.in_rows;
 		g.out_w = g.in_w;
+		if (NB == 1 && rnd(3) == 0) { // chained: out_c within a pixel slot of ostep words
+			g.fuse = true;
+			g.ostep = g.oc16 + rint_(0, 6);
+			g.obase = rint_(0, g.ostep - g.oc16);
+		}
 	} else {
 		g.s2 = rnd(2);
 		g.fuse = rnd(4) == 0;
@@ -190,9 +202,9 @@ static int fails = 0;
 static std::string describe(const Geo &g)
 {
 	char b[256];
-	snprintf(b, sizeof b, "%s%s in %dx%d J=%d groups=%d out %dx%d s%d row_off=%d pad_left=%d",
-		 g.dw ? "DW" : "PW", g.fuse ? " fused" : "", g.in_rows, g.in_w, g.jn, g.groups, g.out_rows,
-		 g.out_w, g.s2 ? 2 : 1, g.row_off, g.pad_left);
+	snprintf(b, sizeof b, "%s%s in %dx%d J=%d groups=%d out %dx%d s%d row_off=%d pad_left=%d obase=%d ostep=%d",
+		 g.dw ? "DW" : "PW", g.fuse ? (g.dw ? " fused" : " chained") : "", g.in_rows, g.in_w, g.jn, g.groups,
+		 g.out_rows, g.out_w, g.s2 ? 2 : 1, g.row_off, g.pad_left, g.obase, g.ostep);
 	return b;
 }
 
@@ -220,6 +232,8 @@ int main(int argc, char **argv)
 		ngeo[g.dw]++;
 		A->dw = g.dw;
 		A->fuse = g.fuse;
+		A->obase = (uint16_t)g.obase;
+		A->ostep = (uint16_t)g.ostep;
 		A->in_rows = g.in_rows;
 		A->in_w = g.in_w;
 		A->jn = g.jn;

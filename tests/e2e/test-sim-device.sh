@@ -65,10 +65,16 @@ for k in ("cycles", "dram_read_bytes", "dram_write_bytes", "mac_utilization", "s
 assert d["cycles"] > 0 and 0 < d["mac_utilization"] <= 1 and d["dram_read_bytes"] > 0
 acc = [l for l in d["layers"] if l["runs_on"] == "accelerator"]
 assert len(acc) == 27, len(acc)
-# a pointwise layer fused into the depthwise job before it has no job of its own
+# a pointwise layer fused into the depthwise job before it, and a chained pair after it
+# (docs/hw.md "Chaining"), have no job of their own: the job is the nearest depthwise
+# layer above that has one
 own = [l for l in acc if not l["fused_into_previous"]]
 assert all(l["cycles"] > 0 and 0 < l["mac_utilization"] <= 1 for l in own)
-assert all(l["cycles"] == 0 and acc[i - 1]["op"] == "DEPTHWISE_CONV_2D" and not acc[i - 1]["fused_into_previous"]
+def head(i):
+    while acc[i]["fused_into_previous"]:
+        i -= 1
+    return acc[i]
+assert all(l["cycles"] == 0 and i > 0 and head(i)["op"] == "DEPTHWISE_CONV_2D"
            for i, l in enumerate(acc) if l["fused_into_previous"])
 open(sys.argv[2], "w").write(str(len(own)))
 # the layer-by-layer jobs add up to a little more than the whole-network job: each job

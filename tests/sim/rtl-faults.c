@@ -94,7 +94,10 @@ static void m_capacity(struct chain *c, struct tdesc *d)
 }
 
 /* fusion (docs/hw.md d0[10]): a fused DW whose output does not fit an IBUF half, fuse on
- * a PW, a fused DW with an output offset */
+ * a PW whose slot does not fit its pixel (on a build without CHAIN: fuse on a PW), a
+ * fused DW with an output offset; chaining ("Chaining", CAPS3 CHAIN): a chained PW with
+ * an output region, or whose map does not fit an IBUF half, a chained DW without
+ * reuse_input */
 static void m_fuse_big(struct chain *c, struct tdesc *d)
 {
 	d->op = MBN_OP_DW;
@@ -118,6 +121,32 @@ static void m_fuse_pw(struct chain *c, struct tdesc *d)
 	d->out_c = P.lanes;
 	d->reuse_weights = 0;
 	desc_make_fused(d);
+	d->out_offset = 16; /* out_offset + out_c > out_stride */
+}
+static void m_chain_region(struct chain *c, struct tdesc *d)
+{
+	m_fuse_pw(c, d);
+	d->out_offset = 0;
+	d->out_region = 3;
+}
+static void m_chain_map(struct chain *c, struct tdesc *d)
+{
+	m_fuse_pw(c, d);
+	d->out_offset = 0;
+	d->in_rows = d->out_rows = 1;
+	d->in_w = d->out_w = 4;
+	d->out_stride = 0xfff0; /* 3 x 4 pixels of 65520 bytes: over 3 x 64 KiB */
+}
+static void m_chain_noreuse(struct chain *c, struct tdesc *d)
+{
+	d->op = MBN_OP_DW;
+	d->out_c = d->in_c;
+	d->reuse_input = 0;
+	d->chained = 1;
+	d->stride = 1;
+	d->out_rows = d->in_rows;
+	d->out_w = d->in_w;
+	d->out_stride = d->out_c;
 }
 static void m_fuse_off(struct chain *c, struct tdesc *d)
 {
@@ -190,7 +219,7 @@ static void mutate(struct tdesc *d, char *what, size_t wlen)
 static int reuse_defined(const struct chain *c, int count, uint32_t n)
 {
 	const struct mbn_hw_limits lim = hw_limits_of(&P);
-	struct mbn_onchip oc = { { 0 }, 0, 0 };
+	struct mbn_onchip oc = { 0 };
 	uint64_t t_rows = 0, t_row_bytes = 0, w_bytes = 0;
 	uint32_t q_entries = 0, w_op = 0;
 	for (uint32_t i = 0; i < n && i < (uint32_t)count; i++) {
@@ -279,6 +308,9 @@ void test_faults(void)
 	fault_case("rtl-fault-fuse-capacity", m_fuse_big, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-fuse-pw", m_fuse_pw, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-fuse-offset", m_fuse_off, MBN_FAULT_DESC, 0);
+	fault_case("rtl-fault-chain-region", m_chain_region, MBN_FAULT_DESC, 0);
+	fault_case("rtl-fault-chain-map", m_chain_map, MBN_FAULT_DESC, 0);
+	fault_case("rtl-fault-chain-noreuse", m_chain_noreuse, MBN_FAULT_DESC, 0);
 	fault_case("rtl-fault-out-bounds", m_out_bounds, MBN_FAULT_BOUNDS, 1);
 	fault_case("rtl-fault-in-bounds", m_in_bounds, MBN_FAULT_BOUNDS, 1);
 	fault_case("rtl-fault-w-bounds", m_w_bounds, MBN_FAULT_BOUNDS, 1);

@@ -80,7 +80,7 @@ static void test_requant(void)
 		pass("cmodel-requant");
 }
 
-#define MEM (1u << 20)
+#define MEM (4u << 20)
 static uint8_t mem[MEM], mem2[MEM];
 static const struct mbn_cmodel_region regs1[2] = {{0x1000, 0x1000}, {0x10000, 0x40000}};
 
@@ -229,6 +229,18 @@ static void m_fuse_pw(struct tdesc *d)
 	d->op = MBN_OP_PW; d->out_rows = d->in_rows; d->out_w = d->in_w; d->out_c = 16;
 	d->reuse_weights = 0;
 	desc_make_fused(d);
+	d->out_offset = 16; /* a chained PW's slot beyond its pixel: out_offset + out_c > out_stride */
+}
+static void m_chain_align(struct tdesc *d)
+{
+	m_fuse_pw(d);
+	d->out_stride = 48;
+	d->out_offset = 8;
+}
+static void m_chain_noreuse(struct tdesc *d)
+{
+	d->op = MBN_OP_DW; d->out_c = d->in_c; d->reuse_input = 0; d->chained = 1;
+	d->stride = 1; d->out_rows = d->in_rows; d->out_w = d->in_w;
 }
 static void m_fuse_stride(struct tdesc *d)
 {
@@ -314,11 +326,79 @@ static void test_fuse(void)
 		fail("cmodel-fuse", "only %d fused chains", fused_seen);
 }
 
+/* docs/hw.md "Chaining": PW slices chained into IBUF and the chained DW that reads them
+ * give the DW output of the same descriptors through DRAM (the PWs storing the map, the
+ * DW loading it), and the chained run writes nothing else; without CAPS3 CHAIN the first
+ * chained PW is FAULT_DESC. */
+static void test_chain(void)
+{
+	struct mbn_cmodel_params p, gen;
+	mbn_cmodel_default_params(&p);
+	gen = p;
+	gen.fuse = 0; /* the DW's output stored, to compare */
+	int bad = 0, slices = 0;
+	for (int it = 0; it < 200 && !bad; it++) {
+		struct chain c, cu;
+		memset(mem, 0, MEM);
+		chain_layout(&c, MEM);
+		chain_add_onchip(&c, mem, &gen, 64);
+		int n = c.n;
+		struct tdesc *dw = &c.d[n - 1];
+		slices += n - 1;
+		/* the same work through DRAM: the map at a fresh offset of region 3 */
+		cu = c;
+		uint64_t map = (uint64_t)dw->in_rows * dw->in_w * dw->in_c;
+		uint32_t x = chain_alloc(&cu, 3, map);
+		for (int i = 0; i < n - 1; i++) {
+			cu.d[i].fuse = 0;
+			cu.d[i].out_region = 3;
+			cu.d[i].out_offset += x;
+		}
+		cu.d[n - 1].chained = cu.d[n - 1].reuse_input = 0;
+		cu.d[n - 1].in_region = 3;
+		cu.d[n - 1].in_offset = x;
+		memcpy(mem2, mem, MEM);
+		chain_write_descs(&c, mem);
+		chain_write_descs(&cu, mem2);
+		struct mbn_cmodel_fault f, fu;
+		int rc = mbn_cmodel_run(mem, MEM, c.reg, 4, 0, 0, (uint32_t)n, &f);
+		int rcu = mbn_cmodel_run(mem2, MEM, cu.reg, 4, 0, 0, (uint32_t)n, &fu);
+		/* equal but for the descriptors and the map the unchained run stored */
+		memcpy(mem2 + c.reg[0].base, mem + c.reg[0].base, 64ull * n);
+		memset(mem2 + cu.reg[3].base + x, 0, map);
+		memset(mem + c.reg[3].base + x, 0, map);
+		if (rc || rcu || f.desc_done != (uint32_t)n || memdiff(mem, mem2, MEM) >= 0 ||
+		    f.wr_bytes + map != fu.wr_bytes || f.rd_bytes + map != fu.rd_bytes ||
+		    f.wr_bytes != (uint64_t)dw->out_rows * dw->out_w * dw->out_c) {
+			fail("cmodel-chain", "iter %d: rc %d/%d done %u diff %" PRId64 " wr %" PRIu64 "/%" PRIu64
+			     " rd %" PRIu64 "/%" PRIu64, it, rc, rcu, f.desc_done, memdiff(mem, mem2, MEM),
+			     f.wr_bytes, fu.wr_bytes, f.rd_bytes, fu.rd_bytes);
+			bad++;
+		}
+		if (it < 20) { /* CAPS3 CHAIN off: FAULT_DESC on the first chained PW */
+			struct mbn_cmodel_params p0 = p;
+			p0.chain = 0;
+			rc = mbn_cmodel_run_params(&p0, mem, MEM, c.reg, 4, 0, 0, (uint32_t)n, &f);
+			if (rc != MBN_FAULT_DESC || f.desc != 0) {
+				fail("cmodel-chain-caps-off", "rc %d desc %u", rc, f.desc);
+				bad++;
+			}
+		}
+	}
+	if (!bad) {
+		char name[96];
+		snprintf(name, sizeof(name), "cmodel-chain (200 chains, %d chained PW slices)", slices);
+		pass(name);
+	}
+}
+
 static void test_faults(void)
 {
 	fault_case("cmodel-fault-fuse-capacity", m_fuse_big, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-fuse-input", m_fuse_in_big, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-fuse-pw", m_fuse_pw, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-chain-align", m_chain_align, MBN_FAULT_DESC, 3, 4);
+	fault_case("cmodel-fault-chain-noreuse", m_chain_noreuse, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-fuse-stride", m_fuse_stride, MBN_FAULT_DESC, 3, 4);
 	fault_case("cmodel-fault-out-bounds", m_out_bounds, MBN_FAULT_BOUNDS, 3, 4);
 	fault_case("cmodel-fault-in-bounds", m_in_bounds, MBN_FAULT_BOUNDS, 3, 4);
@@ -377,7 +457,11 @@ static void test_random(void)
 		chain_layout(&c, MEM);
 		int n = rndr(1, 12);
 		for (int i = 0; i < n; i++)
-			chain_add(&c, mem, &p, 64, 1);
+			if (rnd(5) == 0)
+				chain_add_onchip(&c, mem, &p, 64);
+			else
+				chain_add(&c, mem, &p, 64, 1);
+		n = c.n;
 		chain_write_descs(&c, mem);
 		uint64_t rd = 0, wr = 0;
 		for (int i = 0; i < n; i++) {
@@ -389,8 +473,19 @@ static void test_random(void)
 		}
 		struct mbn_cmodel_fault f;
 		int rc = mbn_cmodel_run(mem, MEM, c.reg, 4, 0, 0, (uint32_t)n, &f);
-		if (rc || f.rd_bytes != rd || f.wr_bytes != wr || f.desc_done != (uint32_t)n)
-			bad++;
+		if (rc || f.rd_bytes != rd || f.wr_bytes != wr || f.desc_done != (uint32_t)n) {
+			if (bad++ < 3)
+				printf("cmodel-random-chains: iteration %d: rc %d desc %u rd %" PRIu64 "/%" PRIu64
+				       " wr %" PRIu64 "/%" PRIu64 " done %u of %d\n",
+				       it, rc, f.desc, f.rd_bytes, rd, f.wr_bytes, wr, f.desc_done, n);
+			printf("  code %d offset 0x%x\n", f.code, f.offset);
+			if (bad <= 3 && f.desc < (uint32_t)n) {
+				struct tdesc *e = &c.d[f.desc], *q = f.desc ? &c.d[f.desc - 1] : e;
+				printf("  desc op %u reuse_in %u fuse %u chained %u in %ux%ux%u out %ux%ux%u region in %u out %u off in %u out %u stride %u | prev op %u fuse %u chained %u\n",
+				       e->op, e->reuse_input, e->fuse, e->chained, e->in_rows, e->in_w, e->in_c, e->out_rows, e->out_w, e->out_c,
+				       e->in_region, e->out_region, e->in_offset, e->out_offset, e->out_stride, q->op, q->fuse, q->chained);
+			}
+		}
 	}
 	if (bad || !reuses)
 		fail("cmodel-random-chains", "%d bad of 200, %d reuses", bad, reuses);
@@ -404,6 +499,7 @@ int main(void)
 	test_known();
 	test_faults();
 	test_fuse();
+	test_chain();
 	test_random();
 	printf("%d passed, %d failed\n", st_passed, st_failed);
 	return st_failed ? 1 : 0;

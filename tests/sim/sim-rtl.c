@@ -146,7 +146,7 @@ static void test_random(int iters)
 	int bad_total = 0;
 	double t0 = now_s();
 	uint64_t cyc_total = 0;
-	int n_fused = 0;
+	int n_fused = 0, n_onchip = 0;
 	for (int it = 0; it < iters; it++) {
 		snprintf(name, sizeof(name), "rtl-random-%d", it);
 		mbn_sim *s = new_sim(it > 0, cfgd, sizeof(cfgd));
@@ -160,13 +160,19 @@ static void test_random(int iters)
 		chain_layout(&c, MEM_BYTES);
 		int n = rndr(1, it % 5 == 0 ? 16 : 6);
 		for (int i = 0; i < n; i++)
-			chain_add(&c, m, &P, it % 7 == 3 ? 256 : 48, 1);
+			if (rnd(5) == 0) /* docs/hw.md "Chaining": PW slices into IBUF, a DW reads them */
+				chain_add_onchip(&c, m, &P, it % 7 == 3 ? 256 : 48);
+			else
+				chain_add(&c, m, &P, it % 7 == 3 ? 256 : 48, 1);
+		n = c.n;
 		struct mbn_cmodel_fault f;
 		struct result r;
 		int rc = run_both(s, &c, (uint32_t)n, 20000000, &f, &r);
 		cyc_total += r.sim_cycles;
-		for (int i = 0; i < n; i++)
-			n_fused += c.d[i].fuse;
+		for (int i = 0; i < n; i++) {
+			n_fused += c.d[i].fuse && c.d[i].op == MBN_OP_DW;
+			n_onchip += c.d[i].chained;
+		}
 		if (getenv("SIMTEST_VERBOSE"))
 			printf("chain %d: %d descs, CYCLES %" PRIu64 " sim %" PRIu64 " rd %" PRIu64 " wr %" PRIu64 " mac %" PRIu64 " [%s]\n", it, n, r.cycles, r.sim_cycles, r.rd, r.wr, r.mac, cfgd);
 		struct mbn_sim_stats st;
@@ -209,8 +215,8 @@ static void test_random(int iters)
 		L.destroy(s);
 	}
 	double dt = now_s() - t0;
-	printf("rtl-random: %d chains (%d fused DW descriptors), %" PRIu64 " job cycles, %.2f s, %.2f Mcycles/s\n", iters, n_fused, cyc_total,
-	       dt, cyc_total / dt / 1e6);
+	printf("rtl-random: %d chains (%d fused DW, %d chained DW descriptors), %" PRIu64 " job cycles, %.2f s, %.2f Mcycles/s\n",
+	       iters, n_fused, n_onchip, cyc_total, dt, cyc_total / dt / 1e6);
 }
 
 /* One big PW descriptor at default DRAM settings: cycles, MAC utilization, speed. */

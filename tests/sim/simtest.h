@@ -125,8 +125,9 @@ static void cmodel_params_from(const char *params, struct mbn_cmodel_params *p)
 	p->wbuf_rows = param_of(params, "WBUF_ROWS", p->wbuf_rows);
 	p->obuf_words = param_of(params, "OBUF_WORDS", p->obuf_words);
 	p->qbuf_entries = param_of(params, "QBUF_ENTRIES", p->qbuf_entries);
-	/* mbn_ctrl FUSE_OK (CAPS3 FUSE) */
+	/* mbn_ctrl FUSE_OK (CAPS3 FUSE, CHAIN) */
 	p->fuse = p->ibuf_words / 2 <= p->obuf_words && p->lanes == 16;
+	p->chain = p->fuse;
 }
 
 static uint64_t reg64(struct mbn_sim_lib *L, mbn_sim *s, uint32_t lo)
@@ -155,7 +156,7 @@ static void job_start(struct mbn_sim_lib *L, mbn_sim *s, const struct mbn_cmodel
 
 /* ---- descriptors ---- */
 struct tdesc {
-	uint32_t op, round, reuse_weights, reuse_input, fuse;
+	uint32_t op, round, reuse_weights, reuse_input, fuse, chained;
 	uint32_t in_rows, in_w, in_c, out_c, out_rows, out_w;
 	uint32_t stride, pad_left, w_zp;
 	int32_t row_off;
@@ -174,6 +175,7 @@ static void desc_pack(const struct tdesc *d, uint8_t *p)
 		.reuse_weights = d->reuse_weights,
 		.reuse_input = d->reuse_input,
 		.fuse = d->fuse,
+		.chained = d->chained,
 		.in_rows = d->in_rows,
 		.in_w = d->in_w,
 		.in_c = d->in_c,
@@ -225,7 +227,7 @@ static uint64_t desc_out_extent(const struct tdesc *d)
 static struct mbn_hw_limits hw_limits_of(const struct mbn_cmodel_params *p)
 {
 	const struct mbn_hw_limits lim = { p->lanes,  p->ibuf_words, p->wbuf_rows, p->obuf_words, p->qbuf_entries,
-					   p->fuse,   p->ibank,      p->rsingle,   p->pw16 };
+					   p->fuse,   p->ibank,      p->rsingle,   p->pw16,   p->chain };
 	return lim;
 }
 
@@ -336,7 +338,7 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 	struct tdesc *d = &c->d[c->n];
 	struct tdesc *pr = c->n ? &c->d[c->n - 1] : NULL;
 	memset(d, 0, sizeof(*d));
-	int after_fuse = pr && pr->fuse;
+	int after_fuse = pr && pr->fuse && pr->op == MBN_OP_DW;
 	d->op = after_fuse || rnd(2) ? MBN_OP_PW : MBN_OP_DW;
 	d->round = rnd(3); /* AWAY, UP, SINGLE (CAPS3 RSINGLE) */
 	int reuse_in = allow_reuse && pr && pr->op == d->op && rnd(4) == 0;
@@ -440,6 +442,101 @@ static void chain_add(struct chain *c, uint8_t *mem, const struct mbn_cmodel_par
 	chain_weights(c, mem, d, p->lanes, 1);
 	d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
 	rnd_fill(mem + c->reg[3].base + d->out_offset, desc_out_extent(d)); /* gaps keep garbage */
+	if (fuse)
+		desc_make_fused(d);
+	c->n++;
+}
+
+/* Random zero points, clamp and rounding, as chain_add draws them. */
+static void rnd_quant(struct tdesc *d)
+{
+	d->round = rnd(3);
+	d->w_zp = rnd(3) == 0 ? 128 : rnd(256);
+	d->in_zp = rnd(256);
+	d->out_zp = rnd(256);
+	d->act_min = rnd(3) ? 0 : rnd(128);
+	d->act_max = rnd(3) ? 255 : 128 + rnd(128);
+}
+
+/*
+ * Append a pointwise->depthwise chain on chip (docs/hw.md "Chaining", CAPS3 CHAIN): PW
+ * descriptors with fuse, whose output channel slices fill a map of R x W pixels of S
+ * bytes in IBUF in order (the first loads its input, the others reuse it), then a DW
+ * with `chained` and reuse_input that reads the map, its output stored or fused (the
+ * next chain_add then adds the PW after it). Without CHAIN, or no room: chain_add.
+ */
+static void chain_add_onchip(struct chain *c, uint8_t *mem, const struct mbn_cmodel_params *p, int max_px)
+{
+	const uint64_t half = (uint64_t)p->ibuf_words * 8;
+	uint32_t R = (uint32_t)rndr(1, 6), W = (uint32_t)rndr(1, 12), S = 16u * (uint32_t)rndr(1, 8);
+	uint32_t in_c = 16u * (uint32_t)rndr(1, 6);
+	if (!p->chain || c->n + 10 > (int)(sizeof(c->d) / sizeof(c->d[0]))) {
+		chain_add(c, mem, p, max_px, 1);
+		return;
+	}
+	while ((uint64_t)R * W > (uint64_t)max_px || !tile_rule(p, R, (uint64_t)W * S, half) ||
+	       !tile_rule(p, (uint64_t)R * W, in_c, half)) {
+		if (W > 1)
+			W = (W + 1) / 2;
+		else
+			R = (R + 1) / 2;
+	}
+	struct tdesc *first = NULL;
+	for (uint32_t off = 0; off < S;) {
+		struct tdesc *d = &c->d[c->n];
+		memset(d, 0, sizeof(*d));
+		d->op = MBN_OP_PW;
+		rnd_quant(d);
+		d->in_rows = d->out_rows = R;
+		d->in_w = d->out_w = W;
+		d->in_c = in_c;
+		d->out_c = 16u * (uint32_t)rndr(1, (int)(S - off) / 16);
+		d->w_region = d->q_region = 2;
+		d->in_region = 1;
+		/* the first slice loads its input; the others reuse it (fresh data at
+		 * in_offset, so an ignored reuse shows) */
+		d->reuse_input = first != NULL;
+		d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
+		rnd_fill(mem + c->reg[1].base + d->in_offset, desc_in_bytes(d));
+		chain_weights(c, mem, d, p->lanes, 1);
+		d->fuse = 1;
+		d->out_region = 0;
+		d->out_offset = off;
+		d->out_stride = S;
+		off += d->out_c;
+		if (!first)
+			first = d;
+		c->n++;
+	}
+	struct tdesc *d = &c->d[c->n];
+	memset(d, 0, sizeof(*d));
+	d->op = MBN_OP_DW;
+	rnd_quant(d);
+	d->reuse_input = d->chained = 1;
+	d->in_rows = R;
+	d->in_w = W;
+	d->in_c = d->out_c = S;
+	d->stride = (uint32_t)rndr(1, 2);
+	d->pad_left = (uint32_t)rndr(0, 2);
+	d->row_off = rndr(-2, 2);
+	d->out_rows = (uint32_t)rndr(1, (int)(R + 2) / (int)d->stride + 1);
+	d->out_w = (uint32_t)rndr(1, (int)(W + 2) / (int)d->stride + 1);
+	d->w_region = d->q_region = 2;
+	d->in_region = 1; /* fresh data: a load instead of the map shows */
+	d->in_offset = chain_alloc(c, 1, desc_in_bytes(d));
+	rnd_fill(mem + c->reg[1].base + d->in_offset, desc_in_bytes(d));
+	chain_weights(c, mem, d, p->lanes, 1);
+	d->out_region = 3;
+	d->out_stride = d->out_c + 16 * (rnd(3) ? 0 : rndr(1, 2));
+	int fuse = p->fuse && rnd(2) && tile_fused_out_fits(p, d, half);
+	while (!fuse && (uint64_t)d->out_rows * d->out_w * d->out_c > (uint64_t)p->obuf_words * 16) {
+		if (d->out_w > 1)
+			d->out_w = (d->out_w + 1) / 2;
+		else
+			d->out_rows = (d->out_rows + 1) / 2;
+	}
+	d->out_offset = chain_alloc(c, 3, desc_out_extent(d));
+	rnd_fill(mem + c->reg[3].base + d->out_offset, desc_out_extent(d));
 	if (fuse)
 		desc_make_fused(d);
 	c->n++;

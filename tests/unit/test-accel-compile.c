@@ -83,19 +83,28 @@ static long check_capacity(const struct accel_plan *p, const struct accel_caps *
 	const uint64_t i_half = caps->ibuf_bytes, i_full = caps->ibuf_full_bytes ? caps->ibuf_full_bytes : i_half;
 	const uint64_t o_full = caps->obuf_full_bytes ? caps->obuf_full_bytes : caps->obuf_bytes;
 	uint64_t prev_rows = 0, prev_row_bytes = 0; /* the tile IBUF holds after the previous descriptor */
+	uint64_t map_rows = 0, map_row_bytes = 0;   /* the map the chained PWs before wrote (docs/hw.md "Chaining") */
 
 	for (uint32_t k = 0; k < p->n_desc; k++) {
 		const struct mbn_desc d = plan_desc(p, k);
 		uint64_t in_rows = d.in_rows, in_w = d.in_w, in_c = d.in_c, out_c = d.out_c;
 		uint64_t npix = (uint64_t)d.out_rows * d.out_w;
-		bool dw = d.op == MBN_OP_DW, fused = d.fuse != 0;
+		bool dw = d.op == MBN_OP_DW, fused = d.fuse != 0 && dw, chain_pw = d.fuse != 0 && !dw;
 		uint64_t rows = dw ? in_rows : in_rows * in_w, row_bytes = dw ? in_w * in_c : in_c;
 		*why = NULL;
-		if (d.reuse_input && (rows != prev_rows || row_bytes != prev_row_bytes))
+		if (d.chained && (rows != map_rows || row_bytes != map_row_bytes))
+			*why = "chained DW with another tile geometry than the chained map's";
+		else if (d.chained && !ibuf_fits(caps->ibank, rows, row_bytes, i_half))
+			*why = "chained DW input above an IBUF half";
+		else if (d.reuse_input && !d.chained && (rows != prev_rows || row_bytes != prev_row_bytes))
 			*why = "reuse_input with another tile geometry than the previous descriptor's";
+		else if (chain_pw && !ibuf_fits(caps->ibank, rows, row_bytes, i_half))
+			*why = "chained PW input above an IBUF half";
+		else if (chain_pw && !ibuf_fits(caps->ibank, d.out_rows, (uint64_t)d.out_w * d.out_stride, i_half))
+			*why = "chained PW map above an IBUF half";
 		else if (!ibuf_fits(caps->ibank, rows, row_bytes, i_full))
 			*why = "input tile above IBUF";
-		else if (!fused && npix * out_c > o_full)
+		else if (!fused && !chain_pw && npix * out_c > o_full)
 			*why = "output tile above OBUF";
 		else if (fused && !ibuf_fits(caps->ibank, rows, row_bytes, i_half))
 			*why = "fused DW input above an IBUF half";
@@ -103,6 +112,11 @@ static long check_capacity(const struct accel_plan *p, const struct accel_caps *
 			*why = "fused DW output above an IBUF half";
 		if (*why)
 			return (long)k;
+		if (chain_pw) { /* its input stays the tile; the map is for the chained DW */
+			map_rows = d.out_rows;
+			map_row_bytes = (uint64_t)d.out_w * d.out_stride;
+			continue;
+		}
 		prev_rows = fused ? npix : rows;
 		prev_row_bytes = fused ? out_c : row_bytes;
 	}
@@ -148,6 +162,7 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	cp.wbuf_rows = caps->wbuf_full_rows ? caps->wbuf_full_rows : caps->wbuf_rows;
 	cp.qbuf_entries = caps->qbuf_entries;
 	cp.fuse = caps->fuse;
+	cp.chain = caps->chain;
 	const char *why;
 	long bad = check_capacity(&p, caps, &why);
 	if (bad >= 0) {
@@ -157,10 +172,11 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 	/* docs/hw.md fusion rules the compiler guarantees: a fused DW is followed by PWs with
 	 * reuse_input of exactly its output (pixels, channels); check_capacity() checks that
 	 * both of its tiles fit an IBUF half */
-	int n_fused = 0;
+	int n_fused = 0, n_chained = 0;
 	for (uint32_t k = 0; k < p.n_desc; k++) {
 		const struct mbn_desc d = plan_desc(&p, k);
-		if (!d.fuse)
+		n_chained += d.chained;
+		if (!d.fuse || d.op != MBN_OP_DW)
 			continue;
 		n_fused++;
 		uint64_t npix = (uint64_t)d.out_rows * d.out_w, c_ = d.in_c;
@@ -209,8 +225,8 @@ static void check(const char *name, const struct mbn_graph *g, const struct acce
 			printf("FAIL %s: output byte %zu is %u, CPU gives %u\n", label, i, out[i], ref[i]);
 			failures++;
 		} else {
-			printf("PASS %s: %d accelerator layers in %d segment(s), %u descriptors (%d fused), %.2f MB read, %.2f MB written, identical output\n",
-			       label, n_accel, p.n_seg, p.n_desc, n_fused, sum.rd_bytes / 1e6, sum.wr_bytes / 1e6);
+			printf("PASS %s: %d accelerator layers in %d segment(s), %u descriptors (%d fused, %d chained), %.2f MB read, %.2f MB written, identical output\n",
+			       label, n_accel, p.n_seg, p.n_desc, n_fused, n_chained, sum.rd_bytes / 1e6, sum.wr_bytes / 1e6);
 		}
 	}
 	free(fmap);
@@ -245,15 +261,18 @@ static void check_file(const char *path)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	/* as CAPS reports them (halves) with the whole-buffer capacity beside, and without
 	 * it (the compiler then stays within the halves) */
-	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false };
-	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false, false, false, false };
-	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false };
-	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false, false, false, false };
+	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false, false };
+	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false, false, false, false, false };
+	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false, false };
+	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false, false, false, false, false };
 	struct accel_caps def_f = def, tiny_f = tiny;
 	def_f.fuse = tiny_f.fuse = true;
 	/* IBUF row banks (docs/hw.md, VERSION 1.2): the same sizes, ~3x the IBUF tiles */
 	struct accel_caps def_fb = def_f, tiny_fb = tiny_f, def_b = def, halves_b = halves;
 	def_fb.ibank = tiny_fb.ibank = def_b.ibank = halves_b.ibank = true;
+	/* chaining (docs/hw.md "Chaining", VERSION 1.4): a PW's output on chip as the next DW's input */
+	struct accel_caps def_fbc = def_fb, tiny_fbc = tiny_fb;
+	def_fbc.chain = tiny_fbc.chain = true;
 	check(base, &g, &def_f, "default buffers, fusion");
 	check(base, &g, &tiny_f, "tiny buffers, fusion");
 	check(base, &g, &def, "default buffers");
@@ -264,6 +283,8 @@ static void check_file(const char *path)
 	check(base, &g, &tiny_fb, "tiny buffers, fusion, ibank");
 	check(base, &g, &def_b, "default buffers, ibank");
 	check(base, &g, &halves_b, "halves only, ibank");
+	check(base, &g, &def_fbc, "default buffers, fusion, ibank, chaining");
+	check(base, &g, &tiny_fbc, "tiny buffers, fusion, ibank, chaining");
 	mbn_graph_free(&g);
 	free(buf);
 }

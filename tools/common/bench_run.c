@@ -44,7 +44,10 @@ int bench_array_macs(const mbn_device *dev)
 
 uint64_t bench_job_macs(const struct mbn_layer_stats *st, int n, int i)
 {
-	return st[i].macs + (i + 1 < n && st[i + 1].fused ? st[i + 1].macs : 0);
+	uint64_t m = st[i].macs;
+	for (int j = i + 1; j < n && st[j].fused; j++)
+		m += st[j].macs;
+	return m;
 }
 
 void bench_result_free(struct bench_result *r)

@@ -45,7 +45,9 @@ struct bench_result {
 int bench_array_macs(const mbn_device *dev);
 
 /* MACs of the accelerator job that layer i ran: with depthwise->pointwise fusion the
- * depthwise layer's job also computed the pointwise layer after it (st[i+1].fused). */
+ * depthwise layer's job also computed the pointwise layer after it (st[i+1].fused), and
+ * with chaining the pairs after that whose input stayed on chip (docs/hw.md "Chaining"):
+ * every fused layer after i. */
 uint64_t bench_job_macs(const struct mbn_layer_stats *st, int n, int i);
 
 /* Loads models[0..n_models) on dev and measures them as o says. 0 on success; else

@@ -38,6 +38,7 @@ struct accel_caps {
 	bool ibank;           /* CAPS3 IBANK: IBUF is three row banks (docs/hw.md "IBUF row banks") */
 	bool rsingle;         /* CAPS3 RSINGLE: requantizer rounding 2 (ruy's arm64 single rounding) */
 	bool pw16;            /* CAPS3 PW16: a PW's out_c any multiple of 16 (activations padded to 16) */
+	bool chain;           /* CAPS3 CHAIN: a PW's output may stay on chip as the next DW's input */
 };
 
 /*
@@ -65,6 +66,7 @@ static inline struct mbn_hw_limits accel_hw_limits(const struct accel_caps *c)
 		.obuf_words = (c->obuf_full_bytes ? c->obuf_full_bytes : c->obuf_bytes) / 16,
 		.qbuf_entries = c->qbuf_entries,
 		.fuse = c->fuse, .ibank = c->ibank, .rsingle = c->rsingle, .pw16 = c->pw16,
+		.chain = c->chain,
 	};
 	return lim;
 }

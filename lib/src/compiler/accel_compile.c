@@ -43,6 +43,11 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 		/* ping-pong per emitted output: a fused pair writes one map (its pointwise
 		 * output), never into the buffer its depthwise layer still reads */
 		int pp = 0;
+		/* chain_in: the pair at i reads the map the pair before it chained to IBUF
+		 * (docs/hw.md "Chaining"; its tiling next_fp, its job head's) */
+		bool chain_in = false;
+		struct fuse_plan next_fp = { 0 };
+		struct accel_layer *head = NULL;
 		p->seg_end = sg->end;
 		sg->first_desc = dl.n;
 		for (int i = sg->first; i < sg->end && !r; i++) {
@@ -54,10 +59,17 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 			struct fuse_plan fp = { 0 }; /* only for -Wmaybe-uninitialized: accel_fuse_wins sets it */
 			if (i == sg->first && sg->im2col)
 				r = accel_emit_pw(p, &im, &dl, l, sg->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
-			else if (l->op == MBN_OP_DWCONV && accel_fuse_wins(p, g, i, cin, &fp)) {
+			else if (l->op == MBN_OP_DWCONV && (chain_in || accel_fuse_wins(p, g, i, cin, &fp))) {
 				const struct mbn_layer *lp = &g->layers[i + 1];
 				int pout = (int)round_up((uint64_t)lp->out_c, (uint64_t)cp);
-				r = accel_emit_fused(p, &im, &dl, l, lp, cin, pout, &fp, src, dst, al, &p->layers[i + 1]);
+				if (chain_in)
+					fp = next_fp;
+				else
+					head = al;
+				bool chain_out = accel_chain_wins(p, g, i, &fp, &next_fp);
+				r = accel_emit_fused(p, &im, &dl, l, lp, cin, pout, &fp, src, dst, al, &p->layers[i + 1],
+						     chain_in, chain_out, head);
+				chain_in = chain_out;
 				i++;
 			} else if (l->op == MBN_OP_DWCONV)
 				r = accel_emit_dw(p, &im, &dl, l, cin, src, dst, al);

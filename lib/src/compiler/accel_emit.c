@@ -157,6 +157,16 @@ static int pw_desc(struct desc_list *dl, const struct mbn_layer *l, int cin, int
 	d->q_offset = (uint32_t)(q_off + (int64_t)tl->oc0 * 16);
 	d->out_offset = (uint32_t)(out_base + tl->p0 * (uint64_t)cout + (uint64_t)tl->oc0);
 	d->out_stride = (uint32_t)cout;
+	if (tl->chain) {
+		/* docs/hw.md "Chaining": channels oc0.. of every pixel of the out_h x out_w
+		 * map (cout bytes per pixel) the next DW reads from IBUF; the tile is all of
+		 * the map's pixels, as rows of the image (the PW input is the same pixels) */
+		d->fuse = 1;
+		d->in_rows = d->out_rows = (uint32_t)l->out_h;
+		d->in_w = d->out_w = (uint32_t)l->out_w;
+		d->out_region = 0;
+		d->out_offset = (uint32_t)tl->oc0;
+	}
 	macs_al->hw_macs += np * noc * (uint64_t)cin;
 	/* a generous bound (compute, and all its bytes at 4 per cycle), for timeouts */
 	budget_al->cycle_budget += np * noc * (uint64_t)cin / 16 + (np * (uint64_t)cin + noc * (uint64_t)cin + np * noc) / 4 + 4096;
@@ -211,9 +221,11 @@ static int pack_dw(struct image *im, const struct mbn_layer *l, int cp, int64_t 
 }
 
 /* The depthwise descriptor of output rows [oy0, oy1); fused: its output stays in IBUF
- * (docs/hw.md d0[10]) for the pointwise descriptors after it. */
+ * (docs/hw.md d0[10]) for the pointwise descriptors after it; chained: its input is the
+ * map the pointwise descriptors before it chained to IBUF (d0[11]), not in DRAM. */
 static int dw_desc(struct desc_list *dl, const struct mbn_layer *l, int cp, int oy0, int oy1, bool reuse_w,
-		   bool fuse, int64_t w_off, int64_t q_off, uint64_t in_base, uint64_t out_base, struct accel_layer *al)
+		   bool fuse, bool chained, int64_t w_off, int64_t q_off, uint64_t in_base, uint64_t out_base,
+		   struct accel_layer *al)
 {
 	int ld0, ld1, s = l->stride_h;
 	accel_dw_in_rows(l, oy0, oy1, &ld0, &ld1);
@@ -234,6 +246,10 @@ static int dw_desc(struct desc_list *dl, const struct mbn_layer *l, int cp, int 
 	d->row_off = oy0 * s - l->pad_top - ld0;
 	d->pad_left = (uint32_t)l->pad_left;
 	d->in_offset = (uint32_t)(in_base + (uint64_t)ld0 * l->in_w * cp);
+	if (chained) {
+		d->chained = d->reuse_input = 1;
+		d->in_offset = 0;
+	}
 	d->w_offset = (uint32_t)w_off;
 	d->q_offset = (uint32_t)q_off;
 	if (fuse) /* no output in DRAM: region 0, offset 0, dense */
@@ -257,14 +273,16 @@ int accel_emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl, 
 	int rows = accel_dw_tile_rows(l, cp, &p->caps);
 	al->first_desc = dl->n;
 	for (int oy0 = 0; oy0 < l->out_h && !r; oy0 += rows)
-		r = dw_desc(dl, l, cp, oy0, imin(oy0 + rows, l->out_h), oy0 > 0, false, w_off, q_off, in_base, out_base, al);
+		r = dw_desc(dl, l, cp, oy0, imin(oy0 + rows, l->out_h), oy0 > 0, false, false, w_off, q_off, in_base,
+			    out_base, al);
 	al->n_desc = dl->n - al->first_desc;
 	return r;
 }
 
 int accel_emit_fused(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *ld,
 		     const struct mbn_layer *lp, int cp, int cout, const struct fuse_plan *f, uint64_t in_base,
-		     uint64_t out_base, struct accel_layer *ad, struct accel_layer *ap)
+		     uint64_t out_base, struct accel_layer *ad, struct accel_layer *ap, bool chain_in, bool chain_out,
+		     struct accel_layer *head)
 {
 	int64_t dw_w, dw_q, pw_w, pw_q;
 	int r = pack_dw(im, ld, cp, &dw_w, &dw_q);
@@ -275,19 +293,27 @@ int accel_emit_fused(struct accel_plan *p, struct image *im, struct desc_list *d
 	ad->first_desc = ap->first_desc = dl->n;
 	for (int oy0 = 0; oy0 < ld->out_h && !r; oy0 += f->rows) {
 		int oy1 = imin(oy0 + f->rows, ld->out_h);
-		r = dw_desc(dl, ld, cp, oy0, oy1, false, true, dw_w, dw_q, in_base, 0, ad);
+		/* chained: one tile (accel_chain_wins), the whole map */
+		r = dw_desc(dl, ld, cp, oy0, oy1, false, true, chain_in, dw_w, dw_q, in_base, 0, ad);
 		uint64_t p0 = (uint64_t)oy0 * ld->out_w, np = (uint64_t)(oy1 - oy0) * ld->out_w;
 		for (int oc0 = 0; oc0 < cout && !r; oc0 += f->oc_tile) {
 			/* reuse_input: the fused DW's output; the pair runs as one job, so its
 			 * budget is the depthwise layer's */
 			struct pw_tile tl = { .oc0 = oc0, .noc = imin(f->oc_tile, cout - oc0), .p0 = p0, .np = np,
-					      .reuse_in = true };
+					      .reuse_in = true, .chain = chain_out };
 			r = pw_desc(dl, lp, cp, cout, &tl, pw_w, pw_q, 0, out_base, ap, ad);
 		}
 	}
-	/* per-layer profiling runs the pair as the depthwise layer's job */
+	/* per-layer profiling runs the pair as the depthwise layer's job; a chained pair
+	 * (its input on chip) runs in the job of the pair that began the chain */
 	ad->n_desc = dl->n - ad->first_desc;
 	ap->n_desc = 0;
+	if (chain_in) {
+		head->n_desc = dl->n - head->first_desc;
+		head->cycle_budget += ad->cycle_budget;
+		ad->cycle_budget = 0;
+		ad->n_desc = 0;
+	}
 	return r;
 }
 
@@ -314,7 +340,7 @@ int accel_write_const(struct accel_plan *p, const struct image *im, struct desc_
 	for (int si = 0; si < p->n_seg; si++)
 		if (p->seg[si].first_desc < dl->n)
 			job_start[p->seg[si].first_desc] = 1;
-	struct mbn_onchip oc = { { 0 }, 0, 0 };
+	struct mbn_onchip oc = { 0 };
 	for (uint32_t i = 0; i < dl->n; i++) {
 		/* weights and qparams sit after the descriptors in the constant region */
 		dl->d[i].w_offset += (uint32_t)desc_bytes;

@@ -49,11 +49,13 @@ struct pw_tiling {
 	uint64_t cycles;   /* estimate, pw_estimate() */
 };
 
-/* Descriptor k of a tiling: its output channels, pixels and reuse flags. */
+/* Descriptor k of a tiling: its output channels, pixels and reuse flags; chain: the
+ * output goes to IBUF as channels oc0.. of the next DW's input map (docs/hw.md
+ * "Chaining"), not to DRAM. */
 struct pw_tile {
 	int oc0, noc;
 	uint64_t p0, np;
-	bool reuse_w, reuse_in;
+	bool reuse_w, reuse_in, chain;
 };
 
 /*
@@ -89,6 +91,10 @@ void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64
 bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin, int cout, uint64_t npix);
 /* Fuse depthwise layer i with the pointwise layer after it (*fp: the fused tiling)? */
 bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp);
+/* Chain the output of the fused pair (i, i+1), tiled as f, into the next fused pair's
+ * depthwise input (*next: that pair's tiling)? docs/hw.md "Chaining". */
+bool accel_chain_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, const struct fuse_plan *f,
+		      struct fuse_plan *next);
 
 /* accel_emit.c: pack a layer's weights into im and append its descriptors to dl (al:
  * the layer's first_desc, n_desc, hw_macs, cycle_budget). 0 or -errno (message set). */
@@ -96,9 +102,13 @@ int accel_emit_pw(struct accel_plan *p, struct image *im, struct desc_list *dl, 
 		  int cin, int cout, uint64_t npix, uint64_t in_base, uint64_t out_base, struct accel_layer *al);
 int accel_emit_dw(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *l, int cp,
 		  uint64_t in_base, uint64_t out_base, struct accel_layer *al);
+/* A fused pair; chain_in: its DW reads the map the pair before it chained to IBUF (the
+ * pair then runs in that pair's job, `head`: no descriptors of its own); chain_out: its
+ * PW output is chained to IBUF for the next pair (docs/hw.md "Chaining"). */
 int accel_emit_fused(struct accel_plan *p, struct image *im, struct desc_list *dl, const struct mbn_layer *ld,
 		     const struct mbn_layer *lp, int cp, int cout, const struct fuse_plan *f, uint64_t in_base,
-		     uint64_t out_base, struct accel_layer *ad, struct accel_layer *ap);
+		     uint64_t out_base, struct accel_layer *ad, struct accel_layer *ap, bool chain_in, bool chain_out,
+		     struct accel_layer *head);
 /* The CONST region (p->const_img, const_size, n_desc): the descriptors of dl, packed and
  * checked against the hardware's rules, then the image im. 0 or -errno. */
 int accel_write_const(struct accel_plan *p, const struct image *im, struct desc_list *dl);

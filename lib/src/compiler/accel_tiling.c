@@ -87,6 +87,7 @@ void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64
 	/* on chip from the previous descriptor: the same weights, or the same input */
 	d->reuse_w = t->oc_outer ? b > 0 : t->n_oc == 1 && pi > 0;
 	d->reuse_in = t->oc_outer ? t->n_px == 1 && ti > 0 : b > 0;
+	d->chain = false; /* a pointwise layer alone stores its output */
 }
 
 /* DRAM bytes per cycle of the simulator (hw/rtl/README.md), for the estimates. */
@@ -427,4 +428,29 @@ bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int 
 	uint64_t unfused_rd = dw_read_bytes(ld, cp, accel_dw_tile_rows(ld, cp, c), false) + t.rd_bytes;
 	/* traffic fused (reads) vs unfused (reads + the map's write): grows by <= 2 * map */
 	return fp->rd_bytes <= unfused_rd + map + 2 * map;
+}
+
+/*
+ * Chain the fused pair (i, i+1)'s pointwise output into the next pair's depthwise input
+ * on chip (docs/hw.md "Chaining", CAPS3 CHAIN)? When the pair is one pixel tile (its
+ * pointwise descriptors cover the whole map), the next two layers are a depthwise and a
+ * pointwise layer of the same segment that fuse as one tile too (*next), and the map fits
+ * an IBUF half in the depthwise input layout. It then never goes to DRAM: its store, the
+ * next pair's load of it, and the stall between them (the load waits for the store by the
+ * DRAM-order rule) are gone, and it costs nothing: the tilings stay as they were.
+ */
+bool accel_chain_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, const struct fuse_plan *f,
+		      struct fuse_plan *next)
+{
+	const struct accel_caps *c = &p->caps;
+	if (!c->chain || c->lanes != 16 || i + 3 >= p->seg_end)
+		return false;
+	const struct mbn_layer *ld = &g->layers[i], *lp = &g->layers[i + 1], *ld2 = &g->layers[i + 2];
+	if (f->rows < ld->out_h || !p->layers[i + 2].on_accel || !accel_is_dw(ld2) || ld2->in_h != lp->out_h ||
+	    ld2->in_w != lp->out_w)
+		return false;
+	int cp2 = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
+	if (!accel_ibuf_fits(c, (uint64_t)ld2->in_h, (uint64_t)ld2->in_w * (uint64_t)cp2, c->ibuf_bytes))
+		return false;
+	return accel_fuse_wins(p, g, i + 2, cp2, next) && next->rows >= ld2->out_h;
 }
