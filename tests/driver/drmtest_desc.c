@@ -94,7 +94,7 @@ static const struct bad_desc bad_descs[] = {
 	{ "desc-pw-shape", .set = { { DF_out_rows, 5 } } },
 	{ "desc-zero-rows", .set = { { DF_in_rows, 0 } } },
 	{ "desc-ibuf-capacity", .set = { { DF_in_rows, MBN_D_IN_ROWS_MASK }, { DF_in_w, MBN_D_IN_W_MASK } } },
-	{ "desc-fuse-on-pw", .set = { { DF_fuse, 1 } } }, /* fuse is a DW-only bit (docs/hw.md) */
+	{ "desc-fuse-on-pw", .set = { { DF_fuse, 1 } } }, /* a chained PW (docs/hw.md "Chaining") with an output region: refused */
 	/* bits the RTL ignores today (issue 13 item 6): refused, not passed on. The three
 	 * d4 cases have always had w_zp 0 besides (they wrote d4 whole): kept, so the
 	 * words submitted are the same as before. */
