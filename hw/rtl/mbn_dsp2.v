@@ -1,49 +1,54 @@
 // SPDX-License-Identifier: Apache-2.0
-// mbn_dsp2: two unsigned 8x8 products that share one operand in one DSP48E2 (Xilinx
-// WP486, "Deep Learning with INT8 Optimization on Xilinx Devices"; docs/hw.md "Two MACs
-// per DSP48E2"):
+// mbn_dsp2: two products that share one operand in one DSP48E2 (Xilinx WP486, "Deep
+// Learning with INT8 Optimization on Xilinx Devices"; docs/hw.md "Two MACs per DSP48E2"):
 //
-//     P = ((wb << 18) + wa) * x          pa = P[17:0] = wa * x,  pb = P[44:18] = wb * x
+//     P = ((wb << 18) + wa) * x      pa = P[17:0] = wa * x,  wb * x = P[44:18] + P[17]
 //
-// x, wa, wb are raw bytes 0..255, so every product is 0..65025 < 2^18: the low product
-// never carries into the high field and no correction term is needed (WP486 packs
-// signed int8 and corrects the borrow of the low product's sign; docs/hw.md says why
-// the array works on raw bytes instead). pb is the whole upper field (bits 26:16 are 0
-// for byte operands).
+// x and wa are 9-bit signed (-256..255), wb an unsigned byte. |wa * x| <= 2^16 < 2^17,
+// so the low field P[17:0], read as signed, is wa * x exactly; the high field then holds
+// wb * x minus the low product's borrow: wb * x = P[44:18] + P[17] (WP486's correction,
+// left to the instantiating module so that a lane adds the 16 borrows of its products
+// at once instead of correcting each). The pointwise array feeds x = (activation -
+// zero point), wa and wb two lanes' raw weight bytes; the depthwise engine uses the low
+// field alone with wa = (weight - zero point) (the high field is then meaningless).
 //
-// Pipeline, LATENCY = 3 clock-enabled cycles (UG579, DSP48E2 attributes):
+// Pipeline, LATENCY = 2 clock-enabled cycles (UG579, DSP48E2 attributes):
 //   1: AREG = BREG = DREG = 1      A = wb << 18, D = wa, B = x registered
-//   -  ADREG = 0                   pre-adder AD = D + A[26:0] (27 bits) combinational
-//   2: MREG = 1                    M = AD * B (27 x 18 signed -> 45 bits)
-//   3: PREG = 1                    P = M (OPMODE W = 0, Z = 0, Y:X = M; ALUMODE 0)
-// The triple sampled at a rising edge with ce = 1 appears on pa/pb after the third
-// edge with ce = 1; with ce = 0 every stage holds (one clock enable for all of them).
+//   -  ADREG = 0, MREG = 0         pre-adder AD = D + A[26:0] (27 bits) and M = AD * B
+//                                  (27 x 18 signed -> 45 bits) combinational
+//   2: PREG = 1                    P = M (OPMODE W = 0, Z = 0, Y:X = M; ALUMODE 0)
+// MREG = 0 keeps the array's pipeline as it was with plain multipliers (operands, then
+// products); the multiplier then sits between the slice's own input and P registers,
+// whose timing at the 200 MHz target is assumed, not checked (no vendor timing tools
+// here). The triple sampled at a rising edge with ce = 1 appears on pa/pb after the
+// second edge with ce = 1; with ce = 0 every stage holds (one clock enable for all).
 // No reset: a pure data pipeline (its first LATENCY outputs are meaningless).
 //
 // `ifdef SYNTHESIS (Yosys defines it in read_verilog; Verilator does not) the DSP48E2
 // primitive is instantiated: Yosys 0.23 maps only a plain A*B onto DSP48E2, without
 // the pre-adder or the internal registers. Otherwise a behavioural model of the same
 // datapath, which is what Verilator simulates (hw/tb/tb_dsp2.cpp checks it against
-// a*b for all 2^24 byte triples, and the instance the same way on a functional model
-// of the primitive, hw/tb/dsp48e2_model.v; hw/synth/dsp2.ys checks the mapping).
+// plain multiplication for all 2^26 operand triples, and the instance the same way on
+// a functional model of the primitive, hw/tb/dsp48e2_model.v; hw/synth/dsp2.ys checks
+// the mapping).
 `default_nettype none
 module mbn_dsp2 (
     input  wire        clk,
     input  wire        ce,     // clock enable of every pipeline stage
-    input  wire [7:0]  x,      // shared operand (activation byte) -> B port
-    input  wire [7:0]  wa,     // low product's byte  -> D port (pre-adder)
-    input  wire [7:0]  wb,     // high product's byte -> A port, shifted by 18
-    output wire [17:0] pa,     // wa * x, LATENCY cycles later
-    output wire [26:0] pb      // wb * x, LATENCY cycles later (bits 26:16 zero)
+    input  wire [8:0]  x,      // shared operand, signed -> B port
+    input  wire [8:0]  wa,     // low product's operand, signed -> D port (pre-adder)
+    input  wire [7:0]  wb,     // high product's operand, unsigned -> A port, shifted by 18
+    output wire [17:0] pa,     // wa * x (signed), LATENCY cycles later
+    output wire [26:0] pb      // wb * x - pa[17] (signed), LATENCY cycles later
 );
     // clock-enabled cycles from x/wa/wb to pa/pb (see above); public for tb_dsp2
-    localparam LATENCY /* verilator public */ = 3;
+    localparam LATENCY /* verilator public */ = 2;
 
     // the DSP's ports: A is 30 bits (the pre-adder takes A[26:0]), D 27, B 18
     wire [29:0] a_in = {4'd0, wb, 18'd0};
-    wire [26:0] d_in = {19'd0, wa};
-    wire [17:0] b_in = {10'd0, x};
-    wire [44:0] p;             // P[44:0]; P[47:45] are M's sign extension (0 here)
+    wire [26:0] d_in = {{18{wa[8]}}, wa};
+    wire [17:0] b_in = {{9{x[8]}}, x};
+    wire [44:0] p;             // P[44:0]; P[47:45] are M's sign extension
 
 `ifdef SYNTHESIS
     wire [47:0] p48;
@@ -62,7 +67,7 @@ module mbn_dsp2 (
         .BREG(1), .BCASCREG(1),
         .DREG(1),
         .ADREG(0),
-        .MREG(1),
+        .MREG(0),
         .PREG(1),
         .CREG(0),                  // C unused (tied 0)
         .INMODEREG(0), .OPMODEREG(0), .ALUMODEREG(0),   // control inputs are constants:
@@ -82,7 +87,7 @@ module mbn_dsp2 (
         .CARRYINSEL(3'b000), .CARRYIN(1'b0),
         // with AREG = BREG = 1 the A2/B2 registers are used (CEA2/CEB2); A1/B1 are not
         .CEA1(1'b0), .CEA2(ce), .CEB1(1'b0), .CEB2(ce), .CED(ce),
-        .CEAD(1'b0), .CEM(ce), .CEP(ce), .CEC(1'b0),
+        .CEAD(1'b0), .CEM(1'b0), .CEP(ce), .CEC(1'b0),
         .CECTRL(1'b0), .CEINMODE(1'b0), .CEALUMODE(1'b0), .CECARRYIN(1'b0),
         .RSTA(1'b0), .RSTB(1'b0), .RSTC(1'b0), .RSTD(1'b0), .RSTM(1'b0), .RSTP(1'b0),
         .RSTCTRL(1'b0), .RSTINMODE(1'b0), .RSTALUMODE(1'b0), .RSTALLCARRYIN(1'b0),
@@ -97,7 +102,6 @@ module mbn_dsp2 (
     reg  [26:0] a_reg;         // A2 register (A[26:0]; A[29:27] reach only ACOUT/the ALU)
     reg  [26:0] d_reg;         // D register
     reg  [17:0] b_reg;         // B2 register
-    reg  [44:0] m_reg;         // M register (the sum of the two partial products)
     reg  [44:0] p_reg;         // P register
     wire [26:0] ad     = d_reg + a_reg;   // pre-adder, 27 bits, wraps as the DSP's does
     wire [44:0] m_next = 45'($signed(ad) * $signed(b_reg));   // signed 27 x 18 -> 45
@@ -107,8 +111,7 @@ module mbn_dsp2 (
             a_reg <= a_in[26:0];
             d_reg <= d_in;
             b_reg <= b_in;
-            m_reg <= m_next;
-            p_reg <= m_reg;
+            p_reg <= m_next;
         end
     end
     assign p = p_reg;

@@ -2,26 +2,30 @@
 // mbn_mac_array: the shared MAC array (LANES x 16 int8 MACs) and the int32
 // accumulators. Owns the arithmetic of both engines from buffer data to
 // accumulator: zero-point subtraction into 9-bit signed operands, LANES*16
-// products, a pipelined 16-term adder tree per lane, accumulation over the items
-// of one output word (first/last), bias from QBUF.
+// products in LANES*8 + 16 DSP48E2 (two per DSP, mbn_dsp2; docs/hw.md "Two MACs per
+// DSP48E2"), a pipelined 16-term adder tree per lane, accumulation over the items of
+// one output word (first/last), bias from QBUF.
 //
 // Pointwise (dw=0): every lane l sees the same IBUF word (one pixel, 16 input
 //   channels) against its own WBUF word: dot_l = sum_i (x[i]-in_zp)*(w_l[i]-w_zp).
+//   Lanes 2p and 2p+1 share x[i]-in_zp, so one DSP multiplies it by both raw weight
+//   bytes; the w_zp term, w_zp * sum_i (x[i]-in_zp), is computed once for all lanes.
 // Depthwise (dw=1): one item = one input column (3 IBUF words, rows r0..r0+2, one
 //   per IBUF copy). A column outside the tile, or a row outside it, is replaced by
 //   in_zp bytes, so its taps contribute 0 (docs/hw.md: TFLite skips padding). The
 //   two previous columns are kept in registers (the 3x3 window); on an `emit`
 //   item, lane l = channel l of the channel group forms all 9 taps at once:
-//   term t = kh*3+kw: (win[kh][kw][l]-in_zp)*(w_t[l]-w_zp), terms 9..15 are 0.
+//   term t = kh*3+kw: (win[kh][kw][l]-in_zp)*(w_t[l]-w_zp), one product per DSP
+//   (lanes share no operand): taps 0..7 on the pair's packed DSPs, tap 8 on one more.
 //   Weight word t sits in WBUF lane (sel+t)%LANES (see mbn_agen). Non-emit items only
 //   shift the window and do not enter the arithmetic pipeline. With LANES > 16 only
 //   lanes 0..15 compute (their qparams are QBUF lanes 16*qsel..16*qsel+15); the
 //   results of lanes 16..LANES-1 are not written (mbnaccel_top).
 //
-// Timing: issue (addresses to the RAMs) -> S1 (RAM data) -> A1 operands ->
-// A2 products -> A3 16->4 partial sums -> A4 dot -> A5 accumulator/result.
-// No stalls: one item per cycle; a result (LANES int32) every `last` item.
-// QBUF is read with q_raddr (the A3 item's row) so its data lines up with A4.
+// Timing: issue (addresses to the RAMs) -> S1 (RAM data) -> A1 operands (the DSPs'
+// input registers) -> A2 products (P) -> A3 partial sums -> A4 dot -> A5
+// accumulator/result. No stalls: one item per cycle; a result (LANES int32) every
+// `last` item. QBUF is read with q_raddr (the A3 item's row) so its data lines up with A4.
 `default_nettype none
 module mbn_mac_array #(
     parameter LANES = 16,
@@ -121,56 +125,143 @@ module mbn_mac_array #(
             win1_reg <= col_new;
         end
 
-    genvar l, i;
+    // ---- operands ----------------------------------------------------------------
+    // PW: x'_i = IBUF byte i - in_zp, the same for every lane (the shared B operand of
+    // every DSP of term i). Its sum over the word, times w_zp, is the shared correction
+    // c_reg (A2): the DSPs multiply x' by the raw weight bytes, and
+    //     sum_i x'_i * (w_i - w_zp) = sum_i x'_i * w_i - w_zp * sum_i x'_i.
+    // DW: lane l < 16, tap t: (window byte - in_zp) and (weight byte - w_zp), as before.
+    genvar l, i, t, p;
+    wire [16*9-1:0] xp;
+    wire [16*9*9-1:0] xd_all, wd_all;          // [(l*9 + t)*9 +: 9]
     generate
-        for (l = 0; l < LANES; l = l + 1) begin : g_lane
-            reg  signed [8:0]  a_reg [0:15];
-            reg  signed [8:0]  b_reg [0:15];
-            reg  signed [17:0] p_reg [0:15];
-            reg  signed [19:0] ps_reg [0:3];
-            reg  signed [21:0] dot_reg;
-            reg  signed [31:0] acc_reg;
+        for (i = 0; i < 16; i = i + 1) begin : g_xp
+            assign xp[i*9 +: 9] = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
+        end
+        for (l = 0; l < 16; l = l + 1) begin : g_dwop
+            for (t = 0; t < 9; t = t + 1) begin : g_tap
+                // tap t: kh = t/3, kw = t%3; kw 0/1 from the window, 2 the new column
+                localparam KH = t / 3, KW = t % 3;
+                wire [7:0] dcol = KW == 0 ? win0_reg[KH*128 + l*8 +: 8] :
+                                  KW == 1 ? win1_reg[KH*128 + l*8 +: 8] :
+                                            col_new[KH*128 + l*8 +: 8];
+                assign xd_all[(l*9+t)*9 +: 9] = {1'b0, dcol} - {1'b0, in_zp};
+                assign wd_all[(l*9+t)*9 +: 9] = {1'b0, wsel[t*128 + l*8 +: 8]} - {1'b0, w_zp};
+            end
+        end
+    endgenerate
 
+    // the shared PW correction: sum of the word's bytes (A1), then w_zp * sum x' (A2);
+    // 0 in DW, whose DSPs get zero-point-adjusted weights
+    reg  [11:0]        sx_reg;
+    reg  signed [21:0] c_reg;
+    wire [11:0] sx8 [0:7];                     // byte pairs
+    generate
+        for (i = 0; i < 8; i = i + 1) begin : g_sx8
+            assign sx8[i] = 12'(ib_rdata[(2*i)*8 +: 8]) + 12'(ib_rdata[(2*i+1)*8 +: 8]);
+        end
+    endgenerate
+    wire [11:0] sx_s1 = ((sx8[0] + sx8[1]) + (sx8[2] + sx8[3])) + ((sx8[4] + sx8[5]) + (sx8[6] + sx8[7]));
+    wire signed [12:0] sxp = $signed({1'b0, sx_reg}) - $signed({1'b0, in_zp, 4'd0});   // sum x', 13 bits
+    always @(posedge clk) begin
+        sx_reg <= sx_s1;
+        c_reg  <= dw ? 22'sd0 : 22'($signed({1'b0, w_zp}) * sxp);
+    end
+
+    // 4 products (18-bit signed fields of v) summed to 20 bits
+    function automatic signed [19:0] sum4(input [4*18-1:0] v);
+        sum4 = (20'($signed(v[0 +: 18])) + 20'($signed(v[18 +: 18]))) +
+               (20'($signed(v[36 +: 18])) + 20'($signed(v[54 +: 18])));
+    endfunction
+
+    // ---- lane pairs: two MACs per DSP48E2 (mbn_dsp2, docs/hw.md) -----------------------
+    // PW: DSP i of pair p computes x'_i * w_{2p}[i] (low field) and x'_i * w_{2p+1}[i]
+    //   (high field; + the low field's borrow, P[17], summed per lane as bc).
+    // DW (lanes 0..15): DSPs 0..7 compute taps 0..7 of lane 2p, DSPs 8..15 taps 0..7 of
+    //   lane 2p+1, in the low field (exact whatever the high operand); tap 8 of each lane
+    //   has a DSP of its own (single product). With LANES > 16 pairs 8.. are PW only.
+    // Timing: DSP input registers at A1, products (P) at A2, partial sums q at A3,
+    // dot at A4, accumulator at A5.
+    generate
+        for (p = 0; p < LANES / 2; p = p + 1) begin : g_pair
+            localparam LE = 2 * p, LO = 2 * p + 1;
+            localparam HASDW = LO < 16;
+            wire dwm = HASDW ? dw : 1'b0;
+            wire [16*18-1:0] pa_v, pb_v;             // low / high fields (high: P[35:18])
+            wire [16*9-1:0]  unused_pb;              // P[44:36]: beyond the 18-bit products
+            wire [15:0]      borrow;
             for (i = 0; i < 16; i = i + 1) begin : g_term
-                // 9-bit signed operands: (x - zp) with x, zp uint8
-                // DW term i < 9: kh = i/3, kw = i%3; kw 0/1 from the window, 2 the new column
-                localparam KH = (i % 9) / 3, KW = (i % 9) % 3;
-                wire [7:0] dcol = KW == 0 ? win0_reg[KH*128 + (l % 16)*8 +: 8] :
-                                  KW == 1 ? win1_reg[KH*128 + (l % 16)*8 +: 8] :
-                                            col_new[KH*128 + (l % 16)*8 +: 8];
-                wire [8:0] xa  = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
-                wire [8:0] xd  = {1'b0, dcol} - {1'b0, in_zp};
-                wire [8:0] wp  = {1'b0, wb_rdata[l*128 + i*8 +: 8]} - {1'b0, w_zp};
-                wire [8:0] wd  = {1'b0, wsel[(i % 9)*128 + (l % 16)*8 +: 8]} - {1'b0, w_zp};
-                always @(posedge clk) begin
-                    if (!dw) begin
-                        a_reg[i] <= xa;
-                        b_reg[i] <= wp;
-                    end else if (i < 9) begin
-                        a_reg[i] <= xd;
-                        b_reg[i] <= wd;
-                    end else begin
-                        a_reg[i] <= 9'd0;
-                        b_reg[i] <= 9'd0;
-                    end
-                    p_reg[i] <= a_reg[i] * b_reg[i];
+                wire [8:0] bx, da;
+                if (HASDW) begin : g_dwmux
+                    localparam DL = i < 8 ? LE : LO, DT = i % 8;
+                    assign bx = dw ? xd_all[(DL*9+DT)*9 +: 9] : xp[i*9 +: 9];
+                    assign da = dw ? wd_all[(DL*9+DT)*9 +: 9] : {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
+                end else begin : g_pw
+                    assign bx = xp[i*9 +: 9];
+                    assign da = {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
                 end
+                wire [26:0] pb;
+                mbn_dsp2 u_dsp (.clk(clk), .ce(1'b1), .x(bx), .wa(da), .wb(wb_rdata[LO*128 + i*8 +: 8]),
+                                .pa(pa_v[i*18 +: 18]), .pb(pb));
+                assign pb_v[i*18 +: 18] = pb[17:0];
+                assign unused_pb[i*9 +: 9] = pb[26:18];
+                assign borrow[i] = pa_v[i*18 + 17];
             end
-            for (i = 0; i < 4; i = i + 1) begin : g_ps
-                always @(posedge clk)
-                    ps_reg[i] <= (20'(p_reg[4*i]) + 20'(p_reg[4*i+1])) + (20'(p_reg[4*i+2]) + 20'(p_reg[4*i+3]));
+            wire unused_hi = &{1'b0, unused_pb};
+
+            // tap 8 of lanes 2p and 2p+1 (DW)
+            wire [17:0] e_e, e_o;
+            if (HASDW) begin : g_tap8
+                wire [26:0] unused_e, unused_o;
+                mbn_dsp2 u_e (.clk(clk), .ce(1'b1), .x(xd_all[(LE*9+8)*9 +: 9]), .wa(wd_all[(LE*9+8)*9 +: 9]),
+                              .wb(8'd0), .pa(e_e), .pb(unused_e));
+                mbn_dsp2 u_o (.clk(clk), .ce(1'b1), .x(xd_all[(LO*9+8)*9 +: 9]), .wa(wd_all[(LO*9+8)*9 +: 9]),
+                              .wb(8'd0), .pa(e_o), .pb(unused_o));
+                wire unused_t8 = &{1'b0, unused_e, unused_o};
+            end else begin : g_notap8
+                assign e_e = 18'd0;
+                assign e_o = 18'd0;
             end
 
-            wire signed [31:0] bias = qd[l*128 +: 32];
-            wire unused_q = &{1'b0, qd[l*128 + 96 +: 32]};   // entry word 3: reserved 0
-            wire signed [31:0] acc_next = (a4_f ? bias : acc_reg) + {{10{dot_reg[21]}}, dot_reg};
+            // A3: four partial sums per lane (DW: taps 0..3, 4..7, 8, 0)
+            wire [4:0] bc = 5'(borrow[0]) + 5'(borrow[1]) + 5'(borrow[2]) + 5'(borrow[3]) +
+                            5'(borrow[4]) + 5'(borrow[5]) + 5'(borrow[6]) + 5'(borrow[7]) +
+                            5'(borrow[8]) + 5'(borrow[9]) + 5'(borrow[10]) + 5'(borrow[11]) +
+                            5'(borrow[12]) + 5'(borrow[13]) + 5'(borrow[14]) + 5'(borrow[15]);
+            wire signed [19:0] la0 = sum4(pa_v[0 +: 72]),  la1 = sum4(pa_v[72 +: 72]);
+            wire signed [19:0] la2 = sum4(pa_v[144 +: 72]), la3 = sum4(pa_v[216 +: 72]);
+            wire signed [19:0] hb0 = sum4(pb_v[0 +: 72]),  hb1 = sum4(pb_v[72 +: 72]);
+            wire signed [19:0] hb2 = sum4(pb_v[144 +: 72]), hb3 = sum4(pb_v[216 +: 72]);
+            reg  signed [21:0] qe_reg [0:3];
+            reg  signed [21:0] qo_reg [0:3];
             always @(posedge clk) begin
-                dot_reg <= (22'(ps_reg[0]) + 22'(ps_reg[1])) + (22'(ps_reg[2]) + 22'(ps_reg[3]));
-                if (a4_v) acc_reg <= acc_next;
-                if (a4_v && a4_l) begin
-                    res_acc[l*32 +: 32]   <= acc_next;
-                    res_mult[l*32 +: 32]  <= qd[l*128 + 32 +: 32];
-                    res_shift[l*32 +: 32] <= qd[l*128 + 64 +: 32];
+                qe_reg[0] <= 22'(la0);
+                qe_reg[1] <= 22'(la1);
+                qe_reg[2] <= dwm ? 22'($signed(e_e)) : 22'(la2);
+                qe_reg[3] <= dwm ? 22'sd0 : 22'(la3) - c_reg;
+                qo_reg[0] <= dwm ? 22'(la2) : 22'(hb0);
+                qo_reg[1] <= dwm ? 22'(la3) : 22'(hb1);
+                qo_reg[2] <= dwm ? 22'($signed(e_o)) : 22'(hb2);
+                qo_reg[3] <= dwm ? 22'sd0 : (22'(hb3) + 22'(bc)) - c_reg;
+            end
+
+            // A4: dot; A5: accumulator and result, per lane
+            for (l = 0; l < 2; l = l + 1) begin : g_lane
+                localparam L = 2 * p + l;
+                reg  signed [21:0] dot_reg;
+                reg  signed [31:0] acc_reg;
+                wire signed [31:0] bias = qd[L*128 +: 32];
+                wire unused_q = &{1'b0, qd[L*128 + 96 +: 32]};   // entry word 3: reserved 0
+                wire signed [31:0] acc_next = (a4_f ? bias : acc_reg) + {{10{dot_reg[21]}}, dot_reg};
+                always @(posedge clk) begin
+                    if (l == 0) dot_reg <= (qe_reg[0] + qe_reg[1]) + (qe_reg[2] + qe_reg[3]);
+                    else        dot_reg <= (qo_reg[0] + qo_reg[1]) + (qo_reg[2] + qo_reg[3]);
+                    if (a4_v) acc_reg <= acc_next;
+                    if (a4_v && a4_l) begin
+                        res_acc[L*32 +: 32]   <= acc_next;
+                        res_mult[L*32 +: 32]  <= qd[L*128 + 32 +: 32];
+                        res_shift[L*32 +: 32] <= qd[L*128 + 64 +: 32];
+                    end
                 end
             end
         end

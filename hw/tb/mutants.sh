@@ -19,10 +19,14 @@ MUTANTS=$(cat <<'EOF'
 2|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/wire wrap0 = stride2 ? m0_reg != 2'd0 : m0_reg == 2'd2;/wire wrap0 = stride2 ? m0_reg == 2'd0 : m0_reg == 2'd2;/|agen: stride-2 bank-row wrap of read port 0
 3|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/wire cv   = c_reg >= 0 \&\& c_reg < $signed({2'd0, in_w});/wire cv   = c_reg >= 0 \&\& c_reg <= $signed({2'd0, in_w});/|agen: column in_w flagged inside the tile
 4|tb_agen|mbn_agen|mbn_agen.v|-GLB=5 -CFLAGS -DLB=5|s/oa_reg   <= oa_base_reg + NB32;/oa_reg   <= oa_base_reg + 32'd1;/|agen (LANES=32): PW group step of the OBUF address 1 word instead of NB
-5|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-CFLAGS -DLANES=16|s/a_reg\[i\] <= xa;/a_reg[i] <= {xa[7], xa[7:0]};/|mac: 8-bit instead of 9-bit PW activation operand (wrong only for offsets beyond +-127)
-6|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-CFLAGS -DLANES=16|s/(a4_f ? bias : acc_reg)/(a4_l ? bias : acc_reg)/|mac: accumulator restarts on the last item instead of the first
-7|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-CFLAGS -DLANES=16|s/wire \[9\*128-1:0\] wsel = wdup\[s1_sel\*128 +: 9\*128\];/wire [9*128-1:0] wsel = wdup[0 +: 9*128];/|mac: DW weight words not rotated by iss_sel
-8|tb_mac_array|mbn_mac_array|mbn_mac_array.v|-GLANES=32 -GLB=5 -GQSW=1 -CFLAGS -DLANES=32|s/dw ? q_grp : q_rdata\[16\*128-1:0\]/q_rdata[16*128-1:0]/|mac (LANES=32): DW qparams always from QBUF lanes 0..15
+5|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/assign xp\[i\*9 +: 9\] = {1'b0, ib_rdata\[i\*8 +: 8\]} - {1'b0, in_zp};/assign xp[i*9 +: 9] = 9'($signed(8'(ib_rdata[i*8 +: 8] - in_zp)));/|mac: 8-bit instead of 9-bit PW activation operand (wrong only for offsets beyond +-127)
+6|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/(a4_f ? bias : acc_reg)/(a4_l ? bias : acc_reg)/|mac: accumulator restarts on the last item instead of the first
+7|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/wire \[9\*128-1:0\] wsel = wdup\[s1_sel\*128 +: 9\*128\];/wire [9*128-1:0] wsel = wdup[0 +: 9*128];/|mac: DW weight words not rotated by iss_sel
+8|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -GQSW=1 -CFLAGS -DLANES=32|s/dw ? q_grp : q_rdata\[16\*128-1:0\]/q_rdata[16*128-1:0]/|mac (LANES=32): DW qparams always from QBUF lanes 0..15
+27|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/(22'(hb3) + 22'(bc)) - c_reg/22'(hb3) - c_reg/|mac: the low products' borrows not added to the odd lanes (WP486 correction)
+28|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/22'(la3) - c_reg;/22'(la3);/|mac: w_zp correction missing on the even lanes
+29|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/.x(xd_all\[(LO\*9+8)\*9 +: 9\])/.x(xd_all[(LE*9+8)*9 +: 9])/|mac: DW tap 8 of the odd lane reads the even lane's pixel
+30|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -GQSW=1 -CFLAGS -DLANES=32|s/c_reg  <= dw ? 22'sd0 : 22'($signed({1'b0, w_zp}) \* sxp);/c_reg  <= dw ? 22'sd0 : 22'($signed(w_zp) * sxp);/|mac (LANES=32): w_zp taken as signed in the correction
 9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire \[8:0\]  bwords = 9'd256 -/wire [8:0]  bwords = 9'd257 -/|dma_rd: burst may cross 4 KiB by one beat
 10|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/outst_reg < MAX_RD_OUTSTANDING/outst_reg <= MAX_RD_OUTSTANDING/|dma_rd: one burst more than MAX_RD_OUTSTANDING
 11|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/!abort_reg \&\& !abort \&\&/!abort_reg \&\&/|dma_rd: issues an AR in the cycle abort is raised
@@ -37,10 +41,11 @@ MUTANTS=$(cat <<'EOF'
 26|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        dense  = stride == {wpp, 4'd0};/wire        dense  = stride >= {wpp, 4'd0};/|dma_wr: strided stores taken for dense (bursts run over the gaps)
 19|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign pb = p\[44:18\];/assign pb = p[43:17];/|dsp2: high product's field taken one bit low (P[43:17])
 20|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/wire \[26:0\] ad     = d_reg + a_reg;/wire [26:0] ad     = a_reg;/|dsp2: D (wa) not added in the pre-adder
-21|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign p = p_reg;/assign p = m_reg;/|dsp2: pipeline one stage short (P register bypassed)
+21|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign p = p_reg;/assign p = m_next;/|dsp2: pipeline one stage short (P register bypassed)
 22|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/if (ce) begin/if (1'b1) begin/|dsp2: ce ignored (the pipeline runs through stalls)
 23|tb_dsp2|mbn_dsp2|mbn_dsp2.v|+define+SYNTHESIS hw/tb/dsp48e2_model.v -CFLAGS -DPRIM|s/.INMODE(5'b00100)/.INMODE(5'b01100)/|dsp2 (DSP48E2 instance): INMODE[3] set, the pre-adder subtracts A
-24|tb_dsp2|mbn_dsp2|mbn_dsp2.v|+define+SYNTHESIS hw/tb/dsp48e2_model.v -CFLAGS -DPRIM|s/.CEM(ce)/.CEM(1'b1)/|dsp2 (DSP48E2 instance): M register not clock-enabled
+24|tb_dsp2|mbn_dsp2|mbn_dsp2.v|+define+SYNTHESIS hw/tb/dsp48e2_model.v -CFLAGS -DPRIM|s/.CEP(ce)/.CEP(1'b1)/|dsp2 (DSP48E2 instance): P register not clock-enabled
+31|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/wire \[17:0\] b_in = {{9{x\[8\]}}, x};/wire [17:0] b_in = {9'd0, x};/|dsp2: x not sign-extended to the B port
 EOF
 )
 

@@ -41,7 +41,7 @@ runtb() { # name timeout
 
 lint
 build requant mbn_requant hw/tb/tb_requant.cpp hw/rtl/mbn_requant.v && runtb requant 300
-# the two-products-per-DSP48E2 wrapper (its behavioural model): all 2^24 byte triples
+# the two-products-per-DSP48E2 wrapper (its behavioural model): all 2^26 operand triples
 build dsp2 mbn_dsp2 hw/tb/tb_dsp2.cpp hw/rtl/mbn_dsp2.v && runtb dsp2 300
 # ... and its synthesis branch, the DSP48E2 instance, on a functional model of the primitive
 build dsp2_prim mbn_dsp2 hw/tb/tb_dsp2.cpp hw/rtl/mbn_dsp2.v hw/tb/dsp48e2_model.v +define+SYNTHESIS \
@@ -50,8 +50,8 @@ build dsp2_prim mbn_dsp2 hw/tb/tb_dsp2.cpp hw/rtl/mbn_dsp2.v hw/tb/dsp48e2_model
 # parameterized ones at the default and at LANES = 32 (as sim:mac=512: -GLANES=32)
 build agen mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -CFLAGS -DLB=4 && runtb agen 120
 build agen32 mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -GLB=5 -CFLAGS -DLB=5 && runtb agen32 120
-build mac_array mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v -CFLAGS -DLANES=16 && runtb mac_array 120
-build mac_array32 mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v -GLANES=32 -GLB=5 -GQSW=1 \
+build mac_array mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16 && runtb mac_array 120
+build mac_array32 mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -GQSW=1 \
     -CFLAGS -DLANES=32 && runtb mac_array32 120
 # the port `abort` is a C library name (Verilator calls it __SYM__abort)
 build dma_rd mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD && runtb dma_rd 120
