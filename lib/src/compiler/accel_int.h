@@ -91,9 +91,10 @@ void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64
 bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin, int cout, uint64_t npix);
 /* Fuse depthwise layer i with the pointwise layer after it (*fp: the fused tiling)? */
 bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp);
-/* Chain the output of the fused pair (i, i+1), tiled as f, into the next fused pair's
- * depthwise input (*next: that pair's tiling)? docs/hw.md "Chaining". */
-bool accel_chain_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, const struct fuse_plan *f,
+/* Chain the output of the fused pair (i, i+1), tiled as *f, into the next fused pair's
+ * depthwise input? docs/hw.md "Chaining". When it does, *f and *next are both pairs'
+ * tilings (one pixel tile each, possibly replacing *f's own). */
+bool accel_chain_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, struct fuse_plan *f,
 		      struct fuse_plan *next);
 
 /* accel_emit.c: pack a layer's weights into im and append its descriptors to dl (al:

@@ -348,7 +348,8 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
  * one pixel tile and read the 512x512 weights once), but a tile whose DW input load
  * outlasts the PW compute it hides behind costs cycles.
  */
-static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout)
+static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout,
+			int rows_only)
 {
 	const int lanes = c->lanes, cols = cp / 16;
 	if (!c->fuse || lanes != 16)
@@ -366,7 +367,7 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
 	for (int pass = 0; pass < 2; pass++)
 		for (int rows = rows_max; rows >= 1; rows--) {
 			uint64_t P = (uint64_t)rows * dl_->out_w;
-			if (P > 65535)
+			if (P > 65535 || (rows_only && rows != rows_only))
 				continue;
 			for (int whole = 0; whole < 2; whole++) {
 				int g = imin(g_max, (int)(c->obuf_bytes / (P * (uint64_t)lanes)));
@@ -419,7 +420,7 @@ bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int 
 	if (!accel_is_pw(lp) || lp->in_h != ld->out_h || lp->in_w != ld->out_w)
 		return false;
 	int cout = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
-	if (!fuse_choose(fp, c, ld, cp, cout))
+	if (!fuse_choose(fp, c, ld, cp, cout, 0))
 		return false;
 	uint64_t map = (uint64_t)ld->out_h * ld->out_w * (uint64_t)cp;
 	struct pw_tiling t;
@@ -431,26 +432,65 @@ bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int 
 }
 
 /*
- * Chain the fused pair (i, i+1)'s pointwise output into the next pair's depthwise input
- * on chip (docs/hw.md "Chaining", CAPS3 CHAIN)? When the pair is one pixel tile (its
- * pointwise descriptors cover the whole map), the next two layers are a depthwise and a
- * pointwise layer of the same segment that fuse as one tile too (*next), and the map fits
- * an IBUF half in the depthwise input layout. It then never goes to DRAM: its store, the
- * next pair's load of it, and the stall between them (the load waits for the store by the
- * DRAM-order rule) are gone, and it costs nothing: the tilings stay as they were.
+ * One chaining link (docs/hw.md "Chaining", CAPS3 CHAIN): can the fused pair (i, i+1),
+ * planned as *f, keep its pointwise output on chip as the depthwise input of the pair
+ * (i+2, i+3)? Both must be one pixel tile (the pointwise descriptors cover the whole
+ * map; the next depthwise reads it whole) and the map must fit an IBUF half in the
+ * depthwise input layout. *f1 and *n1 are the two pairs' one-tile plans (f1 = *f when
+ * that is one tile already); *extra the cycles the link costs by the estimates
+ * (fuse_estimate): what one tile costs over each pair's own plan, less the next pair's
+ * input load, which a chained pair does not do (its one-tile estimate has it unhidden,
+ * at 16 B/cycle). Negative: the link saves time.
  */
-bool accel_chain_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, const struct fuse_plan *f,
-		      struct fuse_plan *next)
+static bool chain_link(const struct accel_plan *p, const struct mbn_graph *g, int i, const struct fuse_plan *f,
+		       struct fuse_plan *f1, struct fuse_plan *n1, int64_t *extra)
 {
 	const struct accel_caps *c = &p->caps;
 	if (!c->chain || c->lanes != 16 || i + 3 >= p->seg_end)
 		return false;
 	const struct mbn_layer *ld = &g->layers[i], *lp = &g->layers[i + 1], *ld2 = &g->layers[i + 2];
-	if (f->rows < ld->out_h || !p->layers[i + 2].on_accel || !accel_is_dw(ld2) || ld2->in_h != lp->out_h ||
-	    ld2->in_w != lp->out_w)
+	if (!p->layers[i + 2].on_accel || !accel_is_dw(ld2) || ld2->in_h != lp->out_h || ld2->in_w != lp->out_w)
 		return false;
+	int cp = (int)round_up((uint64_t)ld->in_c, (uint64_t)p->chan_pad);
 	int cp2 = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
-	if (!accel_ibuf_fits(c, (uint64_t)ld2->in_h, (uint64_t)ld2->in_w * (uint64_t)cp2, c->ibuf_bytes))
+	int cout2 = (int)round_up((uint64_t)g->layers[i + 3].out_c, (uint64_t)p->chan_pad);
+	uint64_t map = (uint64_t)ld2->in_h * ld2->in_w * (uint64_t)cp2;
+	struct fuse_plan next;
+	if (!accel_ibuf_fits(c, (uint64_t)ld2->in_h, (uint64_t)ld2->in_w * (uint64_t)cp2, c->ibuf_bytes) ||
+	    !accel_fuse_wins(p, g, i + 2, cp2, &next))
 		return false;
-	return accel_fuse_wins(p, g, i + 2, cp2, next) && next->rows >= ld2->out_h;
+	*f1 = *f;
+	*n1 = next;
+	if (f1->rows < ld->out_h && !fuse_choose(f1, c, ld, cp, cp2, ld->out_h))
+		return false;
+	if (n1->rows < ld2->out_h && !fuse_choose(n1, c, ld2, cp2, cout2, ld2->out_h))
+		return false;
+	*extra = (int64_t)(f1->cycles - f->cycles) + (int64_t)n1->cycles - (int64_t)(map / 16) - (int64_t)next.cycles;
+	return true;
+}
+
+/*
+ * Chain the fused pair (i, i+1) into the next one? Its map then never goes to DRAM: its
+ * store, the next pair's load of it and the stall between them (the load waits for the
+ * store by the DRAM-order rule) are gone, but both pairs must run as one pixel tile,
+ * which costs where their own plans were several (the first tile's load no longer hides
+ * the rest). Taken when chain_link estimates that it saves time (extra <= 0); a pair
+ * that is one tile in its own plan always chains when the map fits. *f and *next become
+ * the plans. Measured on the 256-MAC grid (sim device): alpha 0.25-128 97,783 -> 96,071
+ * cycles, 0.5-224 693,690 -> 687,115, 0.75-192 1,048,754 -> 1,043,577; the worst cell,
+ * 0.5-192, 504,087 -> 504,415. Following the chain further before deciding (summing the
+ * later links' savings) chained more and gave 0.25-128 90,726, but 0.5-160 371,668 ->
+ * 373,274 and 0.5-192 507,182: the estimates, made per pair, miss how much of a layer
+ * boundary the device already overlaps across jobs.
+ */
+bool accel_chain_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, struct fuse_plan *f,
+		      struct fuse_plan *next)
+{
+	struct fuse_plan f1, n1;
+	int64_t extra;
+	if (!chain_link(p, g, i, f, &f1, &n1, &extra) || extra > 0)
+		return false;
+	*f = f1;
+	*next = n1;
+	return true;
 }
