@@ -104,6 +104,9 @@ module mbn_agen #(
     reg [31:0] cb0_reg, cb1_reg, cb2_reg;   // the same at oy = 0 of channel group cg
 
     wire [31:0] j32  = {20'd0, jn};
+    // PW: the last pixel's index, registered at S_SET1 (pixels is static from then on):
+    // the subtraction's carry chain off the per-item compare (32 lanes' longest path)
+    reg  [31:0] pix_m1_reg;
     wire signed [17:0] sstep = stride2 ? 18'sd2 : 18'sd1;
     wire signed [17:0] c_init = -$signed({16'd0, pad_left});
     wire signed [17:0] r_init = {{10{row_off[7]}}, row_off};
@@ -178,6 +181,7 @@ module mbn_agen #(
         end
         S_SET1: begin
             rw_reg <= {16'd0, in_w} * j32;
+            pix_m1_reg <= pixels - 32'd1;
             fl_reg <= $signed({1'b0, ro_q}) - 9'sd43;
             minit_reg <= 2'(ro_x - {1'b0, ro_q} * 9'd3);
             nc_m1_reg <= (stride2 ? {out_w[14:0], 1'b0} : out_w) + (stride2 ? 16'd0 : 16'd1);
@@ -211,7 +215,7 @@ module mbn_agen #(
                     j_reg <= j_reg + 12'd1;
                 end else begin
                     j_reg <= 12'd0;
-                    if (p_reg != pixels - 32'd1) begin
+                    if (p_reg != pix_m1_reg) begin
                         p_reg  <= p_reg + 32'd1;
                         oa_reg <= oa_reg + {20'd0, oc16};
                         // next pixel: next bank, the same bank row unless bank 2 wraps
