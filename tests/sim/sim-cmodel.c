@@ -474,16 +474,19 @@ static void test_random(void)
 		struct mbn_cmodel_fault f;
 		int rc = mbn_cmodel_run(mem, MEM, c.reg, 4, 0, 0, (uint32_t)n, &f);
 		if (rc || f.rd_bytes != rd || f.wr_bytes != wr || f.desc_done != (uint32_t)n) {
-			if (bad++ < 3)
-				printf("cmodel-random-chains: iteration %d: rc %d desc %u rd %" PRIu64 "/%" PRIu64
-				       " wr %" PRIu64 "/%" PRIu64 " done %u of %d\n",
-				       it, rc, f.desc, f.rd_bytes, rd, f.wr_bytes, wr, f.desc_done, n);
-			printf("  code %d offset 0x%x\n", f.code, f.offset);
-			if (bad <= 3 && f.desc < (uint32_t)n) {
-				struct tdesc *e = &c.d[f.desc], *q = f.desc ? &c.d[f.desc - 1] : e;
-				printf("  desc op %u reuse_in %u fuse %u chained %u in %ux%ux%u out %ux%ux%u region in %u out %u off in %u out %u stride %u | prev op %u fuse %u chained %u\n",
-				       e->op, e->reuse_input, e->fuse, e->chained, e->in_rows, e->in_w, e->in_c, e->out_rows, e->out_w, e->out_c,
-				       e->in_region, e->out_region, e->in_offset, e->out_offset, e->out_stride, q->op, q->fuse, q->chained);
+			/* the first three failures, with the faulting descriptor and the one before */
+			if (bad++ < 3) {
+				printf("cmodel-random-chains: iteration %d: rc %d code %d offset 0x%x desc %u rd %" PRIu64
+				       "/%" PRIu64 " wr %" PRIu64 "/%" PRIu64 " done %u of %d\n",
+				       it, rc, f.code, f.offset, f.desc, f.rd_bytes, rd, f.wr_bytes, wr, f.desc_done, n);
+				if (f.desc < (uint32_t)n) {
+					struct tdesc *e = &c.d[f.desc], *q = f.desc ? &c.d[f.desc - 1] : e;
+					printf("  desc op %u reuse_in %u fuse %u chained %u in %ux%ux%u out %ux%ux%u region in %u "
+					       "out %u off in %u out %u stride %u | prev op %u fuse %u chained %u\n",
+					       e->op, e->reuse_input, e->fuse, e->chained, e->in_rows, e->in_w, e->in_c, e->out_rows,
+					       e->out_w, e->out_c, e->in_region, e->out_region, e->in_offset, e->out_offset,
+					       e->out_stride, q->op, q->fuse, q->chained);
+				}
 			}
 		}
 	}

@@ -261,10 +261,18 @@ static void check_file(const char *path)
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	/* as CAPS reports them (halves) with the whole-buffer capacity beside, and without
 	 * it (the compiler then stays within the halves) */
-	struct accel_caps def = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false, false };
-	struct accel_caps tiny = { 16, 256, 512 * 16, 32, 256 * 16, 1024, 8, 1024 * 16, 64, 512 * 16, false, false, false, false, false };
-	struct accel_caps wide = { 32, 512, 4096 * 16, 256, 2048 * 16, 1024, 8, 8192 * 16, 512, 4096 * 16, false, false, false, false, false };
-	struct accel_caps halves = { 16, 256, 4096 * 16, 256, 2048 * 16, 1024, 8, 0, 0, 0, false, false, false, false, false };
+	/* designated initializers: a field added to struct accel_caps is false/0 here
+	 * unless a configuration below sets it */
+	struct accel_caps def = { .lanes = 16, .macs = 256, .ibuf_bytes = 4096 * 16, .wbuf_rows = 256,
+				  .obuf_bytes = 2048 * 16, .qbuf_entries = 1024, .regions = 8,
+				  .ibuf_full_bytes = 8192 * 16, .wbuf_full_rows = 512, .obuf_full_bytes = 4096 * 16 };
+	struct accel_caps tiny = { .lanes = 16, .macs = 256, .ibuf_bytes = 512 * 16, .wbuf_rows = 32,
+				   .obuf_bytes = 256 * 16, .qbuf_entries = 1024, .regions = 8,
+				   .ibuf_full_bytes = 1024 * 16, .wbuf_full_rows = 64, .obuf_full_bytes = 512 * 16 };
+	struct accel_caps wide = def;
+	wide.lanes = 32, wide.macs = 512;
+	struct accel_caps halves = def;
+	halves.ibuf_full_bytes = halves.wbuf_full_rows = halves.obuf_full_bytes = 0;
 	struct accel_caps def_f = def, tiny_f = tiny;
 	def_f.fuse = tiny_f.fuse = true;
 	/* IBUF row banks (docs/hw.md, VERSION 1.2): the same sizes, ~3x the IBUF tiles */
