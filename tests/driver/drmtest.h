@@ -29,6 +29,7 @@
 #define ID_VALUE MBN_ID_VALUE
 #define CAPS3_FUSE MBN_CAPS3_FUSE /* docs/hw.md: the DW descriptor bit fuse (d0[10]) */
 #define CAPS3_IBANK MBN_CAPS3_IBANK /* docs/hw.md "IBUF row banks": the banked capacity rule */
+#define CAPS3_CHAIN MBN_CAPS3_CHAIN /* docs/hw.md "Chaining": fuse on a PW, chained on a DW */
 
 /* ---- reporting (drmtest_lib.c): "PASS name ..." / "FAIL name: why" */
 
@@ -108,6 +109,7 @@ void test_wait_timeout(int fd);
 /* drmtest_desc.c: on the job test_bad_submit made */
 void test_desc_refused(int fd, struct pwjob *j);
 void test_desc_reuse(int fd, struct pwjob *j);
+void test_desc_chain(int fd, struct pwjob *j);
 /* an output extent exactly filling the BO: runs; returns its job id (0 if none) */
 uint64_t test_desc_exact_fit(int fd, struct pwjob *j);
 void test_ibuf_capacity(int fd);

@@ -187,6 +187,59 @@ void test_desc_reuse(int fd, struct pwjob *j)
 		fail("desc-reuse-same-size", "r=%d status %u", rr, rr ? 0 : rw.status);
 }
 
+/* Chaining (docs/hw.md "Chaining", CAPS3 CHAIN): a chained DW reads the map the chained
+ * PW descriptors right before it wrote into IBUF. The kernel accepts it only when those
+ * PWs wrote the whole map and the DW reads no more than the map (mbn_reuse_step), so a
+ * chained DW cannot read what an earlier job, maybe another process's, left in IBUF.
+ * Without CHAIN both bits are reserved. */
+void test_desc_chain(int fd, struct pwjob *j)
+{
+	struct mbn_desc m[2];
+	uint32_t chain[2][16];
+	uint64_t caps3 = 0;
+	get_param(fd, MBNACCEL_PARAM_CAPS3, &caps3);
+
+	/* the PW's output (rows x w pixels, out_c channels) as a map in IBUF; the DW reads
+	 * it and stores to the output BO as the PW would (out_c <= its stride) */
+	m[0] = pw_fields(j);
+	m[0].fuse = 1, m[0].out_region = 0, m[0].out_offset = 0, m[0].out_stride = j->out_c;
+	m[1] = pw_fields(j);
+	m[1].op = MBN_OP_DW, m[1].round = 0, m[1].reuse_input = 1, m[1].chained = 1;
+	m[1].in_c = m[1].out_c = j->out_c;
+	m[1].stride = 1;
+	if (!(caps3 & CAPS3_CHAIN)) {
+		desc_pack_chain(m, 2, chain);
+		EXPECT_ERR("desc-chain-without-caps", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+		return;
+	}
+	desc_pack_chain(m, 2, chain);
+	uint64_t id;
+	struct drm_mbnaccel_wait w = { 0 };
+	int r = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &id);
+	if (!r && !(r = wait_job(fd, id, 60000, &w)) && w.status == 0 && w.desc_done == 2)
+		pass("desc-chain-whole-map accepted and done");
+	else
+		fail("desc-chain-whole-map", "r=%d status %u done %u", r, w.status, w.desc_done);
+
+	/* a chained DW after a PW that wrote to DRAM: no map, IBUF holds another job's bytes */
+	struct mbn_desc pw = m[0];
+	m[0] = pw_fields(j);
+	desc_pack_chain(m, 2, chain);
+	EXPECT_ERR("desc-chain-no-map", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+	/* the only descriptor of its job */
+	desc_pack_chain(&m[1], 1, chain);
+	EXPECT_ERR("desc0-chain", submit(fd, chain, 1, j->h, 4, 0, 0, 0, NULL), EINVAL);
+	/* a map with only its first 16 channels written */
+	m[0] = pw, m[0].out_c = 16;
+	desc_pack_chain(m, 2, chain);
+	EXPECT_ERR("desc-chain-partial-map", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+	/* a DW reading one row more than the map has */
+	m[0] = pw;
+	m[1].in_rows = j->rows + 1;
+	desc_pack_chain(m, 2, chain);
+	EXPECT_ERR("desc-chain-reads-more", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL), EINVAL);
+}
+
 uint64_t test_desc_exact_fit(int fd, struct pwjob *j)
 {
 	/* an output extent exactly filling the BO is fine; one byte more is not

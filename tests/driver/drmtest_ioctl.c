@@ -176,6 +176,7 @@ void test_bad_submit(int fd)
 	/* the descriptors themselves, on the same job (drmtest_desc.c) */
 	test_desc_refused(fd, j);
 	test_desc_reuse(fd, j);
+	test_desc_chain(fd, j);
 	uint64_t id = test_desc_exact_fit(fd, j);
 
 	struct drm_mbnaccel_wait wt = { .job_id = 0 };
