@@ -9,8 +9,13 @@
 //            left = shift + right when shift >= 0; h = floor(x * mult / 2^31) (sqdmulh:
 //            no rounding constant, INT32_MIN^2 saturates), then the ties-up shift
 //   out = min(max(q + out_zp, act_min), act_max)   (TFLite: act_max if act_min > act_max)
-// The 32x32 product is split in four 17x17 signed partial products so each maps to
-// one DSP48E2 and no adder chain longer than 64 bits sits between two registers.
+// The 32x32 product is split in three partial products that each fit one DSP48E2's
+// 27 x 18 signed multiplier, x = xh*2^26 + xl (xl 26 bits unsigned, xh 6 bits signed),
+// m = mh*2^17 + ml (ml 17 bits unsigned, mh 15 bits signed):
+//   x*m = xl*ml + xl*mh*2^17 + (m >> 5)*xh*2^31 + m[4:0]*xh*2^26
+// the last (5 x 6 bits) as shift-and-add in LUTs (Yosys would give it a DSP of its
+// own); no adder chain longer than 64 bits sits between two registers. (Four 17 x 17
+// partial products before: one DSP48E2 more per lane.)
 `default_nettype none
 module mbn_requant (
     input  wire        clk,
@@ -40,24 +45,35 @@ module mbn_requant (
     reg  [4:0]  s1_r_reg;
 
     // ---- stage 2: partial products ----------------------------------------
-    wire signed [16:0] xh = {s1_x_reg[31], s1_x_reg[31:16]};
-    wire signed [16:0] xl = {1'b0, s1_x_reg[15:0]};
-    wire signed [16:0] mh = {s1_m_reg[31], s1_m_reg[31:16]};
-    wire signed [16:0] ml = {1'b0, s1_m_reg[15:0]};
-    reg  signed [33:0] pp_hh_reg, pp_hl_reg, pp_lh_reg, pp_ll_reg;
+    wire signed [26:0] xl  = {1'b0, s1_x_reg[25:0]};
+    wire signed [5:0]  xh  = s1_x_reg[31:26];
+    wire signed [17:0] ml  = {1'b0, s1_m_reg[16:0]};
+    wire signed [17:0] mh  = {{3{s1_m_reg[31]}}, s1_m_reg[31:17]};
+    wire signed [26:0] m27 = s1_m_reg[31:5];
+    wire signed [17:0] xh18 = {{12{xh[5]}}, xh};
+    // m[4:0] * xh, 11 bits signed, by shift and add
+    wire signed [10:0] xh11 = {{5{xh[5]}}, xh};
+    wire signed [10:0] p4_n = (s1_m_reg[0] ? xh11 : 11'sd0) + (s1_m_reg[1] ? xh11 <<< 1 : 11'sd0) +
+                              (s1_m_reg[2] ? xh11 <<< 2 : 11'sd0) + (s1_m_reg[3] ? xh11 <<< 3 : 11'sd0) +
+                              (s1_m_reg[4] ? xh11 <<< 4 : 11'sd0);
+    reg  signed [43:0] pp1_reg;          // xl * ml      (0 .. 2^43)
+    reg  signed [41:0] pp2_reg;          // xl * mh      (|.| < 2^40)
+    reg  signed [33:0] pp3_reg;          // (m >> 5) * xh (|.| <= 2^31)
+    reg  signed [10:0] pp4_reg;          // m[4:0] * xh
     reg                s2_sat_reg;
     reg  [4:0]         s2_r_reg;
 
-    // ---- stage 3: combine (hh<<32 | ll) + 2^30, hl + lh -------------------
-    reg  signed [63:0] s3_a_reg;
-    reg  signed [34:0] s3_b_reg;
+    // ---- stage 3: combine pp1 + pp4*2^26 + 2^30, pp2 + pp3*2^14 ----------------
+    reg  signed [45:0] s3_a_reg;
+    reg  signed [47:0] s3_b_reg;
     reg                s3_sat_reg;
     reg  [4:0]         s3_r_reg;
-    wire signed [63:0] s3_a_n = {pp_hh_reg[31:0], pp_ll_reg[31:0]} + (rm2_reg == 2'd2 ? 64'sd0 : 64'sd1073741824);
-    wire signed [34:0] s3_b_n = {pp_hl_reg[33], pp_hl_reg} + {pp_lh_reg[33], pp_lh_reg};
+    wire signed [45:0] s3_a_n = 46'(pp1_reg) + (46'(pp4_reg) <<< 26) +
+                                (rm2_reg == 2'd2 ? 46'sd0 : 46'sd1073741824);
+    wire signed [47:0] s3_b_n = 48'(pp2_reg) + (48'(pp3_reg) <<< 14);
 
-    // ---- stage 4: h --------------------------------------------------------
-    wire signed [63:0] prod = s3_a_reg + ({{29{s3_b_reg[34]}}, s3_b_reg} <<< 16);
+    // ---- stage 4: h = the product's bits 62..31 ---------------------------------
+    wire signed [63:0] prod = 64'(s3_a_reg) + (64'(s3_b_reg) <<< 17);
     reg  signed [31:0] h_reg;
     reg  [4:0]         s4_r_reg;
 
@@ -97,10 +113,10 @@ module mbn_requant (
         s1_r_reg  <= right_n;
         rm1_reg   <= round_mode;
 
-        pp_hh_reg <= xh * mh;
-        pp_hl_reg <= xh * ml;
-        pp_lh_reg <= xl * mh;
-        pp_ll_reg <= xl * ml;
+        pp1_reg <= 44'(xl * ml);
+        pp2_reg <= 42'(xl * mh);
+        pp3_reg <= 34'(m27 * xh18);
+        pp4_reg <= p4_n;
         s2_sat_reg <= (s1_x_reg == 32'h8000_0000) && (s1_m_reg == 32'h8000_0000);
         s2_r_reg  <= s1_r_reg;
         rm2_reg   <= rm1_reg;
@@ -131,7 +147,7 @@ module mbn_requant (
         else     v_reg <= {v_reg[6:0], in_valid};
     end
 
-    wire unused_ok = &{1'b0, pp_hh_reg[33:32], pp_ll_reg[33:32], prod[63], prod[30:0], hs1[32]};
+    wire unused_ok = &{1'b0, prod[63], prod[30:0], hs1[32]};
     assign out_valid = v_reg[7];
     assign out_q     = out_reg;
 endmodule
