@@ -346,7 +346,8 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
  * 1/32 of the fastest one's. Larger tiles read less (fewer halo rows, PW weights
  * reloaded per pixel tile: with IBANK the 14x14x512 pairs of MobileNet v1 1.0-224 are
  * one pixel tile and read the 512x512 weights once), but a tile whose DW input load
- * outlasts the PW compute it hides behind costs cycles.
+ * outlasts the PW compute it hides behind costs cycles. rows_only (0: any) restricts the
+ * candidates to tiles of that many DW output rows (chain_link: the whole map, one tile).
  */
 static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout,
 			int rows_only)
@@ -474,8 +475,8 @@ static bool chain_link(const struct accel_plan *p, const struct mbn_graph *g, in
  * store, the next pair's load of it and the stall between them (the load waits for the
  * store by the DRAM-order rule) are gone, but both pairs must run as one pixel tile,
  * which costs where their own plans were several (the first tile's load no longer hides
- * the rest). Taken when chain_link estimates that it saves time (extra <= 0); a pair
- * that is one tile in its own plan always chains when the map fits. *f and *next become
+ * the rest). Taken when chain_link estimates that it saves time (extra <= 0), so always
+ * when both pairs are one tile in their own plans and the map fits. *f and *next become
  * the plans. Measured on the 256-MAC grid (sim device): alpha 0.25-128 97,783 -> 96,071
  * cycles, 0.5-224 693,690 -> 687,115, 0.75-192 1,048,754 -> 1,043,577; the worst cell,
  * 0.5-192, 504,087 -> 504,415. Following the chain further before deciding (summing the
