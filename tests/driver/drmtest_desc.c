@@ -123,6 +123,21 @@ void test_desc_refused(int fd, struct pwjob *j)
 	}
 }
 
+/* Submit the n descriptors at d on the BOs h and require that the job is accepted and
+ * completes all n without a fault. */
+static void expect_done(int fd, const char *name, const void *d, uint32_t n, const uint32_t *h,
+			const char *what)
+{
+	struct drm_mbnaccel_wait w = { 0 };
+	uint64_t id;
+	int r = submit(fd, d, n, h, 4, 0, 0, 0, &id);
+	if (!r && !(r = wait_job(fd, id, 120000, &w)) && w.status == MBNACCEL_JOB_DONE && w.desc_done == n)
+		pass("%s accepted and done (%s)", name, what);
+	else
+		fail(name, "%s: r=%d status %u fault %u, %u of %u done", what, r, w.status, w.fault_code,
+		     w.desc_done, n);
+}
+
 /* On-chip reuse must not read what an earlier job (maybe another process's) left:
  * reuse flags on descriptor 0 and reuse that reads more than this job loaded are
  * refused; the same reuse after a load of the same size is fine. */
@@ -165,26 +180,14 @@ void test_desc_reuse(int fd, struct pwjob *j)
 		EXPECT_ERR("desc-reuse-input-regrouped", submit(fd, chain, 2, j->h, 4, 0, 0, 0, NULL),
 			   EINVAL);
 	} else {
-		uint64_t gid;
-		struct drm_mbnaccel_wait gw = { 0 };
-		int gr = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &gid);
-		if (!gr && !(gr = wait_job(fd, gid, 60000, &gw)) && gw.status == 0 && gw.desc_done == 2)
-			pass("desc-reuse-input-regrouped accepted and done (no IBANK: one copy of the tile)");
-		else
-			fail("desc-reuse-input-regrouped", "no IBANK: r=%d status %u", gr, gw.status);
+		expect_done(fd, "desc-reuse-input-regrouped", chain, 2, j->h, "no IBANK: one copy of the tile");
 	}
 
 	m[0] = pw_fields(j);
 	m[1] = pw_fields(j);
 	m[1].reuse_weights = m[1].reuse_input = 1;
 	desc_pack_chain(m, 2, chain);
-	uint64_t rid;
-	struct drm_mbnaccel_wait rw;
-	int rr = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &rid);
-	if (!rr && !wait_job(fd, rid, 60000, &rw) && rw.status == 0 && rw.desc_done == 2)
-		pass("desc-reuse-same-size accepted and done");
-	else
-		fail("desc-reuse-same-size", "r=%d status %u", rr, rr ? 0 : rw.status);
+	expect_done(fd, "desc-reuse-same-size", chain, 2, j->h, "input and weights as loaded");
 }
 
 /* Chaining (docs/hw.md "Chaining", CAPS3 CHAIN): a chained DW reads the map the chained
@@ -213,13 +216,7 @@ void test_desc_chain(int fd, struct pwjob *j)
 		return;
 	}
 	desc_pack_chain(m, 2, chain);
-	uint64_t id;
-	struct drm_mbnaccel_wait w = { 0 };
-	int r = submit(fd, chain, 2, j->h, 4, 0, 0, 0, &id);
-	if (!r && !(r = wait_job(fd, id, 60000, &w)) && w.status == 0 && w.desc_done == 2)
-		pass("desc-chain-whole-map accepted and done");
-	else
-		fail("desc-chain-whole-map", "r=%d status %u done %u", r, w.status, w.desc_done);
+	expect_done(fd, "desc-chain-whole-map", chain, 2, j->h, "a chained PW, then the chained DW");
 
 	/* a chained DW after a PW that wrote to DRAM: no map, IBUF holds another job's bytes */
 	struct mbn_desc pw = m[0];
@@ -291,18 +288,6 @@ static void cap_dw_desc(uint32_t *d, uint32_t in_rows, uint32_t in_w, uint32_t c
 
 /* Accepted and run to DONE (the output values are not checked, as for desc-exact-fit:
  * the point is that the driver and the hardware agree on the bound). */
-static void cap_expect_done(int fd, const char *name, const uint32_t *d, const uint32_t *h,
-			    const char *what)
-{
-	struct drm_mbnaccel_wait w = { 0 };
-	uint64_t id;
-	int r = submit(fd, d, 1, h, 4, 0, 0, 0, &id);
-	if (!r && !(r = wait_job(fd, id, 120000, &w)) && w.status == MBNACCEL_JOB_DONE)
-		pass("%s accepted and done (%s)", name, what);
-	else
-		fail(name, "%s: r=%d status %u fault %u", what, r, w.status, w.fault_code);
-}
-
 /*
  * CAPS1 reports half of IBUF, of one bank with IBANK: S = 2 x that. A DW tile of R rows
  * of row bytes fits with IBANK while (R + 2) * row <= 3 * S, else while R * row <= S; a
@@ -350,7 +335,7 @@ void test_ibuf_capacity(int fd)
 	cap_dw_desc(d, (uint32_t)fit, iw, c, 1, iw, 0);
 	snprintf(what, sizeof(what), "%" PRIu64 " rows x %" PRIu64 " B, %s %" PRIu64 " B", fit, row,
 		 rule, s);
-	cap_expect_done(fd, "desc-ibuf-bound-dw", d, h, what);
+	expect_done(fd, "desc-ibuf-bound-dw", d, 1, h, what);
 	cap_dw_desc(d, (uint32_t)fit + 1, iw, c, 1, iw, 0);
 	EXPECT_ERR("desc-ibuf-bound-dw-plus-1-row", submit(fd, d, 1, h, 4, 0, 0, 0, NULL), EINVAL);
 
@@ -361,7 +346,7 @@ void test_ibuf_capacity(int fd)
 	cap_dw_desc(d, (uint32_t)ffit, 1, fc, (uint32_t)ffit, 1, 1);
 	snprintf(what, sizeof(what), "%" PRIu64 " x 1 px x %u ch in and out, %s %" PRIu64 " B",
 		 ffit, fc, rule, half);
-	cap_expect_done(fd, "desc-ibuf-bound-fused", d, h, what);
+	expect_done(fd, "desc-ibuf-bound-fused", d, 1, h, what);
 	cap_dw_desc(d, (uint32_t)ffit + 1, 1, fc, (uint32_t)ffit, 1, 1);
 	EXPECT_ERR("desc-ibuf-bound-fused-input-plus-1-row", submit(fd, d, 1, h, 4, 0, 0, 0, NULL),
 		   EINVAL);
