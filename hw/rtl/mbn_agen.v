@@ -11,21 +11,25 @@
 //   result -> OBUF words p*(out_c/16) + g*NB .. +NB-1 (NB = LANES/16 words; iss_oaddr
 //   is the first, its bit OAW flags the last group, which holds only the words below
 //   out_c/16 when out_c is not a multiple of LANES: mbnaccel_top writes those);
-//   chained (`fuse` on a PW, docs/hw.md "Chaining", LANES = 16): IBUF instead, pixel
-//   p = y*in_w + x, word g of the map (ostep words per pixel, from word obase): bank
-//   y mod 3, address floor(y/3)*in_w*ostep + x*ostep + obase + g, iss_oaddr = {bank,
-//   address}, kept as counters
-// DW  (docs/hw.md "Arithmetic, DW"): for cg < J, oy < out_rows, column n < NC:
+//   chained (`fuse` on a PW, docs/hw.md "Chaining"): IBUF instead, pixel p = y*in_w +
+//   x, words g*NB.. of the map (ostep words per pixel, from word obase): bank y mod 3,
+//   address floor(y/3)*in_w*ostep + x*ostep + obase + g*NB, kept as counters
+// DW  (docs/hw.md "Depthwise on all lanes"): for cg = 0, NB, 2NB.. < J (NB channel
+//   groups at once, lanes 16g.. = group cg + g; the last step holds J - cg < NB of them
+//   when J is not a multiple of NB), oy < out_rows, column n < NC:
 //   one input column per cycle: c = n - pad_left, rows r0..r0+2 (r0 = oy*stride +
-//   row_off), IBUF row r word c*J + cg on read port kh (one bank per window row);
+//   row_off), IBUF row r words c*J + cg .. + NB-1 on read port kh (one bank per window
+//   row; mbnaccel_top reads the NB words from its sub-banks at once);
 //   a row or column outside the tile is flagged (contributes 0).
 //   NC = (out_w-1)*stride + 3. Column n completes the 3x3 window of output
 //   ox = (n-2)/stride when n >= 2 (and n even for stride 2): `emit`.
-//   Weights k = cg*9 + t, t < 9: WBUF lane m row k0/LANES + (m < k0%LANES), k0 = 9cg
-//   (all 9 in one read: `wb_raddr` = k0/LANES, `iss_sel` = k0%LANES), QBUF row
-//   cg/NB, lanes 16*(cg%NB).. (`iss_qsel` = cg%NB), result -> OBUF word
-//   (oy*out_w + ox)*J + cg; fused (`fuse`): IBUF row oy*out_w + ox word cg instead,
-//   iss_oaddr = {bank, address}. Only lanes 0..15 compute; lanes 16..LANES-1 idle.
+//   Weights k = cg*9 + t, t < 9*NB: WBUF lane m row k0/LANES + (m < k0%LANES), k0 = 9cg
+//   (all 9*NB in one read: `wb_raddr` = k0/LANES, `iss_sel` = k0%LANES), QBUF row
+//   cg/NB (all LANES entries), result -> OBUF words (oy*out_w + ox)*J + cg ..; fused
+//   (`fuse`): IBUF row oy*out_w + ox words cg.. instead.
+// iss_oaddr = {last, bank, address}: `last` flags the last PW group / DW channel step
+//   (its words beyond out_c/16 resp. J are not written when that is not a multiple of
+//   NB: mbnaccel_top), bank = the IBUF bank of a fused DW or chained PW (else 0).
 // All addresses are kept incrementally: no multiplier in the issue loop.
 `default_nettype none
 module mbn_agen #(
@@ -66,13 +70,12 @@ module mbn_agen #(
     output wire [1:0]      iss_rot,      // bank of port 0
     output wire [WAW-1:0]  wb_raddr,
     output wire [QAW-1:0]  iss_qrow,
-    output wire [QSW-1:0]  iss_qsel,     // DW: which 16 of the LANES QBUF entries (cg % NB)
-    output wire [OAW+1:0]  iss_oaddr,
+    output wire [OAW+2:0]  iss_oaddr,
     output wire            done          // level: idle and all items issued
 );
-    localparam NB  = 1 << (LB - 4);  // OBUF words per PW result = channel groups per QBUF row
-    localparam QSW = LB > 4 ? LB - 4 : 1;
+    localparam NB  = 1 << (LB - 4);  // words per result: PW groups' / DW channel groups per step
     localparam [31:0] NB32 = NB;
+    localparam [11:0] NB12 = NB;
     localparam S_IDLE = 3'd0, S_SET1 = 3'd1, S_SET2 = 3'd2, S_SET3 = 3'd3, S_RUN = 3'd4;
     reg [2:0] state_reg;
 
@@ -84,7 +87,7 @@ module mbn_agen #(
     reg [31:0] wrow_reg;            // PW g*J / DW k0 = cg*9
     reg [31:0] oa_reg;              // OBUF address of the current output word
     reg [31:0] oa_base_reg;         // PW: g + p*oc16 at p=0
-    reg        lg_reg;              // PW: g is the last group
+    reg        lg_reg;              // PW: g is the last group; DW: cg is the last step
     // row-bank state: PW pixel p mod 3 and row base floor(p/3)*J; DW r0 mod 3 (and
     // its value at oy = 0); fused output pixel mod 3 and floor(pix/3)*J + cg
     reg [1:0]  pm_reg, m0_reg, minit_reg, fm_reg;
@@ -143,15 +146,8 @@ module mbn_agen #(
     assign ib_raddr2 = ia2_reg[IAW-1:0];
     assign wb_raddr  = dw ? wrow_reg[WAW+LB-1:LB] : (wrow_reg[WAW-1:0] + j_reg[WAW-1:0]);
     assign iss_qrow  = dw ? j_reg[LB-4 +: QAW] : g_reg[QAW-1:0];
-    generate
-        if (LB > 4) begin : g_qsel
-            assign iss_qsel = j_reg[QSW-1:0];
-        end else begin : g_qsel0
-            assign iss_qsel = 1'b0;
-        end
-    endgenerate
     assign iss_rot   = dw ? m0_reg : pm_reg;
-    assign iss_oaddr = fuse ? {fm_reg, fa_reg[OAW-1:0]} : {1'b0, !dw && lg_reg, oa_reg[OAW-1:0]};
+    assign iss_oaddr = {lg_reg, fuse ? fm_reg : 2'd0, fuse ? fa_reg[OAW-1:0] : oa_reg[OAW-1:0]};
     assign done      = (state_reg == S_IDLE) && !start;
 
     always @(posedge clk) begin
@@ -172,7 +168,7 @@ module mbn_agen #(
             j_reg <= 12'd0; g_reg <= 12'd0; p_reg <= 32'd0;
             oy_reg <= 16'd0; n_reg <= 16'd0;
             wrow_reg <= 32'd0; oa_reg <= 32'd0; oa_base_reg <= 32'd0;
-            lg_reg <= groups == 12'd1;
+            lg_reg <= dw ? jn <= NB12 : groups == 12'd1;
             ia_reg <= 32'd0;
             r0_reg <= r_init; c_reg <= c_init;
             pm_reg <= 2'd0; pb_reg <= 32'd0; fm_reg <= 2'd0;
@@ -239,10 +235,9 @@ module mbn_agen #(
                         ia_reg <= 32'd0;
                         pm_reg <= 2'd0;
                         pb_reg <= 32'd0;
-                        // chained: the next group is the next word of every pixel (one
-                        // result word per group at 16 lanes)
+                        // chained: the next group is the next NB words of every pixel
                         fx_reg <= 16'd0; fm_reg <= 2'd0;
-                        fg_reg <= fg_reg + 32'd1; frow_reg <= fg_reg + 32'd1; fa_reg <= fg_reg + 32'd1;
+                        fg_reg <= fg_reg + NB32; frow_reg <= fg_reg + NB32; fa_reg <= fg_reg + NB32;
                         if (g_reg != groups - 12'd1) begin
                             g_reg    <= g_reg + 12'd1;
                             lg_reg   <= g_reg + 12'd2 == groups;
@@ -275,18 +270,20 @@ module mbn_agen #(
                         rb0_reg <= rb0_reg + (wrap0 ? rw_reg : 32'd0); ia_reg  <= rb0_reg + (wrap0 ? rw_reg : 32'd0);
                         rb1_reg <= rb1_reg + (wrap1 ? rw_reg : 32'd0); ia1_reg <= rb1_reg + (wrap1 ? rw_reg : 32'd0);
                         rb2_reg <= rb2_reg + (wrap2 ? rw_reg : 32'd0); ia2_reg <= rb2_reg + (wrap2 ? rw_reg : 32'd0);
-                    end else if (j_reg != jn - 12'd1) begin
+                    end else if (!lg_reg) begin
+                        // the next NB channel groups
                         oy_reg <= 16'd0;
                         r0_reg <= r_init;
                         m0_reg <= minit_reg;
-                        j_reg  <= j_reg + 12'd1;
-                        cb0_reg <= cb0_reg + 32'd1; rb0_reg <= cb0_reg + 32'd1; ia_reg  <= cb0_reg + 32'd1;
-                        cb1_reg <= cb1_reg + 32'd1; rb1_reg <= cb1_reg + 32'd1; ia1_reg <= cb1_reg + 32'd1;
-                        cb2_reg <= cb2_reg + 32'd1; rb2_reg <= cb2_reg + 32'd1; ia2_reg <= cb2_reg + 32'd1;
-                        wrow_reg <= wrow_reg + 32'd9;
-                        oa_reg  <= {20'd0, j_reg} + 32'd1;
+                        j_reg  <= j_reg + NB12;
+                        lg_reg <= {1'b0, j_reg} + {NB12, 1'b0} >= {1'b0, jn};
+                        cb0_reg <= cb0_reg + NB32; rb0_reg <= cb0_reg + NB32; ia_reg  <= cb0_reg + NB32;
+                        cb1_reg <= cb1_reg + NB32; rb1_reg <= cb1_reg + NB32; ia1_reg <= cb1_reg + NB32;
+                        cb2_reg <= cb2_reg + NB32; rb2_reg <= cb2_reg + NB32; ia2_reg <= cb2_reg + NB32;
+                        wrow_reg <= wrow_reg + 32'(9 * NB);
+                        oa_reg  <= {20'd0, j_reg} + NB32;
                         fm_reg  <= 2'd0;
-                        fa_reg  <= {20'd0, j_reg} + 32'd1;
+                        fa_reg  <= {20'd0, j_reg} + NB32;
                     end else begin
                         state_reg <= S_IDLE;
                     end

@@ -65,9 +65,9 @@ module mbn_desc_check #(
     localparam [63:0] WB_HALF_ROWS  = WBUF_ROWS / 2;
     localparam [63:0] OB_HALF_WORDS = OBUF_WORDS / 2;
     // fusion (d0[10], CAPS3[16]): the fused output address is the OBUF address (OAW
-    // bits) and one requantizer word = one IBUF word (16 lanes); chaining (a PW's
-    // d0[10], a DW's d0[11], CAPS3[20]) uses the same write path
-    localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS) && LANES == 16;
+    // bits; the NB words of a result go into IBUF's NB sub-banks at once); chaining (a
+    // PW's d0[10], a DW's d0[11], CAPS3[20]) uses the same write path
+    localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS);
     // IBUF row banks (docs/hw.md, CAPS3[17]): a tile of R rows of W words takes
     // ceil(R/3)*W words of each of the 3 banks; checked as (R + 2)*W <= 3 * space
     localparam [63:0] IB_BANK3_BYTES = 3 * IBUF_WORDS * 16;

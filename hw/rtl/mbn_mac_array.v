@@ -2,37 +2,37 @@
 // mbn_mac_array: the shared MAC array (LANES x 16 int8 MACs) and the int32
 // accumulators. Owns the arithmetic of both engines from buffer data to
 // accumulator: zero-point subtraction into 9-bit signed operands, LANES*16
-// products in LANES*8 + 16 DSP48E2 (two per DSP, mbn_dsp2; docs/hw.md "Two MACs per
-// DSP48E2"), a pipelined 16-term adder tree per lane, accumulation over the items of
-// one output word (first/last), bias from QBUF.
+// products in LANES*8 DSP48E2 (two per DSP, mbn_dsp2; docs/hw.md "Two MACs per
+// DSP48E2") plus LANES for the depthwise ninth tap, a pipelined 16-term adder tree per
+// lane, accumulation over the items of one output word (first/last), bias from QBUF.
 //
 // Pointwise (dw=0): every lane l sees the same IBUF word (one pixel, 16 input
 //   channels) against its own WBUF word: dot_l = sum_i (x[i]-in_zp)*(w_l[i]-w_zp).
 //   Lanes 2p and 2p+1 share x[i]-in_zp, so one DSP multiplies it by both raw weight
 //   bytes; the w_zp term, w_zp * sum_i (x[i]-in_zp), is computed once for all lanes.
-// Depthwise (dw=1): one item = one input column (3 IBUF words, rows r0..r0+2, one
-//   per IBUF copy). A column outside the tile, or a row outside it, is replaced by
-//   in_zp bytes, so its taps contribute 0 (docs/hw.md: TFLite skips padding). The
-//   two previous columns are kept in registers (the 3x3 window); on an `emit`
-//   item, lane l = channel l of the channel group forms all 9 taps at once:
-//   term t = kh*3+kw: (win[kh][kw][l]-in_zp)*(w_t[l]-w_zp), one product per DSP
+// Depthwise (dw=1): one item = one input column of NB = LANES/16 channel groups
+//   (rows r0..r0+2 on read ports 0..2, NB words each: word g = channel group cg + g;
+//   docs/hw.md "Depthwise on all lanes"). A column outside the tile, or a row outside
+//   it, is replaced by in_zp bytes, so its taps contribute 0 (docs/hw.md: TFLite skips
+//   padding). The two previous columns are kept in registers (the 3x3 window); on an
+//   `emit` item, lane L = 16g + l = channel l of group cg + g forms all 9 taps at once:
+//   term t = kh*3+kw: (win[kh][kw][g][l]-in_zp)*(w_{9g+t}[l]-w_zp), one product per DSP
 //   (lanes share no operand): taps 0..7 on the pair's packed DSPs, tap 8 on one more.
-//   Weight word t sits in WBUF lane (sel+t)%LANES (see mbn_agen). Non-emit items only
-//   shift the window and do not enter the arithmetic pipeline. With LANES > 16 only
-//   lanes 0..15 compute (their qparams are QBUF lanes 16*qsel..16*qsel+15); the
-//   results of lanes 16..LANES-1 are not written (mbnaccel_top).
+//   Weight word 9g+t sits in WBUF lane (sel+9g+t)%LANES (see mbn_agen). Non-emit items
+//   only shift the window and do not enter the arithmetic pipeline. The groups past J
+//   of a last channel step compute garbage that is not written (mbnaccel_top).
 //
 // Timing: issue (addresses to the RAMs) -> S1 (RAM data) -> A1 operands (the DSPs'
 // input registers) -> A2 products (P) -> A3 partial sums -> A4 dot -> A5
 // accumulator/result. No stalls: one item per cycle; a result (LANES int32) every
-// `last` item. QBUF is read with q_raddr (the A3 item's row) so its data lines up with A4.
+// `last` item. QBUF is read with q_raddr (the A3 item's row) so its data lines up with A4
+// (DW: row cg/NB holds the qparams of groups cg.. cg+NB-1, lane L's own entry).
 `default_nettype none
 module mbn_mac_array #(
     parameter LANES = 16,
     parameter OAW   = 12,            // OBUF address width
     parameter QAW   = 6,             // QBUF row address width
-    parameter LB    = 4,             // log2(LANES)
-    parameter QSW   = 1              // width of iss_qsel (LB - 4, at least 1)
+    parameter LB    = 4              // log2(LANES)
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -45,13 +45,12 @@ module mbn_mac_array #(
     input  wire                 iss_cv,
     input  wire [LB-1:0]        iss_sel,
     input  wire [QAW-1:0]       iss_qrow,
-    input  wire [QSW-1:0]       iss_qsel,  // DW, LANES > 16: QBUF lane group of lanes 0..15
     input  wire [OAW-1:0]       iss_oaddr,
     input  wire                 dw,        // static during a descriptor
     input  wire [7:0]           in_zp,
     input  wire [7:0]           w_zp,
     // RAM data, one cycle after issue
-    input  wire [3*128-1:0]     ib_rdata,  // IBUF copies 0..2 (PW uses copy 0)
+    input  wire [3*NB*128-1:0]  ib_rdata,  // read port k word g at (k*NB + g)*128 (PW: port 0 word 0)
     input  wire [LANES*128-1:0] wb_rdata,
     // QBUF
     output wire [QAW-1:0]       q_raddr,
@@ -64,6 +63,7 @@ module mbn_mac_array #(
     output reg  [OAW-1:0]       res_oaddr,
     output wire                 busy
 );
+    localparam NB = LANES / 16;      // DW channel groups per item
     // ---- sideband pipeline -------------------------------------------------
     reg s1_v, a1_v, a2_v, a3_v, a4_v;
     reg s1_f, a1_f, a2_f, a3_f, a4_f;
@@ -89,34 +89,21 @@ module mbn_mac_array #(
     assign q_raddr = a3_q;
     assign busy = s1_v | a1_v | a2_v | a3_v | a4_v | res_valid;
 
-    // DW qparams with LANES > 16: lanes 0..15 take QBUF lanes 16*qsel.. (row cg/NB)
-    wire [LANES*128-1:0] qd;
-    generate
-        if (LANES > 16) begin : g_qsel
-            reg [QSW-1:0] s1_qs, a1_qs, a2_qs, a3_qs, a4_qs;
-            always @(posedge clk) begin
-                s1_qs <= iss_qsel; a1_qs <= s1_qs; a2_qs <= a1_qs; a3_qs <= a2_qs; a4_qs <= a3_qs;
-            end
-            wire [16*128-1:0] q_grp = q_rdata[a4_qs*(16*128) +: 16*128];
-            assign qd = {q_rdata[LANES*128-1:16*128], dw ? q_grp : q_rdata[16*128-1:0]};
-        end else begin : g_qsel0
-            wire unused_qsel = &{1'b0, iss_qsel};
-            assign qd = q_rdata;
-        end
-    endgenerate
+    wire [LANES*128-1:0] qd = q_rdata;
 
-    // depthwise weight word t: WBUF lane (s1_sel + t) % LANES
+    // depthwise weight word u = 9g + t: WBUF lane (s1_sel + u) % LANES
     wire [2*LANES*128-1:0] wdup = {wb_rdata, wb_rdata};
-    wire [9*128-1:0] wsel = wdup[s1_sel*128 +: 9*128];
+    wire [9*NB*128-1:0] wsel = wdup[s1_sel*128 +: 9*NB*128];
 
-    // depthwise window: new column (padding -> in_zp bytes), two previous columns
-    wire [127:0] zp16 = {16{in_zp}};
-    wire [3*128-1:0] col_new;
-    reg  [3*128-1:0] win0_reg, win1_reg;          // columns n-2, n-1
+    // depthwise window: new column (padding -> in_zp bytes), two previous columns;
+    // row k, group g at (k*NB + g)*128
+    wire [NB*128-1:0] zpw = {(NB*16){in_zp}};
+    wire [3*NB*128-1:0] col_new;
+    reg  [3*NB*128-1:0] win0_reg, win1_reg;       // columns n-2, n-1
     genvar k;
     generate
         for (k = 0; k < 3; k = k + 1) begin : g_col
-            assign col_new[k*128 +: 128] = (s1_cv && s1_rv[k]) ? ib_rdata[k*128 +: 128] : zp16;
+            assign col_new[k*NB*128 +: NB*128] = (s1_cv && s1_rv[k]) ? ib_rdata[k*NB*128 +: NB*128] : zpw;
         end
     endgenerate
     always @(posedge clk)
@@ -130,23 +117,24 @@ module mbn_mac_array #(
     // every DSP of term i). Its sum over the word, times w_zp, is the shared correction
     // c_reg (A2): the DSPs multiply x' by the raw weight bytes, and
     //     sum_i x'_i * (w_i - w_zp) = sum_i x'_i * w_i - w_zp * sum_i x'_i.
-    // DW: lane l < 16, tap t: (window byte - in_zp) and (weight byte - w_zp), as before.
+    // DW: lane L = 16g + l, tap t: (window byte - in_zp) and (weight byte - w_zp).
     genvar l, i, t, p;
     wire [16*9-1:0] xp;
-    wire [16*9*9-1:0] xd_all, wd_all;          // [(l*9 + t)*9 +: 9]
+    wire [LANES*9*9-1:0] xd_all, wd_all;       // [(L*9 + t)*9 +: 9]
     generate
         for (i = 0; i < 16; i = i + 1) begin : g_xp
             assign xp[i*9 +: 9] = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
         end
-        for (l = 0; l < 16; l = l + 1) begin : g_dwop
+        for (l = 0; l < LANES; l = l + 1) begin : g_dwop
             for (t = 0; t < 9; t = t + 1) begin : g_tap
                 // tap t: kh = t/3, kw = t%3; kw 0/1 from the window, 2 the new column
-                localparam KH = t / 3, KW = t % 3;
-                wire [7:0] dcol = KW == 0 ? win0_reg[KH*128 + l*8 +: 8] :
-                                  KW == 1 ? win1_reg[KH*128 + l*8 +: 8] :
-                                            col_new[KH*128 + l*8 +: 8];
+                localparam KH = t / 3, KW = t % 3, G = l / 16, C = l % 16;
+                localparam WO = (KH * NB + G) * 128 + C * 8;
+                wire [7:0] dcol = KW == 0 ? win0_reg[WO +: 8] :
+                                  KW == 1 ? win1_reg[WO +: 8] :
+                                            col_new[WO +: 8];
                 assign xd_all[(l*9+t)*9 +: 9] = {1'b0, dcol} - {1'b0, in_zp};
-                assign wd_all[(l*9+t)*9 +: 9] = {1'b0, wsel[t*128 + l*8 +: 8]} - {1'b0, w_zp};
+                assign wd_all[(l*9+t)*9 +: 9] = {1'b0, wsel[(9*G+t)*128 + C*8 +: 8]} - {1'b0, w_zp};
             end
         end
     endgenerate
@@ -177,29 +165,22 @@ module mbn_mac_array #(
     // ---- lane pairs: two MACs per DSP48E2 (mbn_dsp2, docs/hw.md) -----------------------
     // PW: DSP i of pair p computes x'_i * w_{2p}[i] (low field) and x'_i * w_{2p+1}[i]
     //   (high field; + the low field's borrow, P[17], summed per lane as bc).
-    // DW (lanes 0..15): DSPs 0..7 compute taps 0..7 of lane 2p, DSPs 8..15 taps 0..7 of
-    //   lane 2p+1, in the low field (exact whatever the high operand); tap 8 of each lane
-    //   has a DSP of its own (single product). With LANES > 16 pairs 8.. are PW only.
+    // DW: DSPs 0..7 compute taps 0..7 of lane 2p, DSPs 8..15 taps 0..7 of lane 2p+1, in
+    //   the low field (exact whatever the high operand); tap 8 of each lane has a DSP of
+    //   its own (single product).
     // Timing: DSP input registers at A1, products (P) at A2, partial sums q at A3,
     // dot at A4, accumulator at A5.
     generate
         for (p = 0; p < LANES / 2; p = p + 1) begin : g_pair
             localparam LE = 2 * p, LO = 2 * p + 1;
-            localparam HASDW = LO < 16;
-            wire dwm = HASDW ? dw : 1'b0;
+            wire dwm = dw;
             wire [16*18-1:0] pa_v, pb_v;             // low / high fields (high: P[35:18])
             wire [16*9-1:0]  unused_pb;              // P[44:36]: beyond the 18-bit products
             wire [15:0]      borrow;
             for (i = 0; i < 16; i = i + 1) begin : g_term
-                wire [8:0] bx, da;
-                if (HASDW) begin : g_dwmux
-                    localparam DL = i < 8 ? LE : LO, DT = i % 8;
-                    assign bx = dw ? xd_all[(DL*9+DT)*9 +: 9] : xp[i*9 +: 9];
-                    assign da = dw ? wd_all[(DL*9+DT)*9 +: 9] : {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
-                end else begin : g_pw
-                    assign bx = xp[i*9 +: 9];
-                    assign da = {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
-                end
+                localparam DL = i < 8 ? LE : LO, DT = i % 8;
+                wire [8:0] bx = dw ? xd_all[(DL*9+DT)*9 +: 9] : xp[i*9 +: 9];
+                wire [8:0] da = dw ? wd_all[(DL*9+DT)*9 +: 9] : {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
                 wire [26:0] pb;
                 mbn_dsp2 u_dsp (.clk(clk), .ce(1'b1), .x(bx), .wa(da), .wb(wb_rdata[LO*128 + i*8 +: 8]),
                                 .pa(pa_v[i*18 +: 18]), .pb(pb));
@@ -211,17 +192,12 @@ module mbn_mac_array #(
 
             // tap 8 of lanes 2p and 2p+1 (DW)
             wire [17:0] e_e, e_o;
-            if (HASDW) begin : g_tap8
-                wire [26:0] unused_e, unused_o;
-                mbn_dsp2 u_e (.clk(clk), .ce(1'b1), .x(xd_all[(LE*9+8)*9 +: 9]), .wa(wd_all[(LE*9+8)*9 +: 9]),
-                              .wb(8'd0), .pa(e_e), .pb(unused_e));
-                mbn_dsp2 u_o (.clk(clk), .ce(1'b1), .x(xd_all[(LO*9+8)*9 +: 9]), .wa(wd_all[(LO*9+8)*9 +: 9]),
-                              .wb(8'd0), .pa(e_o), .pb(unused_o));
-                wire unused_t8 = &{1'b0, unused_e, unused_o};
-            end else begin : g_notap8
-                assign e_e = 18'd0;
-                assign e_o = 18'd0;
-            end
+            wire [26:0] unused_e, unused_o;
+            mbn_dsp2 u_e (.clk(clk), .ce(1'b1), .x(xd_all[(LE*9+8)*9 +: 9]), .wa(wd_all[(LE*9+8)*9 +: 9]),
+                          .wb(8'd0), .pa(e_e), .pb(unused_e));
+            mbn_dsp2 u_o (.clk(clk), .ce(1'b1), .x(xd_all[(LO*9+8)*9 +: 9]), .wa(wd_all[(LO*9+8)*9 +: 9]),
+                          .wb(8'd0), .pa(e_o), .pb(unused_o));
+            wire unused_t8 = &{1'b0, unused_e, unused_o};
 
             // A3: four partial sums per lane (DW: taps 0..3, 4..7, 8, 0)
             wire [4:0] bc = 5'(borrow[0]) + 5'(borrow[1]) + 5'(borrow[2]) + 5'(borrow[3]) +

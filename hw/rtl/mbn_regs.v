@@ -50,11 +50,11 @@ module mbn_regs #(
     input  wire        c_dma_busy,
     output wire        irq
 );
-    localparam [31:0] VERSION = 32'h0001_0004;   // 1.4: CAPS3 CHAIN
-    // CAPS3[16] FUSE: a fused DW writes its output (through the OBUF address path, and
-    // 16 lanes = one IBUF word) into an IBUF half (mbn_ctrl FUSE_OK); CAPS3[20] CHAIN:
-    // a chained PW the same way (one result word per item at 16 lanes)
-    localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS) && LANES == 16;
+    localparam [31:0] VERSION = 32'h0001_0005;   // 1.5: CAPS3 DWG, FUSE and CHAIN at every LANES
+    // CAPS3[16] FUSE: a fused DW writes its output (through the OBUF address path, NB
+    // words per result into IBUF's NB sub-banks) into an IBUF half (mbn_ctrl FUSE_OK);
+    // CAPS3[20] CHAIN: a chained PW the same way; both at every LANES
+    localparam        FUSE_OK = (IBUF_WORDS / 2 <= OBUF_WORDS);
     localparam [0:0]  FUSE1   = FUSE_OK ? 1'b1 : 1'b0;
 
     // ---- write channel: take AW and W together -------------------------------
@@ -168,7 +168,7 @@ module mbn_regs #(
         `MBN_REG_CAPS0:        rmux = {LANES8, 8'd16, MACS};
         `MBN_REG_CAPS1:        rmux = {WBUF_KIB, IBUF_KIB};
         `MBN_REG_CAPS2:        rmux = {QENT, OBUF_KIB};
-        `MBN_REG_CAPS3:        rmux = {11'd0, FUSE1, 1'b1, 1'b1, 1'b1, FUSE1, MAXRD8, 8'd`MBN_NUM_REGIONS};   // [20] CHAIN, [19] PW16, [18] RSINGLE, [17] IBANK
+        `MBN_REG_CAPS3:        rmux = {10'd0, 1'b1, FUSE1, 1'b1, 1'b1, 1'b1, FUSE1, MAXRD8, 8'd`MBN_NUM_REGIONS};   // [21] DWG, [20] CHAIN, [19] PW16, [18] RSINGLE, [17] IBANK
         `MBN_REG_STATUS:       rmux = {29'd0, st_fault, st_done, busy};
         `MBN_REG_IRQ_ENABLE:   rmux = {30'd0, irq_en_reg};
         `MBN_REG_IRQ_STATUS:   rmux = {30'd0, irq_st_reg};

@@ -5,9 +5,11 @@
 // (mbn_ctrl), the DMA engines (mbn_dma_rd/mbn_dma_wr), the compute address
 // generator (mbn_agen), the shared MAC array (mbn_mac_array) and the LANES
 // requantizers (mbn_requant).
-// LANES = 16 * 2^n: a PW result is NB = LANES/16 OBUF words (OBUF = NB banks; the last
-// group of an out_c that is not a multiple of LANES fewer); DW uses lanes 0..15 (lane =
-// channel of the group), lanes 16..LANES-1 idle in DW.
+// LANES = 16 * 2^n: a result is NB = LANES/16 words (PW: NB groups of 16 output
+// channels; DW: NB channel groups, docs/hw.md "Depthwise on all lanes"; the last PW group
+// or DW channel step of an out_c resp. in_c that is not a multiple of LANES fewer). OBUF
+// is NB banks, each IBUF row bank NB sub-banks, so that the NB words go in (and a DW's
+// NB input words come out) in one cycle.
 `include "mbn_regs.vh"
 `default_nettype none
 module mbnaccel_top #(
@@ -62,8 +64,8 @@ module mbnaccel_top #(
     localparam [QAW2-1:0] QB_HI = QB_HI32[QAW2-1:0];
     localparam LB     = clog2(LANES);           // lane bits of a WBUF/QBUF stream index
     localparam RQ_LAT = 8;
-    localparam NB     = LANES / 16;             // OBUF banks: 16-byte words per PW result
-    localparam QSW    = LB > 4 ? LB - 4 : 1;
+    localparam NB     = LANES / 16;             // 16-byte words per result: OBUF banks, IBUF sub-banks
+    localparam NBB    = LB - 4;                 // log2(NB)
 
     // ---- registers -------------------------------------------------------------
     wire        start, abort;
@@ -166,12 +168,11 @@ module mbnaccel_top #(
     wire           iss_valid, iss_emit, iss_first, iss_last, iss_cv;
     wire [2:0]     iss_rv;
     wire [LB-1:0]  iss_sel;
-    wire [QSW-1:0] iss_qsel;
     wire [IAW-1:0] ib_raddr, ib_raddr1, ib_raddr2;
     wire [1:0]     iss_rot;
     wire [WAW-1:0] wb_raddr;
     wire [QAW-1:0] iss_qrow, q_raddr;
-    wire [OAW+1:0] iss_oaddr;                  // {IBUF bank of a fused DW, address}
+    wire [OAW+2:0] iss_oaddr;                  // {last group/step, IBUF bank (fused DW, chained PW), address}
 
     mbn_agen #(.IAW(IAW), .WAW(WAW), .QAW(QAW), .OAW(OAW), .LB(LB)) u_agen (
         .clk(clk), .rst(rst | (abort & busy)), .start(cmp_start), .dw(dw), .fuse(c_fuse), .obase(c_obase), .ostep(c_ostep),
@@ -180,24 +181,27 @@ module mbnaccel_top #(
         .iss_valid(iss_valid), .iss_emit(iss_emit), .iss_first(iss_first), .iss_last(iss_last),
         .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .ib_raddr(ib_raddr),
         .ib_raddr1(ib_raddr1), .ib_raddr2(ib_raddr2), .iss_rot(iss_rot), .wb_raddr(wb_raddr), .iss_qrow(iss_qrow),
-        .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr), .done(cmp_done));
+        .iss_oaddr(iss_oaddr), .done(cmp_done));
 
-    // MAC_ACTIVE: LANES*16 per PW cycle (the last group of an out_c that is not a
-    // multiple of LANES: (out_c mod LANES)*16, iss_oaddr[OAW] flags it), 9*16 per DW
-    // output word (emit)
-    localparam [15:0] PW_MACS = 16'(LANES * 16);
-    wire [11:0] oc_rem = oc16 & 12'(LANES / 16 - 1);
-    wire [15:0] pw_last_macs = oc_rem == 12'd0 ? PW_MACS : {oc_rem[7:0], 8'd0};
-    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'd144 : 16'd0)
-                 : iss_oaddr[OAW] && !c_fuse ? pw_last_macs : PW_MACS;
+    // Result words written: NB, but for the last PW group / DW channel step
+    // (iss_oaddr[OAW+2]) only the words below out_c/16 resp. J = in_c/16 when that is
+    // not a multiple of NB (w_rem of them).
+    wire [11:0] w_rem = (dw ? jn : oc16) & 12'(NB - 1);
+    wire [11:0] iss_words = iss_oaddr[OAW+2] && w_rem != 12'd0 ? w_rem : 12'(NB);
+    // MAC_ACTIVE: 16*16 per PW cycle and 9*16 per DW output word (emit), per word written
+    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'(iss_words * 12'd144) : 16'd0)
+                 : {iss_words[7:0], 8'd0};
 
     // ---- buffers ---------------------------------------------------------------------------
     // DMA stream index -> buffer: IBUF word k; WBUF/QBUF lane k % LANES, row k / LANES.
     // IBUF is three row banks (docs/hw.md "IBUF row banks"): row r of a tile in bank
     // r mod 3, so the depthwise engine reads one input column (rows r0, r0+1, r0+2) per
     // cycle, one row per bank; read port k (agen) uses bank (iss_rot + k) mod 3; PW
-    // reads port 0.
-    wire [3*128-1:0]     ib_rdata, ib_bdata;   // per read port, per bank
+    // reads port 0. Each bank is NB sub-banks (word w in sub-bank w % NB, mbn_bank_rot):
+    // a port reads the NB words from its address on at once (DW: NB channel groups; PW
+    // uses the first), and a fused DW's or chained PW's NB result words go in at once.
+    localparam BW = NB * 128;                   // bits of one port's read
+    wire [3*BW-1:0]      ib_rdata, ib_bdata;   // per read port, per bank
     wire [LANES*128-1:0] wb_rdata, q_rdata;
     wire [IAW-1:0]       ib_rb = ib_c_hi ? IB_HI : {IAW{1'b0}};
     wire [IAW-1:0]       ib_p0 = ib_raddr + ib_rb, ib_p1 = ib_raddr1 + ib_rb, ib_p2 = ib_raddr2 + ib_rb;
@@ -208,8 +212,8 @@ module mbnaccel_top #(
     reg  [1:0]           ib_rot_d;
     always @(posedge clk) ib_rot_d <= iss_rot;
     assign ib_rdata = ib_rot_d == 2'd0 ? ib_bdata :
-                      ib_rot_d == 2'd1 ? {ib_bdata[127:0], ib_bdata[383:256], ib_bdata[255:128]} :
-                                         {ib_bdata[255:128], ib_bdata[127:0], ib_bdata[383:256]};
+                      ib_rot_d == 2'd1 ? {ib_bdata[0 +: BW], ib_bdata[2*BW +: BW], ib_bdata[BW +: BW]} :
+                                         {ib_bdata[BW +: BW], ib_bdata[0 +: BW], ib_bdata[2*BW +: BW]};
     // DMA load: stream word k is row k / W, word k % W (W = ib_ld_rw, the loading
     // descriptor's row) kept as counters: x, bank, bank row base; a stream starts at
     // rd_idx 0
@@ -230,18 +234,18 @@ module mbnaccel_top #(
 
     wire [LANES-1:0]   rq_valid;
     wire [LANES*8-1:0] rq_q;
-    reg  [OAW+1:0]     oa_pipe [0:RQ_LAT-1];   // OBUF address (fused: {IBUF bank, address}) beside the requantizers
+    reg  [OAW+2:0]     oa_pipe [0:RQ_LAT-1];   // {last, IBUF bank (fused), address} beside the requantizers
+    wire [OAW+2:0]     ob_wo = oa_pipe[RQ_LAT-1];
+    // the result words the requantizers deliver now that are written (w_rem above)
+    wire               wr_part = ob_wo[OAW+2] && w_rem != 12'd0;
     // IBUF write port: the DMA, or a fused DW's or a chained PW's requantized output
     // ({bank, address} from mbn_agen, in the IBUF half C does not read). mbn_ctrl keeps
     // them exclusive (a fused DW or chained PW holds all of IBUF while it computes); the
     // DMA takes precedence regardless.
     wire           ib_dma_we = rd_beat && rd_dst == 2'd1;
     wire           ib_fuse_we = rq_valid[0] && c_fuse;
-    wire [OAW+1:0] ib_fo = oa_pipe[RQ_LAT-1];
-    wire [31:0]    ib_fa32 = {{(32-OAW){1'b0}}, ib_fo[OAW-1:0]} + (ib_c_hi ? 32'd0 : IB_HI32);
-    wire [IAW-1:0] ib_waddr = ib_dma_we ? ib_wa : ib_fa32[IAW-1:0];
-    wire [1:0]     ib_wbank = ib_dma_we ? ibw_bank : ib_fo[OAW+1:OAW];
-    wire [127:0]   ib_wdata = ib_dma_we ? rd_data : rq_q[127:0];
+    wire [31:0]    ib_fa32 = {{(32-OAW){1'b0}}, ob_wo[OAW-1:0]} + (ib_c_hi ? 32'd0 : IB_HI32);
+    wire [1:0]     ib_wbank = ib_dma_we ? ibw_bank : ob_wo[OAW+1:OAW];
     always @(posedge clk) begin
         if (ib_dma_we) begin
             ibw_x_reg    <= ibw_eol ? {(IAW+1){1'b0}} : ibw_x + 1'b1;
@@ -250,15 +254,49 @@ module mbnaccel_top #(
         end
     end
 
-    genvar l;
+    genvar l, s;
     generate
-        for (l = 0; l < 3; l = l + 1) begin : g_ibuf
-            mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
-                .clk(clk), .we((ib_dma_we || ib_fuse_we) && ib_wbank == l), .waddr(ib_waddr),
-                .wdata(ib_wdata), .raddr(ib_ra[l*IAW +: IAW]), .rdata(ib_bdata[l*128 +: 128]));
+        if (NB == 1) begin : g_ib1
+            wire [IAW-1:0] ib_waddr = ib_dma_we ? ib_wa : ib_fa32[IAW-1:0];
+            wire [127:0]   ib_wdata = ib_dma_we ? rd_data : rq_q[127:0];
+            wire           unused_part = &{1'b0, wr_part};
+            for (l = 0; l < 3; l = l + 1) begin : g_ibuf
+                mbn_sdp_ram #(.W(128), .D(IBUF_WORDS), .AW(IAW)) u_ibuf (
+                    .clk(clk), .we((ib_dma_we || ib_fuse_we) && ib_wbank == l), .waddr(ib_waddr),
+                    .wdata(ib_wdata), .raddr(ib_ra[l*IAW +: IAW]), .rdata(ib_bdata[l*128 +: 128]));
+            end
+        end else begin : g_ibn
+            localparam SAW = IAW - NBB;         // sub-bank address width
+            // the fused/chained result's words: sub-bank s takes word fk[s] at row frow[s]
+            wire [NB*SAW-1:0] frow;
+            wire [NB*NBB-1:0] fk;
+            mbn_bank_rot #(.NBB(NBB), .AW(IAW)) u_frot (.a(ib_fa32[IAW-1:0]), .row(frow), .k(fk));
+            for (l = 0; l < 3; l = l + 1) begin : g_ibuf
+                wire [NB*SAW-1:0] rrow;
+                wire [NB*NBB-1:0] unused_rk;
+                wire [IAW-1:0]    ra = ib_ra[l*IAW +: IAW];
+                mbn_bank_rot #(.NBB(NBB), .AW(IAW)) u_rrot (.a(ra), .row(rrow), .k(unused_rk));
+                reg  [NBB-1:0]    rsub_d;       // sub-bank of the port's first word
+                always @(posedge clk) rsub_d <= ra[NBB-1:0];
+                wire [NB*128-1:0] sub_rd;
+                wire              bank_we = (ib_dma_we || ib_fuse_we) && ib_wbank == l;
+                for (s = 0; s < NB; s = s + 1) begin : g_sub
+                    wire [NBB-1:0] wk = fk[s*NBB +: NBB];   // the result word sub-bank s takes
+                    wire we = ib_dma_we ? ib_wa[NBB-1:0] == NBB'(s) : !wr_part || {{(12-NBB){1'b0}}, wk} < w_rem;
+                    mbn_sdp_ram #(.W(128), .D(IBUF_WORDS / NB), .AW(SAW)) u_ibuf (
+                        .clk(clk), .we(bank_we && we),
+                        .waddr(ib_dma_we ? ib_wa[IAW-1:NBB] : frow[s*SAW +: SAW]),
+                        .wdata(ib_dma_we ? rd_data : rq_q[wk*128 +: 128]),
+                        .raddr(rrow[s*SAW +: SAW]), .rdata(sub_rd[s*128 +: 128]));
+                    // word s of the port: sub-bank (first + s) mod NB
+                    wire [NBB-1:0] sg = rsub_d + NBB'(s);
+                    assign ib_bdata[l*BW + s*128 +: 128] = sub_rd[sg*128 +: 128];
+                end
+                wire unused_rot = &{1'b0, unused_rk};
+            end
         end
         for (l = 0; l < LANES; l = l + 1) begin : g_bank
-            // DW: the 9 weight words of a channel group start at lane iss_sel of row
+            // DW: the 9*NB weight words of a channel step start at lane iss_sel of row
             // wb_raddr and wrap into the next row (mbn_agen)
             wire [WAW-1:0] wb_ra = wb_raddr + wb_rb + {{(WAW-1){1'b0}}, dw && wb_lt[l]};
             mbn_sdp_ram #(.W(128), .D(WBUF_ROWS), .AW(WAW)) u_wbuf (
@@ -275,13 +313,13 @@ module mbnaccel_top #(
     // ---- MAC array, requantizers, OBUF -------------------------------------------------------
     wire                 res_valid;
     wire [LANES*32-1:0]  res_acc, res_mult, res_shift;
-    wire [OAW+1:0]       res_oaddr;
+    wire [OAW+2:0]       res_oaddr;
     wire                 mac_busy;
 
-    mbn_mac_array #(.LANES(LANES), .OAW(OAW + 2), .QAW(QAW), .LB(LB), .QSW(QSW)) u_mac (
+    mbn_mac_array #(.LANES(LANES), .OAW(OAW + 3), .QAW(QAW), .LB(LB)) u_mac (
         .clk(clk), .rst(rst), .iss_valid(iss_valid), .iss_first(iss_first), .iss_last(iss_last),
         .iss_emit(iss_emit), .iss_rv(iss_rv), .iss_cv(iss_cv), .iss_sel(iss_sel), .iss_qrow(iss_qrow),
-        .iss_qsel(iss_qsel), .iss_oaddr(iss_oaddr),
+        .iss_oaddr(iss_oaddr),
         .dw(dw), .in_zp(in_zp), .w_zp(w_zp), .ib_rdata(ib_rdata), .wb_rdata(wb_rdata),
         .q_raddr(q_raddr), .q_rdata(q_rdata), .res_valid(res_valid), .res_acc(res_acc),
         .res_mult(res_mult), .res_shift(res_shift), .res_oaddr(res_oaddr), .busy(mac_busy));
@@ -304,7 +342,6 @@ module mbnaccel_top #(
         for (k = 1; k < RQ_LAT; k = k + 1) oa_pipe[k] <= oa_pipe[k-1];
     end
 
-    wire [OAW+1:0] ob_wo = oa_pipe[RQ_LAT-1];
     wire [OAW-1:0] ob_wa = ob_wo[OAW-1:0] + (ob_c_hi ? OB_HI : {OAW{1'b0}});
     generate
         if (NB == 1) begin : g_ob
@@ -312,34 +349,24 @@ module mbnaccel_top #(
                 .clk(clk), .we(rq_valid[0] && !c_fuse), .waddr(ob_wa), .wdata(rq_q),
                 .raddr(ob_raddr), .rdata(ob_rdata));
         end else begin : g_obn
-            // NB banks, OBUF word w in bank w % NB at w / NB. PW: the NB words of a
-            // result (lanes 16k..16k+15 = word k) go to words w0..w0+NB-1 at once, w0 =
-            // ob_wa: word k into bank (w0 + k) % NB, at row w0 / NB, one row further for
-            // the banks below w0 % NB (w0 is a multiple of NB when out_c is one of
-            // LANES; with out_c/16 = oc16 not one, pixel p's group starts at bank
-            // p*oc16 % NB: a rotation); the last group (ob_wo[OAW]) writes only its
-            // oc16 % NB words when that is not 0. DW: the one word of lanes 0..15 into
-            // bank w % NB. The write DMA reads one word per cycle.
-            localparam NBB = LB - 4;
-            reg  [NBB-1:0]    ob_rbank;
-            wire [NB*128-1:0] ob_rd;
-            wire [NBB-1:0]    ob_r   = ob_wa[NBB-1:0];
-            wire [NBB-1:0]    ob_nvl = oc16[NBB-1:0];        // words of a partial last group
-            wire              ob_part = ob_wo[OAW] && ob_nvl != {NBB{1'b0}};
+            // NB banks, OBUF word w in bank w % NB at w / NB: the NB words of a result
+            // (lanes 16k..16k+15 = word k; PW: output channels, DW: channel groups) go to
+            // words w0..w0+NB-1 at once, w0 = ob_wa, rotated onto the banks by
+            // mbn_bank_rot (pixel p of a PW group starts at p*oc16 % NB, a DW step's
+            // words at (p*J + cg) % NB); the last group/step writes only its w_rem
+            // words when that is not 0. The write DMA reads one word per cycle.
+            reg  [NBB-1:0]          ob_rbank;
+            wire [NB*128-1:0]       ob_rd;
+            wire [NB*(OAW-NBB)-1:0] ob_row;
+            wire [NB*NBB-1:0]       ob_k;
+            mbn_bank_rot #(.NBB(NBB), .AW(OAW)) u_orot (.a(ob_wa), .row(ob_row), .k(ob_k));
             always @(posedge clk) ob_rbank <= ob_raddr[NBB-1:0];
             for (l = 0; l < NB; l = l + 1) begin : g_obank
-                wire [NBB-1:0]     wk    = NBB'(l) - ob_r;  // the result word bank l takes
-                wire               below;                     // bank l < w0 % NB: next row
-                if (l == NB - 1) begin : g_last
-                    assign below = 1'b0;
-                end else begin : g_below
-                    assign below = NBB'(l) < ob_r;
-                end
-                wire [OAW-NBB-1:0] row  = ob_wa[OAW-1:NBB] + {{(OAW-NBB-1){1'b0}}, below};
-                wire               pwe  = !ob_part || wk < ob_nvl;
+                wire [NBB-1:0] wk  = ob_k[l*NBB +: NBB];   // the result word bank l takes
+                wire           pwe = !wr_part || {{(12-NBB){1'b0}}, wk} < w_rem;
                 mbn_sdp_ram #(.W(128), .D(OBUF_WORDS / NB), .AW(OAW - NBB)) u_obuf (
-                    .clk(clk), .we(rq_valid[0] && !c_fuse && (dw ? ob_r == NBB'(l) : pwe)),
-                    .waddr(dw ? ob_wa[OAW-1:NBB] : row), .wdata(dw ? rq_q[127:0] : rq_q[wk*128 +: 128]),
+                    .clk(clk), .we(rq_valid[0] && !c_fuse && pwe),
+                    .waddr(ob_row[l*(OAW-NBB) +: OAW-NBB]), .wdata(rq_q[wk*128 +: 128]),
                     .raddr(ob_raddr[OAW-1:NBB]), .rdata(ob_rd[l*128 +: 128]));
             end
             assign ob_rdata = ob_rd[ob_rbank*128 +: 128];
@@ -347,6 +374,6 @@ module mbnaccel_top #(
     endgenerate
 
     wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW],
-                         ob_wo[OAW+1:OAW], ib_ld_rw[31:IAW+1]};
+                         ib_ld_rw[31:IAW+1]};
 endmodule
 `default_nettype wire

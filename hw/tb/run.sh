@@ -51,7 +51,7 @@ build dsp2_prim mbn_dsp2 hw/tb/tb_dsp2.cpp hw/rtl/mbn_dsp2.v hw/tb/dsp48e2_model
 build agen mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -CFLAGS -DLB=4 && runtb agen 120
 build agen32 mbn_agen hw/tb/tb_agen.cpp hw/rtl/mbn_agen.v -GLB=5 -CFLAGS -DLB=5 && runtb agen32 120
 build mac_array mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16 && runtb mac_array 120
-build mac_array32 mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -GQSW=1 \
+build mac_array32 mbn_mac_array hw/tb/tb_mac_array.cpp hw/rtl/mbn_mac_array.v hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 \
     -CFLAGS -DLANES=32 && runtb mac_array32 120
 # the port `abort` is a C library name (Verilator calls it __SYM__abort)
 build dma_rd mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD && runtb dma_rd 120

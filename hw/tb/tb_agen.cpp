@@ -6,8 +6,10 @@
 // count), first/last/emit, the row/column validity flags, the three IBUF read
 // addresses and the bank rotation (only where the row and column are inside the
 // tile: elsewhere the data is replaced by in_zp), WBUF row and lane select, QBUF
-// row/lane group, OBUF (or fused IBUF) address on every emitted output (PW: with the
-// last-group flag, also for a partial last group), and `done`.
+// row, OBUF (or fused IBUF) address on every emitted output (with the flag of the last
+// PW group / DW channel step, also for a partial one), and `done`. DW steps NB channel
+// groups at a time (docs/hw.md "Depthwise on all lanes": the last step partial when J is
+// not a multiple of NB).
 // Descriptors run back to back (start in the cycle `done` is seen) or after gaps.
 // Compile with -DLB=n for the LANES = 2^n build (run.sh builds LB=4 and LB=5).
 // TB_SEED sets the seed (printed), TB_AGEN_N the number of geometries.
@@ -58,7 +60,7 @@ struct Item {
 	int emit, first, last, rv, cv, sel;
 	long ia[3]; // port k address in its bank (-1: not checked)
 	int rot; // bank of port 0 (-1: not checked)
-	long wb, qrow, qsel, oaddr;
+	long wb, qrow, oaddr;
 };
 
 static long fdiv(long a, long b)
@@ -94,13 +96,13 @@ static std::vector<Item> reference(const Geo &g)
 					it.ia[1] = it.ia[2] = -1;
 					it.wb = gr * J + j;
 					it.qrow = gr;
-					it.qsel = -1;
-					// bit OAW: the last group (partial when oc16 is not a multiple of NB)
-					it.oaddr = p * g.oc16 + gr * NB + (gr == g.groups - 1 ? 1L << OAW : 0);
+					// bit OAW+2: the last group (partial when oc16 is not a multiple of NB)
+					long last = gr == g.groups - 1 ? 1L << (OAW + 2) : 0;
+					it.oaddr = last | ((p * g.oc16 + gr * NB) & ((1L << OAW) - 1));
 					if (g.fuse) { // chained (docs/hw.md "Chaining"): the map in the DW layout
 						long y = p / g.in_w, x = p % g.in_w;
-						it.oaddr = (y % 3) << OAW |
-							(((y / 3) * g.in_w * g.ostep + x * g.ostep + g.obase + gr) &
+						it.oaddr = last | (y % 3) << OAW |
+							(((y / 3) * g.in_w * g.ostep + x * g.ostep + g.obase + gr * NB) &
 							 ((1L << OAW) - 1));
 					}
 					v.push_back(it);
@@ -108,7 +110,7 @@ static std::vector<Item> reference(const Geo &g)
 		return v;
 	}
 	const long st = g.s2 ? 2 : 1, NC = (g.out_w - 1) * st + 3, RW = (long)g.in_w * J;
-	for (long cg = 0; cg < J; cg++)
+	for (long cg = 0; cg < J; cg += NB)
 		for (long oy = 0; oy < g.out_rows; oy++)
 			for (long n = 0; n < NC; n++) {
 				Item it{};
@@ -131,12 +133,12 @@ static std::vector<Item> reference(const Geo &g)
 				it.wb = k0 / LANES;
 				it.sel = (int)(k0 % LANES);
 				it.qrow = cg / NB;
-				it.qsel = NB > 1 ? cg % NB : -1;
 				it.oaddr = -1;
 				if (it.emit) {
 					long ox = (n - 2) / st, pix = oy * g.out_w + ox;
-					it.oaddr = g.fuse ? (fmod_(pix, 3) << OAW) | ((pix / 3) * J + cg) & ((1L << OAW) - 1)
-							  : (pix * J + cg);
+					long last = cg + NB >= J ? 1L << (OAW + 2) : 0;
+					it.oaddr = last | (g.fuse ? (fmod_(pix, 3) << OAW) | ((pix / 3) * J + cg) & ((1L << OAW) - 1)
+								  : ((pix * J + cg) & ((1L << OAW) - 1)));
 				}
 				v.push_back(it);
 			}
@@ -159,7 +161,7 @@ static Geo random_geo()
 		g.pixels = (long)g.in_rows * g.in_w;
 		g.out_rows = g.in_rows;
 		g.out_w = g.in_w;
-		if (NB == 1 && rnd(3) == 0) { // chained: out_c within a pixel slot of ostep words
+		if (rnd(3) == 0) { // chained: out_c within a pixel slot of ostep words
 			g.fuse = true;
 			g.ostep = g.oc16 + rint_(0, 6);
 			g.obase = rint_(0, g.ostep - g.oc16);
@@ -225,7 +227,7 @@ int main(int argc, char **argv)
 	A->rst = 0;
 	A->eval();
 	long items = 0, checked_addr = 0, ngeo[2] = { 0, 0 };
-	const long IM = (1L << IAW) - 1, WM = (1L << WAW) - 1, QM = (1L << QAW) - 1, OM = (1L << (OAW + 2)) - 1;
+	const long IM = (1L << IAW) - 1, WM = (1L << WAW) - 1, QM = (1L << QAW) - 1, OM = (1L << (OAW + 3)) - 1;
 	for (long t = 0; t < N && fails < 5; t++) {
 		Geo g = random_geo();
 		std::vector<Item> ref = reference(g);
@@ -300,10 +302,8 @@ int main(int argc, char **argv)
 			chk("ib_raddr2", A->ib_raddr2, e.ia[2], IM);
 			chk("wb_raddr", A->wb_raddr, e.wb, WM);
 			chk("iss_qrow", A->iss_qrow, e.qrow, QM);
-			if (NB > 1)
-				chk("iss_qsel", A->iss_qsel, e.qsel, NB - 1);
 			if (e.emit)
-				chk("iss_oaddr", A->iss_oaddr, e.oaddr, g.fuse || !g.dw ? OM : (1L << OAW) - 1);
+				chk("iss_oaddr", A->iss_oaddr, e.oaddr, OM);
 			checked_addr += (e.ia[0] >= 0) + (e.ia[1] >= 0) + (e.ia[2] >= 0);
 			tick();
 		}

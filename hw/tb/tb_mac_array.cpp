@@ -9,10 +9,11 @@
 //    INT32_MIN/MAX (wrap), operations back to back (first right after last) and,
 //    rarely, with bubbles; every result's res_acc (every lane), res_mult,
 //    res_shift and res_oaddr.
-//  - DW: streams of input columns (3 words, rows flagged valid or not, column flag),
-//    emit on random columns once two have been seen; lanes 0..15 against the 3x3
-//    window sum with the 9 weight words at WBUF lane (sel + t) % LANES and, with
-//    LANES > 16, the qparams of QBUF lanes 16*qsel...
+//  - DW: streams of input columns (3 rows of NB = LANES/16 words: channel groups, rows
+//    flagged valid or not, column flag), emit on random columns once two have been
+//    seen; every lane L = 16g + l against the 3x3 window sum of group g with the weight
+//    words 9g + t at WBUF lane (sel + 9g + t) % LANES and its own QBUF entry
+//    (docs/hw.md "Depthwise on all lanes").
 // Zero points and the mode change only while the array is idle (per descriptor in the
 // design). -DLANES=n selects the build (run.sh: 16, the default, and 32).
 // TB_SEED sets the seed (printed), TB_MAC_N the number of operations.
@@ -56,8 +57,8 @@ static Q qbuf[QROWS][LANES];
 // one issued item, with the data the RAMs return one cycle later
 struct It {
 	bool valid, first, last, emit, cv;
-	int rv, sel, qrow, qsel, oaddr;
-	uint8_t ib[3][16];
+	int rv, sel, qrow, oaddr;
+	uint8_t ib[3][NB][16]; // read port k, word g (PW: port 0 word 0)
 	uint8_t wb[LANES][16];
 };
 struct Exp {
@@ -70,11 +71,14 @@ static std::deque<Exp> expq;
 static int fails = 0;
 static long results = 0, ops_pw = 0, ops_dw = 0, macs = 0;
 
-static void setw(VlWide<4 * 3> &w, const uint8_t b[3][16])
+template <class W>
+static void setw(W &w, const uint8_t b[3][NB][16])
 {
 	for (int k = 0; k < 3; k++)
-		for (int i = 0; i < 4; i++)
-			w[k * 4 + i] = b[k][4 * i] | b[k][4 * i + 1] << 8 | b[k][4 * i + 2] << 16 | (uint32_t)b[k][4 * i + 3] << 24;
+		for (int g = 0; g < NB; g++)
+			for (int i = 0; i < 4; i++)
+				w[(k * NB + g) * 4 + i] = b[k][g][4 * i] | b[k][g][4 * i + 1] << 8 | b[k][g][4 * i + 2] << 16 |
+							  (uint32_t)b[k][g][4 * i + 3] << 24;
 }
 template <class W>
 static void setl(W &w, const uint8_t b[LANES][16])
@@ -105,8 +109,7 @@ static void check_result()
 	Exp e = expq.front();
 	expq.pop_front();
 	results++;
-	int nl = e.dw ? 16 : LANES;
-	for (int l = 0; l < nl; l++) {
+	for (int l = 0; l < LANES; l++) {
 		int32_t a = (int32_t)get32(M->res_acc, l), mu = (int32_t)get32(M->res_mult, l), sh = (int32_t)get32(M->res_shift, l);
 		if (a != e.acc[l] || mu != e.mult[l] || sh != e.shift[l]) {
 			if (fails++ < 5)
@@ -130,7 +133,6 @@ static void cycle(const It &it)
 	M->iss_cv = it.cv;
 	M->iss_sel = it.sel;
 	M->iss_qrow = it.qrow;
-	M->iss_qsel = it.qsel;
 	M->iss_oaddr = it.oaddr;
 	setw(M->ib_rdata, pend.ib);
 	setl(M->wb_rdata, pend.wb);
@@ -229,13 +231,12 @@ static void pw_batch(int nops)
 			it.rv = rnd(8);
 			it.cv = rnd(2);
 			it.sel = rnd(LANES);
-			it.qsel = rnd(NB > 1 ? NB : 2); // ignored in PW
 			for (int i = 0; i < 16; i++)
-				it.ib[0][i] = rbyte(dmode);
-			for (int i = 0; i < 16; i++) {
-				it.ib[1][i] = (uint8_t)rng();
-				it.ib[2][i] = (uint8_t)rng();
-			}
+				it.ib[0][0][i] = rbyte(dmode);
+			for (int k = 0; k < 3; k++) // the words PW does not read
+				for (int g = k == 0; g < NB; g++)
+					for (int i = 0; i < 16; i++)
+						it.ib[k][g][i] = (uint8_t)rng();
 			for (int l = 0; l < LANES; l++)
 				for (int i = 0; i < 16; i++)
 					it.wb[l][i] = rbyte(dmode);
@@ -243,7 +244,7 @@ static void pw_batch(int nops)
 			for (int l = 0; l < LANES; l++) {
 				int64_t d = 0;
 				for (int i = 0; i < 16; i++)
-					d += (int64_t)(it.ib[0][i] - in_zp) * (it.wb[l][i] - w_zp);
+					d += (int64_t)(it.ib[0][0][i] - in_zp) * (it.wb[l][i] - w_zp);
 				acc[l] += d;
 			}
 			macs += 16 * LANES;
@@ -270,7 +271,7 @@ static void dw_batch(int ncols)
 	M->dw = 1;
 	M->in_zp = in_zp;
 	M->w_zp = w_zp;
-	std::vector<std::vector<uint8_t>> cols; // effective column (padding -> in_zp), 3*16 bytes
+	std::vector<std::vector<uint8_t>> cols; // effective column (padding -> in_zp), 3*NB*16 bytes
 	for (int n = 0; n < ncols; n++) {
 		It it{};
 		it.valid = 1;
@@ -279,43 +280,45 @@ static void dw_batch(int ncols)
 		it.rv = rnd(3) == 0 ? rnd(8) : 7;
 		it.sel = rnd(LANES);
 		it.qrow = rnd(QROWS);
-		it.qsel = NB > 1 ? rnd(NB) : 0;
 		it.oaddr = rnd(1 << OAW);
 		it.emit = n >= 2 && rnd(3) != 0;
 		for (int k = 0; k < 3; k++)
-			for (int i = 0; i < 16; i++)
-				it.ib[k][i] = rbyte(dmode);
+			for (int g = 0; g < NB; g++)
+				for (int i = 0; i < 16; i++)
+					it.ib[k][g][i] = rbyte(dmode);
 		for (int l = 0; l < LANES; l++)
 			for (int i = 0; i < 16; i++)
 				it.wb[l][i] = rbyte(dmode);
-		std::vector<uint8_t> c(48);
+		std::vector<uint8_t> c(3 * NB * 16);
 		for (int k = 0; k < 3; k++)
-			for (int i = 0; i < 16; i++)
-				c[k * 16 + i] = (it.cv && (it.rv >> k & 1)) ? it.ib[k][i] : (uint8_t)in_zp;
+			for (int g = 0; g < NB; g++)
+				for (int i = 0; i < 16; i++)
+					c[(k * NB + g) * 16 + i] = (it.cv && (it.rv >> k & 1)) ? it.ib[k][g][i] : (uint8_t)in_zp;
 		cols.push_back(c);
 		if (it.emit) {
-			// window columns n-2, n-1, n (kw = 0, 1, 2); tap t = kh*3+kw; weight word t at
-			// WBUF lane (sel + t) % LANES; lane l = channel l of the group, l < 16
+			// window columns n-2, n-1, n (kw = 0, 1, 2); tap t = kh*3+kw; lane L = 16g + l
+			// = channel l of group g: weight word 9g + t at WBUF lane (sel + 9g + t) % LANES
 			Exp e{};
 			e.dw = true;
 			e.oaddr = it.oaddr;
-			for (int l = 0; l < 16; l++) {
-				const Q &q = qbuf[it.qrow][16 * it.qsel + l];
+			for (int L = 0; L < LANES; L++) {
+				const int g = L / 16, l = L % 16;
+				const Q &q = qbuf[it.qrow][L];
 				int64_t a = q.bias;
 				for (int kh = 0; kh < 3; kh++)
 					for (int kw = 0; kw < 3; kw++) {
 						int t = kh * 3 + kw;
-						int x = cols[n - 2 + kw][kh * 16 + l];
-						int w = it.wb[(it.sel + t) % LANES][l];
+						int x = cols[n - 2 + kw][(kh * NB + g) * 16 + l];
+						int w = it.wb[(it.sel + 9 * g + t) % LANES][l];
 						a += (int64_t)(x - in_zp) * (w - w_zp);
 					}
-				e.acc[l] = (int32_t)(uint32_t)(uint64_t)a;
-				e.mult[l] = q.mult;
-				e.shift[l] = q.shift;
+				e.acc[L] = (int32_t)(uint32_t)(uint64_t)a;
+				e.mult[L] = q.mult;
+				e.shift[L] = q.shift;
 			}
 			expq.push_back(e);
 			ops_dw++;
-			macs += 144;
+			macs += 144 * NB;
 		}
 		cycle(it);
 	}

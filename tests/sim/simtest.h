@@ -126,7 +126,7 @@ static void cmodel_params_from(const char *params, struct mbn_cmodel_params *p)
 	p->obuf_words = param_of(params, "OBUF_WORDS", p->obuf_words);
 	p->qbuf_entries = param_of(params, "QBUF_ENTRIES", p->qbuf_entries);
 	/* mbn_ctrl FUSE_OK (CAPS3 FUSE, CHAIN) */
-	p->fuse = p->ibuf_words / 2 <= p->obuf_words && p->lanes == 16;
+	p->fuse = p->ibuf_words / 2 <= p->obuf_words;
 	p->chain = p->fuse;
 }
 

@@ -39,6 +39,7 @@ struct accel_caps {
 	bool rsingle;         /* CAPS3 RSINGLE: requantizer rounding 2 (ruy's arm64 single rounding) */
 	bool pw16;            /* CAPS3 PW16: a PW's out_c any multiple of 16 (activations padded to 16) */
 	bool chain;           /* CAPS3 CHAIN: a PW's output may stay on chip as the next DW's input */
+	bool dwg;             /* CAPS3 DWG: a DW item computes lanes/16 channel groups (else one) */
 };
 
 /*

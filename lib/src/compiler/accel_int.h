@@ -21,6 +21,15 @@ static inline uint64_t round_up(uint64_t x, uint64_t a)
 	return (x + a - 1) / a * a;
 }
 
+/* Cycles per input column of a depthwise tile of cp channels: one per channel step,
+ * lanes/16 channel groups per step with CAPS3 DWG (docs/hw.md "Depthwise on all
+ * lanes"), else one group (16 channels). */
+static inline uint64_t accel_dw_steps(const struct accel_caps *c, int cp)
+{
+	uint64_t cols = (uint64_t)cp / 16, nb = c->dwg && c->lanes > 16 ? (uint64_t)c->lanes / 16 : 1;
+	return (cols + nb - 1) / nb;
+}
+
 static inline int imin(int a, int b)
 {
 	return a < b ? a : b;

@@ -306,6 +306,7 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 {
 	const uint64_t cols = (uint64_t)cp / 16, lanes = (uint64_t)c->lanes;
 	const uint64_t nc = (uint64_t)(l->out_w - 1) * (uint64_t)l->stride_w + 3;
+	const uint64_t dw_steps = accel_dw_steps(c, cp); /* channel steps of the depthwise engine */
 	struct est_dram m = { .shared = true };
 	uint64_t f = 0, c_free = 0;
 
@@ -325,7 +326,7 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 				uint64_t o_wait = o_full ? m.s_end : m.s_prev; /* the store from this half */
 				c_start = o_wait > c_start ? o_wait : c_start;
 			}
-			uint64_t comp = dw ? (uint64_t)(oy1 - oy0) * nc * cols : P * (noc / lanes) * cols;
+			uint64_t comp = dw ? (uint64_t)(oy1 - oy0) * nc * dw_steps : P * ((noc + lanes - 1) / lanes) * cols;
 			c_free = c_start + comp + 25;
 			if (!dw)
 				dram_store(&m, c_free > m.s_end ? c_free : m.s_end, P * noc,
@@ -352,11 +353,11 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout,
 			int rows_only)
 {
-	const int lanes = c->lanes, cols = cp / 16;
-	if (!c->fuse || lanes != 16)
+	const int lanes = c->lanes, cols = cp / 16, groups = (cout + lanes - 1) / lanes;
+	if (!c->fuse)
 		return false;
 	int g_max = imin((int)(c->wbuf_rows / (uint32_t)cols), (int)(c->qbuf_entries / (uint32_t)lanes));
-	g_max = imin(g_max, cout / lanes);
+	g_max = imin(g_max, groups); /* lane groups per PW tile; the last may be partial */
 	if (g_max < 1)
 		return false;
 	const uint32_t o_all = c->obuf_full_bytes > c->obuf_bytes ? c->obuf_full_bytes : c->obuf_bytes;
@@ -373,14 +374,14 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
 			for (int whole = 0; whole < 2; whole++) {
 				int g = imin(g_max, (int)(c->obuf_bytes / (P * (uint64_t)lanes)));
 				if (whole) {
-					if (g_max != cout / lanes || P * (uint64_t)cout > o_all || g == g_max)
+					if (g_max != groups || P * (uint64_t)cout > o_all || g == g_max)
 						continue;
 					g = g_max;
 				}
 				if (g < 1)
 					continue;
-				int n_oc = (cout / lanes + g - 1) / g;
-				int oc_tile = (cout / lanes + n_oc - 1) / n_oc * lanes; /* even split */
+				int n_oc = (groups + g - 1) / g;
+				int oc_tile = (groups + n_oc - 1) / n_oc * lanes; /* even split */
 				uint64_t cyc = fuse_estimate(c, dl_, cp, cout, rows, oc_tile, whole);
 				if (pass == 0) {
 					fastest = cyc < fastest ? cyc : fastest;
@@ -447,7 +448,7 @@ static bool chain_link(const struct accel_plan *p, const struct mbn_graph *g, in
 		       struct fuse_plan *f1, struct fuse_plan *n1, int64_t *extra)
 {
 	const struct accel_caps *c = &p->caps;
-	if (!c->chain || c->lanes != 16 || i + 3 >= p->seg_end)
+	if (!c->chain || i + 3 >= p->seg_end)
 		return false;
 	const struct mbn_layer *ld = &g->layers[i], *lp = &g->layers[i + 1], *ld2 = &g->layers[i + 2];
 	if (!p->layers[i + 2].on_accel || !accel_is_dw(ld2) || ld2->in_h != lp->out_h || ld2->in_w != lp->out_w)
