@@ -238,7 +238,9 @@ static void limit_case(const char *name, int kind, int over)
 	c.n = 1;
 	if (d->fuse) {
 		struct tdesc *q = &c.d[1];
-		q->op = MBN_OP_PW, q->reuse_input = 1, q->in_c = d->out_c, q->out_c = P.lanes;
+		/* 16 output channels (CAPS3 PW16): so that the most pixels' output fits OBUF at
+		 * every LANES */
+		q->op = MBN_OP_PW, q->reuse_input = 1, q->in_c = d->out_c, q->out_c = 16;
 		q->in_rows = q->out_rows = 1;
 		q->in_w = q->out_w = d->out_rows * d->out_w;
 		q->in_offset = 0x10; /* not read */
