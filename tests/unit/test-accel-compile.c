@@ -281,6 +281,10 @@ static void check_file(const char *path)
 	/* chaining (docs/hw.md "Chaining", VERSION 1.4): a PW's output on chip as the next DW's input */
 	struct accel_caps def_fbc = def_fb, tiny_fbc = tiny_fb;
 	def_fbc.chain = tiny_fbc.chain = true;
+	/* depthwise on all lanes, fusion and chaining above 16 lanes (VERSION 1.5, CAPS3 DWG) */
+	struct accel_caps wide_g = def_fbc, huge_g = def_fbc;
+	wide_g.lanes = 32, wide_g.macs = 512, wide_g.pw16 = wide_g.dwg = true;
+	huge_g.lanes = 128, huge_g.macs = 2048, huge_g.pw16 = huge_g.dwg = true;
 	check(base, &g, &def_f, "default buffers, fusion");
 	check(base, &g, &tiny_f, "tiny buffers, fusion");
 	check(base, &g, &def, "default buffers");
@@ -293,6 +297,8 @@ static void check_file(const char *path)
 	check(base, &g, &halves_b, "halves only, ibank");
 	check(base, &g, &def_fbc, "default buffers, fusion, ibank, chaining");
 	check(base, &g, &tiny_fbc, "tiny buffers, fusion, ibank, chaining");
+	check(base, &g, &wide_g, "32 lanes, fusion, ibank, chaining, dwg");
+	check(base, &g, &huge_g, "128 lanes, fusion, ibank, chaining, dwg");
 	mbn_graph_free(&g);
 	free(buf);
 }
