@@ -189,7 +189,9 @@ module mbnaccel_top #(
     wire [11:0] w_rem = (dw ? jn : oc16) & 12'(NB - 1);
     wire [11:0] iss_words = iss_oaddr[OAW+2] && w_rem != 12'd0 ? w_rem : 12'(NB);
     // MAC_ACTIVE: 16*16 per PW cycle and 9*16 per DW output word (emit), per word written
-    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? 16'(iss_words * 12'd144) : 16'd0)
+    // (144 w as (w << 7) + (w << 4): no multiplier)
+    wire [15:0] dw_macs = {iss_words[8:0], 7'd0} + {iss_words[11:0], 4'd0};
+    assign c_mac = !iss_valid ? 16'd0 : dw ? (iss_emit ? dw_macs : 16'd0)
                  : {iss_words[7:0], 8'd0};
 
     // ---- buffers ---------------------------------------------------------------------------
