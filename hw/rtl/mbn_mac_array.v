@@ -119,11 +119,13 @@ module mbn_mac_array #(
     //     sum_i x'_i * (w_i - w_zp) = sum_i x'_i * w_i - w_zp * sum_i x'_i.
     // DW: lane L = 16g + l, tap t: (window byte - in_zp) and (weight byte - w_zp).
     genvar l, i, t, p;
-    wire [16*9-1:0] xp;
-    wire [LANES*9*9-1:0] xd_all, wd_all;       // [(L*9 + t)*9 +: 9]
+    // (arrays of narrow words, not wide vectors: Verilator simulates them much faster)
+    wire [8:0] xp [0:15];
+    wire [8:0] xd [0:LANES*9-1];               // [L*9 + t]
+    wire [8:0] wd [0:LANES*9-1];
     generate
         for (i = 0; i < 16; i = i + 1) begin : g_xp
-            assign xp[i*9 +: 9] = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
+            assign xp[i] = {1'b0, ib_rdata[i*8 +: 8]} - {1'b0, in_zp};
         end
         for (l = 0; l < LANES; l = l + 1) begin : g_dwop
             for (t = 0; t < 9; t = t + 1) begin : g_tap
@@ -133,8 +135,8 @@ module mbn_mac_array #(
                 wire [7:0] dcol = KW == 0 ? win0_reg[WO +: 8] :
                                   KW == 1 ? win1_reg[WO +: 8] :
                                             col_new[WO +: 8];
-                assign xd_all[(l*9+t)*9 +: 9] = {1'b0, dcol} - {1'b0, in_zp};
-                assign wd_all[(l*9+t)*9 +: 9] = {1'b0, wsel[(9*G+t)*128 + C*8 +: 8]} - {1'b0, w_zp};
+                assign xd[l*9+t] = {1'b0, dcol} - {1'b0, in_zp};
+                assign wd[l*9+t] = {1'b0, wsel[(9*G+t)*128 + C*8 +: 8]} - {1'b0, w_zp};
             end
         end
     endgenerate
@@ -156,10 +158,9 @@ module mbn_mac_array #(
         c_reg  <= dw ? 22'sd0 : 22'($signed({1'b0, w_zp}) * sxp);
     end
 
-    // 4 products (18-bit signed fields of v) summed to 20 bits
-    function automatic signed [19:0] sum4(input [4*18-1:0] v);
-        sum4 = (20'($signed(v[0 +: 18])) + 20'($signed(v[18 +: 18]))) +
-               (20'($signed(v[36 +: 18])) + 20'($signed(v[54 +: 18])));
+    // 4 products (18-bit signed fields) summed to 20 bits
+    function automatic signed [19:0] sum4(input [17:0] a, input [17:0] b, input [17:0] c, input [17:0] d);
+        sum4 = (20'($signed(a)) + 20'($signed(b))) + (20'($signed(c)) + 20'($signed(d)));
     endfunction
 
     // ---- lane pairs: two MACs per DSP48E2 (mbn_dsp2, docs/hw.md) -----------------------
@@ -174,28 +175,29 @@ module mbn_mac_array #(
         for (p = 0; p < LANES / 2; p = p + 1) begin : g_pair
             localparam LE = 2 * p, LO = 2 * p + 1;
             wire dwm = dw;
-            wire [16*18-1:0] pa_v, pb_v;             // low / high fields (high: P[35:18])
+            wire [17:0]      pa_v [0:15];            // low fields
+            wire [17:0]      pb_v [0:15];            // high fields (P[35:18])
             wire [16*9-1:0]  unused_pb;              // P[44:36]: beyond the 18-bit products
             wire [15:0]      borrow;
             for (i = 0; i < 16; i = i + 1) begin : g_term
                 localparam DL = i < 8 ? LE : LO, DT = i % 8;
-                wire [8:0] bx = dw ? xd_all[(DL*9+DT)*9 +: 9] : xp[i*9 +: 9];
-                wire [8:0] da = dw ? wd_all[(DL*9+DT)*9 +: 9] : {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
+                wire [8:0] bx = dw ? xd[DL*9+DT] : xp[i];
+                wire [8:0] da = dw ? wd[DL*9+DT] : {1'b0, wb_rdata[LE*128 + i*8 +: 8]};
                 wire [26:0] pb;
                 mbn_dsp2 u_dsp (.clk(clk), .ce(1'b1), .x(bx), .wa(da), .wb(wb_rdata[LO*128 + i*8 +: 8]),
-                                .pa(pa_v[i*18 +: 18]), .pb(pb));
-                assign pb_v[i*18 +: 18] = pb[17:0];
+                                .pa(pa_v[i]), .pb(pb));
+                assign pb_v[i] = pb[17:0];
                 assign unused_pb[i*9 +: 9] = pb[26:18];
-                assign borrow[i] = pa_v[i*18 + 17];
+                assign borrow[i] = pa_v[i][17];
             end
             wire unused_hi = &{1'b0, unused_pb};
 
             // tap 8 of lanes 2p and 2p+1 (DW)
             wire [17:0] e_e, e_o;
             wire [26:0] unused_e, unused_o;
-            mbn_dsp2 u_e (.clk(clk), .ce(1'b1), .x(xd_all[(LE*9+8)*9 +: 9]), .wa(wd_all[(LE*9+8)*9 +: 9]),
+            mbn_dsp2 u_e (.clk(clk), .ce(1'b1), .x(xd[LE*9+8]), .wa(wd[LE*9+8]),
                           .wb(8'd0), .pa(e_e), .pb(unused_e));
-            mbn_dsp2 u_o (.clk(clk), .ce(1'b1), .x(xd_all[(LO*9+8)*9 +: 9]), .wa(wd_all[(LO*9+8)*9 +: 9]),
+            mbn_dsp2 u_o (.clk(clk), .ce(1'b1), .x(xd[LO*9+8]), .wa(wd[LO*9+8]),
                           .wb(8'd0), .pa(e_o), .pb(unused_o));
             wire unused_t8 = &{1'b0, unused_e, unused_o};
 
@@ -204,10 +206,14 @@ module mbn_mac_array #(
                             5'(borrow[4]) + 5'(borrow[5]) + 5'(borrow[6]) + 5'(borrow[7]) +
                             5'(borrow[8]) + 5'(borrow[9]) + 5'(borrow[10]) + 5'(borrow[11]) +
                             5'(borrow[12]) + 5'(borrow[13]) + 5'(borrow[14]) + 5'(borrow[15]);
-            wire signed [19:0] la0 = sum4(pa_v[0 +: 72]),  la1 = sum4(pa_v[72 +: 72]);
-            wire signed [19:0] la2 = sum4(pa_v[144 +: 72]), la3 = sum4(pa_v[216 +: 72]);
-            wire signed [19:0] hb0 = sum4(pb_v[0 +: 72]),  hb1 = sum4(pb_v[72 +: 72]);
-            wire signed [19:0] hb2 = sum4(pb_v[144 +: 72]), hb3 = sum4(pb_v[216 +: 72]);
+            wire signed [19:0] la0 = sum4(pa_v[0], pa_v[1], pa_v[2], pa_v[3]);
+            wire signed [19:0] la1 = sum4(pa_v[4], pa_v[5], pa_v[6], pa_v[7]);
+            wire signed [19:0] la2 = sum4(pa_v[8], pa_v[9], pa_v[10], pa_v[11]);
+            wire signed [19:0] la3 = sum4(pa_v[12], pa_v[13], pa_v[14], pa_v[15]);
+            wire signed [19:0] hb0 = sum4(pb_v[0], pb_v[1], pb_v[2], pb_v[3]);
+            wire signed [19:0] hb1 = sum4(pb_v[4], pb_v[5], pb_v[6], pb_v[7]);
+            wire signed [19:0] hb2 = sum4(pb_v[8], pb_v[9], pb_v[10], pb_v[11]);
+            wire signed [19:0] hb3 = sum4(pb_v[12], pb_v[13], pb_v[14], pb_v[15]);
             reg  signed [21:0] qe_reg [0:3];
             reg  signed [21:0] qo_reg [0:3];
             always @(posedge clk) begin

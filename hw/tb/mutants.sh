@@ -19,7 +19,7 @@ MUTANTS=$(cat <<'EOF'
 2|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/wire wrap0 = stride2 ? m0_reg != 2'd0 : m0_reg == 2'd2;/wire wrap0 = stride2 ? m0_reg == 2'd0 : m0_reg == 2'd2;/|agen: stride-2 bank-row wrap of read port 0
 3|tb_agen|mbn_agen|mbn_agen.v|-CFLAGS -DLB=4|s/wire cv   = c_reg >= 0 \&\& c_reg < $signed({2'd0, in_w});/wire cv   = c_reg >= 0 \&\& c_reg <= $signed({2'd0, in_w});/|agen: column in_w flagged inside the tile
 4|tb_agen|mbn_agen|mbn_agen.v|-GLB=5 -CFLAGS -DLB=5|s/oa_reg   <= oa_base_reg + NB32;/oa_reg   <= oa_base_reg + 32'd1;/|agen (LANES=32): PW group step of the OBUF address 1 word instead of NB
-5|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/assign xp\[i\*9 +: 9\] = {1'b0, ib_rdata\[i\*8 +: 8\]} - {1'b0, in_zp};/assign xp[i*9 +: 9] = 9'($signed(8'(ib_rdata[i*8 +: 8] - in_zp)));/|mac: 8-bit instead of 9-bit PW activation operand (wrong only for offsets beyond +-127)
+5|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/assign xp\[i\] = {1'b0, ib_rdata\[i\*8 +: 8\]} - {1'b0, in_zp};/assign xp[i] = 9'($signed(8'(ib_rdata[i*8 +: 8] - in_zp)));/|mac: 8-bit instead of 9-bit PW activation operand (wrong only for offsets beyond +-127)
 6|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/(a4_f ? bias : acc_reg)/(a4_l ? bias : acc_reg)/|mac: accumulator restarts on the last item instead of the first
 7|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/wire \[9\*NB\*128-1:0\] wsel = wdup\[s1_sel\*128 +: 9\*NB\*128\];/wire [9*NB*128-1:0] wsel = wdup[0 +: 9*NB*128];/|mac: DW weight words not rotated by iss_sel
 8|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -CFLAGS -DLANES=32|s/wsel\[(9\*G+t)\*128 + C\*8 +: 8\]/wsel[t*128 + C*8 +: 8]/|mac (LANES=32): DW channel group 1 takes group 0's weights
@@ -27,7 +27,7 @@ MUTANTS=$(cat <<'EOF'
 33|tb_agen|mbn_agen|mbn_agen.v|-GLB=5 -CFLAGS -DLB=5|s/lg_reg <= {1'b0, j_reg} + {NB12, 1'b0} >= {1'b0, jn};/lg_reg <= {1'b0, j_reg} + {NB12, 1'b0} > {1'b0, jn};/|agen (LANES=32): DW runs one channel step past J when J is a multiple of NB
 27|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/(22'(hb3) + 22'(bc)) - c_reg/22'(hb3) - c_reg/|mac: the low products' borrows not added to the odd lanes (WP486 correction)
 28|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/22'(la3) - c_reg;/22'(la3);/|mac: w_zp correction missing on the even lanes
-29|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/.x(xd_all\[(LO\*9+8)\*9 +: 9\])/.x(xd_all[(LE*9+8)*9 +: 9])/|mac: DW tap 8 of the odd lane reads the even lane's pixel
+29|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/.x(xd\[LO\*9+8\])/.x(xd[LE*9+8])/|mac: DW tap 8 of the odd lane reads the even lane's pixel
 30|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -CFLAGS -DLANES=32|s/c_reg  <= dw ? 22'sd0 : 22'($signed({1'b0, w_zp}) \* sxp);/c_reg  <= dw ? 22'sd0 : 22'($signed(w_zp) * sxp);/|mac (LANES=32): w_zp taken as signed in the correction
 9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire \[8:0\]  bwords = 9'd256 -/wire [8:0]  bwords = 9'd257 -/|dma_rd: burst may cross 4 KiB by one beat
 10|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/outst_reg < MAX_RD_OUTSTANDING/outst_reg <= MAX_RD_OUTSTANDING/|dma_rd: one burst more than MAX_RD_OUTSTANDING
