@@ -75,7 +75,7 @@ struct mbn_backend {
 struct mbn_device {
 	const struct mbn_backend *be;
 	char uri[256];
-	char describe[256];
+	char describe[512]; /* the sim device's at 2048 MACs with every CAPS3 feature: ~310 */
 	void *priv;
 	pthread_mutex_t lock;      /* see mbn_backend.exclusive */
 };
