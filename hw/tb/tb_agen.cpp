@@ -137,8 +137,7 @@ static std::vector<Item> reference(const Geo &g)
 				if (it.emit) {
 					long ox = (n - 2) / st, pix = oy * g.out_w + ox;
 					long last = cg + NB >= J ? 1L << (OAW + 2) : 0;
-					it.oaddr = last | (g.fuse ? (fmod_(pix, 3) << OAW) | ((pix / 3) * J + cg) & ((1L << OAW) - 1)
-								  : ((pix * J + cg) & ((1L << OAW) - 1)));
+					it.oaddr = last | (g.fuse ? (fmod_(pix, 3) << OAW) | ((pix / 3) * J + cg) & ((1L << OAW) - 1) : ((pix * J + cg) & ((1L << OAW) - 1)));
 				}
 				v.push_back(it);
 			}

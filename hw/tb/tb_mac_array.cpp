@@ -78,7 +78,7 @@ static void setw(W &w, const uint8_t b[3][NB][16])
 		for (int g = 0; g < NB; g++)
 			for (int i = 0; i < 4; i++)
 				w[(k * NB + g) * 4 + i] = b[k][g][4 * i] | b[k][g][4 * i + 1] << 8 | b[k][g][4 * i + 2] << 16 |
-							  (uint32_t)b[k][g][4 * i + 3] << 24;
+					(uint32_t)b[k][g][4 * i + 3] << 24;
 }
 template <class W>
 static void setl(W &w, const uint8_t b[LANES][16])
