@@ -6,19 +6,22 @@
 # 1 = failed or not proved. With bmc:N only a bounded check of N steps from reset (the
 # mutation check uses it: a failure there is a real counterexample trace, not a weak
 # invariant). A failed assertion is reported as "Assert failed in fv_NAME: fv_NAME.sv:LINE".
+# dma_rd256 is fv_dma_rd.sv (so its failures name that file) on mbn_dma_rd with
+# RD_BYTES = 32, set by fv_dma_rd256.ys.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 name=$1
 rtl=$(cd "${2:-$here/../rtl}" && pwd)
 case $name in
 dma_rd) k=4 engine=smtbmc ;;
+dma_rd256) k=4 engine=smtbmc sv=fv_dma_rd.sv ;;
 dma_wr) k=4 engine=smtbmc ;;
 ctrl) k=1 engine=sat ;;
 *) echo "unknown proof $name"; exit 2 ;;
 esac
 work=$(mktemp -d /tmp/mbn-formal.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp "$here/fv_$name.sv" "$work/"
+cp "$here/${sv:-fv_$name.sv}" "$work/"
 # the generated register/descriptor include (make regs) sits in build/gen
 gen=$(cd "$here/../.." && pwd)/build/gen
 [ -f "$gen/mbn_regs.vh" ] || { echo "$gen/mbn_regs.vh missing (make regs)"; exit 2; }

@@ -59,6 +59,8 @@ module mbn_ctrl #(
     input  wire        rd_beat,
     input  wire [127:0] rd_data,
     input  wire [23:0] rd_idx,
+    input  wire        rd_beat2,        // 256-bit reads: word rd_idx + 1 as well
+    input  wire [127:0] rd_data2,
     input  wire        rd_err,
     // write DMA
     output reg         wr_start,
@@ -288,13 +290,18 @@ module mbn_ctrl #(
             ob_c_hi <= 1'b0; ob_s_hi <= 1'b0; s_fuse <= 1'b0;
         end else begin
             // descriptor beats
-            if (rd_beat && rd_dst == 2'd0 && state_reg == F_FWAIT)
-                case (rd_idx[1:0])   // explicit demux: a variable part-select becomes a 512-bit shifter
-                2'd0:    desc_reg[127:0]   <= rd_data;
-                2'd1:    desc_reg[255:128] <= rd_data;
-                2'd2:    desc_reg[383:256] <= rd_data;
-                default: desc_reg[511:384] <= rd_data;
-                endcase
+            // (explicit demux: a variable part-select becomes a 512-bit shifter); a
+            // 256-bit read brings word rd_idx + 1 too
+            if (rd_beat && rd_dst == 2'd0 && state_reg == F_FWAIT) begin
+                if (rd_idx[1:0] == 2'd0) desc_reg[127:0] <= rd_data;
+                if (rd_idx[1:0] == 2'd1) desc_reg[255:128] <= rd_data;
+                if (rd_idx[1:0] == 2'd2) desc_reg[383:256] <= rd_data;
+                if (rd_idx[1:0] == 2'd3) desc_reg[511:384] <= rd_data;
+                if (rd_beat2 && rd_idx[1:0] == 2'd3) desc_reg[127:0] <= rd_data2;
+                if (rd_beat2 && rd_idx[1:0] == 2'd0) desc_reg[255:128] <= rd_data2;
+                if (rd_beat2 && rd_idx[1:0] == 2'd1) desc_reg[383:256] <= rd_data2;
+                if (rd_beat2 && rd_idx[1:0] == 2'd2) desc_reg[511:384] <= rd_data2;
+            end
 
             // ================= C: compute =================
             case (cst_reg)

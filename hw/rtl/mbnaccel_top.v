@@ -19,7 +19,11 @@ module mbnaccel_top #(
     parameter OBUF_WORDS   = 4096,  // output buffer, 16-byte words (64 KiB)
     parameter QBUF_ENTRIES = 1024,  // per-channel quantization entries
     parameter ADDR_W       = 40,    // AXI address width
-    parameter MAX_RD_OUTSTANDING = 8
+    parameter MAX_RD_OUTSTANDING = 8,
+    // AXI read data bytes: 16 (128 bits) or 32 (256 bits, two words per beat,
+    // docs/hw.md "The 256-bit read port"; needs LANES >= 32). Default 32 from 32 lanes
+    // on, where the array needs more than 16 B/cycle.
+    parameter RD_BYTES     = LANES >= 32 ? 32 : 16
 ) (
     input  wire clk, input wire rst,
     input  wire [11:0] s_axil_awaddr, input wire s_axil_awvalid, output wire s_axil_awready,
@@ -29,7 +33,7 @@ module mbnaccel_top #(
     output wire [31:0] s_axil_rdata,  output wire [1:0] s_axil_rresp, output wire s_axil_rvalid, input wire s_axil_rready,
     output wire [3:0] m_axi_arid, output wire [ADDR_W-1:0] m_axi_araddr, output wire [7:0] m_axi_arlen,
     output wire [2:0] m_axi_arsize, output wire [1:0] m_axi_arburst, output wire m_axi_arvalid, input wire m_axi_arready,
-    input  wire [3:0] m_axi_rid, input wire [127:0] m_axi_rdata, input wire [1:0] m_axi_rresp,
+    input  wire [3:0] m_axi_rid, input wire [RD_BYTES*8-1:0] m_axi_rdata, input wire [1:0] m_axi_rresp,
     input  wire m_axi_rlast, input wire m_axi_rvalid, output wire m_axi_rready,
     output wire [3:0] m_axi_awid, output wire [ADDR_W-1:0] m_axi_awaddr, output wire [7:0] m_axi_awlen,
     output wire [2:0] m_axi_awsize, output wire [1:0] m_axi_awburst, output wire m_axi_awvalid, input wire m_axi_awready,
@@ -66,6 +70,13 @@ module mbnaccel_top #(
     localparam RQ_LAT = 8;
     localparam NB     = LANES / 16;             // 16-byte words per result: OBUF banks, IBUF sub-banks
     localparam NBB    = LB - 4;                 // log2(NB)
+    // two DMA words per cycle go into different IBUF sub-banks (or row banks) only when
+    // NB >= 2 (the write path below)
+    generate
+        if (RD_BYTES != 16 && (RD_BYTES != 32 || NB < 2)) begin : g_bad_rd_bytes
+            initial $error("RD_BYTES must be 16, or 32 with LANES >= 32");
+        end
+    endgenerate
 
     // ---- registers -------------------------------------------------------------
     wire        start, abort;
@@ -75,11 +86,11 @@ module mbnaccel_top #(
     wire [31:0] fault_code, fault_desc, fault_off, desc_done;
     wire        c_pw, c_dw, c_stall;
     wire [15:0] c_mac;
-    wire        rd_beat, wr_beat, rd_inflight, wr_inflight;
+    wire        rd_beat, rd_beat2, wr_beat, rd_inflight, wr_inflight;
 
     mbn_regs #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
                .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES),
-               .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING)) u_regs (
+               .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING), .RD_BYTES(RD_BYTES)) u_regs (
         .clk(clk), .rst(rst),
         .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
         .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
@@ -91,7 +102,7 @@ module mbnaccel_top #(
         .desc_count(desc_count), .region_base(region_base), .region_size(region_size),
         .busy(busy), .st_done(st_done), .st_fault(st_fault), .done_evt(done_evt), .fault_evt(fault_evt),
         .fault_code(fault_code), .fault_desc(fault_desc), .fault_off(fault_off), .desc_done(desc_done),
-        .c_pw(c_pw), .c_dw(c_dw), .c_mac(c_mac), .c_rd_beat(rd_beat), .c_wr_beat(wr_beat),
+        .c_pw(c_pw), .c_dw(c_dw), .c_mac(c_mac), .c_rd_beat(rd_beat), .c_rd_beat2(rd_beat2), .c_wr_beat(wr_beat),
         .c_stall(c_stall), .c_dma_busy(rd_inflight | wr_inflight), .irq(irq));
 
     // ---- sequencer ------------------------------------------------------------------
@@ -99,7 +110,7 @@ module mbnaccel_top #(
     wire [ADDR_W-1:0] rd_addr, wr_addr;
     wire [23:0] rd_nwords, rd_idx;
     wire [1:0]  rd_dst;
-    wire [127:0] rd_data;
+    wire [127:0] rd_data, rd_data2;             // word rd_idx, and rd_idx + 1 when rd_beat2
     wire        wr_start, wr_abort, wr_busy, wr_err;
     wire [31:0] wr_npix, wr_err_off;
     wire [11:0] wr_wpp;
@@ -125,7 +136,7 @@ module mbnaccel_top #(
         .fault_code(fault_code), .fault_desc(fault_desc), .fault_off(fault_off), .desc_done(desc_done),
         .rd_start(rd_start), .rd_addr(rd_addr), .rd_nwords(rd_nwords), .rd_abort(rd_abort),
         .rd_dst(rd_dst), .rd_busy(rd_busy), .rd_beat(rd_beat), .rd_data(rd_data), .rd_idx(rd_idx),
-        .rd_err(rd_err),
+        .rd_beat2(rd_beat2), .rd_data2(rd_data2), .rd_err(rd_err),
         .wr_start(wr_start), .wr_addr(wr_addr), .wr_npix(wr_npix), .wr_wpp(wr_wpp),
         .wr_stride(wr_stride), .wr_abort(wr_abort), .wr_busy(wr_busy), .wr_err(wr_err),
         .wr_err_off(wr_err_off),
@@ -143,9 +154,10 @@ module mbnaccel_top #(
     wire [127:0]   ob_rdata;
     wire [OAW-1:0] ob_raddr = ob_raddr_s + (ob_s_hi ? OB_HI : {OAW{1'b0}});
 
-    mbn_dma_rd #(.ADDR_W(ADDR_W), .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING)) u_dma_rd (
+    mbn_dma_rd #(.ADDR_W(ADDR_W), .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING), .RD_BYTES(RD_BYTES)) u_dma_rd (
         .clk(clk), .rst(rst), .start(rd_start), .addr(rd_addr), .nwords(rd_nwords), .abort(rd_abort),
-        .busy(rd_busy), .beat_valid(rd_beat), .beat_data(rd_data), .beat_idx(rd_idx), .err(rd_err),
+        .busy(rd_busy), .beat_valid(rd_beat), .beat_data(rd_data), .beat_idx(rd_idx),
+        .beat2_valid(rd_beat2), .beat2_data(rd_data2), .err(rd_err),
         .inflight(rd_inflight),
         .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
         .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arvalid(m_axi_arvalid),
@@ -218,7 +230,9 @@ module mbnaccel_top #(
                                          {ib_bdata[BW +: BW], ib_bdata[0 +: BW], ib_bdata[2*BW +: BW]};
     // DMA load: stream word k is row k / W, word k % W (W = ib_ld_rw, the loading
     // descriptor's row) kept as counters: x, bank, bank row base; a stream starts at
-    // rd_idx 0
+    // rd_idx 0. A 256-bit read delivers words k and k+1 (rd_beat2): k+1 is the next
+    // word of the same row bank (the other sub-bank: NB >= 2) or the first of the
+    // next row (the next row bank), so the two never meet in one RAM.
     reg  [IAW:0]         ibw_x_reg, ibw_base_reg;
     reg  [1:0]           ibw_bank_reg;
     wire                 ibw_first = rd_idx == 24'd0;
@@ -226,10 +240,26 @@ module mbnaccel_top #(
     wire [IAW:0]         ibw_base = ibw_first ? {(IAW+1){1'b0}} : ibw_base_reg;
     wire [1:0]           ibw_bank = ibw_first ? 2'd0 : ibw_bank_reg;
     wire                 ibw_eol  = {{(31-IAW){1'b0}}, ibw_x} + 32'd1 >= ib_ld_rw;
-    wire [IAW-1:0]       ib_wa = ibw_base[IAW-1:0] + ibw_x[IAW-1:0] + (ib_ld_hi ? IB_HI : {IAW{1'b0}});
-    wire [WAW-1:0]       wb_wa = rd_idx[LB +: WAW] + (wq_ld_hi ? WB_HI : {WAW{1'b0}});
+    // word k+1's position, and k+2's (the counters after a two-word beat)
+    wire [IAW:0]         ibw_x1    = ibw_eol ? {(IAW+1){1'b0}} : ibw_x + 1'b1;
+    wire [1:0]           ibw_bank1 = !ibw_eol ? ibw_bank : ibw_bank == 2'd2 ? 2'd0 : ibw_bank + 2'd1;
+    wire [IAW:0]         ibw_base1 = ibw_eol && ibw_bank == 2'd2 ? ibw_base + ib_ld_rw[IAW:0] : ibw_base;
+    wire                 ibw_eol1  = {{(31-IAW){1'b0}}, ibw_x1} + 32'd1 >= ib_ld_rw;
+    wire [IAW:0]         ibw_x2    = ibw_eol1 ? {(IAW+1){1'b0}} : ibw_x1 + 1'b1;
+    wire [1:0]           ibw_bank2 = !ibw_eol1 ? ibw_bank1 : ibw_bank1 == 2'd2 ? 2'd0 : ibw_bank1 + 2'd1;
+    wire [IAW:0]         ibw_base2 = ibw_eol1 && ibw_bank1 == 2'd2 ? ibw_base1 + ib_ld_rw[IAW:0] : ibw_base1;
+    wire [IAW-1:0]       ib_ldo  = ib_ld_hi ? IB_HI : {IAW{1'b0}};
+    wire [IAW-1:0]       ib_wa   = ibw_base[IAW-1:0] + ibw_x[IAW-1:0] + ib_ldo;
+    wire [IAW-1:0]       ib_wa1  = ibw_base1[IAW-1:0] + ibw_x1[IAW-1:0] + ib_ldo;
+    // WBUF/QBUF: word k in lane k % LANES, row k / LANES; k+1 in the next lane
+    wire [23:0]          rd_idx1 = rd_idx + 24'd1;
+    wire [WAW-1:0]       wb_ldo = wq_ld_hi ? WB_HI : {WAW{1'b0}};
+    wire [QAW2-1:0]      q_ldo  = wq_ld_hi ? QB_HI : {QAW2{1'b0}};
+    wire [WAW-1:0]       wb_wa  = rd_idx[LB +: WAW] + wb_ldo;
+    wire [WAW-1:0]       wb_wa1 = rd_idx1[LB +: WAW] + wb_ldo;
     wire [WAW-1:0]       wb_rb = wq_c_hi ? WB_HI : {WAW{1'b0}};
-    wire [QAW2-1:0]      q_wa = {{(QAW2-QAW){1'b0}}, rd_idx[LB +: QAW]} + (wq_ld_hi ? QB_HI : {QAW2{1'b0}});
+    wire [QAW2-1:0]      q_wa  = {{(QAW2-QAW){1'b0}}, rd_idx[LB +: QAW]} + q_ldo;
+    wire [QAW2-1:0]      q_wa1 = {{(QAW2-QAW){1'b0}}, rd_idx1[LB +: QAW]} + q_ldo;
     wire [QAW2-1:0]      q_ra = {{(QAW2-QAW){1'b0}}, q_raddr} + (wq_c_hi ? QB_HI : {QAW2{1'b0}});
 
     wire [LANES-1:0] wb_lt = ~({LANES{1'b1}} << iss_sel);   // bit m: lane m < iss_sel
@@ -250,9 +280,9 @@ module mbnaccel_top #(
     wire [1:0]     ib_wbank = ib_dma_we ? ibw_bank : ob_wo[OAW+1:OAW];
     always @(posedge clk) begin
         if (ib_dma_we) begin
-            ibw_x_reg    <= ibw_eol ? {(IAW+1){1'b0}} : ibw_x + 1'b1;
-            ibw_bank_reg <= !ibw_eol ? ibw_bank : ibw_bank == 2'd2 ? 2'd0 : ibw_bank + 2'd1;
-            ibw_base_reg <= ibw_eol && ibw_bank == 2'd2 ? ibw_base + ib_ld_rw[IAW:0] : ibw_base;
+            ibw_x_reg    <= rd_beat2 ? ibw_x2 : ibw_x1;
+            ibw_bank_reg <= rd_beat2 ? ibw_bank2 : ibw_bank1;
+            ibw_base_reg <= rd_beat2 ? ibw_base2 : ibw_base1;
         end
     end
 
@@ -281,14 +311,17 @@ module mbnaccel_top #(
                 reg  [NBB-1:0]    rsub_d;       // sub-bank of the port's first word
                 always @(posedge clk) rsub_d <= ra[NBB-1:0];
                 wire [NB*128-1:0] sub_rd;
-                wire              bank_we = (ib_dma_we || ib_fuse_we) && ib_wbank == l;
                 for (s = 0; s < NB; s = s + 1) begin : g_sub
                     wire [NBB-1:0] wk = fk[s*NBB +: NBB];   // the result word sub-bank s takes
-                    wire we = ib_dma_we ? ib_wa[NBB-1:0] == NBB'(s) : !wr_part || {{(12-NBB){1'b0}}, wk} < w_rem;
+                    // DMA word k (a) or k+1 (b), else the fused/chained result word wk
+                    wire dma_a = ibw_bank == l && ib_wa[NBB-1:0] == NBB'(s);
+                    wire dma_b = rd_beat2 && ibw_bank1 == l && ib_wa1[NBB-1:0] == NBB'(s);
+                    wire we = ib_dma_we ? dma_a || dma_b
+                            : ib_fuse_we && ib_wbank == l && (!wr_part || {{(12-NBB){1'b0}}, wk} < w_rem);
                     mbn_sdp_ram #(.W(128), .D(IBUF_WORDS / NB), .AW(SAW)) u_ibuf (
-                        .clk(clk), .we(bank_we && we),
-                        .waddr(ib_dma_we ? ib_wa[IAW-1:NBB] : frow[s*SAW +: SAW]),
-                        .wdata(ib_dma_we ? rd_data : rq_q[wk*128 +: 128]),
+                        .clk(clk), .we(we),
+                        .waddr(!ib_dma_we ? frow[s*SAW +: SAW] : dma_b ? ib_wa1[IAW-1:NBB] : ib_wa[IAW-1:NBB]),
+                        .wdata(!ib_dma_we ? rq_q[wk*128 +: 128] : dma_b ? rd_data2 : rd_data),
                         .raddr(rrow[s*SAW +: SAW]), .rdata(sub_rd[s*128 +: 128]));
                     // word s of the port: sub-bank (first + s) mod NB
                     wire [NBB-1:0] sg = rsub_d + NBB'(s);
@@ -301,13 +334,16 @@ module mbnaccel_top #(
             // DW: the 9*NB weight words of a channel step start at lane iss_sel of row
             // wb_raddr and wrap into the next row (mbn_agen)
             wire [WAW-1:0] wb_ra = wb_raddr + wb_rb + {{(WAW-1){1'b0}}, dw && wb_lt[l]};
+            // the DMA's word k or (256-bit reads) k+1 when it belongs to this lane
+            wire ld_a = rd_beat && rd_idx[LB-1:0] == l;
+            wire ld_b = rd_beat2 && rd_idx1[LB-1:0] == l;
             mbn_sdp_ram #(.W(128), .D(WBUF_ROWS), .AW(WAW)) u_wbuf (
-                .clk(clk), .we(rd_beat && rd_dst == 2'd2 && rd_idx[LB-1:0] == l),
-                .waddr(wb_wa), .wdata(rd_data),
+                .clk(clk), .we((ld_a || ld_b) && rd_dst == 2'd2),
+                .waddr(ld_b ? wb_wa1 : wb_wa), .wdata(ld_b ? rd_data2 : rd_data),
                 .raddr(wb_ra), .rdata(wb_rdata[l*128 +: 128]));
             mbn_sdp_ram #(.W(128), .D(2 * QROWS), .AW(QAW2), .DISTRIBUTED(1)) u_qbuf (
-                .clk(clk), .we(rd_beat && rd_dst == 2'd3 && rd_idx[LB-1:0] == l),
-                .waddr(q_wa), .wdata(rd_data),
+                .clk(clk), .we((ld_a || ld_b) && rd_dst == 2'd3),
+                .waddr(ld_b ? q_wa1 : q_wa), .wdata(ld_b ? rd_data2 : rd_data),
                 .raddr(q_ra), .rdata(q_rdata[l*128 +: 128]));
         end
     endgenerate
@@ -375,7 +411,7 @@ module mbnaccel_top #(
         end
     endgenerate
 
-    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], st_done, st_fault, ib_fa32[31:IAW],
+    wire unused_ok = &{1'b0, rq_valid[LANES-1:1], rd_idx[23:LB+WAW], rd_idx1[23:LB+WAW], ib_wa1, st_done, st_fault, ib_fa32[31:IAW],
                          ib_ld_rw[31:IAW+1]};
 endmodule
 `default_nettype wire

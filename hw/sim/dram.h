@@ -2,17 +2,21 @@
 // port, with an on-the-fly AXI protocol checker. Included by harness.cpp only.
 //
 // Reads: up to max_outstanding accepted ARs; a burst's first beat is available
-// read_latency cycles after its AR was accepted; bursts return in order. Bandwidth:
-// a credit bucket gains bytes_per_cycle each cycle, a 16-byte beat (R or W) spends 16;
-// when R and W both want the last credits they take turns (the turn and the credits restart
-// at every CTRL.START: restart_arbiter). Writes: AW then W (wstrb
+// read_latency cycles after its AR was accepted; bursts return in order. The read data
+// bus is as wide as the top's m_axi_rdata (16 or 32 bytes, mbnaccel_top RD_BYTES); a
+// 16-byte (narrow) beat on the 32-byte bus comes on the byte lanes of its address
+// (AMBA AXI4 IHI0022 A3.4.3), the other half filled with a pattern. Bandwidth: a credit
+// bucket gains bytes_per_cycle each cycle, a beat (R or W) spends its bytes (16 or 32);
+// when R and W both want the last credits they take turns (the turn and the credits
+// restart at every CTRL.START: restart_arbiter). Writes: AW then W (wstrb
 // respected), B write_latency cycles after the last beat, in order.
 // Memory covers physical addresses [mem_base, mem_base + mem_bytes) (mem_base: where the
 // guest's RAM starts, 0 on a PC, 1 GiB on an arm64 `virt` machine).
 // Responses: any beat outside it -> DECERR; touching [err_lo, err_hi) -> SLVERR
 // (erroneous read beats return zeros, erroneous write beats are dropped).
 // Checks (AMBA AXI4, IHI0022 A3.2.1 handshake stability, A3.4.1 4 KiB rule): INCR only,
-// size 16 B, at most 16 beats, 16-byte aligned, no 4 KiB crossing, WLAST on the last
+// size 16 B (reads: 16 or 32 B on a 32-byte bus), at most 16 beats, aligned to the
+// size, no 4 KiB crossing, WLAST on the last
 // beat only, valid and payload held until ready.
 #ifndef MBN_DRAM_H
 #define MBN_DRAM_H
@@ -26,7 +30,7 @@ struct Dram {
 	static const unsigned MAX_RD = 64, MAX_WR = 64;
 	struct RdReq {
 		uint64_t addr, ready_at;
-		uint32_t beats, done, id;
+		uint32_t beats, done, id, size; // size: bytes per beat
 	};
 	struct WrReq {
 		uint64_t addr;
@@ -57,13 +61,14 @@ struct Dram {
 	bool prio_w = false;
 	// registered slave outputs
 	bool arready = false, awready = false, wready = false, rvalid = false, bvalid = false;
-	uint32_t rdata[4] = {0, 0, 0, 0};
+	uint32_t rdata[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+	unsigned rbus = 16; // read data bus bytes (the top's m_axi_rdata, set by drive/sample)
 	uint32_t rresp = 0, rid = 0;
 	bool rlast = false;
 	// sampled handshakes of this cycle
 	bool f_ar = false, f_aw = false, f_w = false, f_r = false, f_b = false;
 	uint64_t s_araddr = 0, s_awaddr = 0;
-	uint32_t s_arlen = 0, s_arid = 0, s_awlen = 0, s_awid = 0;
+	uint32_t s_arlen = 0, s_arid = 0, s_arsize = 4, s_awlen = 0, s_awid = 0;
 	uint32_t s_wdata[4], s_wstrb = 0;
 	// checker: payload of a valid not yet accepted in the previous cycle
 	bool ck_ar = false, ck_aw = false, ck_w = false;
@@ -92,7 +97,7 @@ struct Dram {
 	void restart_arbiter()
 	{
 		prio_w = false;
-		credits = (int)(bpc > 16 ? bpc : 16) + 16;
+		credits = (int)(bpc > rbus ? bpc : rbus) + 16;
 	}
 
 	void error(uint64_t cyc, const char *fmt, ...) __attribute__((format(printf, 3, 4)))
@@ -110,50 +115,56 @@ struct Dram {
 		va_end(ap);
 	}
 
-	// response of one 16-byte beat at physical address a (a - mem_base indexes mem)
-	uint32_t beat_resp(uint64_t a) const
+	// response of one n-byte beat at physical address a (a - mem_base indexes mem)
+	uint32_t beat_resp(uint64_t a, unsigned n = 16) const
 	{
-		if (a < mem_base || a - mem_base >= mem_bytes || mem_bytes - (a - mem_base) < 16)
+		if (a < mem_base || a - mem_base >= mem_bytes || mem_bytes - (a - mem_base) < n)
 			return 3; // DECERR
-		if (err_lo < err_hi && a < err_hi && a + 16 > err_lo)
+		if (err_lo < err_hi && a < err_hi && a + n > err_lo)
 			return 2; // SLVERR
 		return 0;
 	}
 
 	template <class T> void drive(T *t, uint64_t cyc)
 	{
-		int cap = (int)(bpc > 16 ? bpc : 16) + 16;
+		rbus = (unsigned)sizeof(t->m_axi_rdata);
+		int cap = (int)(bpc > rbus ? bpc : rbus) + 16;
 		credits += (int)bpc;
 		if (credits > cap)
 			credits = cap;
 		bool want_r = !rvalid && rd_count && rd[rd_head].ready_at <= cyc;
 		bool want_w = wr_count && t->m_axi_wvalid;
+		int cost_r = want_r ? (int)rd[rd_head].size : 16;
 		bool grant_r = false, grant_w = false;
 		if (want_r && want_w) {
-			if (credits >= 32)
+			if (credits >= cost_r + 16) {
 				grant_r = grant_w = true;
-			else if (credits >= 16) {
+			} else if (prio_w ? credits >= 16 : credits >= cost_r) {
 				if (prio_w)
 					grant_w = true;
 				else
 					grant_r = true;
 				prio_w = !prio_w;
 			}
-		} else if (want_r && credits >= 16) {
+		} else if (want_r && credits >= cost_r) {
 			grant_r = true;
 		} else if (want_w && credits >= 16) {
 			grant_w = true;
 		}
 		if (grant_r) {
-			credits -= 16;
+			credits -= cost_r;
 			RdReq &q = rd[rd_head];
-			uint64_t a = q.addr + (uint64_t)q.done * 16;
-			rresp = beat_resp(a);
+			uint64_t a = q.addr + (uint64_t)q.done * q.size;
+			// a narrow beat on the wide bus: its byte lanes, the rest a pattern
+			unsigned lane = q.size < rbus ? (unsigned)(a % rbus) / 4 : 0;
+			for (unsigned i = 0; i < 8; i++)
+				rdata[i] = 0xa5a50000u | i;
+			rresp = beat_resp(a, q.size);
 			if (rresp) {
-				memset(rdata, 0, sizeof(rdata));
+				memset(rdata + lane, 0, q.size);
 				st_rd_err_beats++;
 			} else {
-				memcpy(rdata, mem + (a - mem_base), 16);
+				memcpy(rdata + lane, mem + (a - mem_base), q.size);
 			}
 			rid = q.id;
 			rlast = q.done + 1 == q.beats;
@@ -173,28 +184,31 @@ struct Dram {
 		t->m_axi_rlast = rlast;
 		t->m_axi_rid = rid;
 		t->m_axi_rresp = rresp;
-		for (int i = 0; i < 4; i++)
+		for (unsigned i = 0; i < rbus / 4; i++)
 			t->m_axi_rdata[i] = rdata[i];
 		t->m_axi_bvalid = bvalid;
 		t->m_axi_bid = bvalid ? b[b_head].id : 0;
 		t->m_axi_bresp = bvalid ? b[b_head].resp : 0;
 	}
 
+	// bus: the data bus bytes (W: 16; R: rbus); sizes 16 B up to it are accepted
 	void check_burst(uint64_t cyc, const char *ch, uint64_t addr, uint32_t len, uint32_t size,
-			 uint32_t burst)
+			 uint32_t burst, unsigned bus)
 	{
 		if (burst != 1)
 			error(cyc, "%s burst type %u (INCR=1 expected), addr 0x%llx", ch, burst,
 			      (unsigned long long)addr);
-		if (size != 4)
-			error(cyc, "%s size %u (4 = 16 bytes expected), addr 0x%llx", ch, size,
-			      (unsigned long long)addr);
+		if (size != 4 && !(size == 5 && bus == 32))
+			error(cyc, "%s size %u (4 = 16 bytes%s expected), addr 0x%llx", ch, size,
+			      bus == 32 ? " or 5 = 32 bytes" : "", (unsigned long long)addr);
+		const uint64_t n = 1ull << (size > 5 ? 5 : size);
 		if (len > 15)
 			error(cyc, "%s len %u: more than 16 beats, addr 0x%llx", ch, len,
 			      (unsigned long long)addr);
-		if (addr & 15)
-			error(cyc, "%s addr 0x%llx not 16-byte aligned", ch, (unsigned long long)addr);
-		if ((addr & 0xfff) + (uint64_t)(len + 1) * 16 > 0x1000)
+		if (addr & (n - 1))
+			error(cyc, "%s addr 0x%llx not %llu-byte aligned", ch, (unsigned long long)addr,
+			      (unsigned long long)n);
+		if ((addr & 0xfff) + (uint64_t)(len + 1) * n > 0x1000)
 			error(cyc, "%s addr 0x%llx len %u crosses a 4 KiB boundary", ch,
 			      (unsigned long long)addr, len);
 	}
@@ -217,7 +231,9 @@ struct Dram {
 			s_araddr = araddr;
 			s_arlen = t->m_axi_arlen;
 			s_arid = t->m_axi_arid;
-			check_burst(cyc, "AR", araddr, s_arlen, t->m_axi_arsize, t->m_axi_arburst);
+			s_arsize = t->m_axi_arsize;
+			check_burst(cyc, "AR", araddr, s_arlen, s_arsize, t->m_axi_arburst,
+				    (unsigned)sizeof(t->m_axi_rdata));
 		}
 		// AW
 		bool awv = t->m_axi_awvalid;
@@ -235,7 +251,7 @@ struct Dram {
 			s_awaddr = awaddr;
 			s_awlen = t->m_axi_awlen;
 			s_awid = t->m_axi_awid;
-			check_burst(cyc, "AW", awaddr, s_awlen, t->m_axi_awsize, t->m_axi_awburst);
+			check_burst(cyc, "AW", awaddr, s_awlen, t->m_axi_awsize, t->m_axi_awburst, 16);
 		}
 		// W
 		bool wv = t->m_axi_wvalid;
@@ -271,13 +287,14 @@ struct Dram {
 			q.beats = s_arlen + 1;
 			q.done = 0;
 			q.id = s_arid;
+			q.size = s_arsize == 5 ? 32 : 16;
 			q.ready_at = cyc + read_latency;
 			rd_count++;
 			st_rd_bursts++;
 		}
 		if (f_r) {
 			RdReq &q = rd[rd_head];
-			st_rd_bytes += 16;
+			st_rd_bytes += q.size;
 			if (++q.done == q.beats) {
 				rd_head = (rd_head + 1) % MAX_RD;
 				rd_count--;

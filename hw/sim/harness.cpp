@@ -138,6 +138,8 @@ static void build_params()
 			p += ' ';
 		p += std::string(names[i]) + "=" + vals[i];
 	}
+	// RD_BYTES follows LANES by default (mbnaccel_top): read it off the port's width
+	p += " RD_BYTES=" + std::to_string(sizeof(((Vmbnaccel_top *)nullptr)->m_axi_rdata));
 	g_params = p.c_str();
 }
 
@@ -218,6 +220,7 @@ EXPORT mbn_sim *mbn_sim_create(const struct mbn_sim_config *cfg, char *err, size
 #endif
 	s->top = new Vmbnaccel_top(s->ctx, "mbnaccel_top");
 	Vmbnaccel_top *t = s->top;
+	s->dram.rbus = (unsigned)sizeof(t->m_axi_rdata);
 	t->rst = 1;
 	for (int i = 0; i < 16; i++)
 		tick(s);

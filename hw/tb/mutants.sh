@@ -29,7 +29,9 @@ MUTANTS=$(cat <<'EOF'
 28|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/22'(la3) - c_reg;/22'(la3);/|mac: w_zp correction missing on the even lanes
 29|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/.x(xd\[LO\*9+8\])/.x(xd[LE*9+8])/|mac: DW tap 8 of the odd lane reads the even lane's pixel
 30|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -CFLAGS -DLANES=32|s/c_reg  <= dw ? 22'sd0 : 22'($signed({1'b0, w_zp}) \* sxp);/c_reg  <= dw ? 22'sd0 : 22'($signed(w_zp) * sxp);/|mac (LANES=32): w_zp taken as signed in the correction
-9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire \[8:0\]  bwords = 9'd256 -/wire [8:0]  bwords = 9'd257 -/|dma_rd: burst may cross 4 KiB by one beat
+9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/: 9'd256 - {1'b0, addr_reg\[11:4\]};/: 9'd257 - {1'b0, addr_reg[11:4]};/|dma_rd: burst may cross 4 KiB by one beat
+34|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32|s/(addr_reg\[4\] /(1'b0 /|dma_rd 256-bit: an odd start goes as a full 32-byte beat
+35|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32|s/W2 \&\& rx_odd_reg ? m_axi_rdata/1'b0 ? m_axi_rdata/|dma_rd 256-bit: an odd start's word taken from the lower half
 10|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/outst_reg < MAX_RD_OUTSTANDING/outst_reg <= MAX_RD_OUTSTANDING/|dma_rd: one burst more than MAX_RD_OUTSTANDING
 11|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/!abort_reg \&\& !abort \&\&/!abort_reg \&\&/|dma_rd: issues an AR in the cycle abort is raised
 12|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire        issue  = !arvalid_reg \&\& /wire        issue  = /|dma_rd: a pending AR is replaced before arready

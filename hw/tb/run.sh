@@ -58,6 +58,10 @@ build dma_rd mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD
 # (-G makes the parameter a 32-bit integer: Verilator then warns WIDTH on outst_reg < it)
 build dma_rd2 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD -Wno-WIDTH \
     -GMAX_RD_OUTSTANDING=2 -CFLAGS -DMAX_OUT=2 && runtb dma_rd2 120
+# the 256-bit read port (RD_BYTES = 32: 32-byte beats, a narrow beat at an odd start or
+# for a single last word)
+build dma_rd256 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD \
+    -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32 && runtb dma_rd256 120
 build dma_wr mbn_dma_wr hw/tb/tb_dma_wr.cpp hw/rtl/mbn_dma_wr.v -Wno-SYMRSVDWORD && runtb dma_wr 120
 # tb_top is one testbench of several files (hw/tb/tb_top.h): the others are linked in
 build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v "$ROOT/hw/tb/tb_top_axi.cpp" "$ROOT/hw/tb/tb_top_chains.cpp" \

@@ -12,7 +12,7 @@ prove() { # NAME RTL_DIR [bmc:N] -> 0 if proved
 	sh hw/formal/run.sh "$@" >"$TMP/$1.out" 2>&1
 }
 [ -f build/gen/mbn_regs.vh ] || { fail "formal prerequisite" "build/gen/mbn_regs.vh missing (make regs)"; finish; }
-for p in dma_rd dma_wr ctrl; do
+for p in dma_rd dma_rd256 dma_wr ctrl; do
 	start=$SECONDS
 	if prove "$p" hw/rtl; then
 		pass "formal $p: k-induction proof ($((SECONDS - start)) s)"
@@ -27,11 +27,14 @@ mutate() {
 	sed -i "$2" "$TMP/mut/$1"
 	! cmp -s "$TMP/mut/$1" "hw/rtl/$1"
 }
-# failed_at PROOF: "fv_PROOF.sv:LINE <the assertion>" of the first failed assertion
+# failed_at PROOF: "fv_X.sv:LINE <the assertion>" of the first failed assertion (the
+# harness file the message names: dma_rd256 is fv_dma_rd.sv)
 failed_at() {
-	local loc
-	loc=$(grep -m1 '^Assert failed' "$TMP/$1.out" | sed -n 's/.*fv_[a-z_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p')
-	echo "fv_$1.sv:$loc $(sed -n "${loc:-0}p" "hw/formal/fv_$1.sv" | sed 's/^ *//; s/ *\/\/.*//')"
+	local msg sv loc
+	msg=$(grep -m1 '^Assert failed' "$TMP/$1.out")
+	sv=$(sed -n 's/.* \(fv_[a-z0-9_]*\.sv\):.*/\1/p' <<<"$msg")
+	loc=$(sed -n 's/.*fv_[a-z0-9_]*\.sv:[0-9.]*-\([0-9]*\)\..*/\1/p' <<<"$msg")
+	echo "${sv:-fv_$1.sv}:$loc $(sed -n "${loc:-0}p" "hw/formal/${sv:-fv_$1.sv}" | sed 's/^ *//; s/ *\/\/.*//')"
 }
 # mutant NAME PROOF DEPTH FILE SED-EXPR: the proof must fail on the RTL with the bug,
 # with a real counterexample from reset (a bounded check of DEPTH steps finds it)
@@ -68,6 +71,10 @@ mutant "off-by-one extent (arlen = len, one beat too many)" dma_rd 6 mbn_dma_rd.
 	's/arlen_reg   <= len\[7:0\] - 8.d1;/arlen_reg   <= len[7:0];/'
 mutant "missing overflow check (outstanding-read limit removed)" dma_rd 24 mbn_dma_rd.v \
 	's/outst_reg < MAX_RD_OUTSTANDING;/1'"'"'b1;/'
+# RD_BYTES = 32 only (the 16-byte proof still passes): an odd 16-byte start goes as a full
+# 32-byte beat, unaligned to its size and one word before the window
+mutant "misaligned burst (256-bit port: odd start not a narrow beat)" dma_rd256 6 mbn_dma_rd.v \
+	's/wire        narrow = W2 \&\& (addr_reg\[4\] || rem_reg == 24.d1);/wire        narrow = W2 \&\& (rem_reg == 24'"'"'d1);/'
 mutant "burst crosses 4 KiB (no clamp to the 4 KiB line)" dma_wr 6 mbn_dma_wr.v \
 	's/wire \[11:0\] len    = (len_a > {3.d0, bwords}) ? {3.d0, bwords} : len_a;/wire [11:0] len    = len_a;/'
 # mbn_ctrl and mbn_desc_check: the checks that keep each DMA window inside its region

@@ -40,6 +40,7 @@ struct accel_caps {
 	bool pw16;            /* CAPS3 PW16: a PW's out_c any multiple of 16 (activations padded to 16) */
 	bool chain;           /* CAPS3 CHAIN: a PW's output may stay on chip as the next DW's input */
 	bool dwg;             /* CAPS3 DWG: a DW item computes lanes/16 channel groups (else one) */
+	int rd_bytes;         /* CAPS3 RD256: AXI read data bytes, 32 (two words per beat) or 16 */
 };
 
 /*

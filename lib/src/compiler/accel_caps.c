@@ -33,6 +33,7 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 	caps->pw16 = (c[3] & MBN_CAPS3_PW16) != 0;
 	caps->chain = (c[3] & MBN_CAPS3_CHAIN) != 0;
 	caps->dwg = (c[3] & MBN_CAPS3_DWG) != 0;
+	caps->rd_bytes = (c[3] & MBN_CAPS3_RD256) ? 32 : 16;
 	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);
@@ -42,18 +43,19 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 /* The buffers as built (not the reported halves) and the features, for device
  * descriptions: "IBUF 3 x 128 KiB row banks, WBUF 128 KiB, OBUF 64 KiB, 1024 qparams,
  * fusion, chaining"; above 16 lanes PW16: ", pointwise outputs in steps of 16 channels",
- * DWG: ", depthwise on all lanes". */
+ * DWG: ", depthwise on all lanes", RD256: ", 256-bit DMA reads". */
 int mbn_accel_caps_describe(const struct accel_caps *c, char *buf, size_t len)
 {
 	uint32_t wbuf_kib = (uint32_t)((uint64_t)c->wbuf_full_rows * (uint32_t)c->lanes * 16 / 1024);
 	/* PW16 says something only above 16 lanes: at 16, a multiple of 16 channels is
 	 * a multiple of the lanes anyway */
-	return snprintf(buf, len, "%d MACs (%d lanes), IBUF %s%u KiB%s, WBUF %u KiB, OBUF %u KiB, %u qparams%s%s%s%s%s",
+	return snprintf(buf, len, "%d MACs (%d lanes), IBUF %s%u KiB%s, WBUF %u KiB, OBUF %u KiB, %u qparams%s%s%s%s%s%s",
 			c->macs, c->lanes, c->ibank ? "3 x " : "", c->ibuf_full_bytes / 1024,
 			c->ibank ? " row banks" : "", wbuf_kib, c->obuf_full_bytes / 1024, c->qbuf_entries,
 			c->fuse ? ", depthwise-pointwise fusion" : "", c->chain ? ", pointwise-depthwise chaining" : "",
 			c->pw16 && c->lanes > 16 ? ", pointwise outputs in steps of 16 channels" : "",
 			c->dwg && c->lanes > 16 ? ", depthwise on all lanes" : "",
+			c->rd_bytes == 32 ? ", 256-bit DMA reads" : "",
 			c->rsingle ? ", arm64 rounding" : "");
 }
 
