@@ -174,7 +174,6 @@ module mbn_mac_array #(
     generate
         for (p = 0; p < LANES / 2; p = p + 1) begin : g_pair
             localparam LE = 2 * p, LO = 2 * p + 1;
-            wire dwm = dw;
             wire [17:0]      pa_v [0:15];            // low fields
             wire [17:0]      pb_v [0:15];            // high fields (P[35:18])
             wire [16*9-1:0]  unused_pb;              // P[44:36]: beyond the 18-bit products
@@ -219,12 +218,12 @@ module mbn_mac_array #(
             always @(posedge clk) begin
                 qe_reg[0] <= 22'(la0);
                 qe_reg[1] <= 22'(la1);
-                qe_reg[2] <= dwm ? 22'($signed(e_e)) : 22'(la2);
-                qe_reg[3] <= dwm ? 22'sd0 : 22'(la3) - c_reg;
-                qo_reg[0] <= dwm ? 22'(la2) : 22'(hb0);
-                qo_reg[1] <= dwm ? 22'(la3) : 22'(hb1);
-                qo_reg[2] <= dwm ? 22'($signed(e_o)) : 22'(hb2);
-                qo_reg[3] <= dwm ? 22'sd0 : (22'(hb3) + 22'(bc)) - c_reg;
+                qe_reg[2] <= dw ? 22'($signed(e_e)) : 22'(la2);
+                qe_reg[3] <= dw ? 22'sd0 : 22'(la3) - c_reg;
+                qo_reg[0] <= dw ? 22'(la2) : 22'(hb0);
+                qo_reg[1] <= dw ? 22'(la3) : 22'(hb1);
+                qo_reg[2] <= dw ? 22'($signed(e_o)) : 22'(hb2);
+                qo_reg[3] <= dw ? 22'sd0 : (22'(hb3) + 22'(bc)) - c_reg;
             end
 
             // A4: dot; A5: accumulator and result, per lane
