@@ -7,7 +7,8 @@
 # mutation check uses it: a failure there is a real counterexample trace, not a weak
 # invariant). A failed assertion is reported as "Assert failed in fv_NAME: fv_NAME.sv:LINE".
 # dma_rd256 is fv_dma_rd.sv (so its failures name that file) on mbn_dma_rd with
-# RD_BYTES = 32, set by fv_dma_rd256.ys.
+# RD_BYTES = 32, set by fv_dma_rd256.ys; likewise dma_wr256 is fv_dma_wr.sv on mbn_dma_wr
+# with WR_BYTES = 32 (fv_dma_wr256.ys).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 name=$1
@@ -16,6 +17,7 @@ case $name in
 dma_rd) k=4 engine=smtbmc ;;
 dma_rd256) k=4 engine=smtbmc sv=fv_dma_rd.sv ;;
 dma_wr) k=4 engine=smtbmc ;;
+dma_wr256) k=4 engine=smtbmc sv=fv_dma_wr.sv ;;
 ctrl) k=1 engine=sat ;;
 *) echo "unknown proof $name"; exit 2 ;;
 esac

@@ -62,14 +62,30 @@ module mbn_dma_rd #(
     reg              rx_odd_reg;             // the next word to arrive is at an odd 16-byte address
     reg [23:0]       rx_rem_reg;             // words still to arrive
 
+    // The next burst is computed a cycle ahead into registers (nb_*), from the state it
+    // depends on: addr_reg/rem_reg, or at a start the transfer's addr/nwords. That state
+    // changes only at a start or an issue, and an issue is followed by a cycle with
+    // arvalid high (no issue), so the registers are current whenever an issue can
+    // happen, and no cycle is lost. It keeps the length compares off the path into the
+    // address and count adders (the longest register path at 32 lanes otherwise).
+    wire [11:4]       nx_addr = start ? addr[11:4] : addr_reg[11:4];   // the 4 KiB line and bit 4
+    wire [23:0]       nx_rem  = start ? nwords : rem_reg;
     // one narrow beat (256 bits only): an odd start address or a single word left
-    wire        narrow = W2 && (addr_reg[4] || rem_reg == 24'd1);
-    wire [23:0] beats  = W2 ? {1'b0, rem_reg[23:1]} : rem_reg;   // full beats left
-    wire [8:0]  bbeats = W2 ? 9'd128 - {2'b0, addr_reg[11:5]}     // beats to the 4 KiB line
-                            : 9'd256 - {1'b0, addr_reg[11:4]};
-    wire [23:0] len_a  = (beats < 24'd16) ? beats : 24'd16;
-    wire [23:0] len    = narrow ? 24'd1 : (len_a > {15'd0, bbeats}) ? {15'd0, bbeats} : len_a;
-    wire [23:0] lwords = W2 && !narrow ? {len[22:0], 1'b0} : len;  // words of this burst
+    wire        narrow = W2 && (nx_addr[4] || nx_rem == 24'd1);
+    wire [23:0] beats  = W2 ? {1'b0, nx_rem[23:1]} : nx_rem;     // full beats left
+    wire [8:0]  bbeats = W2 ? 9'd128 - {2'b0, nx_addr[11:5]}      // beats to the 4 KiB line
+                            : 9'd256 - {1'b0, nx_addr[11:4]};
+    wire [4:0]  len_a  = (beats < 24'd16) ? beats[4:0] : 5'd16;
+    wire [4:0]  len    = narrow ? 5'd1 : ({4'd0, len_a} > bbeats) ? bbeats[4:0] : len_a;
+    reg  [4:0]  nb_len_reg;               // beats of the next burst (1..16)
+    reg  [5:0]  nb_words_reg;             // its words
+    reg         nb_wide_reg;              // its beats are 32 bytes
+    always @(posedge clk) begin
+        nb_len_reg   <= len;
+        nb_words_reg <= W2 && !narrow ? {len, 1'b0} : {1'b0, len};
+        nb_wide_reg  <= W2 && !narrow;
+    end
+    wire [23:0] lwords = {18'd0, nb_words_reg};                   // words of this burst
     wire        issue  = !arvalid_reg && rem_reg != 24'd0 && !abort_reg && !abort &&
                          outst_reg < MAX_RD_OUTSTANDING;
     wire        ar_hs  = arvalid_reg && m_axi_arready;
@@ -94,8 +110,8 @@ module mbn_dma_rd #(
                 if (issue) begin
                     arvalid_reg <= 1'b1;
                     araddr_reg  <= addr_reg;
-                    arlen_reg   <= len[7:0] - 8'd1;
-                    arwide_reg  <= W2 && !narrow;
+                    arlen_reg   <= {3'd0, nb_len_reg} - 8'd1;
+                    arwide_reg  <= nb_wide_reg;
                     addr_reg    <= addr_reg + {{(ADDR_W-28){1'b0}}, lwords, 4'd0};
                     rem_reg     <= rem_reg - lwords;
                 end

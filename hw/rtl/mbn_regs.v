@@ -14,7 +14,8 @@ module mbn_regs #(
     parameter OBUF_WORDS   = 4096,
     parameter QBUF_ENTRIES = 1024,
     parameter MAX_RD_OUTSTANDING = 8,
-    parameter RD_BYTES     = 16     // AXI read data bytes (CAPS3[22] RD256 at 32)
+    parameter RD_BYTES     = 16,    // AXI read data bytes (CAPS3[22] RD256 at 32)
+    parameter WR_BYTES     = 16     // AXI write data bytes (CAPS3[23] WR256 at 32)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -48,11 +49,12 @@ module mbn_regs #(
     input  wire        c_rd_beat,
     input  wire        c_rd_beat2,     // a second read word in the beat (256-bit reads)
     input  wire        c_wr_beat,
+    input  wire        c_wr_beat2,     // the W beat carried two words (256-bit writes)
     input  wire        c_stall,
     input  wire        c_dma_busy,
     output wire        irq
 );
-    localparam [31:0] VERSION = 32'h0001_0006;   // 1.6: CAPS3 RD256 (1.5: DWG, FUSE and CHAIN at every LANES)
+    localparam [31:0] VERSION = 32'h0001_0007;   // 1.7: CAPS3 WR256 (1.6: RD256; 1.5: DWG, FUSE and CHAIN at every LANES)
     // CAPS3[16] FUSE: a fused DW writes its output (through the OBUF address path, NB
     // words per result into IBUF's NB sub-banks) into an IBUF half (mbn_ctrl FUSE_OK);
     // CAPS3[20] CHAIN: a chained PW the same way; both at every LANES
@@ -68,7 +70,7 @@ module mbn_regs #(
     reg [63:0] base_reg [0:7];
     reg [63:0] size_reg [0:7];
     reg [63:0] cyc_reg, pw_reg, dw_reg, mac_reg, rdb_reg, wrb_reg, stall_reg, dbusy_reg;
-    reg        ev_pw, ev_dw, ev_rd, ev_rd2, ev_wr, ev_stall, ev_dbusy;   // counter events, registered
+    reg        ev_pw, ev_dw, ev_rd, ev_rd2, ev_wr, ev_wr2, ev_stall, ev_dbusy;   // counter events, registered
     reg [15:0] ev_mac;
 
     function [31:0] wmask;
@@ -123,11 +125,11 @@ module mbn_regs #(
         // front of the 64-bit carry chains; the last busy cycle's events land one
         // cycle after BUSY falls, before software can see DONE.
         if (rst) begin
-            ev_pw <= 1'b0; ev_dw <= 1'b0; ev_rd <= 1'b0; ev_rd2 <= 1'b0; ev_wr <= 1'b0; ev_stall <= 1'b0;
+            ev_pw <= 1'b0; ev_dw <= 1'b0; ev_rd <= 1'b0; ev_rd2 <= 1'b0; ev_wr <= 1'b0; ev_wr2 <= 1'b0; ev_stall <= 1'b0;
             ev_dbusy <= 1'b0; ev_mac <= 16'd0;
         end else begin
             ev_pw <= busy & c_pw; ev_dw <= busy & c_dw; ev_rd <= busy & c_rd_beat; ev_rd2 <= busy & c_rd_beat2;
-            ev_wr <= busy & c_wr_beat; ev_stall <= busy & c_stall; ev_dbusy <= busy & c_dma_busy;
+            ev_wr <= busy & c_wr_beat; ev_wr2 <= busy & c_wr_beat2; ev_stall <= busy & c_stall; ev_dbusy <= busy & c_dma_busy;
             ev_mac <= busy ? c_mac : 16'd0;
         end
         if (rst || start) begin
@@ -139,7 +141,7 @@ module mbn_regs #(
             dw_reg    <= dw_reg + {63'd0, ev_dw};
             mac_reg   <= mac_reg + {48'd0, ev_mac};
             rdb_reg   <= rdb_reg + {58'd0, ev_rd & ev_rd2, ev_rd ^ ev_rd2, 4'd0};
-            wrb_reg   <= wrb_reg + {59'd0, ev_wr, 4'd0};
+            wrb_reg   <= wrb_reg + {58'd0, ev_wr & ev_wr2, ev_wr ^ ev_wr2, 4'd0};
             stall_reg <= stall_reg + {63'd0, ev_stall};
             dbusy_reg <= dbusy_reg + {63'd0, ev_dbusy};
         end
@@ -170,7 +172,7 @@ module mbn_regs #(
         `MBN_REG_CAPS0:        rmux = {LANES8, 8'd16, MACS};
         `MBN_REG_CAPS1:        rmux = {WBUF_KIB, IBUF_KIB};
         `MBN_REG_CAPS2:        rmux = {QENT, OBUF_KIB};
-        `MBN_REG_CAPS3:        rmux = {9'd0, RD_BYTES == 32 ? 1'b1 : 1'b0, 1'b1, FUSE1, 1'b1, 1'b1, 1'b1, FUSE1, MAXRD8, 8'd`MBN_NUM_REGIONS};   // [22] RD256, [21] DWG, [20] CHAIN, [19] PW16, [18] RSINGLE, [17] IBANK
+        `MBN_REG_CAPS3:        rmux = {8'd0, WR_BYTES == 32 ? 1'b1 : 1'b0, RD_BYTES == 32 ? 1'b1 : 1'b0, 1'b1, FUSE1, 1'b1, 1'b1, 1'b1, FUSE1, MAXRD8, 8'd`MBN_NUM_REGIONS};   // [23] WR256, [22] RD256, [21] DWG, [20] CHAIN, [19] PW16, [18] RSINGLE, [17] IBANK
         `MBN_REG_STATUS:       rmux = {29'd0, st_fault, st_done, busy};
         `MBN_REG_IRQ_ENABLE:   rmux = {30'd0, irq_en_reg};
         `MBN_REG_IRQ_STATUS:   rmux = {30'd0, irq_st_reg};

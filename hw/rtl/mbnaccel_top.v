@@ -23,7 +23,10 @@ module mbnaccel_top #(
     // AXI read data bytes: 16 (128 bits) or 32 (256 bits, two words per beat,
     // docs/hw.md "The 256-bit read port"; needs LANES >= 32). Default 32 from 32 lanes
     // on, where the array needs more than 16 B/cycle.
-    parameter RD_BYTES     = LANES >= 32 ? 32 : 16
+    parameter RD_BYTES     = LANES >= 32 ? 32 : 16,
+    // AXI write data bytes: 16 or 32 (docs/hw.md "The 256-bit write port"; needs
+    // LANES >= 32: OBUF's banks give two words per read)
+    parameter WR_BYTES     = LANES >= 32 ? 32 : 16
 ) (
     input  wire clk, input wire rst,
     input  wire [11:0] s_axil_awaddr, input wire s_axil_awvalid, output wire s_axil_awready,
@@ -37,7 +40,7 @@ module mbnaccel_top #(
     input  wire m_axi_rlast, input wire m_axi_rvalid, output wire m_axi_rready,
     output wire [3:0] m_axi_awid, output wire [ADDR_W-1:0] m_axi_awaddr, output wire [7:0] m_axi_awlen,
     output wire [2:0] m_axi_awsize, output wire [1:0] m_axi_awburst, output wire m_axi_awvalid, input wire m_axi_awready,
-    output wire [127:0] m_axi_wdata, output wire [15:0] m_axi_wstrb, output wire m_axi_wlast,
+    output wire [WR_BYTES*8-1:0] m_axi_wdata, output wire [WR_BYTES-1:0] m_axi_wstrb, output wire m_axi_wlast,
     output wire m_axi_wvalid, input wire m_axi_wready,
     input  wire [3:0] m_axi_bid, input wire [1:0] m_axi_bresp, input wire m_axi_bvalid, output wire m_axi_bready,
     output wire irq
@@ -76,6 +79,9 @@ module mbnaccel_top #(
         if (RD_BYTES != 16 && (RD_BYTES != 32 || NB < 2)) begin : g_bad_rd_bytes
             initial $error("RD_BYTES must be 16, or 32 with LANES >= 32");
         end
+        if (WR_BYTES != 16 && (WR_BYTES != 32 || NB < 2)) begin : g_bad_wr_bytes
+            initial $error("WR_BYTES must be 16, or 32 with LANES >= 32");
+        end
     endgenerate
 
     // ---- registers -------------------------------------------------------------
@@ -86,11 +92,11 @@ module mbnaccel_top #(
     wire [31:0] fault_code, fault_desc, fault_off, desc_done;
     wire        c_pw, c_dw, c_stall;
     wire [15:0] c_mac;
-    wire        rd_beat, rd_beat2, wr_beat, rd_inflight, wr_inflight;
+    wire        rd_beat, rd_beat2, wr_beat, wr_beat2, rd_inflight, wr_inflight;
 
     mbn_regs #(.LANES(LANES), .IBUF_WORDS(IBUF_WORDS), .WBUF_ROWS(WBUF_ROWS),
                .OBUF_WORDS(OBUF_WORDS), .QBUF_ENTRIES(QBUF_ENTRIES),
-               .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING), .RD_BYTES(RD_BYTES)) u_regs (
+               .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING), .RD_BYTES(RD_BYTES), .WR_BYTES(WR_BYTES)) u_regs (
         .clk(clk), .rst(rst),
         .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
         .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
@@ -102,7 +108,7 @@ module mbnaccel_top #(
         .desc_count(desc_count), .region_base(region_base), .region_size(region_size),
         .busy(busy), .st_done(st_done), .st_fault(st_fault), .done_evt(done_evt), .fault_evt(fault_evt),
         .fault_code(fault_code), .fault_desc(fault_desc), .fault_off(fault_off), .desc_done(desc_done),
-        .c_pw(c_pw), .c_dw(c_dw), .c_mac(c_mac), .c_rd_beat(rd_beat), .c_rd_beat2(rd_beat2), .c_wr_beat(wr_beat),
+        .c_pw(c_pw), .c_dw(c_dw), .c_mac(c_mac), .c_rd_beat(rd_beat), .c_rd_beat2(rd_beat2), .c_wr_beat(wr_beat), .c_wr_beat2(wr_beat2),
         .c_stall(c_stall), .c_dma_busy(rd_inflight | wr_inflight), .irq(irq));
 
     // ---- sequencer ------------------------------------------------------------------
@@ -151,7 +157,7 @@ module mbnaccel_top #(
 
     // ---- DMA ----------------------------------------------------------------------------
     wire [OAW-1:0] ob_raddr_s;
-    wire [127:0]   ob_rdata;
+    wire [127:0]   ob_rdata, ob_rdata2;         // words ob_raddr and (WR_BYTES 32) ob_raddr + 1
     wire [OAW-1:0] ob_raddr = ob_raddr_s + (ob_s_hi ? OB_HI : {OAW{1'b0}});
 
     mbn_dma_rd #(.ADDR_W(ADDR_W), .MAX_RD_OUTSTANDING(MAX_RD_OUTSTANDING), .RD_BYTES(RD_BYTES)) u_dma_rd (
@@ -165,10 +171,11 @@ module mbnaccel_top #(
         .m_axi_rresp(m_axi_rresp), .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(m_axi_rvalid),
         .m_axi_rready(m_axi_rready));
 
-    mbn_dma_wr #(.ADDR_W(ADDR_W), .OAW(OAW)) u_dma_wr (
+    mbn_dma_wr #(.ADDR_W(ADDR_W), .OAW(OAW), .WR_BYTES(WR_BYTES)) u_dma_wr (
         .clk(clk), .rst(rst), .start(wr_start), .addr(wr_addr), .npix(wr_npix), .wpp(wr_wpp),
         .stride(wr_stride), .abort(wr_abort), .busy(wr_busy), .err(wr_err), .err_off(wr_err_off),
-        .inflight(wr_inflight), .beat(wr_beat), .ob_raddr(ob_raddr_s), .ob_rdata(ob_rdata),
+        .inflight(wr_inflight), .beat(wr_beat), .beat2(wr_beat2), .ob_raddr(ob_raddr_s), .ob_rdata(ob_rdata),
+        .ob_rdata2(ob_rdata2),
         .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr), .m_axi_awlen(m_axi_awlen),
         .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst), .m_axi_awvalid(m_axi_awvalid),
         .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata), .m_axi_wstrb(m_axi_wstrb),
@@ -386,28 +393,36 @@ module mbnaccel_top #(
             mbn_sdp_ram #(.W(128), .D(OBUF_WORDS), .AW(OAW)) u_obuf (
                 .clk(clk), .we(rq_valid[0] && !c_fuse), .waddr(ob_wa), .wdata(rq_q),
                 .raddr(ob_raddr), .rdata(ob_rdata));
+            assign ob_rdata2 = ob_rdata;    // unused: WR_BYTES is 16 here
         end else begin : g_obn
             // NB banks, OBUF word w in bank w % NB at w / NB: the NB words of a result
             // (lanes 16k..16k+15 = word k; PW: output channels, DW: channel groups) go to
             // words w0..w0+NB-1 at once, w0 = ob_wa, rotated onto the banks by
             // mbn_bank_rot (pixel p of a PW group starts at p*oc16 % NB, a DW step's
             // words at (p*J + cg) % NB); the last group/step writes only its w_rem
-            // words when that is not 0. The write DMA reads one word per cycle.
+            // words when that is not 0. The write DMA reads one word per cycle, or
+            // (WR_BYTES 32) words a and a+1: bank (a+1) % NB, which is bank 0 at the
+            // next row when a is in the last bank.
             reg  [NBB-1:0]          ob_rbank;
             wire [NB*128-1:0]       ob_rd;
             wire [NB*(OAW-NBB)-1:0] ob_row;
             wire [NB*NBB-1:0]       ob_k;
             mbn_bank_rot #(.NBB(NBB), .AW(OAW)) u_orot (.a(ob_wa), .row(ob_row), .k(ob_k));
             always @(posedge clk) ob_rbank <= ob_raddr[NBB-1:0];
+            wire [OAW-NBB-1:0] ob_rrow  = ob_raddr[OAW-1:NBB];
+            wire [OAW-NBB-1:0] ob_rrow0 = WR_BYTES == 32 && ob_raddr[NBB-1:0] == {NBB{1'b1}} ?
+                                          ob_rrow + 1'b1 : ob_rrow;   // bank 0's row
             for (l = 0; l < NB; l = l + 1) begin : g_obank
                 wire [NBB-1:0] wk  = ob_k[l*NBB +: NBB];   // the result word bank l takes
                 wire           pwe = !wr_part || {{(12-NBB){1'b0}}, wk} < w_rem;
                 mbn_sdp_ram #(.W(128), .D(OBUF_WORDS / NB), .AW(OAW - NBB)) u_obuf (
                     .clk(clk), .we(rq_valid[0] && !c_fuse && pwe),
                     .waddr(ob_row[l*(OAW-NBB) +: OAW-NBB]), .wdata(rq_q[wk*128 +: 128]),
-                    .raddr(ob_raddr[OAW-1:NBB]), .rdata(ob_rd[l*128 +: 128]));
+                    .raddr(l == 0 ? ob_rrow0 : ob_rrow), .rdata(ob_rd[l*128 +: 128]));
             end
-            assign ob_rdata = ob_rd[ob_rbank*128 +: 128];
+            wire [NBB-1:0] ob_rbank1 = ob_rbank + 1'b1;
+            assign ob_rdata  = ob_rd[ob_rbank*128 +: 128];
+            assign ob_rdata2 = ob_rd[ob_rbank1*128 +: 128];
         end
     endgenerate
 

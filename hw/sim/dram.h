@@ -8,16 +8,18 @@
 // (AMBA AXI4 IHI0022 A3.4.3), the other half filled with a pattern. Bandwidth: a credit
 // bucket gains bytes_per_cycle each cycle, a beat (R or W) spends its bytes (16 or 32);
 // when R and W both want the last credits they take turns (the turn and the credits
-// restart at every CTRL.START: restart_arbiter). Writes: AW then W (wstrb
-// respected), B write_latency cycles after the last beat, in order.
+// restart at every CTRL.START: restart_arbiter). Writes: AW then W (only the bytes
+// WSTRB selects are written), B write_latency cycles after the last beat, in order. The
+// write data bus is as wide as m_axi_wdata (16 or 32 bytes, mbnaccel_top WR_BYTES); a
+// narrow beat's strobes must lie on its address's byte lanes.
 // Memory covers physical addresses [mem_base, mem_base + mem_bytes) (mem_base: where the
 // guest's RAM starts, 0 on a PC, 1 GiB on an arm64 `virt` machine).
 // Responses: any beat outside it -> DECERR; touching [err_lo, err_hi) -> SLVERR
 // (erroneous read beats return zeros, erroneous write beats are dropped).
-// Checks (AMBA AXI4, IHI0022 A3.2.1 handshake stability, A3.4.1 4 KiB rule): INCR only,
-// size 16 B (reads: 16 or 32 B on a 32-byte bus), at most 16 beats, aligned to the
-// size, no 4 KiB crossing, WLAST on the last
-// beat only, valid and payload held until ready.
+// Checks (AMBA AXI4, IHI0022 A3.2.1 handshake stability, A3.4.1 4 KiB rule, A3.4.3
+// narrow transfers): INCR only, size 16 B (or 32 B on a 32-byte bus), at most 16 beats,
+// aligned to the size, no 4 KiB crossing, WLAST on the last beat only, WSTRB of a narrow
+// beat only on its byte lanes, valid and payload held until ready.
 #ifndef MBN_DRAM_H
 #define MBN_DRAM_H
 
@@ -34,7 +36,7 @@ struct Dram {
 	};
 	struct WrReq {
 		uint64_t addr;
-		uint32_t beats, done, id, resp;
+		uint32_t beats, done, id, resp, size; // size: bytes per beat
 	};
 	struct BRsp {
 		uint64_t ready_at;
@@ -63,17 +65,18 @@ struct Dram {
 	bool arready = false, awready = false, wready = false, rvalid = false, bvalid = false;
 	uint32_t rdata[8] = {0, 0, 0, 0, 0, 0, 0, 0};
 	unsigned rbus = 16; // read data bus bytes (the top's m_axi_rdata, set by drive/sample)
+	unsigned wbus = 16; // write data bus bytes (m_axi_wdata)
 	uint32_t rresp = 0, rid = 0;
 	bool rlast = false;
 	// sampled handshakes of this cycle
 	bool f_ar = false, f_aw = false, f_w = false, f_r = false, f_b = false;
 	uint64_t s_araddr = 0, s_awaddr = 0;
-	uint32_t s_arlen = 0, s_arid = 0, s_arsize = 4, s_awlen = 0, s_awid = 0;
-	uint32_t s_wdata[4], s_wstrb = 0;
+	uint32_t s_arlen = 0, s_arid = 0, s_arsize = 4, s_awlen = 0, s_awid = 0, s_awsize = 4;
+	uint32_t s_wdata[8], s_wstrb = 0;
 	// checker: payload of a valid not yet accepted in the previous cycle
 	bool ck_ar = false, ck_aw = false, ck_w = false;
 	uint64_t ck_araddr = 0, ck_awaddr = 0;
-	uint32_t ck_ar_misc = 0, ck_aw_misc = 0, ck_wdata[4], ck_wstrb = 0, ck_wlast = 0;
+	uint32_t ck_ar_misc = 0, ck_aw_misc = 0, ck_wdata[8], ck_wstrb = 0, ck_wlast = 0;
 
 	void init(uint8_t *m, uint64_t base, uint64_t n, unsigned rl, unsigned b_pc, unsigned mo,
 		  unsigned wl)
@@ -87,6 +90,12 @@ struct Dram {
 		write_latency = wl;
 	}
 
+	// the wider data bus: the credit bucket holds a beat of it beyond bytes_per_cycle
+	unsigned bus_max() const
+	{
+		return rbus > wbus ? rbus : wbus;
+	}
+
 	void reset_checker()
 	{
 		ck_ar = ck_aw = ck_w = false;
@@ -97,7 +106,7 @@ struct Dram {
 	void restart_arbiter()
 	{
 		prio_w = false;
-		credits = (int)(bpc > rbus ? bpc : rbus) + 16;
+		credits = (int)(bpc > bus_max() ? bpc : bus_max()) + 16;
 	}
 
 	void error(uint64_t cyc, const char *fmt, ...) __attribute__((format(printf, 3, 4)))
@@ -128,18 +137,20 @@ struct Dram {
 	template <class T> void drive(T *t, uint64_t cyc)
 	{
 		rbus = (unsigned)sizeof(t->m_axi_rdata);
-		int cap = (int)(bpc > rbus ? bpc : rbus) + 16;
+		wbus = (unsigned)sizeof(t->m_axi_wdata);
+		int cap = (int)(bpc > bus_max() ? bpc : bus_max()) + 16;
 		credits += (int)bpc;
 		if (credits > cap)
 			credits = cap;
 		bool want_r = !rvalid && rd_count && rd[rd_head].ready_at <= cyc;
 		bool want_w = wr_count && t->m_axi_wvalid;
 		int cost_r = want_r ? (int)rd[rd_head].size : 16;
+		int cost_w = want_w ? (int)wr[wr_head].size : 16;
 		bool grant_r = false, grant_w = false;
 		if (want_r && want_w) {
-			if (credits >= cost_r + 16) {
+			if (credits >= cost_r + cost_w) {
 				grant_r = grant_w = true;
-			} else if (prio_w ? credits >= 16 : credits >= cost_r) {
+			} else if (prio_w ? credits >= cost_w : credits >= cost_r) {
 				if (prio_w)
 					grant_w = true;
 				else
@@ -148,7 +159,7 @@ struct Dram {
 			}
 		} else if (want_r && credits >= cost_r) {
 			grant_r = true;
-		} else if (want_w && credits >= 16) {
+		} else if (want_w && credits >= cost_w) {
 			grant_w = true;
 		}
 		if (grant_r) {
@@ -172,7 +183,7 @@ struct Dram {
 		}
 		wready = grant_w;
 		if (grant_w)
-			credits -= 16;
+			credits -= cost_w;
 		arready = rd_count < max_out;
 		awready = wr_count < MAX_WR && wr_count + b_count < MAX_WR;
 		bvalid = b_count && b[b_head].ready_at <= cyc;
@@ -191,7 +202,7 @@ struct Dram {
 		t->m_axi_bresp = bvalid ? b[b_head].resp : 0;
 	}
 
-	// bus: the data bus bytes (W: 16; R: rbus); sizes 16 B up to it are accepted
+	// bus: the data bus bytes (R: rbus, W: wbus); sizes 16 B up to it are accepted
 	void check_burst(uint64_t cyc, const char *ch, uint64_t addr, uint32_t len, uint32_t size,
 			 uint32_t burst, unsigned bus)
 	{
@@ -251,29 +262,39 @@ struct Dram {
 			s_awaddr = awaddr;
 			s_awlen = t->m_axi_awlen;
 			s_awid = t->m_axi_awid;
-			check_burst(cyc, "AW", awaddr, s_awlen, t->m_axi_awsize, t->m_axi_awburst, 16);
+			s_awsize = t->m_axi_awsize;
+			check_burst(cyc, "AW", awaddr, s_awlen, s_awsize, t->m_axi_awburst,
+				    (unsigned)sizeof(t->m_axi_wdata));
 		}
 		// W
+		const unsigned wb = (unsigned)sizeof(t->m_axi_wdata);
 		bool wv = t->m_axi_wvalid;
-		uint32_t wd[4];
-		for (int i = 0; i < 4; i++)
+		uint32_t wd[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+		for (unsigned i = 0; i < wb / 4; i++)
 			wd[i] = t->m_axi_wdata[i];
 		uint32_t ws = t->m_axi_wstrb, wl = t->m_axi_wlast;
-		if (ck_w && (!wv || memcmp(wd, ck_wdata, 16) || ws != ck_wstrb || wl != ck_wlast))
+		if (ck_w && (!wv || memcmp(wd, ck_wdata, wb) || ws != ck_wstrb || wl != ck_wlast))
 			error(cyc, "W changed or dropped before WREADY");
 		f_w = wv && wready;
 		ck_w = wv && !wready;
-		memcpy(ck_wdata, wd, 16);
+		memcpy(ck_wdata, wd, sizeof wd);
 		ck_wstrb = ws;
 		ck_wlast = wl;
 		if (f_w) {
-			memcpy(s_wdata, wd, 16);
+			memcpy(s_wdata, wd, sizeof wd);
 			s_wstrb = ws;
 			const WrReq &q = wr[wr_head];
 			bool last = q.done + 1 == q.beats;
 			if ((bool)wl != last)
 				error(cyc, "WLAST=%u on beat %u of a %u-beat burst at 0x%llx", wl, q.done,
 				      q.beats, (unsigned long long)q.addr);
+			// a narrow beat: strobes only on its address's byte lanes
+			uint64_t a = q.addr + (uint64_t)q.done * q.size;
+			unsigned lane = q.size < wb ? (unsigned)(a % wb) : 0;
+			uint64_t lanes = (q.size >= 32 ? 0xffffffffull : (1ull << q.size) - 1) << lane;
+			if ((uint64_t)ws & ~lanes)
+				error(cyc, "WSTRB 0x%x outside the byte lanes of a %u-byte beat at 0x%llx", ws,
+				      q.size, (unsigned long long)a);
 		}
 		f_r = rvalid && t->m_axi_rready;
 		f_b = bvalid && t->m_axi_bready;
@@ -308,23 +329,27 @@ struct Dram {
 			q.done = 0;
 			q.id = s_awid;
 			q.resp = 0;
+			q.size = s_awsize == 5 ? 32 : 16;
 			wr_count++;
 			st_wr_bursts++;
 		}
 		if (f_w) {
 			WrReq &q = wr[wr_head];
-			uint64_t a = q.addr + (uint64_t)q.done * 16;
-			uint32_t r = beat_resp(a);
+			uint64_t a = q.addr + (uint64_t)q.done * q.size;
+			uint32_t r = beat_resp(a, q.size);
 			if (r > q.resp)
 				q.resp = r;
 			if (!r) {
-				const uint8_t *src = (const uint8_t *)s_wdata;
-				if (s_wstrb == 0xffff) {
-					memcpy(mem + (a - mem_base), src, 16);
-					st_wr_bytes += 16;
+				// the beat's bytes on the bus start at lane (a narrow beat: its address's)
+				unsigned lane = q.size < wbus ? (unsigned)(a % wbus) : 0;
+				const uint8_t *src = (const uint8_t *)s_wdata + lane;
+				uint32_t strb = s_wstrb >> lane;
+				if (q.size == 32 ? strb == 0xffffffffu : (strb & 0xffff) == 0xffff) {
+					memcpy(mem + (a - mem_base), src, q.size);
+					st_wr_bytes += q.size;
 				} else {
-					for (int i = 0; i < 16; i++)
-						if (s_wstrb >> i & 1) {
+					for (unsigned i = 0; i < q.size; i++)
+						if (strb >> i & 1) {
 							mem[a - mem_base + i] = src[i];
 							st_wr_bytes++;
 						}

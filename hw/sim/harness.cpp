@@ -138,8 +138,10 @@ static void build_params()
 			p += ' ';
 		p += std::string(names[i]) + "=" + vals[i];
 	}
-	// RD_BYTES follows LANES by default (mbnaccel_top): read it off the port's width
+	// RD_BYTES and WR_BYTES follow LANES by default (mbnaccel_top): read them off the
+	// ports' widths
 	p += " RD_BYTES=" + std::to_string(sizeof(((Vmbnaccel_top *)nullptr)->m_axi_rdata));
+	p += " WR_BYTES=" + std::to_string(sizeof(((Vmbnaccel_top *)nullptr)->m_axi_wdata));
 	g_params = p.c_str();
 }
 
@@ -221,6 +223,7 @@ EXPORT mbn_sim *mbn_sim_create(const struct mbn_sim_config *cfg, char *err, size
 	s->top = new Vmbnaccel_top(s->ctx, "mbnaccel_top");
 	Vmbnaccel_top *t = s->top;
 	s->dram.rbus = (unsigned)sizeof(t->m_axi_rdata);
+	s->dram.wbus = (unsigned)sizeof(t->m_axi_wdata);
 	t->rst = 1;
 	for (int i = 0; i < 16; i++)
 		tick(s);

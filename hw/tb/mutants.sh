@@ -29,20 +29,22 @@ MUTANTS=$(cat <<'EOF'
 28|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/22'(la3) - c_reg;/22'(la3);/|mac: w_zp correction missing on the even lanes
 29|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -CFLAGS -DLANES=16|s/.x(xd\[LO\*9+8\])/.x(xd[LE*9+8])/|mac: DW tap 8 of the odd lane reads the even lane's pixel
 30|tb_mac_array|mbn_mac_array|mbn_mac_array.v|hw/rtl/mbn_dsp2.v -GLANES=32 -GLB=5 -CFLAGS -DLANES=32|s/c_reg  <= dw ? 22'sd0 : 22'($signed({1'b0, w_zp}) \* sxp);/c_reg  <= dw ? 22'sd0 : 22'($signed(w_zp) * sxp);/|mac (LANES=32): w_zp taken as signed in the correction
-9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/: 9'd256 - {1'b0, addr_reg\[11:4\]};/: 9'd257 - {1'b0, addr_reg[11:4]};/|dma_rd: burst may cross 4 KiB by one beat
-34|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32|s/(addr_reg\[4\] /(1'b0 /|dma_rd 256-bit: an odd start goes as a full 32-byte beat
+9|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/: 9'd256 - {1'b0, nx_addr\[11:4\]};/: 9'd257 - {1'b0, nx_addr[11:4]};/|dma_rd: burst may cross 4 KiB by one beat
+34|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32|s/(nx_addr\[4\] /(1'b0 /|dma_rd 256-bit: an odd start goes as a full 32-byte beat
 35|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32|s/W2 \&\& rx_odd_reg ? m_axi_rdata/1'b0 ? m_axi_rdata/|dma_rd 256-bit: an odd start's word taken from the lower half
 10|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/outst_reg < MAX_RD_OUTSTANDING/outst_reg <= MAX_RD_OUTSTANDING/|dma_rd: one burst more than MAX_RD_OUTSTANDING
 11|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/!abort_reg \&\& !abort \&\&/!abort_reg \&\&/|dma_rd: issues an AR in the cycle abort is raised
 12|tb_dma_rd|mbn_dma_rd|mbn_dma_rd.v|-Wno-SYMRSVDWORD|s/wire        issue  = !arvalid_reg \&\& /wire        issue  = /|dma_rd: a pending AR is replaced before arready
-13|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire \[11:0\] len    = (len_a > {3'd0, bwords}) ? {3'd0, bwords} : len_a;/wire [11:0] len    = len_a;/|dma_wr: no clamp at the 4 KiB line
+13|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire \[4:0\]  len    = narrow ? 5'd1 : ({4'd0, len_a} > bbeats) ? bbeats\[4:0\] : len_a;/wire [4:0]  len    = narrow ? 5'd1 : len_a;/|dma_wr: no clamp at the 4 KiB line
 14|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/baddr_reg <= paddr_reg + {{(ADDR_W-16){1'b0}}, stride_reg};/baddr_reg <= baddr_reg + {{(ADDR_W-16){1'b0}}, stride_reg};/|dma_wr: next pixel from the burst address, not the pixel address
 15|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/assign err_off  = offq\[oq_rp_reg\];/assign err_off  = offq[oq_wp_reg];/|dma_wr: err_off of the wrong burst
-16|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/dq_wp_reg <= 2'd0; dq_rp_reg <= 2'd0; dq_cnt_reg <= 3'd0; wbeat_reg <= 8'd0;/wbeat_reg <= 8'd0;/|dma_wr: prefetched words of an aborted store not dropped at start
+16|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/dq_wp_reg <= {DQB{1'b0}}; dq_rp_reg <= {DQB{1'b0}}; dq_cnt_reg <= {(DQB+1){1'b0}}; wbeat_reg <= 8'd0;/wbeat_reg <= 8'd0;/|dma_wr: prefetched words of an aborted store not dropped at start
 17|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        issue  = have \&\& !awvalid_reg \&\& !abort_reg \&\& !abort \&\&/wire        issue  = have \&\& !awvalid_reg \&\& !abort_reg \&\&/|dma_wr: issues an AW in the cycle abort is raised
-18|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/assign m_axi_wlast   = wbeat_reg == lenq\[lq_rp_reg\];/assign m_axi_wlast   = wbeat_reg == lenq[lq_wp_reg];/|dma_wr: wlast from the newest burst length
+18|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/assign m_axi_wlast   = wbeat_reg == lq_h\[7:0\];/assign m_axi_wlast   = wbeat_reg == lenq[lq_wp_reg][7:0];/|dma_wr: wlast from the newest burst length
 25|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        dense  = stride == {wpp, 4'd0};/wire        dense  = 1'b0;/|dma_wr: dense stores cut into a burst per pixel (slow, not wrong)
 26|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD|s/wire        dense  = stride == {wpp, 4'd0};/wire        dense  = stride >= {wpp, 4'd0};/|dma_wr: strided stores taken for dense (bursts run over the gaps)
+36|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD -GWR_BYTES=32 -CFLAGS -DWR_BYTES=32|s/w_half ? {16'hffff, 16'h0000} : {16'h0000, 16'hffff}/w_half ? {16'h0000, 16'hffff} : {16'hffff, 16'h0000}/|dma_wr 256-bit: a narrow beat's wstrb on the other half
+37|tb_dma_wr|mbn_dma_wr|mbn_dma_wr.v|-Wno-SYMRSVDWORD -GWR_BYTES=32 -CFLAGS -DWR_BYTES=32|s/{w_wide ? dq\[dq_rp1\] : dq\[dq_rp_reg\], dq\[dq_rp_reg\]}/{w_wide ? dq[dq_rp_reg] : dq[dq_rp_reg], dq[dq_rp_reg]}/|dma_wr 256-bit: a full beat's upper word taken from dq[dq_rp_reg] (the lower word again)
 19|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign pb = p\[44:18\];/assign pb = p[43:17];/|dsp2: high product's field taken one bit low (P[43:17])
 20|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/wire \[26:0\] ad     = d_reg + a_reg;/wire [26:0] ad     = a_reg;/|dsp2: D (wa) not added in the pre-adder
 21|tb_dsp2|mbn_dsp2|mbn_dsp2.v||s/assign p = p_reg;/assign p = m_next;/|dsp2: pipeline one stage short (P register bypassed)

@@ -63,6 +63,10 @@ build dma_rd2 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWOR
 build dma_rd256 mbn_dma_rd hw/tb/tb_dma_rd.cpp hw/rtl/mbn_dma_rd.v -Wno-SYMRSVDWORD \
     -GRD_BYTES=32 -CFLAGS -DRD_BYTES=32 && runtb dma_rd256 120
 build dma_wr mbn_dma_wr hw/tb/tb_dma_wr.cpp hw/rtl/mbn_dma_wr.v -Wno-SYMRSVDWORD && runtb dma_wr 120
+# the 256-bit write port (WR_BYTES = 32: 32-byte beats, a narrow beat at a segment's odd
+# start or for its lone last word; OBUF's second read port ob_rdata2)
+build dma_wr256 mbn_dma_wr hw/tb/tb_dma_wr.cpp hw/rtl/mbn_dma_wr.v -Wno-SYMRSVDWORD \
+    -GWR_BYTES=32 -CFLAGS -DWR_BYTES=32 && runtb dma_wr256 120
 # tb_top is one testbench of several files (hw/tb/tb_top.h): the others are linked in
 build top mbnaccel_top hw/tb/tb_top.cpp hw/rtl/*.v "$ROOT/hw/tb/tb_top_axi.cpp" "$ROOT/hw/tb/tb_top_chains.cpp" \
     "$ROOT/hw/tb/tb_top_faults.cpp" && runtb top 1200

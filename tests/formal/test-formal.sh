@@ -12,7 +12,7 @@ prove() { # NAME RTL_DIR [bmc:N] -> 0 if proved
 	sh hw/formal/run.sh "$@" >"$TMP/$1.out" 2>&1
 }
 [ -f build/gen/mbn_regs.vh ] || { fail "formal prerequisite" "build/gen/mbn_regs.vh missing (make regs)"; finish; }
-for p in dma_rd dma_rd256 dma_wr ctrl; do
+for p in dma_rd dma_rd256 dma_wr dma_wr256 ctrl; do
 	start=$SECONDS
 	if prove "$p" hw/rtl; then
 		pass "formal $p: k-induction proof ($((SECONDS - start)) s)"
@@ -28,7 +28,7 @@ mutate() {
 	! cmp -s "$TMP/mut/$1" "hw/rtl/$1"
 }
 # failed_at PROOF: "fv_X.sv:LINE <the assertion>" of the first failed assertion (the
-# harness file the message names: dma_rd256 is fv_dma_rd.sv)
+# harness file the message names: dma_rd256 is fv_dma_rd.sv, dma_wr256 fv_dma_wr.sv)
 failed_at() {
 	local msg sv loc
 	msg=$(grep -m1 '^Assert failed' "$TMP/$1.out")
@@ -68,15 +68,19 @@ mutant_ind() {
 	fi
 }
 mutant "off-by-one extent (arlen = len, one beat too many)" dma_rd 6 mbn_dma_rd.v \
-	's/arlen_reg   <= len\[7:0\] - 8.d1;/arlen_reg   <= len[7:0];/'
+	's/arlen_reg   <= {3.d0, nb_len_reg} - 8.d1;/arlen_reg   <= {3'"'"'d0, nb_len_reg};/'
 mutant "missing overflow check (outstanding-read limit removed)" dma_rd 24 mbn_dma_rd.v \
 	's/outst_reg < MAX_RD_OUTSTANDING;/1'"'"'b1;/'
 # RD_BYTES = 32 only (the 16-byte proof still passes): an odd 16-byte start goes as a full
 # 32-byte beat, unaligned to its size and one word before the window
 mutant "misaligned burst (256-bit port: odd start not a narrow beat)" dma_rd256 6 mbn_dma_rd.v \
-	's/wire        narrow = W2 \&\& (addr_reg\[4\] || rem_reg == 24.d1);/wire        narrow = W2 \&\& (rem_reg == 24'"'"'d1);/'
+	's/wire        narrow = W2 \&\& (nx_addr\[4\] || nx_rem == 24.d1);/wire        narrow = W2 \&\& (nx_rem == 24'"'"'d1);/'
 mutant "burst crosses 4 KiB (no clamp to the 4 KiB line)" dma_wr 6 mbn_dma_wr.v \
-	's/wire \[11:0\] len    = (len_a > {3.d0, bwords}) ? {3.d0, bwords} : len_a;/wire [11:0] len    = len_a;/'
+	's/wire \[4:0\]  len    = narrow ? 5.d1 : ({4.d0, len_a} > bbeats) ? bbeats\[4:0\] : len_a;/wire [4:0]  len    = narrow ? 5'"'"'d1 : len_a;/'
+# WR_BYTES = 32 only (the 16-byte proof still passes): a segment's odd 16-byte start goes
+# as a full 32-byte beat, unaligned to its size and one word before the extent
+mutant "misaligned burst (256-bit write port: odd segment start not a narrow beat)" dma_wr256 6 mbn_dma_wr.v \
+	's/wire        narrow = W2 \&\& (nx_lo\[4\] || nx_rem/wire        narrow = W2 \&\& (nx_rem/'
 # mbn_ctrl and mbn_desc_check: the checks that keep each DMA window inside its region
 mutant "off-by-one extent (descriptor fetch checked as 48 bytes, 64 read)" ctrl 9 mbn_ctrl.v \
 	"s/dend_reg   <= {1'b0, doff_reg} + 41'd64;/dend_reg   <= {1'b0, doff_reg} + 41'd48;/"

@@ -327,6 +327,29 @@ int main(int argc, char **argv)
 			printf("PASS caps decode, IBANK %d\n", ib);
 		}
 	}
+	/* CAPS3[22] RD256, [23] WR256 (docs/hw.md "The 256-bit read port", "... write port"):
+	 * decoded into the data widths and named in the device description */
+	for (int m = 0; m < 4; m++) {
+		uint32_t c[4] = {
+			MBN_CAPS0_MACS_PUT(512) | MBN_CAPS0_AXI_BYTES_PUT(16) | MBN_CAPS0_LANES_PUT(32),
+			MBN_CAPS1_IBUF_KIB_PUT(64) | MBN_CAPS1_WBUF_KIB_PUT(128),
+			MBN_CAPS2_OBUF_KIB_PUT(32) | MBN_CAPS2_QBUF_PUT(1024),
+			MBN_CAPS3_REGIONS_PUT(8) | MBN_CAPS3_OUTSTANDING_PUT(8) |
+				((m & 1) ? MBN_CAPS3_RD256 : 0) | ((m & 2) ? MBN_CAPS3_WR256 : 0),
+		};
+		static const char *const want[] = { NULL, ", 256-bit DMA reads", ", 256-bit DMA writes",
+						    ", 256-bit DMA" };
+		struct accel_caps dc;
+		char desc[512] = "";
+		int ok = !mbn_accel_caps_decode(c, "test", &dc) && dc.rd_bytes == ((m & 1) ? 32 : 16) &&
+			 dc.wr_bytes == ((m & 2) ? 32 : 16) && mbn_accel_caps_describe(&dc, desc, sizeof desc) > 0;
+		/* the one phrase, whole (no other feature is set here, so nothing follows it) */
+		const char *hit = ok ? strstr(desc, ", 256-bit DMA") : NULL;
+		if (ok)
+			ok = want[m] ? hit && !strcmp(hit, want[m]) : hit == NULL;
+		printf("%s caps decode, RD256 %d WR256 %d: %s\n", ok ? "PASS" : "FAIL", m & 1, m >> 1, desc);
+		failures += !ok;
+	}
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			check_file(argv[i]);

@@ -41,6 +41,7 @@ struct accel_caps {
 	bool chain;           /* CAPS3 CHAIN: a PW's output may stay on chip as the next DW's input */
 	bool dwg;             /* CAPS3 DWG: a DW item computes lanes/16 channel groups (else one) */
 	int rd_bytes;         /* CAPS3 RD256: AXI read data bytes, 32 (two words per beat) or 16 */
+	int wr_bytes;         /* CAPS3 WR256: AXI write data bytes, 32 or 16 */
 };
 
 /*

@@ -34,6 +34,7 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 	caps->chain = (c[3] & MBN_CAPS3_CHAIN) != 0;
 	caps->dwg = (c[3] & MBN_CAPS3_DWG) != 0;
 	caps->rd_bytes = (c[3] & MBN_CAPS3_RD256) ? 32 : 16;
+	caps->wr_bytes = (c[3] & MBN_CAPS3_WR256) ? 32 : 16;
 	if (caps->lanes < 1 || caps->regions < 2 || !caps->ibuf_bytes || !caps->wbuf_rows)
 		return mbn_set_error(-ENODEV, "%s reports unusable capabilities (CAPS0..3 = %08x %08x %08x %08x)", who,
 				     c[0], c[1], c[2], c[3]);
@@ -43,7 +44,8 @@ int mbn_accel_caps_decode(const uint32_t c[4], const char *who, struct accel_cap
 /* The buffers as built (not the reported halves) and the features, for device
  * descriptions: "IBUF 3 x 128 KiB row banks, WBUF 128 KiB, OBUF 64 KiB, 1024 qparams,
  * fusion, chaining"; above 16 lanes PW16: ", pointwise outputs in steps of 16 channels",
- * DWG: ", depthwise on all lanes", RD256: ", 256-bit DMA reads". */
+ * DWG: ", depthwise on all lanes", RD256/WR256: ", 256-bit DMA reads" / "writes" (both:
+ * ", 256-bit DMA"). */
 int mbn_accel_caps_describe(const struct accel_caps *c, char *buf, size_t len)
 {
 	uint32_t wbuf_kib = (uint32_t)((uint64_t)c->wbuf_full_rows * (uint32_t)c->lanes * 16 / 1024);
@@ -55,7 +57,9 @@ int mbn_accel_caps_describe(const struct accel_caps *c, char *buf, size_t len)
 			c->fuse ? ", depthwise-pointwise fusion" : "", c->chain ? ", pointwise-depthwise chaining" : "",
 			c->pw16 && c->lanes > 16 ? ", pointwise outputs in steps of 16 channels" : "",
 			c->dwg && c->lanes > 16 ? ", depthwise on all lanes" : "",
-			c->rd_bytes == 32 ? ", 256-bit DMA reads" : "",
+			c->rd_bytes == 32 && c->wr_bytes == 32 ? ", 256-bit DMA" :
+			c->rd_bytes == 32 ? ", 256-bit DMA reads" :
+			c->wr_bytes == 32 ? ", 256-bit DMA writes" : "",
 			c->rsingle ? ", arm64 rounding" : "");
 }
 

@@ -18,10 +18,11 @@
  *                  source tree this library was built from (one line on stderr, a few
  *                  minutes, once: cached in the build tree).
  *   bw=N           DRAM bytes per cycle, 1..32 (default 16): the credit both AXI directions
- *                  share (hw/sim/dram.h). Writes are 128 bits (at most 16 B/cycle); reads
- *                  are 128 bits at mac=256 and 256 bits from mac=512 on (RD_BYTES, docs/hw.md
- *                  "The 256-bit read port"), so bw=32 lets reads alone reach 32 B/cycle
- *                  there, and at mac=256 means reads and writes at 16 B/cycle each at once
+ *                  share (hw/sim/dram.h). Reads and writes are 128 bits at mac=256 and
+ *                  256 bits from mac=512 on (RD_BYTES/WR_BYTES, docs/hw.md "The 256-bit
+ *                  read port", "The 256-bit write port"), so bw=32 lets either direction
+ *                  reach 32 B/cycle there, and at mac=256 means reads and writes at
+ *                  16 B/cycle each at once
  *   lat=N          DRAM read latency in cycles (default 64)
  *   outstanding=N  DRAM read requests accepted at once (default 8)
  *   trace=FILE     write an FST waveform of every job
