@@ -64,7 +64,7 @@ struct Dram {
 	// registered slave outputs
 	bool arready = false, awready = false, wready = false, rvalid = false, bvalid = false;
 	uint32_t rdata[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-	unsigned rbus = 16; // read data bus bytes (the top's m_axi_rdata, set by drive/sample)
+	unsigned rbus = 16; // read data bus bytes (the top's m_axi_rdata, set by attach)
 	unsigned wbus = 16; // write data bus bytes (m_axi_wdata)
 	uint32_t rresp = 0, rid = 0;
 	bool rlast = false;
@@ -90,10 +90,19 @@ struct Dram {
 		write_latency = wl;
 	}
 
-	// the wider data bus: the credit bucket holds a beat of it beyond bytes_per_cycle
-	unsigned bus_max() const
+	// the data bus widths are the top's port widths (RD_BYTES, WR_BYTES): set once,
+	// when the model is created, before the first cycle
+	template <class T> void attach(const T *t)
 	{
-		return rbus > wbus ? rbus : wbus;
+		rbus = (unsigned)sizeof(t->m_axi_rdata);
+		wbus = (unsigned)sizeof(t->m_axi_wdata);
+	}
+
+	// the credit bucket holds a beat of the wider data bus beyond bytes_per_cycle
+	int credit_cap() const
+	{
+		const unsigned bus = rbus > wbus ? rbus : wbus;
+		return (int)(bpc > bus ? bpc : bus) + 16;
 	}
 
 	void reset_checker()
@@ -106,7 +115,7 @@ struct Dram {
 	void restart_arbiter()
 	{
 		prio_w = false;
-		credits = (int)(bpc > bus_max() ? bpc : bus_max()) + 16;
+		credits = credit_cap();
 	}
 
 	void error(uint64_t cyc, const char *fmt, ...) __attribute__((format(printf, 3, 4)))
@@ -136,12 +145,9 @@ struct Dram {
 
 	template <class T> void drive(T *t, uint64_t cyc)
 	{
-		rbus = (unsigned)sizeof(t->m_axi_rdata);
-		wbus = (unsigned)sizeof(t->m_axi_wdata);
-		int cap = (int)(bpc > bus_max() ? bpc : bus_max()) + 16;
 		credits += (int)bpc;
-		if (credits > cap)
-			credits = cap;
+		if (credits > credit_cap())
+			credits = credit_cap();
 		bool want_r = !rvalid && rd_count && rd[rd_head].ready_at <= cyc;
 		bool want_w = wr_count && t->m_axi_wvalid;
 		int cost_r = want_r ? (int)rd[rd_head].size : 16;
@@ -243,8 +249,7 @@ struct Dram {
 			s_arlen = t->m_axi_arlen;
 			s_arid = t->m_axi_arid;
 			s_arsize = t->m_axi_arsize;
-			check_burst(cyc, "AR", araddr, s_arlen, s_arsize, t->m_axi_arburst,
-				    (unsigned)sizeof(t->m_axi_rdata));
+			check_burst(cyc, "AR", araddr, s_arlen, s_arsize, t->m_axi_arburst, rbus);
 		}
 		// AW
 		bool awv = t->m_axi_awvalid;
@@ -263,17 +268,15 @@ struct Dram {
 			s_awlen = t->m_axi_awlen;
 			s_awid = t->m_axi_awid;
 			s_awsize = t->m_axi_awsize;
-			check_burst(cyc, "AW", awaddr, s_awlen, s_awsize, t->m_axi_awburst,
-				    (unsigned)sizeof(t->m_axi_wdata));
+			check_burst(cyc, "AW", awaddr, s_awlen, s_awsize, t->m_axi_awburst, wbus);
 		}
 		// W
-		const unsigned wb = (unsigned)sizeof(t->m_axi_wdata);
 		bool wv = t->m_axi_wvalid;
 		uint32_t wd[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-		for (unsigned i = 0; i < wb / 4; i++)
+		for (unsigned i = 0; i < wbus / 4; i++)
 			wd[i] = t->m_axi_wdata[i];
 		uint32_t ws = t->m_axi_wstrb, wl = t->m_axi_wlast;
-		if (ck_w && (!wv || memcmp(wd, ck_wdata, wb) || ws != ck_wstrb || wl != ck_wlast))
+		if (ck_w && (!wv || memcmp(wd, ck_wdata, wbus) || ws != ck_wstrb || wl != ck_wlast))
 			error(cyc, "W changed or dropped before WREADY");
 		f_w = wv && wready;
 		ck_w = wv && !wready;
@@ -290,7 +293,7 @@ struct Dram {
 				      q.beats, (unsigned long long)q.addr);
 			// a narrow beat: strobes only on its address's byte lanes
 			uint64_t a = q.addr + (uint64_t)q.done * q.size;
-			unsigned lane = q.size < wb ? (unsigned)(a % wb) : 0;
+			unsigned lane = q.size < wbus ? (unsigned)(a % wbus) : 0;
 			uint64_t lanes = (q.size >= 32 ? 0xffffffffull : (1ull << q.size) - 1) << lane;
 			if ((uint64_t)ws & ~lanes)
 				error(cyc, "WSTRB 0x%x outside the byte lanes of a %u-byte beat at 0x%llx", ws,

@@ -222,8 +222,7 @@ EXPORT mbn_sim *mbn_sim_create(const struct mbn_sim_config *cfg, char *err, size
 #endif
 	s->top = new Vmbnaccel_top(s->ctx, "mbnaccel_top");
 	Vmbnaccel_top *t = s->top;
-	s->dram.rbus = (unsigned)sizeof(t->m_axi_rdata);
-	s->dram.wbus = (unsigned)sizeof(t->m_axi_wdata);
+	s->dram.attach(t);
 	t->rst = 1;
 	for (int i = 0; i < 16; i++)
 		tick(s);
