@@ -12,6 +12,18 @@
 
 #include "compiler/accel_int.h"
 
+/* The first output row of the last descriptor so far, if it is a pointwise tile that
+ * stores layer l's output (pixels of l->out_w, cout bytes apart) at dst; else -1. */
+static int tail_row_of(const struct desc_list *dl, const struct mbn_layer *l, uint64_t dst)
+{
+	if (!dl->n)
+		return -1;
+	const struct mbn_desc *d = &dl->d[dl->n - 1];
+	if (d->op != MBN_OP_PW || d->fuse || !d->out_stride || d->out_offset < dst || l->out_w < 1)
+		return -1;
+	return (int)((d->out_offset - dst) / d->out_stride / (uint64_t)l->out_w);
+}
+
 int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, struct accel_plan *p)
 {
 	struct image im = { 0 };
@@ -47,6 +59,7 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 		 * (docs/hw.md "Chaining"; its tiling next_fp, its job head's) */
 		bool chain_in = false;
 		struct fuse_plan next_fp = { 0 };
+		int tail_row = -1; /* accel_fuse_wins: the last tile before layer i (none yet) */
 		struct accel_layer *head = NULL;
 		p->seg_end = sg->end;
 		sg->first_desc = dl.n;
@@ -59,7 +72,7 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 			struct fuse_plan fp = { 0 }; /* only for -Wmaybe-uninitialized: accel_fuse_wins sets it */
 			if (i == sg->first && sg->im2col)
 				r = accel_emit_pw(p, &im, &dl, l, sg->im2col_k, cout, (uint64_t)l->out_h * l->out_w, src, dst, al);
-			else if (l->op == MBN_OP_DWCONV && (chain_in || accel_fuse_wins(p, g, i, cin, &fp))) {
+			else if (l->op == MBN_OP_DWCONV && (chain_in || accel_fuse_wins(p, g, i, cin, tail_row, &fp))) {
 				const struct mbn_layer *lp = &g->layers[i + 1];
 				int pout = (int)round_up((uint64_t)lp->out_c, (uint64_t)cp);
 				if (chain_in)
@@ -76,6 +89,7 @@ int mbn_accel_compile(const struct mbn_graph *g, const struct accel_caps *caps, 
 			else
 				r = accel_emit_pw(p, &im, &dl, l, cin, cout, (uint64_t)l->in_h * l->in_w, src, dst, al);
 			src = dst;
+			tail_row = tail_row_of(&dl, &g->layers[i], dst);
 		}
 		const struct mbn_layer *last = &g->layers[sg->end - 1];
 		sg->n_desc = dl.n - sg->first_desc;

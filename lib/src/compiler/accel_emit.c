@@ -291,16 +291,16 @@ int accel_emit_fused(struct accel_plan *p, struct image *im, struct desc_list *d
 	if (r)
 		return r;
 	ad->first_desc = ap->first_desc = dl->n;
-	for (int oy0 = 0; oy0 < ld->out_h && !r; oy0 += f->rows) {
-		int oy1 = imin(oy0 + f->rows, ld->out_h);
+	for (int oy0 = 0; oy0 < ld->out_h && !r; oy0 += accel_fuse_tile_rows(f, oy0)) {
+		int oy1 = imin(oy0 + accel_fuse_tile_rows(f, oy0), ld->out_h);
 		/* chained: one tile (accel_chain_wins), the whole map */
 		r = dw_desc(dl, ld, cp, oy0, oy1, false, true, chain_in, dw_w, dw_q, in_base, 0, ad);
 		uint64_t p0 = (uint64_t)oy0 * ld->out_w, np = (uint64_t)(oy1 - oy0) * ld->out_w;
-		for (int oc0 = 0; oc0 < cout && !r; oc0 += f->oc_tile) {
+		for (int k = 0; k < f->n_oc && !r; k++) {
 			/* reuse_input: the fused DW's output; the pair runs as one job, so its
 			 * budget is the depthwise layer's */
-			struct pw_tile tl = { .oc0 = oc0, .noc = imin(f->oc_tile, cout - oc0), .p0 = p0, .np = np,
-					      .reuse_in = true, .chain = chain_out };
+			struct pw_tile tl = { .p0 = p0, .np = np, .reuse_in = true, .chain = chain_out };
+			accel_fuse_oc_tile(f, cout, k, &tl.oc0, &tl.noc);
 			r = pw_desc(dl, lp, cp, cout, &tl, pw_w, pw_q, 0, out_base, ap, ad);
 		}
 	}

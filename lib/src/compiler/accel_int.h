@@ -68,20 +68,43 @@ struct pw_tile {
 };
 
 /*
- * Depthwise -> pointwise fusion (docs/hw.md d0[10], CAPS3 FUSE). Per tile of `rows`
- * depthwise output rows: one fused DW descriptor (all channels), whose output, the
- * pointwise input of pixels [p0, p0 + P), P = rows * out_w, stays in IBUF; then the
- * pointwise descriptors of exactly those pixels, output-channel tiles of at most
- * oc_tile channels, all with reuse_input. Both DW tiles must fit an IBUF half
+ * Depthwise -> pointwise fusion (docs/hw.md d0[10], CAPS3 FUSE). Per tile of depthwise
+ * output rows (`head` rows, then `rows` each): one fused DW descriptor (all channels),
+ * whose output, the pointwise input of pixels [p0, p0 + P), P = tile rows * out_w, stays
+ * in IBUF; then the pointwise descriptors of exactly those pixels, n_oc output-channel
+ * tiles (accel_fuse_oc_tile), all with reuse_input. Both DW tiles must fit an IBUF half
  * (accel_ibuf_fits: with IBANK about 3x the bytes); the pointwise tiles the WBUF and
  * OBUF halves. The DW and PW weights are reloaded for every tile (the other's load sits
  * in between), so fewer, larger tiles read less.
  */
 struct fuse_plan {
-	int rows, oc_tile, n_oc;
+	/* DW tiles: the first of head rows, the others of rows (the last maybe fewer); a
+	 * smaller head keeps the first tile's input clear of the rows the layer before
+	 * stores last (accel_fuse_wins' tail_row) */
+	int head, rows;
+	int oc_tile, n_oc;
+	/* big_last: the first PW tile of a row tile takes what is left over and the other
+	 * n_oc - 1 are oc_tile channels each, so the last one, whose compute the next DW
+	 * tile's input load hides behind, is full; else n_oc tiles of oc_tile, the last maybe
+	 * partial (accel_fuse_oc_tile) */
+	bool big_last;
 	uint64_t rd_bytes;        /* DRAM reads of the pair, fused */
 	uint64_t cycles;          /* fuse_estimate(), accel_tiling.c */
 };
+
+/* Output rows of the fused DW tile starting at row oy0. */
+static inline int accel_fuse_tile_rows(const struct fuse_plan *f, int oy0)
+{
+	return oy0 ? f->rows : f->head;
+}
+
+/* Channels [*oc0, *oc0 + *noc) of PW tile k (0 <= k < f->n_oc) of a row tile. */
+static inline void accel_fuse_oc_tile(const struct fuse_plan *f, int cout, int k, int *oc0, int *noc)
+{
+	int first = f->big_last ? cout - (f->n_oc - 1) * f->oc_tile : f->oc_tile;
+	*oc0 = k ? first + (k - 1) * f->oc_tile : 0;
+	*noc = imin(k ? f->oc_tile : first, cout - *oc0);
+}
 
 /* accel_place.c */
 bool accel_is_pw(const struct mbn_layer *l);
@@ -98,8 +121,12 @@ void accel_dw_in_rows(const struct mbn_layer *l, int oy0, int oy1, int *ld0, int
 /* Descriptor k of a pointwise tiling: its output channels, pixels and reuse flags. */
 void accel_pw_tile_at(const struct pw_tiling *t, int cout, uint64_t npix, uint64_t k, struct pw_tile *d);
 bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin, int cout, uint64_t npix);
-/* Fuse depthwise layer i with the pointwise layer after it (*fp: the fused tiling)? */
-bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp);
+/* Fuse depthwise layer i with the pointwise layer after it (*fp: the fused tiling)?
+ * tail_row: the first row of the last tile the layer before stores to the map that layer
+ * i reads (the DRAM-order rule makes a DW load that reads it wait for that store), or -1
+ * if not known. */
+bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, int tail_row,
+		     struct fuse_plan *fp);
 /* Chain the output of the fused pair (i, i+1), tiled as *f, into the next fused pair's
  * depthwise input? docs/hw.md "Chaining". When it does, *f and *next are both pairs'
  * tilings (one pixel tile each, possibly replacing *f's own). */

@@ -63,15 +63,18 @@ void accel_dw_in_rows(const struct mbn_layer *l, int oy0, int oy1, int *ld0, int
 	*ld1 = imin(r_hi, l->in_h);
 }
 
-/* DRAM bytes a depthwise layer reads with tiles of `rows` output rows: input tiles (halo
- * rows included) and weights + qparams, once or (reload) per tile. */
-static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, int rows, bool reload)
+/* DRAM bytes a depthwise layer reads with tiles of `rows` output rows, the first of
+ * `head`: input tiles (halo rows included) and weights + qparams, once or (reload) per
+ * tile; *tiles: how many tiles. */
+static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, int head, int rows, bool reload, uint64_t *tiles)
 {
 	uint64_t b = 0, wq = 25ull * (uint64_t)cp;
-	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
+	*tiles = 0;
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += oy0 ? rows : head) {
 		int ld0, ld1;
-		accel_dw_in_rows(l, oy0, imin(oy0 + rows, l->out_h), &ld0, &ld1);
+		accel_dw_in_rows(l, oy0, imin(oy0 + (oy0 ? rows : head), l->out_h), &ld0, &ld1);
 		b += (uint64_t)(ld1 - ld0) * l->in_w * cp + (reload || oy0 == 0 ? wq : 0);
+		++*tiles;
 	}
 	return b;
 }
@@ -301,8 +304,8 @@ bool accel_pw_choose(struct pw_tiling *best, const struct accel_caps *c, int cin
  * PW tile's compute only if that is long enough (stride-2 pairs with few PW channels),
  * and a whole-OBUF PW tile's store behind the next DW compute.
  */
-static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer *l, int cp, int cout, int rows,
-			      int oc_tile, bool o_full)
+static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer *l, int cp, int cout,
+			      const struct fuse_plan *fp, bool o_full)
 {
 	const uint64_t cols = (uint64_t)cp / 16, lanes = (uint64_t)c->lanes;
 	const uint64_t nc = (uint64_t)(l->out_w - 1) * (uint64_t)l->stride_w + 3;
@@ -310,13 +313,16 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 	struct est_dram m = { .shared = true };
 	uint64_t f = 0, c_free = 0;
 
-	for (int oy0 = 0; oy0 < l->out_h; oy0 += rows) {
-		int oy1 = imin(oy0 + rows, l->out_h), ld0, ld1;
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += accel_fuse_tile_rows(fp, oy0)) {
+		int oy1 = imin(oy0 + accel_fuse_tile_rows(fp, oy0), l->out_h), ld0, ld1;
 		accel_dw_in_rows(l, oy0, oy1, &ld0, &ld1);
 		uint64_t P = (uint64_t)(oy1 - oy0) * (uint64_t)l->out_w;
-		for (int k = -1; k * oc_tile < cout; k++) {
+		for (int k = -1; k < fp->n_oc; k++) {
 			bool dw = k < 0;
-			uint64_t noc = dw ? 0 : (uint64_t)imin(oc_tile, cout - k * oc_tile);
+			int oc0 = 0, n = 0;
+			if (!dw)
+				accel_fuse_oc_tile(fp, cout, k, &oc0, &n);
+			uint64_t noc = (uint64_t)n;
 			uint64_t ld = dw ? (uint64_t)(ld1 - ld0) * (uint64_t)l->in_w * (uint64_t)cp + 25ull * (uint64_t)cp
 					 : noc * (uint64_t)cp + 16 * noc;
 			uint64_t ld_end = dram_load(&m, f + 80, ld);
@@ -338,22 +344,49 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 	return s_end > c_free ? s_end : c_free;
 }
 
+/* DRAM reads of a fused tiling: DW input tiles, DW and PW weights and qparams per tile. */
+static uint64_t fuse_read_bytes(const struct mbn_layer *l, int cp, int cout, const struct fuse_plan *f)
+{
+	uint64_t tiles, dw = dw_read_bytes(l, cp, f->head, f->rows, true, &tiles);
+	return dw + tiles * ((uint64_t)cout * cp + (uint64_t)cout * 16);
+}
+
+/* The most rows a first DW tile can have so that its input ends above tail_row (0 if
+ * even one row reaches it, or tail_row < 0: nothing to keep clear of). */
+static int head_clear_of(const struct mbn_layer *l, int tail_row)
+{
+	int h = 0;
+	while (tail_row >= 0 && h < l->out_h) {
+		int ld0, ld1;
+		accel_dw_in_rows(l, 0, h + 1, &ld0, &ld1);
+		if (ld1 > tail_row)
+			break;
+		h++;
+	}
+	return h;
+}
+
 /*
  * Choose a fused tiling: rows of DW output per tile (both of its IBUF tiles within the
  * halves, accel_ibuf_fits) and PW output-channel tiles: the largest within the OBUF
  * half, or all channels in one tile taking the whole OBUF (its store then overlaps the
- * next tile's DW compute, which uses no OBUF). The rule, like accel_pw_choose's: the fewest
- * DRAM reads among the candidates whose estimated cycles (fuse_estimate) are within
- * 1/32 of the fastest one's. Larger tiles read less (fewer halo rows, PW weights
+ * next tile's DW compute, which uses no OBUF). Where the groups do not split evenly into
+ * tiles within the half, also full tiles after one with the rest (big_last: the last
+ * PW tile of a row tile is what the next DW tile's input load hides behind). When the
+ * first DW tile's input would reach tail_row (accel_fuse_wins), also a smaller first
+ * tile that stays clear of it (head_clear_of), the rest split evenly: its load then
+ * need not wait for the layer before's last store. The rule, like accel_pw_choose's:
+ * the fewest DRAM reads among the candidates whose estimated cycles (fuse_estimate, the
+ * pair alone) are within 1/32 of the fastest one's; equal reads, fewer cycles. Larger tiles read less (fewer halo rows, PW weights
  * reloaded per pixel tile: with IBANK the 14x14x512 pairs of MobileNet v1 1.0-224 are
  * one pixel tile and read the 512x512 weights once), but a tile whose DW input load
  * outlasts the PW compute it hides behind costs cycles. rows_only (0: any) restricts the
  * candidates to tiles of that many DW output rows (chain_link: the whole map, one tile).
  */
 static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout,
-			int rows_only)
+			int rows_only, int tail_row)
 {
-	const int lanes = c->lanes, cols = cp / 16, groups = (cout + lanes - 1) / lanes;
+	const int lanes = c->lanes, cols = cp / 16, groups = (cout + lanes - 1) / lanes, H = dl_->out_h;
 	if (!c->fuse)
 		return false;
 	int g_max = imin((int)(c->wbuf_rows / (uint32_t)cols), (int)(c->qbuf_entries / (uint32_t)lanes));
@@ -362,6 +395,7 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
 		return false;
 	const uint32_t o_all = c->obuf_full_bytes > c->obuf_bytes ? c->obuf_full_bytes : c->obuf_bytes;
 	int rows_max = dw_rows_within(c, dl_, cp, c->ibuf_bytes, c->ibuf_bytes, true);
+	const int h_clear = rows_only ? 0 : head_clear_of(dl_, tail_row);
 	uint64_t fastest = UINT64_MAX;
 	bool have = false;
 
@@ -381,22 +415,35 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
 				if (g < 1)
 					continue;
 				int n_oc = (groups + g - 1) / g;
-				int oc_tile = (groups + n_oc - 1) / n_oc * lanes; /* even split */
-				uint64_t cyc = fuse_estimate(c, dl_, cp, cout, rows, oc_tile, whole);
-				if (pass == 0) {
-					fastest = cyc < fastest ? cyc : fastest;
-					continue;
+				for (int cand = 0; cand < 4; cand++) {
+					/* bit 0: big_last; bit 1: a first tile clear of tail_row */
+					struct fuse_plan t = { .head = rows, .rows = rows, .n_oc = n_oc, .big_last = cand & 1 };
+					if ((cand & 1) && (n_oc < 2 || groups % g == 0))
+						continue;
+					if (cand & 2) {
+						if (h_clear < 1 || h_clear >= rows || h_clear >= H)
+							continue;
+						int rest = H - h_clear, n = (rest + rows - 1) / rows;
+						t.head = h_clear;
+						t.rows = (rest + n - 1) / n;
+					}
+					t.oc_tile = t.big_last ? g * lanes : (groups + n_oc - 1) / n_oc * lanes;
+					if (!t.big_last) /* the even split: tiles of oc_tile, the last maybe partial */
+						t.n_oc = (cout + t.oc_tile - 1) / t.oc_tile;
+					uint64_t cyc = fuse_estimate(c, dl_, cp, cout, &t, whole);
+					if (pass == 0) {
+						fastest = cyc < fastest ? cyc : fastest;
+						continue;
+					}
+					if (cyc > fastest + fastest / 32)
+						continue;
+					uint64_t rd = fuse_read_bytes(dl_, cp, cout, &t);
+					if (have && (rd > f->rd_bytes || (rd == f->rd_bytes && cyc >= f->cycles)))
+						continue;
+					t.rd_bytes = rd, t.cycles = cyc;
+					*f = t;
+					have = true;
 				}
-				if (cyc > fastest + fastest / 32)
-					continue;
-				uint64_t n_px = (uint64_t)(dl_->out_h + rows - 1) / (uint64_t)rows;
-				uint64_t rd = dw_read_bytes(dl_, cp, rows, true) +
-					      n_px * ((uint64_t)cout * cp + (uint64_t)cout * 16);
-				if (have && (rd > f->rd_bytes || (rd == f->rd_bytes && cyc >= f->cycles)))
-					continue;
-				f->rows = rows, f->n_oc = n_oc, f->oc_tile = oc_tile;
-				f->rd_bytes = rd, f->cycles = cyc;
-				have = true;
 			}
 		}
 	return have;
@@ -413,7 +460,8 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
  * re-read 0.5-1 MB of weights. With IBANK all pairs: the 14x14 ones are one pixel tile
  * and read less than unfused; the 28x28x256 -> 512 one is two, +29 KB of traffic.)
  */
-bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, struct fuse_plan *fp)
+bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int i, int cp, int tail_row,
+		     struct fuse_plan *fp)
 {
 	const struct accel_caps *c = &p->caps;
 	if (i + 1 >= p->seg_end || !p->layers[i + 1].on_accel)
@@ -422,13 +470,14 @@ bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int 
 	if (!accel_is_pw(lp) || lp->in_h != ld->out_h || lp->in_w != ld->out_w)
 		return false;
 	int cout = (int)round_up((uint64_t)lp->out_c, (uint64_t)p->chan_pad);
-	if (!fuse_choose(fp, c, ld, cp, cout, 0))
+	if (!fuse_choose(fp, c, ld, cp, cout, 0, tail_row))
 		return false;
 	uint64_t map = (uint64_t)ld->out_h * ld->out_w * (uint64_t)cp;
 	struct pw_tiling t;
 	if (!accel_pw_choose(&t, c, cp, cout, (uint64_t)ld->out_h * ld->out_w))
 		return false;
-	uint64_t unfused_rd = dw_read_bytes(ld, cp, accel_dw_tile_rows(ld, cp, c), false) + t.rd_bytes;
+	const int dw_rows = accel_dw_tile_rows(ld, cp, c);
+	uint64_t dw_tiles, unfused_rd = dw_read_bytes(ld, cp, dw_rows, dw_rows, false, &dw_tiles) + t.rd_bytes;
 	/* traffic fused (reads) vs unfused (reads + the map's write): grows by <= 2 * map */
 	return fp->rd_bytes <= unfused_rd + map + 2 * map;
 }
@@ -459,13 +508,13 @@ static bool chain_link(const struct accel_plan *p, const struct mbn_graph *g, in
 	uint64_t map = (uint64_t)ld2->in_h * ld2->in_w * (uint64_t)cp2;
 	struct fuse_plan next;
 	if (!accel_ibuf_fits(c, (uint64_t)ld2->in_h, (uint64_t)ld2->in_w * (uint64_t)cp2, c->ibuf_bytes) ||
-	    !accel_fuse_wins(p, g, i + 2, cp2, &next))
+	    !accel_fuse_wins(p, g, i + 2, cp2, -1, &next))
 		return false;
 	*f1 = *f;
 	*n1 = next;
-	if (f1->rows < ld->out_h && !fuse_choose(f1, c, ld, cp, cp2, ld->out_h))
+	if (f1->head < ld->out_h && !fuse_choose(f1, c, ld, cp, cp2, ld->out_h, -1))
 		return false;
-	if (n1->rows < ld2->out_h && !fuse_choose(n1, c, ld2, cp2, cout2, ld2->out_h))
+	if (n1->head < ld2->out_h && !fuse_choose(n1, c, ld2, cp2, cout2, ld2->out_h, -1))
 		return false;
 	*extra = (int64_t)(f1->cycles - f->cycles) + (int64_t)n1->cycles - (int64_t)(map / 16) - (int64_t)next.cycles;
 	return true;
