@@ -290,19 +290,29 @@ int accel_emit_fused(struct accel_plan *p, struct image *im, struct desc_list *d
 		r = pack_pw(im, &p->caps, lp, cp, cout, &pw_w, &pw_q);
 	if (r)
 		return r;
+	if (f->head < 1 || f->rows < 1 || f->n_oc < 1)
+		return mbn_set_error(-EINVAL, "internal error: fused tiling of %s has no tiles", ld->name);
 	ad->first_desc = ap->first_desc = dl->n;
 	for (int oy0 = 0; oy0 < ld->out_h && !r; oy0 += accel_fuse_tile_rows(f, oy0)) {
 		int oy1 = imin(oy0 + accel_fuse_tile_rows(f, oy0), ld->out_h);
 		/* chained: one tile (accel_chain_wins), the whole map */
 		r = dw_desc(dl, ld, cp, oy0, oy1, false, true, chain_in, dw_w, dw_q, in_base, 0, ad);
 		uint64_t p0 = (uint64_t)oy0 * ld->out_w, np = (uint64_t)(oy1 - oy0) * ld->out_w;
+		int done = 0; /* channels so far: the tiles cover [0, cout), each from a lane group */
 		for (int k = 0; k < f->n_oc && !r; k++) {
 			/* reuse_input: the fused DW's output; the pair runs as one job, so its
 			 * budget is the depthwise layer's */
 			struct pw_tile tl = { .p0 = p0, .np = np, .reuse_in = true, .chain = chain_out };
 			accel_fuse_oc_tile(f, cout, k, &tl.oc0, &tl.noc);
+			if (tl.oc0 != done || tl.oc0 % p->caps.lanes || tl.noc < 1)
+				return mbn_set_error(-EINVAL, "internal error: PW tile %d of %s at channel %d", k,
+						     lp->name, tl.oc0);
+			done += tl.noc;
 			r = pw_desc(dl, lp, cp, cout, &tl, pw_w, pw_q, 0, out_base, ap, ad);
 		}
+		if (!r && done != cout)
+			return mbn_set_error(-EINVAL, "internal error: PW tiles of %s cover %d of %d channels",
+					     lp->name, done, cout);
 	}
 	/* per-layer profiling runs the pair as the depthwise layer's job; a chained pair
 	 * (its input on chip) runs in the job of the pair that began the chain */

@@ -82,11 +82,12 @@ struct fuse_plan {
 	 * smaller head keeps the first tile's input clear of the rows the layer before
 	 * stores last (accel_fuse_wins' tail_row) */
 	int head, rows;
-	int oc_tile, n_oc;
-	/* big_last: the first PW tile of a row tile takes what is left over and the other
-	 * n_oc - 1 are oc_tile channels each, so the last one, whose compute the next DW
-	 * tile's input load hides behind, is full; else n_oc tiles of oc_tile, the last maybe
-	 * partial (accel_fuse_oc_tile) */
+	/* PW tiles of a row tile: the first of oc_first channels, the other n_oc - 1 of
+	 * oc_tile, the last maybe fewer (accel_fuse_oc_tile); both multiples of the lanes
+	 * (packed weights start a tile at a lane group). oc_first < oc_tile (big_last): the
+	 * lane groups left over go first, so the last tile, whose compute the next DW tile's
+	 * input load hides behind, is a full one */
+	int oc_first, oc_tile, n_oc;
 	bool big_last;
 	uint64_t rd_bytes;        /* DRAM reads of the pair, fused */
 	uint64_t cycles;          /* fuse_estimate(), accel_tiling.c */
@@ -101,9 +102,8 @@ static inline int accel_fuse_tile_rows(const struct fuse_plan *f, int oy0)
 /* Channels [*oc0, *oc0 + *noc) of PW tile k (0 <= k < f->n_oc) of a row tile. */
 static inline void accel_fuse_oc_tile(const struct fuse_plan *f, int cout, int k, int *oc0, int *noc)
 {
-	int first = f->big_last ? cout - (f->n_oc - 1) * f->oc_tile : f->oc_tile;
-	*oc0 = k ? first + (k - 1) * f->oc_tile : 0;
-	*noc = imin(k ? f->oc_tile : first, cout - *oc0);
+	*oc0 = k ? f->oc_first + (k - 1) * f->oc_tile : 0;
+	*noc = imin(k ? f->oc_tile : f->oc_first, cout - *oc0);
 }
 
 /* accel_place.c */

@@ -428,6 +428,7 @@ static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const s
 						t.rows = (rest + n - 1) / n;
 					}
 					t.oc_tile = t.big_last ? g * lanes : (groups + n_oc - 1) / n_oc * lanes;
+					t.oc_first = t.big_last ? (groups - (n_oc - 1) * g) * lanes : t.oc_tile;
 					if (!t.big_last) /* the even split: tiles of oc_tile, the last maybe partial */
 						t.n_oc = (cout + t.oc_tile - 1) / t.oc_tile;
 					uint64_t cyc = fuse_estimate(c, dl_, cp, cout, &t, whole);
