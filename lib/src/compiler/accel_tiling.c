@@ -377,10 +377,12 @@ static int head_clear_of(const struct mbn_layer *l, int tail_row)
  * tile that stays clear of it (head_clear_of), the rest split evenly: its load then
  * need not wait for the layer before's last store. The rule, like accel_pw_choose's:
  * the fewest DRAM reads among the candidates whose estimated cycles (fuse_estimate, the
- * pair alone) are within 1/32 of the fastest one's; equal reads, fewer cycles. Larger tiles read less (fewer halo rows, PW weights
- * reloaded per pixel tile: with IBANK the 14x14x512 pairs of MobileNet v1 1.0-224 are
- * one pixel tile and read the 512x512 weights once), but a tile whose DW input load
- * outlasts the PW compute it hides behind costs cycles. rows_only (0: any) restricts the
+ * pair alone) are within 1/32 of the fastest one's; equal reads, fewer cycles. Larger
+ * tiles read less (fewer halo rows, PW weights reloaded per pixel tile: with IBANK the
+ * 14x14x512 pairs of MobileNet v1 1.0-224 are one pixel tile and read the 512x512
+ * weights once), but a tile whose DW input load outlasts the PW compute it hides behind
+ * costs cycles. (Estimating the pair after the layer before's last tile, with the
+ * DRAM-order wait, chose worse: docs/hw.md "Where the 256-MAC run waited".) rows_only (0: any) restricts the
  * candidates to tiles of that many DW output rows (chain_link: the whole map, one tile).
  */
 static bool fuse_choose(struct fuse_plan *f, const struct accel_caps *c, const struct mbn_layer *dl_, int cp, int cout,
