@@ -247,12 +247,16 @@ module mbnaccel_top #(
     wire [IAW:0]         ibw_base = ibw_first ? {(IAW+1){1'b0}} : ibw_base_reg;
     wire [1:0]           ibw_bank = ibw_first ? 2'd0 : ibw_bank_reg;
     wire                 ibw_eol  = {{(31-IAW){1'b0}}, ibw_x} + 32'd1 >= ib_ld_rw;
-    // word k+1's position, and k+2's (the counters after a two-word beat)
+    // word k+1's position, and k+2's (the counters after a two-word beat). Whether k+1
+    // ends a row too comes from x directly, not from x1 (an add and a compare less in
+    // series: the 64-lane build's longest path): after a row end x1 = 0, which ends a
+    // row only if rows are one word; else x1 = x + 1.
     wire [IAW:0]         ibw_x1    = ibw_eol ? {(IAW+1){1'b0}} : ibw_x + 1'b1;
     wire [1:0]           ibw_bank1 = !ibw_eol ? ibw_bank : ibw_bank == 2'd2 ? 2'd0 : ibw_bank + 2'd1;
     wire [IAW:0]         ibw_base1 = ibw_eol && ibw_bank == 2'd2 ? ibw_base + ib_ld_rw[IAW:0] : ibw_base;
-    wire                 ibw_eol1  = {{(31-IAW){1'b0}}, ibw_x1} + 32'd1 >= ib_ld_rw;
-    wire [IAW:0]         ibw_x2    = ibw_eol1 ? {(IAW+1){1'b0}} : ibw_x1 + 1'b1;
+    wire                 ibw_eol1  = ibw_eol ? ib_ld_rw <= 32'd1 : {{(31-IAW){1'b0}}, ibw_x} + 32'd2 >= ib_ld_rw;
+    wire [IAW:0]         ibw_x2    = ibw_eol1 ? {(IAW+1){1'b0}} :
+                                     ibw_eol ? {{IAW{1'b0}}, 1'b1} : ibw_x + {{(IAW-1){1'b0}}, 2'd2};
     wire [1:0]           ibw_bank2 = !ibw_eol1 ? ibw_bank1 : ibw_bank1 == 2'd2 ? 2'd0 : ibw_bank1 + 2'd1;
     wire [IAW:0]         ibw_base2 = ibw_eol1 && ibw_bank1 == 2'd2 ? ibw_base1 + ib_ld_rw[IAW:0] : ibw_base1;
     wire [IAW-1:0]       ib_ldo  = ib_ld_hi ? IB_HI : {IAW{1'b0}};
