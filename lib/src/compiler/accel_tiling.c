@@ -63,19 +63,20 @@ void accel_dw_in_rows(const struct mbn_layer *l, int oy0, int oy1, int *ld0, int
 	*ld1 = imin(r_hi, l->in_h);
 }
 
-/* DRAM bytes a depthwise layer reads with tiles of `rows` output rows, the first of
- * `head`: input tiles (halo rows included) and weights + qparams, once or (reload) per
- * tile; *tiles: how many tiles. */
-static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, int head, int rows, bool reload, uint64_t *tiles)
+/* DRAM bytes a depthwise layer reads in the row tiles of t (accel_fuse_tile_rows; an
+ * unfused layer's are all alike): input tiles (halo rows included) and weights +
+ * qparams, once or (reload) per tile; *tiles (if not NULL): how many tiles. */
+static uint64_t dw_read_bytes(const struct mbn_layer *l, int cp, const struct fuse_plan *t, bool reload,
+			      uint64_t *tiles)
 {
-	uint64_t b = 0, wq = 25ull * (uint64_t)cp;
-	*tiles = 0;
-	for (int oy0 = 0; oy0 < l->out_h; oy0 += oy0 ? rows : head) {
+	uint64_t b = 0, n = 0, wq = 25ull * (uint64_t)cp;
+	for (int oy0 = 0; oy0 < l->out_h; oy0 += accel_fuse_tile_rows(t, oy0), n++) {
 		int ld0, ld1;
-		accel_dw_in_rows(l, oy0, imin(oy0 + (oy0 ? rows : head), l->out_h), &ld0, &ld1);
+		accel_dw_in_rows(l, oy0, imin(oy0 + accel_fuse_tile_rows(t, oy0), l->out_h), &ld0, &ld1);
 		b += (uint64_t)(ld1 - ld0) * l->in_w * cp + (reload || oy0 == 0 ? wq : 0);
-		++*tiles;
 	}
+	if (tiles)
+		*tiles = n;
 	return b;
 }
 
@@ -347,7 +348,7 @@ static uint64_t fuse_estimate(const struct accel_caps *c, const struct mbn_layer
 /* DRAM reads of a fused tiling: DW input tiles, DW and PW weights and qparams per tile. */
 static uint64_t fuse_read_bytes(const struct mbn_layer *l, int cp, int cout, const struct fuse_plan *f)
 {
-	uint64_t tiles, dw = dw_read_bytes(l, cp, f->head, f->rows, true, &tiles);
+	uint64_t tiles, dw = dw_read_bytes(l, cp, f, true, &tiles);
 	return dw + tiles * ((uint64_t)cout * cp + (uint64_t)cout * 16);
 }
 
@@ -480,7 +481,10 @@ bool accel_fuse_wins(const struct accel_plan *p, const struct mbn_graph *g, int 
 	if (!accel_pw_choose(&t, c, cp, cout, (uint64_t)ld->out_h * ld->out_w))
 		return false;
 	const int dw_rows = accel_dw_tile_rows(ld, cp, c);
-	uint64_t dw_tiles, unfused_rd = dw_read_bytes(ld, cp, dw_rows, dw_rows, false, &dw_tiles) + t.rd_bytes;
+	if (dw_rows < 1) /* unfused, not one output row fits OBUF: fusion is the only way */
+		return true;
+	const struct fuse_plan unfused = { .head = dw_rows, .rows = dw_rows };
+	uint64_t unfused_rd = dw_read_bytes(ld, cp, &unfused, false, NULL) + t.rd_bytes;
 	/* traffic fused (reads) vs unfused (reads + the map's write): grows by <= 2 * map */
 	return fp->rd_bytes <= unfused_rd + map + 2 * map;
 }
